@@ -1,0 +1,145 @@
+//! The one error type of the client.
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to a site. Messages name the api3 method and, where known,
+/// the entity type and field. No variant ever holds a key, password or token: server messages are
+/// redacted before they are stored.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The site given to the client is neither a bare name nor an http(s) URL.
+    #[error("invalid site `{site}`: {reason}")]
+    InvalidSite {
+        /// What the user gave.
+        site: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// Credentials are missing or incomplete.
+    #[error("credentials: {0}")]
+    Credentials(String),
+    /// The server refused the credentials (api3 error_code 102).
+    #[error("{method}: authentication failed: {message}")]
+    Authentication {
+        /// The api3 method.
+        method: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The account needs a two-factor code (api3 error_code 106).
+    #[error("{method}: two-factor authentication is required; pass the current code as the auth token: {message}")]
+    TwoFactorRequired {
+        /// The api3 method.
+        method: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The site authenticates people through SSO only (api3 error_code 108); use a script or a session token.
+    #[error("{method}: this site uses single sign-on; log in with a script key or a session token: {message}")]
+    SsoSite {
+        /// The api3 method.
+        method: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The site authenticates people through Autodesk Identity (api3 error_code 110).
+    #[error("{method}: this site uses Autodesk Identity; log in with a script key or a session token: {message}")]
+    AutodeskIdentity {
+        /// The api3 method.
+        method: String,
+        /// The server's message.
+        message: String,
+    },
+    /// Any other fault the server reported in the api3 envelope.
+    #[error("{method}{}: server error {code}: {message}", entity_suffix(.entity_type))]
+    Server {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// The api3 `error_code` (0 when the server gave none).
+        code: i64,
+        /// The server's message.
+        message: String,
+    },
+    /// The server answered with an HTTP status other than 200.
+    #[error("{method}{}: HTTP {status}{}", entity_suffix(.entity_type), if *.status == 503 { " (site in maintenance or overloaded)" } else { "" })]
+    Http {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// No answer within the read timeout.
+    #[error("{method}{}: timed out after {}s", entity_suffix(.entity_type), .after.as_secs_f64())]
+    Timeout {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// The timeout that expired.
+        after: std::time::Duration,
+    },
+    /// The connection could not be made, or broke before an answer came.
+    #[error("{method}{}: connection failed{}: {detail}", entity_suffix(.entity_type), if *.sent { " after the request was sent" } else { "" })]
+    Connection {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// Whether the request may have reached the server.
+        sent: bool,
+        /// What failed.
+        detail: String,
+    },
+    /// The server's answer was not an api3 envelope.
+    #[error("{method}{}: malformed response: {detail}", entity_suffix(.entity_type))]
+    Malformed {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// What was wrong, with the start of the body.
+        detail: String,
+    },
+    /// A value from the server did not have the shape its field's type needs.
+    #[error("{entity_type} #{id}: field `{field}`: {message}")]
+    Decode {
+        /// The entity type.
+        entity_type: String,
+        /// The record's id (0 when unknown).
+        id: i64,
+        /// The field.
+        field: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The caller asked for something the client will not send.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+fn entity_suffix(entity_type: &Option<String>) -> String {
+    match entity_type {
+        Some(t) => format!(" {t}"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// The api3 error code, for server-reported errors.
+    pub fn error_code(&self) -> Option<i64> {
+        match self {
+            Error::Authentication { .. } => Some(102),
+            Error::TwoFactorRequired { .. } => Some(106),
+            Error::SsoSite { .. } => Some(108),
+            Error::AutodeskIdentity { .. } => Some(110),
+            Error::Server { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Blocking client for the ShotGrid (Autodesk Flow Production Tracking) api3 JSON protocol.
+//!
+//! * [`Client`] speaks the wire protocol: authentication, retries with back-off, paging, and the
+//!   untyped methods over [`serde_json::Value`] that the typed layer and the code generator build on.
+//! * [`value`] holds the value types every layer shares (entity references, file links, dates) and
+//!   their conversions to and from the wire.
+//! * [`schema`] is the one schema model of the workspace: the server's own `schema_read` /
+//!   `schema_entity_read` JSON, nothing lost, plus the project's snapshot file format.
+//! * With the `mock` feature, [`mock`] is a local api3 server on 127.0.0.1 for tests and examples.
+//!
+//! ```no_run
+//! use sg_runtime::{Client, Credentials, Filter, Query};
+//!
+//! let client = Client::builder("studio")
+//!     .credentials(Credentials::script("pipeline", "the-key"))
+//!     .build()?;
+//! let shots = client.find_all(
+//!     &Query::new("Shot")
+//!         .filter(Filter::cond("sg_status_list", "is", ["ip"]))
+//!         .fields(["code", "sg_sequence"]),
+//! )?;
+//! # Ok::<(), sg_runtime::Error>(())
+//! ```
+
+mod client;
+mod credentials;
+mod error;
+mod find;
+mod request;
+mod retry;
+pub mod schema;
+mod site;
+mod transport;
+pub mod value;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+pub use client::{Client, ClientBuilder};
+pub use credentials::{Credentials, Secret};
+pub use error::{Error, Result};
+pub use find::FindIter;
+pub use request::{
+    BatchRequest, Direction, FieldUpdate, Filter, Grouping, LogicalOperator, Query, ReturnOnly,
+    Sort, Summary, UpdateMode,
+};
+pub use retry::RetryPolicy;
+pub use site::Site;
+pub use value::{EntityRef, FileLink, ValueError, WireValue};
+
+/// The user agent sent with every request: the crate name and version.
+pub const USER_AGENT: &str = concat!("sg-runtime/", env!("CARGO_PKG_VERSION"));

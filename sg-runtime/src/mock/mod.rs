@@ -1,0 +1,1 @@
+//! A local api3 server.

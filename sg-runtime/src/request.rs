@@ -1,0 +1,486 @@
+//! The untyped request vocabulary: filters, queries, sorts, updates, batches and summaries, each
+//! serialising to the exact api3 parameter shape. The typed layer builds these.
+
+use crate::value::EntityRef;
+use serde_json::{json, Map, Value};
+
+/// How the conditions of a filter group combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogicalOperator {
+    /// Every condition holds.
+    And,
+    /// At least one condition holds.
+    Or,
+}
+
+impl LogicalOperator {
+    /// The wire name: `and` or `or`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogicalOperator::And => "and",
+            LogicalOperator::Or => "or",
+        }
+    }
+}
+
+/// A filter: one condition, or a group of filters under `and`/`or`, nested to any depth.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Filter {
+    /// `{"path", "relation", "values"}`.
+    Condition {
+        /// A field name or deep-link path (`sg_sequence.Sequence.code`).
+        path: String,
+        /// The relation: `is`, `contains`, `in_last`, ...
+        relation: String,
+        /// The relation's operands.
+        values: Vec<Value>,
+    },
+    /// `{"logical_operator", "conditions"}`.
+    Group {
+        /// How the members combine.
+        operator: LogicalOperator,
+        /// The members.
+        filters: Vec<Filter>,
+    },
+}
+
+impl Filter {
+    /// One condition.
+    pub fn cond<V: Into<Value>>(
+        path: impl Into<String>,
+        relation: impl Into<String>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Filter {
+        Filter::Condition {
+            path: path.into(),
+            relation: relation.into(),
+            values: values.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// All of `filters`.
+    pub fn and(filters: impl IntoIterator<Item = Filter>) -> Filter {
+        Filter::Group {
+            operator: LogicalOperator::And,
+            filters: filters.into_iter().collect(),
+        }
+    }
+
+    /// Any of `filters`.
+    pub fn or(filters: impl IntoIterator<Item = Filter>) -> Filter {
+        Filter::Group {
+            operator: LogicalOperator::Or,
+            filters: filters.into_iter().collect(),
+        }
+    }
+
+    /// The api3 form. A bare condition at the top is wrapped in an `and` group, as the server needs.
+    pub fn to_wire(&self) -> Value {
+        match self {
+            Filter::Group { .. } => self.member_wire(),
+            Filter::Condition { .. } => json!({
+                "logical_operator": "and",
+                "conditions": [self.member_wire()],
+            }),
+        }
+    }
+
+    fn member_wire(&self) -> Value {
+        match self {
+            Filter::Condition {
+                path,
+                relation,
+                values,
+            } => json!({"path": path, "relation": relation, "values": values}),
+            Filter::Group { operator, filters } => json!({
+                "logical_operator": operator.as_str(),
+                "conditions": filters.iter().map(Filter::member_wire).collect::<Vec<_>>(),
+            }),
+        }
+    }
+}
+
+/// Sort direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+impl Direction {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Asc => "asc",
+            Direction::Desc => "desc",
+        }
+    }
+}
+
+/// One sort key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sort {
+    /// A field name or deep-link path.
+    pub field: String,
+    /// The direction.
+    pub direction: Direction,
+}
+
+/// Which records a read returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReturnOnly {
+    /// Live records (the default).
+    #[default]
+    Active,
+    /// Retired (deleted) records only.
+    Retired,
+}
+
+/// A `read` of one entity type: filters, fields, sorts, limits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    /// The entity type.
+    pub entity_type: String,
+    /// The filter; `None` matches every record.
+    pub filter: Option<Filter>,
+    /// Return fields; `type` and `id` always come back.
+    pub fields: Vec<String>,
+    /// Sort keys, most significant first.
+    pub sorts: Vec<Sort>,
+    /// At most this many records.
+    pub limit: Option<usize>,
+    /// Only this page (1-based), of `limit` records (or the page size).
+    pub page: Option<usize>,
+    /// Active or retired records.
+    pub return_only: ReturnOnly,
+    /// Whether records of archived projects are included (the server's default: yes).
+    pub include_archived_projects: bool,
+    /// Records per request; `None` uses the site's `api_max_entities_per_page`.
+    pub page_size: Option<usize>,
+}
+
+impl Query {
+    /// Every active record of `entity_type`, returning `type` and `id` only.
+    pub fn new(entity_type: impl Into<String>) -> Query {
+        Query {
+            entity_type: entity_type.into(),
+            filter: None,
+            fields: Vec::new(),
+            sorts: Vec::new(),
+            limit: None,
+            page: None,
+            return_only: ReturnOnly::Active,
+            include_archived_projects: true,
+            page_size: None,
+        }
+    }
+
+    /// Sets the filter.
+    pub fn filter(mut self, filter: Filter) -> Query {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Adds return fields.
+    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Query {
+        self.fields.extend(fields.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a sort key.
+    pub fn sort(mut self, field: impl Into<String>, direction: Direction) -> Query {
+        self.sorts.push(Sort {
+            field: field.into(),
+            direction,
+        });
+        self
+    }
+
+    /// At most `n` records.
+    pub fn limit(mut self, n: usize) -> Query {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Only page `n` (1-based).
+    pub fn page(mut self, n: usize) -> Query {
+        self.page = Some(n);
+        self
+    }
+
+    /// Retired records only.
+    pub fn retired_only(mut self) -> Query {
+        self.return_only = ReturnOnly::Retired;
+        self
+    }
+
+    /// Whether records of archived projects are included.
+    pub fn include_archived_projects(mut self, include: bool) -> Query {
+        self.include_archived_projects = include;
+        self
+    }
+
+    /// Records per request.
+    pub fn page_size(mut self, n: usize) -> Query {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// The `read` params for one page.
+    pub(crate) fn read_params(&self, entities_per_page: usize, current_page: usize) -> Value {
+        let mut p = Map::new();
+        p.insert("type".into(), self.entity_type.clone().into());
+        p.insert("return_fields".into(), json!(self.fields));
+        p.insert(
+            "filters".into(),
+            self.filter.as_ref().map_or_else(
+                || json!({"logical_operator": "and", "conditions": []}),
+                Filter::to_wire,
+            ),
+        );
+        p.insert(
+            "return_only".into(),
+            match self.return_only {
+                ReturnOnly::Active => "active",
+                ReturnOnly::Retired => "retired",
+            }
+            .into(),
+        );
+        p.insert(
+            "paging".into(),
+            json!({"entities_per_page": entities_per_page, "current_page": current_page}),
+        );
+        p.insert("return_paging_info_without_counts".into(), true.into());
+        if !self.sorts.is_empty() {
+            p.insert(
+                "sorts".into(),
+                self.sorts
+                    .iter()
+                    .map(|s| json!({"field_name": s.field, "direction": s.direction.as_str()}))
+                    .collect(),
+            );
+        }
+        if !self.include_archived_projects {
+            p.insert("include_archived_projects".into(), false.into());
+        }
+        Value::Object(p)
+    }
+}
+
+/// How an update treats a multi-entity field's current list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateMode {
+    /// Replace the list.
+    Set,
+    /// Add these entities to the list.
+    Add,
+    /// Remove these entities from the list.
+    Remove,
+}
+
+impl UpdateMode {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateMode::Set => "set",
+            UpdateMode::Add => "add",
+            UpdateMode::Remove => "remove",
+        }
+    }
+}
+
+/// One field of an update.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldUpdate {
+    /// The field's wire name.
+    pub field: String,
+    /// The new value (for `add`/`remove`, the entities to add or remove).
+    pub value: Value,
+    /// The multi-entity update mode; `None` sends none (the server then sets).
+    pub mode: Option<UpdateMode>,
+}
+
+impl FieldUpdate {
+    /// Sets `field` to `value`.
+    pub fn set(field: impl Into<String>, value: impl Into<Value>) -> FieldUpdate {
+        FieldUpdate {
+            field: field.into(),
+            value: value.into(),
+            mode: None,
+        }
+    }
+
+    /// Adds `entities` to a multi-entity field.
+    pub fn add(field: impl Into<String>, entities: &[EntityRef]) -> FieldUpdate {
+        Self::with_mode(field, entities, UpdateMode::Add)
+    }
+
+    /// Removes `entities` from a multi-entity field.
+    pub fn remove(field: impl Into<String>, entities: &[EntityRef]) -> FieldUpdate {
+        Self::with_mode(field, entities, UpdateMode::Remove)
+    }
+
+    fn with_mode(field: impl Into<String>, entities: &[EntityRef], mode: UpdateMode) -> FieldUpdate {
+        use crate::value::WireValue;
+        FieldUpdate {
+            field: field.into(),
+            value: entities.to_vec().to_wire(),
+            mode: Some(mode),
+        }
+    }
+
+    pub(crate) fn to_wire(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("field_name".into(), self.field.clone().into());
+        m.insert("value".into(), self.value.clone());
+        if let Some(mode) = self.mode {
+            m.insert("multi_entity_update_mode".into(), mode.as_str().into());
+        }
+        Value::Object(m)
+    }
+}
+
+/// `[{field_name, value}]` from a map of field values, in the map's order.
+pub(crate) fn fields_wire(fields: &Map<String, Value>) -> Value {
+    fields
+        .iter()
+        .map(|(k, v)| json!({"field_name": k, "value": v}))
+        .collect()
+}
+
+/// One request of a `batch`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BatchRequest {
+    /// Create an entity.
+    Create {
+        /// The entity type.
+        entity_type: String,
+        /// Field values.
+        fields: Map<String, Value>,
+        /// Fields to return besides `type` and `id`.
+        return_fields: Vec<String>,
+    },
+    /// Update an entity.
+    Update {
+        /// The entity type.
+        entity_type: String,
+        /// The id.
+        id: i64,
+        /// The field updates.
+        fields: Vec<FieldUpdate>,
+    },
+    /// Retire an entity.
+    Delete {
+        /// The entity type.
+        entity_type: String,
+        /// The id.
+        id: i64,
+    },
+}
+
+impl BatchRequest {
+    pub(crate) fn to_wire(&self) -> Value {
+        match self {
+            BatchRequest::Create {
+                entity_type,
+                fields,
+                return_fields,
+            } => json!({
+                "request_type": "create",
+                "type": entity_type,
+                "fields": fields_wire(fields),
+                "return_fields": return_fields,
+            }),
+            BatchRequest::Update {
+                entity_type,
+                id,
+                fields,
+            } => json!({
+                "request_type": "update",
+                "type": entity_type,
+                "id": id,
+                "fields": fields.iter().map(FieldUpdate::to_wire).collect::<Vec<_>>(),
+            }),
+            BatchRequest::Delete { entity_type, id } => json!({
+                "request_type": "delete",
+                "type": entity_type,
+                "id": id,
+            }),
+        }
+    }
+}
+
+/// One aggregate of a `summarize`: `{field, type}` with a type such as `record_count`, `sum`,
+/// `maximum`, `minimum`, `average`, `count`, `earliest`, `latest`, `checked`, `unchecked`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// The field.
+    pub field: String,
+    /// The aggregate.
+    pub summary_type: String,
+}
+
+impl Summary {
+    /// `summary_type` of `field`.
+    pub fn new(field: impl Into<String>, summary_type: impl Into<String>) -> Summary {
+        Summary {
+            field: field.into(),
+            summary_type: summary_type.into(),
+        }
+    }
+}
+
+/// One grouping level of a `summarize`: `{field, type, direction}`, type `exact` (or, for dates,
+/// `day`, `week`, `month`, `year`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grouping {
+    /// The field.
+    pub field: String,
+    /// The grouping type.
+    pub grouping_type: String,
+    /// The order of the groups.
+    pub direction: Direction,
+}
+
+impl Grouping {
+    /// Groups by the exact value of `field`, ascending.
+    pub fn exact(field: impl Into<String>) -> Grouping {
+        Grouping {
+            field: field.into(),
+            grouping_type: "exact".into(),
+            direction: Direction::Asc,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_filters_have_the_api3_shape() {
+        let f = Filter::and([
+            Filter::cond("sg_status_list", "is", ["ip"]),
+            Filter::or([
+                Filter::cond("code", "starts_with", ["sh01"]),
+                Filter::cond("sg_cut_in", "between", [1001, 1100]),
+            ]),
+        ]);
+        assert_eq!(
+            f.to_wire(),
+            json!({"logical_operator": "and", "conditions": [
+                {"path": "sg_status_list", "relation": "is", "values": ["ip"]},
+                {"logical_operator": "or", "conditions": [
+                    {"path": "code", "relation": "starts_with", "values": ["sh01"]},
+                    {"path": "sg_cut_in", "relation": "between", "values": [1001, 1100]},
+                ]},
+            ]})
+        );
+        assert_eq!(
+            Filter::cond("id", "is", [1]).to_wire(),
+            json!({"logical_operator": "and", "conditions": [{"path": "id", "relation": "is", "values": [1]}]})
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! When and how long to wait before trying a request again.
+
+use std::time::Duration;
+
+/// The retry policy of a [`Client`](crate::Client).
+///
+/// A request is tried again, up to `max_attempts` tries in all, when:
+/// * the server answered HTTP 502, 503 or 504 (a gateway or maintenance answer: the request was
+///   not handled), for every method;
+/// * the connection failed before the request was sent (refused, DNS), for every method;
+/// * the connection broke or timed out after the request was sent, for read-only methods only
+///   (`read`, `summarize`, the schema reads, `info`, ...). A `create`, `update`, `delete`,
+///   `revive` or `batch` whose request may have reached the server is never sent again: it fails
+///   with [`Error::Connection`](crate::Error::Connection) or [`Error::Timeout`](crate::Error::Timeout)
+///   so the caller can check what happened.
+///
+/// The wait before try `n + 1` is `min(max_delay, base_delay * 2^(n-1))`, scaled by a random
+/// factor in `[0.5, 1.0]` when `jitter` is on, so that many clients do not retry in step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included (at least 1).
+    pub max_attempts: u32,
+    /// The wait after the first failure.
+    pub base_delay: Duration,
+    /// The longest wait.
+    pub max_delay: Duration,
+    /// Whether waits are randomised.
+    pub jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    /// Three tries, waits from 0.75 s (as the official Python client) doubling up to 10 s, jittered.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(750),
+            max_delay: Duration::from_secs(10),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One try, no retries.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The wait after failed try number `attempt` (1-based).
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let exp = attempt.saturating_sub(1).min(20);
+        let d = self
+            .base_delay
+            .saturating_mul(1u32 << exp)
+            .min(self.max_delay);
+        if self.jitter {
+            d.mul_f64(0.5 + 0.5 * unit_random())
+        } else {
+            d
+        }
+    }
+}
+
+/// A number in `[0, 1)`, random enough to spread retries (no crate needed for that).
+fn unit_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Methods that change nothing on the server, so a try whose fate is unknown may be repeated.
+pub(crate) fn is_read_only(method: &str) -> bool {
+    matches!(
+        method,
+        "info"
+            | "read"
+            | "summarize"
+            | "schema_read"
+            | "schema_entity_read"
+            | "schema_field_read"
+            | "text_search"
+            | "get_session_token"
+            | "note_thread_contents"
+            | "activity_stream_read"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_up_to_the_cap() {
+        let p = RetryPolicy {
+            jitter: false,
+            max_attempts: 9,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(350),
+        };
+        let d: Vec<u128> = (1..=4).map(|a| p.delay(a).as_millis()).collect();
+        assert_eq!(d, [100, 200, 350, 350]);
+    }
+
+    #[test]
+    fn jitter_stays_within_half_and_full() {
+        let p = RetryPolicy::default();
+        for _ in 0..200 {
+            let d = p.delay(1);
+            assert!(d >= Duration::from_millis(375) && d <= Duration::from_millis(750), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn writes_are_not_read_only() {
+        for m in ["create", "update", "delete", "revive", "batch", "upload_url"] {
+            assert!(!is_read_only(m), "{m}");
+        }
+        assert!(is_read_only("read"));
+    }
+}
