@@ -1,1 +1,357 @@
-//! A local api3 server.
+//! A local api3 server: real HTTP on 127.0.0.1, an in-memory site loaded with a schema.
+//!
+//! It behaves as a site does, so that code tested against it works on a site: it checks
+//! credentials (a bad key is `error_code` 102), entity types, field names, value types,
+//! `valid_types`, `valid_values` and read-only fields; it implements `read` (nested and/or
+//! filters, the relations of each data type, deep links, sorting, paging, retired records,
+//! archived projects), `create`, `update` with the three multi-entity modes, `delete`, `revive`,
+//! `batch` as one transaction, `summarize` with grouping, the three schema reads and `info`.
+//! Faults can be injected per request or per method ([`Fault`]), to test retries over real sockets.
+//!
+//! ```
+//! use sg_runtime::mock::MockServer;
+//! use sg_runtime::{schema::Schema, Query};
+//!
+//! let server = MockServer::start(Schema::demo())?;
+//! let client = server.client()?;
+//! let shot = client.create("Shot", &serde_json::json!({"code": "sh010"}).as_object().unwrap(), &[])?;
+//! assert_eq!(client.find_all(&Query::new("Shot"))?.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod api;
+mod http;
+mod query;
+mod store;
+
+use crate::schema::Schema;
+use crate::{Client, Credentials, RetryPolicy};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashSet};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use store::SeedError;
+
+/// The script name the server accepts unless told otherwise.
+pub const SCRIPT_NAME: &str = "mock_script";
+/// The script key the server accepts unless told otherwise.
+pub const SCRIPT_KEY: &str = "mock-script-key-4f1b2c";
+
+/// A fault the server plays instead of (or around) handling a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this HTTP status (502, 503, 504, ...) without handling the request.
+    Status(u16),
+    /// Read the request, then close the connection without handling it or answering.
+    DropBeforeHandling,
+    /// Handle the request (its changes are made), then close the connection without answering.
+    DropAfterHandling,
+    /// Wait this long, then handle the request and answer (longer than the client's timeout, the
+    /// client gives up while the server still makes the change).
+    Delay(Duration),
+    /// Answer with this HTTP status and raw body, without handling the request (malformed answers).
+    Body(u16, String),
+}
+
+struct FaultRule {
+    method: Option<String>,
+    remaining: usize,
+    fault: Fault,
+}
+
+/// One request the server received, as sent (credentials included: keep these to tests).
+#[derive(Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// `method_name`.
+    pub method: String,
+    /// The AUTH object, when one was sent.
+    pub auth: Option<Value>,
+    /// The PARAMS, when sent.
+    pub params: Option<Value>,
+}
+
+impl std::fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("auth", &self.auth.as_ref().map(|_| "***"))
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+/// A person's login the server accepts.
+#[derive(Clone)]
+struct UserLogin {
+    password: String,
+    /// The two-factor code, when the account has two-factor authentication.
+    two_factor: Option<String>,
+}
+
+/// State shared by the connection threads.
+pub(crate) struct Shared {
+    pub(crate) stopping: AtomicBool,
+    store: Mutex<store::Store>,
+    faults: Mutex<Vec<FaultRule>>,
+    log: Mutex<Vec<RecordedRequest>>,
+    scripts: BTreeMap<String, String>,
+    users: BTreeMap<String, UserLogin>,
+    sessions: Mutex<HashSet<String>>,
+    token_counter: AtomicU64,
+    schema_read: Value,
+    schema_entity_read: Value,
+}
+
+impl Shared {
+    fn take_fault(&self, method: &str) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let i = faults.iter().position(|r| {
+            r.remaining > 0 && r.method.as_deref().is_none_or(|m| m == method)
+        })?;
+        faults[i].remaining -= 1;
+        let fault = faults[i].fault.clone();
+        if faults[i].remaining == 0 {
+            faults.remove(i);
+        }
+        Some(fault)
+    }
+}
+
+/// Configures and starts a [`MockServer`].
+pub struct MockServerBuilder {
+    schema: Schema,
+    scripts: BTreeMap<String, String>,
+    users: BTreeMap<String, UserLogin>,
+    seed: Option<Value>,
+    port: u16,
+}
+
+impl MockServerBuilder {
+    /// Accepts this script name and key (besides [`SCRIPT_NAME`] / [`SCRIPT_KEY`]).
+    pub fn script(mut self, name: impl Into<String>, key: impl Into<String>) -> Self {
+        self.scripts.insert(name.into(), key.into());
+        self
+    }
+
+    /// Accepts only the scripts given with [`MockServerBuilder::script`], not the default one.
+    pub fn without_default_script(mut self) -> Self {
+        self.scripts.remove(SCRIPT_NAME);
+        self
+    }
+
+    /// Accepts this person's login and password.
+    pub fn user(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
+        self.users.insert(
+            login.into(),
+            UserLogin {
+                password: password.into(),
+                two_factor: None,
+            },
+        );
+        self
+    }
+
+    /// Accepts this person's login and password with this two-factor code (error_code 106 without it).
+    pub fn user_2fa(
+        mut self,
+        login: impl Into<String>,
+        password: impl Into<String>,
+        code: impl Into<String>,
+    ) -> Self {
+        self.users.insert(
+            login.into(),
+            UserLogin {
+                password: password.into(),
+                two_factor: Some(code.into()),
+            },
+        );
+        self
+    }
+
+    /// Loads these records before serving: `{"Shot": [{"id": 1, "code": "sh010", ...}], ...}`.
+    /// Ids are optional; links may point at records seeded later in the same call.
+    pub fn seed(mut self, records: Value) -> Self {
+        self.seed = Some(records);
+        self
+    }
+
+    /// Listens on this port of 127.0.0.1 (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts serving on 127.0.0.1.
+    pub fn start(self) -> Result<MockServer, MockError> {
+        let schema_read = self.schema.schema_read_value();
+        let schema_entity_read = self.schema.schema_entity_read_value();
+        let mut store = store::Store::new(self.schema);
+        if let Some(seed) = &self.seed {
+            store.seed(seed).map_err(MockError::Seed)?;
+        }
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).map_err(MockError::Io)?;
+        let addr = listener.local_addr().map_err(MockError::Io)?;
+        let shared = Arc::new(Shared {
+            stopping: AtomicBool::new(false),
+            store: Mutex::new(store),
+            faults: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+            scripts: self.scripts,
+            users: self.users,
+            sessions: Mutex::new(HashSet::new()),
+            token_counter: AtomicU64::new(1),
+            schema_read,
+            schema_entity_read,
+        });
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("sg-mock-{}", addr.port()))
+            .spawn(move || http::accept_loop(listener, s))
+            .map_err(MockError::Io)?;
+        Ok(MockServer {
+            addr,
+            shared,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// Why the local server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    /// The socket could not be opened.
+    #[error("local api3 server: {0}")]
+    Io(std::io::Error),
+    /// The seed records were refused.
+    #[error("local api3 server seed: {0}")]
+    Seed(SeedError),
+}
+
+/// A running local api3 server. Stops when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer").field("url", &self.url()).finish()
+    }
+}
+
+impl MockServer {
+    /// A builder serving `schema`, accepting [`SCRIPT_NAME`] / [`SCRIPT_KEY`].
+    pub fn builder(schema: Schema) -> MockServerBuilder {
+        MockServerBuilder {
+            schema,
+            scripts: BTreeMap::from([(SCRIPT_NAME.to_string(), SCRIPT_KEY.to_string())]),
+            users: BTreeMap::new(),
+            seed: None,
+            port: 0,
+        }
+    }
+
+    /// Starts a server for `schema` on a free port with the default script credentials.
+    pub fn start(schema: Schema) -> Result<MockServer, MockError> {
+        Self::builder(schema).start()
+    }
+
+    /// The site URL: `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A client for this server with the default script credentials and quick retries
+    /// (3 tries, 10 ms apart), so fault tests run fast.
+    pub fn client(&self) -> crate::Result<Client> {
+        Client::builder(self.url())
+            .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+            .retry_policy(RetryPolicy {
+                max_attempts: 3,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(50),
+                jitter: true,
+            })
+            .build()
+    }
+
+    /// Plays `fault` on the next `times` requests (of `method` only, when given).
+    pub fn inject(&self, method: Option<&str>, fault: Fault, times: usize) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(FaultRule {
+                method: method.map(str::to_owned),
+                remaining: times,
+                fault,
+            });
+    }
+
+    /// Removes every fault not yet played.
+    pub fn clear_faults(&self) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// Every request received so far, in order (faulted ones included).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// Every record of `entity_type`, retired ones included (with `"__retired": true`), by id.
+    /// For assertions; reads through no API and no validation.
+    pub fn records(&self, entity_type: &str) -> Vec<Map<String, Value>> {
+        self.shared
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .dump(entity_type)
+    }
+
+    /// Adds records as [`MockServerBuilder::seed`] does, while serving.
+    pub fn seed(&self, records: &Value) -> Result<(), SeedError> {
+        self.shared
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .seed(records)
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

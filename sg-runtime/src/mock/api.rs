@@ -1,0 +1,130 @@
+//! The api3 envelope: credentials, then one method on the store.
+
+use super::store::ApiError;
+use super::{RecordedRequest, Shared};
+use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
+
+/// The server version `info` reports: recent enough that the official clients take their modern
+/// paths (paging without counts, archived-project filtering).
+pub(crate) const SERVER_VERSION: [u64; 3] = [8, 50, 0];
+/// Records per page, at most.
+pub(crate) const MAX_PAGE: u64 = 500;
+
+impl Shared {
+    /// Handles one api3 request body; returns the answer's JSON text.
+    pub(crate) fn handle(&self, body: &[u8]) -> String {
+        let answer = match self.dispatch(body) {
+            Ok(results) => json!({ "results": results }),
+            Err(e) => json!({"exception": true, "message": e.message, "error_code": e.code}),
+        };
+        answer.to_string()
+    }
+
+    fn dispatch(&self, body: &[u8]) -> Result<Value, ApiError> {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| ApiError::new(103, format!("the request is not JSON: {e}")))?;
+        let method = v
+            .get("method_name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::new(103, "the request has no method_name"))?
+            .to_string();
+        let mut params = match v.get("params") {
+            None => Vec::new(),
+            Some(Value::Array(p)) => p.clone(),
+            Some(_) => return Err(ApiError::new(103, "params must be a list")),
+        };
+        let (auth, params) = if method == "info" {
+            (None, params.pop())
+        } else {
+            if params.is_empty() {
+                return Err(ApiError::new(102, format!("API {method}(): no credentials were sent")));
+            }
+            let auth = params.remove(0);
+            (Some(auth), params.pop())
+        };
+        self.log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(RecordedRequest {
+                method: method.clone(),
+                auth: auth.clone(),
+                params: params.clone(),
+            });
+        if let Some(auth) = &auth {
+            self.authenticate(&method, auth)?;
+        }
+        let p = params.unwrap_or(Value::Null);
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        match method.as_str() {
+            "info" => Ok(json!({
+                "version": SERVER_VERSION,
+                "full_version": [SERVER_VERSION[0], SERVER_VERSION[1], SERVER_VERSION[2], 0],
+                "api_max_entities_per_page": MAX_PAGE,
+                "s3_uploads_enabled": false,
+                "s3_direct_uploads_enabled": false,
+                "user_authentication_method": "default",
+                "local_server": true,
+            })),
+            "get_session_token" => {
+                let n = self.token_counter.fetch_add(1, Ordering::SeqCst);
+                let token = format!("mock-session-{n:08x}-{:08x}", std::process::id());
+                self.sessions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(token.clone());
+                Ok(json!({ "session_id": token }))
+            }
+            "read" => store.read(&p),
+            "create" => store.create(&p),
+            "update" => store.update(&p),
+            "delete" => store.delete(&p, true),
+            "revive" => store.delete(&p, false),
+            "batch" => store.batch(&p),
+            "summarize" => store.summarize(&p),
+            "schema_read" => Ok(self.schema_read.clone()),
+            "schema_entity_read" => Ok(self.schema_entity_read.clone()),
+            "schema_field_read" => store.schema_field_read(&p),
+            other => Err(ApiError::new(
+                103,
+                format!("API {other}(): unknown method (the local server does not implement it)"),
+            )),
+        }
+    }
+
+    fn authenticate(&self, method: &str, auth: &Value) -> Result<(), ApiError> {
+        let s = |k: &str| auth.get(k).and_then(Value::as_str);
+        if let (Some(name), Some(key)) = (s("script_name"), s("script_key")) {
+            return match self.scripts.get(name) {
+                Some(k) if k == key => Ok(()),
+                _ => Err(ApiError::new(102, format!("API {method}(): can't authenticate script '{name}'"))),
+            };
+        }
+        if let (Some(login), Some(password)) = (s("user_login"), s("user_password")) {
+            let bad = || ApiError::new(102, format!("API {method}(): can't authenticate user '{login}'"));
+            let user = self.users.get(login).filter(|u| u.password == password).ok_or_else(bad)?;
+            return match (&user.two_factor, s("auth_token")) {
+                (None, _) => Ok(()),
+                (Some(_), None) => Err(ApiError::new(
+                    106,
+                    format!("API {method}(): two-factor authentication is required for user '{login}'"),
+                )),
+                (Some(code), Some(given)) if code == given => Ok(()),
+                (Some(_), Some(_)) => Err(bad()),
+            };
+        }
+        if let Some(token) = s("session_token") {
+            let known = self
+                .sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(token);
+            return if known {
+                Ok(())
+            } else {
+                Err(ApiError::new(102, format!("API {method}(): the session token is not valid or has expired")))
+            };
+        }
+        Err(ApiError::new(102, format!("API {method}(): no usable credentials were sent")))
+    }
+}

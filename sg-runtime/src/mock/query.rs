@@ -1,0 +1,581 @@
+//! `read` and `summarize`: filters (nested groups, each data type's relations, deep links),
+//! sorting, paging, grouping.
+
+use super::api::MAX_PAGE;
+use super::store::{bad, str_param, ApiError, Store};
+use crate::schema::FieldSchema;
+use crate::value::{format_date_time, parse_date, parse_date_time};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
+use serde_json::{json, Map, Value};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// A field path resolved against the schema: `sg_sequence.Sequence.code` is one hop
+/// (`sg_sequence` to `Sequence`) and the field `code` of `Sequence`.
+pub(crate) struct Path<'s> {
+    hops: Vec<(String, String)>,
+    last: String,
+    pub(crate) field: &'s FieldSchema,
+}
+
+/// The relations each data type takes, as the DESIGN table lists them.
+fn relations(data_type: &str) -> &'static [&'static str] {
+    const TEXT: &[&str] = &["is", "is_not", "contains", "not_contains", "starts_with", "ends_with", "in", "not_in"];
+    const NUMBER: &[&str] = &["is", "is_not", "less_than", "greater_than", "between", "not_between", "in", "not_in"];
+    const MEASURE: &[&str] = &["is", "is_not", "less_than", "greater_than", "between", "in", "not_in"];
+    const DATE: &[&str] = &[
+        "is", "is_not", "less_than", "greater_than", "between", "in_last", "not_in_last", "in_next",
+        "not_in_next", "in_calendar_day", "in_calendar_week", "in_calendar_month", "in_calendar_year",
+    ];
+    const LIST: &[&str] = &["is", "is_not", "in", "not_in"];
+    const ENTITY: &[&str] = &["is", "is_not", "in", "not_in", "type_is", "type_is_not", "name_contains", "name_not_contains", "name_is"];
+    const MULTI: &[&str] = &["is", "is_not", "type_is", "type_is_not", "name_contains", "name_not_contains", "in", "not_in"];
+    const TAGS: &[&str] = &["is", "is_not", "name_contains", "name_not_contains"];
+    const EQ: &[&str] = &["is", "is_not"];
+    match data_type {
+        "text" => TEXT,
+        "number" | "integer" | "float" | "currency" => NUMBER,
+        "percent" | "duration" | "timecode" => MEASURE,
+        "date" | "date_time" => DATE,
+        "list" | "status_list" => LIST,
+        "entity" => ENTITY,
+        "multi_entity" => MULTI,
+        "tag_list" => TAGS,
+        "checkbox" | "image" | "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" => EQ,
+        _ => &[],
+    }
+}
+
+enum Compiled<'s> {
+    Group { or: bool, members: Vec<Compiled<'s>> },
+    Cond { path: Path<'s>, relation: String, values: Vec<Value> },
+}
+
+fn link_key(v: &Value) -> Option<(&str, i64)> {
+    Some((v.get("type")?.as_str()?, v.get("id")?.as_i64()?))
+}
+
+fn lower(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_lowercase)
+}
+
+/// A moment for date relations: date-times as they are, dates at midnight UTC.
+fn moment(v: &Value) -> Option<DateTime<Utc>> {
+    let s = v.as_str()?;
+    parse_date_time(s).or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc()))
+}
+
+fn span_back(now: DateTime<Utc>, n: i64, unit: &str, forward: bool) -> Option<DateTime<Utc>> {
+    let months = |m: i64| Months::new(m.unsigned_abs() as u32);
+    match unit {
+        "HOUR" | "DAY" | "WEEK" => {
+            let d = match unit {
+                "HOUR" => Duration::hours(n),
+                "DAY" => Duration::days(n),
+                _ => Duration::weeks(n),
+            };
+            Some(if forward { now + d } else { now - d })
+        }
+        "MONTH" | "YEAR" => {
+            let m = if unit == "YEAR" { n * 12 } else { n };
+            if forward { now.checked_add_months(months(m)) } else { now.checked_sub_months(months(m)) }
+        }
+        _ => None,
+    }
+}
+
+fn shift_months(d: NaiveDate, offset: i64) -> Option<NaiveDate> {
+    let m = Months::new(offset.unsigned_abs() as u32);
+    if offset >= 0 { d.checked_add_months(m) } else { d.checked_sub_months(m) }
+}
+
+/// Orders two wire values of one field: null first, then numbers, strings (case-insensitive),
+/// links by name.
+fn compare(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Less,
+        (_, Value::Null) => Ordering::Greater,
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
+        }
+        (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()).then(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Object(_), Value::Object(_)) => compare(&a["name"], &b["name"]).then_with(|| compare(&a["id"], &b["id"])),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
+
+impl Store {
+    /// Resolves a field name or deep-link path of `entity_type`.
+    pub(crate) fn resolve_path<'s>(&'s self, method: &str, entity_type: &str, path: &str) -> Result<Path<'s>, ApiError> {
+        let parts: Vec<&str> = path.split('.').collect();
+        if parts.len() % 2 == 0 {
+            return Err(bad(format!(
+                "API {method}(): '{path}' is not a field path; a deep link reads field.EntityType.field"
+            )));
+        }
+        let mut cur = entity_type.to_string();
+        let mut hops = Vec::new();
+        for pair in parts[..parts.len() - 1].chunks(2) {
+            let (link, target) = (pair[0], pair[1]);
+            let fs = self.field(method, &cur, link)?;
+            if !matches!(fs.data_type(), "entity" | "multi_entity") {
+                return Err(bad(format!(
+                    "API {method}(): {cur}.{link} is a {} field, not a link; '{path}' cannot follow it",
+                    fs.data_type()
+                )));
+            }
+            let valid = fs.valid_types();
+            if !valid.is_empty() && !valid.iter().any(|v| v == target) {
+                return Err(bad(format!(
+                    "API {method}(): {cur}.{link} cannot link to a {target}; valid types: {}",
+                    valid.join(", ")
+                )));
+            }
+            self.entity(method, target)?;
+            hops.push((link.to_string(), target.to_string()));
+            cur = target.to_string();
+        }
+        let last = parts[parts.len() - 1].to_string();
+        let field = self.field(method, &cur, &last)?;
+        Ok(Path { hops, last, field })
+    }
+
+    /// The values at `path` from record `entity_type` #`id`: one for a single-entity chain (null
+    /// where it breaks), any number through multi-entity hops.
+    pub(crate) fn values_at(&self, entity_type: &str, id: i64, path: &Path) -> Vec<Value> {
+        let mut rows: Vec<(String, i64)> = vec![(entity_type.to_string(), id)];
+        for (link, target) in &path.hops {
+            let mut next = Vec::new();
+            for (t, rid) in &rows {
+                let Some(row) = self.row(t, *rid) else { continue };
+                let v = row.fields.get(link).unwrap_or(&Value::Null);
+                let links: Vec<&Value> = match v {
+                    Value::Array(items) => items.iter().collect(),
+                    Value::Object(_) => vec![v],
+                    _ => vec![],
+                };
+                for l in links {
+                    if let Some((lt, lid)) = link_key(l) {
+                        if lt == target && self.row(lt, lid).is_some_and(|r| !r.retired) {
+                            next.push((lt.to_string(), lid));
+                        }
+                    }
+                }
+            }
+            rows = next;
+        }
+        if rows.is_empty() {
+            return vec![Value::Null];
+        }
+        rows.iter()
+            .map(|(t, rid)| {
+                self.row(t, *rid)
+                    .and_then(|r| r.fields.get(&path.last))
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            })
+            .collect()
+    }
+
+    fn compile<'s>(&'s self, method: &str, entity_type: &str, f: &Value) -> Result<Compiled<'s>, ApiError> {
+        if let Some(op) = f.get("logical_operator") {
+            let or = match op.as_str() {
+                Some("and") | Some("all") => false,
+                Some("or") | Some("any") => true,
+                _ => return Err(bad(format!("API {method}(): logical_operator must be 'and' or 'or', got {op}"))),
+            };
+            let members = match f.get("conditions") {
+                Some(Value::Array(c)) => c.iter().map(|c| self.compile(method, entity_type, c)).collect::<Result<_, _>>()?,
+                _ => return Err(bad(format!("API {method}(): a filter group needs a `conditions` list"))),
+            };
+            return Ok(Compiled::Group { or, members });
+        }
+        let path_s = str_param(f, "path", method)?;
+        let relation = str_param(f, "relation", method)?.to_string();
+        let values = match f.get("values") {
+            Some(Value::Array(v)) => v.clone(),
+            Some(v) => vec![v.clone()],
+            None => vec![],
+        };
+        let path = self.resolve_path(method, entity_type, path_s)?;
+        let dt = path.field.data_type();
+        let null_check = matches!(relation.as_str(), "is" | "is_not") && values.len() == 1 && values[0].is_null();
+        if !null_check && !relations(dt).contains(&relation.as_str()) {
+            let allowed = relations(dt);
+            return Err(bad(format!(
+                "API {method}(): relation '{relation}' is not valid for {entity_type}.{path_s} ({dt}); {}",
+                if allowed.is_empty() { "this field cannot be filtered".to_string() } else { format!("valid relations: {}", allowed.join(", ")) }
+            )));
+        }
+        let arity_ok = match relation.as_str() {
+            "between" | "not_between" | "in_last" | "not_in_last" | "in_next" | "not_in_next" => values.len() == 2,
+            "in" | "not_in" => !values.is_empty(),
+            _ => values.len() == 1,
+        };
+        if !arity_ok {
+            return Err(bad(format!(
+                "API {method}(): relation '{relation}' on {entity_type}.{path_s} got {} value(s)",
+                values.len()
+            )));
+        }
+        // Date-times compare as text once in the one wire form.
+        let values = if dt == "date_time" && !relation.contains("_in_") && !relation.starts_with("in_") {
+            values
+                .into_iter()
+                .map(|v| match v.as_str().and_then(parse_date_time) {
+                    Some(t) => Value::String(format_date_time(&t)),
+                    None => v,
+                })
+                .collect()
+        } else {
+            values
+        };
+        Ok(Compiled::Cond { path, relation, values })
+    }
+
+    fn eval(&self, entity_type: &str, id: i64, c: &Compiled, now: DateTime<Utc>) -> bool {
+        match c {
+            Compiled::Group { or: true, members } => members.iter().any(|m| self.eval(entity_type, id, m, now)),
+            Compiled::Group { or: false, members } => members.iter().all(|m| self.eval(entity_type, id, m, now)),
+            Compiled::Cond { path, relation, values } => {
+                let dt = path.field.data_type();
+                self.values_at(entity_type, id, path)
+                    .iter()
+                    .any(|v| self.test(dt, v, relation, values, now))
+            }
+        }
+    }
+
+    /// One condition on one value.
+    fn test(&self, dt: &str, v: &Value, relation: &str, values: &[Value], now: DateTime<Utc>) -> bool {
+        let first = values.first().unwrap_or(&Value::Null);
+        let is_list = matches!(dt, "multi_entity" | "tag_list");
+        let items: Vec<Value> = match v {
+            Value::Array(a) => a.clone(),
+            Value::Null => vec![],
+            other => vec![other.clone()],
+        };
+        let name = |l: &Value| -> String {
+            link_key(l).map(|(t, i)| self.name_of(t, i)).and_then(|n| lower(&n)).unwrap_or_default()
+        };
+        let eq = |a: &Value, b: &Value| -> bool {
+            match dt {
+                "entity" | "multi_entity" => match (link_key(a), link_key(b)) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => a.is_null() && b.is_null(),
+                },
+                "text" => match (lower(a), lower(b)) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => a == b,
+                },
+                _ if a.is_number() && b.is_number() => a.as_f64() == b.as_f64(),
+                _ => a == b,
+            }
+        };
+        match relation {
+            "is" if first.is_null() => if is_list { items.is_empty() } else { v.is_null() },
+            "is_not" if first.is_null() => if is_list { !items.is_empty() } else { !v.is_null() },
+            "is" if is_list => items.iter().any(|i| eq(i, first)),
+            "is_not" if is_list => !items.iter().any(|i| eq(i, first)),
+            "is" => eq(v, first),
+            "is_not" => !eq(v, first),
+            "in" if is_list => items.iter().any(|i| values.iter().any(|x| eq(i, x))),
+            "not_in" if is_list => !items.iter().any(|i| values.iter().any(|x| eq(i, x))),
+            "in" => values.iter().any(|x| eq(v, x)),
+            "not_in" => !values.iter().any(|x| eq(v, x)),
+            "contains" | "not_contains" | "starts_with" | "ends_with" => {
+                let (Some(s), Some(needle)) = (lower(v), lower(first)) else { return relation == "not_contains" };
+                match relation {
+                    "contains" => s.contains(&needle),
+                    "not_contains" => !s.contains(&needle),
+                    "starts_with" => s.starts_with(&needle),
+                    _ => s.ends_with(&needle),
+                }
+            }
+            "less_than" => !v.is_null() && compare(v, first) == Ordering::Less,
+            "greater_than" => !v.is_null() && compare(v, first) == Ordering::Greater,
+            "between" | "not_between" => {
+                let inside = !v.is_null()
+                    && compare(v, &values[0]) != Ordering::Less
+                    && compare(v, &values[1]) != Ordering::Greater;
+                inside == (relation == "between")
+            }
+            "type_is" | "type_is_not" => {
+                let hit = items.iter().any(|i| i.get("type") == Some(first));
+                hit == (relation == "type_is")
+            }
+            "name_contains" | "name_not_contains" | "name_is" => {
+                let needle = lower(first).unwrap_or_default();
+                let names: Vec<String> = if dt == "tag_list" {
+                    items.iter().filter_map(lower).collect()
+                } else {
+                    items.iter().map(name).collect()
+                };
+                match relation {
+                    "name_contains" => names.iter().any(|n| n.contains(&needle)),
+                    "name_not_contains" => !names.iter().any(|n| n.contains(&needle)),
+                    _ => names.iter().any(|n| *n == needle),
+                }
+            }
+            "in_last" | "not_in_last" | "in_next" | "not_in_next" => {
+                let Some(t) = moment(v) else { return relation.starts_with("not_") };
+                let (n, unit) = (first.as_i64().unwrap_or(0), values[1].as_str().unwrap_or(""));
+                // A date field counts whole days: "today" lasts until midnight.
+                let now = if dt == "date" {
+                    now.date_naive().and_hms_opt(0, 0, 0).map_or(now, |n| n.and_utc())
+                } else {
+                    now
+                };
+                let forward = relation.ends_with("next");
+                let Some(edge) = span_back(now, n, unit, forward) else { return false };
+                let inside = if forward { t >= now && t <= edge } else { t >= edge && t <= now };
+                inside == !relation.starts_with("not_")
+            }
+            "in_calendar_day" | "in_calendar_week" | "in_calendar_month" | "in_calendar_year" => {
+                let Some(t) = moment(v) else { return false };
+                let (d, today, off) = (t.date_naive(), now.date_naive(), first.as_i64().unwrap_or(0));
+                match relation {
+                    "in_calendar_day" => Some(d) == today.checked_add_signed(Duration::days(off)),
+                    "in_calendar_week" => today
+                        .checked_add_signed(Duration::weeks(off))
+                        .is_some_and(|w| w.iso_week() == d.iso_week()),
+                    "in_calendar_month" => shift_months(today, off)
+                        .is_some_and(|m| (m.year(), m.month()) == (d.year(), d.month())),
+                    _ => i64::from(d.year()) == i64::from(today.year()) + off,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Ids of the records of `entity_type` that `filters` match.
+    fn matching(&self, method: &str, entity_type: &str, p: &Value, retired: bool) -> Result<Vec<i64>, ApiError> {
+        self.entity(method, entity_type)?;
+        let filters = p
+            .get("filters")
+            .cloned()
+            .unwrap_or(json!({"logical_operator": "and", "conditions": []}));
+        let compiled = self.compile(method, entity_type, &filters)?;
+        let skip_archived = p.get("include_archived_projects").and_then(Value::as_bool) == Some(false);
+        let archived = |t: &str, id: i64| -> bool {
+            self.row(t, id).and_then(|r| r.fields.get("archived")).and_then(Value::as_bool) == Some(true)
+        };
+        let now = Utc::now();
+        let table = self.tables.get(entity_type).map(|t| &t.rows);
+        Ok(table
+            .into_iter()
+            .flatten()
+            .filter(|(_, r)| r.retired == retired)
+            .filter(|(id, r)| {
+                !skip_archived
+                    || !(entity_type == "Project" && archived("Project", **id)
+                        || r.fields.get("project").and_then(link_key).is_some_and(|(t, pid)| archived(t, pid)))
+            })
+            .filter(|(id, _)| self.eval(entity_type, **id, &compiled, now))
+            .map(|(id, _)| *id)
+            .collect())
+    }
+
+    pub(crate) fn read(&self, p: &Value) -> Result<Value, ApiError> {
+        let m = "read";
+        let entity_type = str_param(p, "type", m)?;
+        let retired = match p.get("return_only").and_then(Value::as_str).unwrap_or("active") {
+            "active" => false,
+            "retired" => true,
+            other => return Err(bad(format!("API read(): return_only must be 'active' or 'retired', got '{other}'"))),
+        };
+        let mut ids = self.matching(m, entity_type, p, retired)?;
+        let mut keys = Vec::new();
+        for s in p.get("sorts").and_then(Value::as_array).into_iter().flatten() {
+            let field = str_param(s, "field_name", m)?;
+            let desc = match s.get("direction").and_then(Value::as_str).unwrap_or("asc") {
+                "asc" => false,
+                "desc" => true,
+                other => return Err(bad(format!("API read(): sort direction must be 'asc' or 'desc', got '{other}'"))),
+            };
+            keys.push((self.resolve_path(m, entity_type, field)?, desc));
+        }
+        if !keys.is_empty() {
+            let sort_values = |id: i64| -> Vec<Value> {
+                keys.iter()
+                    .map(|(path, _)| {
+                        let v = self.values_at(entity_type, id, path).into_iter().next().unwrap_or(Value::Null);
+                        self.value_out(path.field.data_type(), &v)
+                    })
+                    .collect()
+            };
+            let mut decorated: Vec<(Vec<Value>, i64)> = ids.iter().map(|id| (sort_values(*id), *id)).collect();
+            decorated.sort_by(|(a, ia), (b, ib)| {
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, (_, desc))| {
+                        let o = compare(&a[i], &b[i]);
+                        if *desc { o.reverse() } else { o }
+                    })
+                    .find(|o| *o != Ordering::Equal)
+                    .unwrap_or(Ordering::Equal)
+                    .then(ia.cmp(ib))
+            });
+            ids = decorated.into_iter().map(|(_, id)| id).collect();
+        }
+        let paging = p.get("paging");
+        let per_page = paging.and_then(|p| p.get("entities_per_page")).and_then(Value::as_u64).unwrap_or(MAX_PAGE);
+        if per_page == 0 || per_page > MAX_PAGE {
+            return Err(bad(format!("API read(): entities_per_page must be from 1 to {MAX_PAGE}, got {per_page}")));
+        }
+        let page = paging.and_then(|p| p.get("current_page")).and_then(Value::as_u64).unwrap_or(1).max(1);
+        let start = ((page - 1) * per_page) as usize;
+        let end = (start + per_page as usize).min(ids.len());
+        let fields: Vec<String> = p
+            .get("return_fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect();
+        let entities = ids
+            .get(start..end)
+            .unwrap_or(&[])
+            .iter()
+            .map(|id| self.output(m, entity_type, *id, &fields))
+            .collect::<Result<Vec<_>, _>>()?;
+        let has_next = end < ids.len();
+        let paging_info = if p.get("return_paging_info_without_counts").and_then(Value::as_bool) == Some(true) {
+            json!({ "has_next_page": has_next })
+        } else {
+            json!({
+                "entity_count": ids.len(),
+                "current_page": page,
+                "page_count": ids.len().div_ceil(per_page as usize),
+                "entities_per_page": per_page,
+                "has_next_page": has_next,
+            })
+        };
+        Ok(json!({ "entities": entities, "paging_info": paging_info }))
+    }
+
+    pub(crate) fn summarize(&self, p: &Value) -> Result<Value, ApiError> {
+        let m = "summarize";
+        let entity_type = str_param(p, "type", m)?;
+        let ids = self.matching(m, entity_type, p, false)?;
+        let mut summaries = Vec::new();
+        for s in p.get("summaries").and_then(Value::as_array).into_iter().flatten() {
+            let field = str_param(s, "field", m)?;
+            let kind = str_param(s, "type", m)?;
+            let path = self.resolve_path(m, entity_type, field)?;
+            let dt = path.field.data_type();
+            let numeric = matches!(dt, "number" | "integer" | "float" | "currency" | "percent" | "duration" | "timecode");
+            let ok = match kind {
+                "record_count" | "count" => true,
+                "sum" | "average" => numeric,
+                "maximum" | "minimum" => numeric || matches!(dt, "date" | "date_time"),
+                "earliest" | "latest" => matches!(dt, "date" | "date_time"),
+                "checked" | "unchecked" => dt == "checkbox",
+                _ => return Err(bad(format!("API summarize(): unknown summary type '{kind}'"))),
+            };
+            if !ok {
+                return Err(bad(format!("API summarize(): summary '{kind}' does not apply to {entity_type}.{field} ({dt})")));
+            }
+            summaries.push((field.to_string(), kind.to_string(), path));
+        }
+        let mut groupings = Vec::new();
+        for g in p.get("grouping").and_then(Value::as_array).into_iter().flatten() {
+            let field = str_param(g, "field", m)?;
+            let kind = g.get("type").and_then(Value::as_str).unwrap_or("exact").to_string();
+            let path = self.resolve_path(m, entity_type, field)?;
+            let dated = matches!(path.field.data_type(), "date" | "date_time");
+            if !(kind == "exact" || dated && matches!(kind.as_str(), "day" | "week" | "month" | "year")) {
+                return Err(bad(format!("API summarize(): grouping '{kind}' does not apply to {entity_type}.{field}")));
+            }
+            let desc = g.get("direction").and_then(Value::as_str) == Some("desc");
+            groupings.push((path, kind, desc));
+        }
+        let mut out = Map::new();
+        out.insert("summaries".into(), self.aggregate(entity_type, &ids, &summaries));
+        out.insert("groups".into(), Value::Array(self.group(entity_type, &ids, &summaries, &groupings)));
+        Ok(Value::Object(out))
+    }
+
+    fn aggregate(&self, entity_type: &str, ids: &[i64], summaries: &[(String, String, Path)]) -> Value {
+        let mut out = Map::new();
+        for (field, kind, path) in summaries {
+            let values: Vec<Value> = ids
+                .iter()
+                .map(|id| self.values_at(entity_type, *id, path).into_iter().next().unwrap_or(Value::Null))
+                .collect();
+            let present: Vec<&Value> = values
+                .iter()
+                .filter(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+                .collect();
+            let nums: Vec<f64> = present.iter().filter_map(|v| v.as_f64()).collect();
+            let as_num = |x: f64| {
+                if x.fract() == 0.0 && x.abs() < 9e15 { json!(x as i64) } else { json!(x) }
+            };
+            let v = match kind.as_str() {
+                "record_count" => json!(ids.len()),
+                "count" => json!(present.len()),
+                "sum" => as_num(nums.iter().sum()),
+                "average" if nums.is_empty() => Value::Null,
+                "average" => json!(nums.iter().sum::<f64>() / nums.len() as f64),
+                "maximum" | "latest" => present.iter().copied().max_by(|a, b| compare(a, b)).cloned().unwrap_or(Value::Null),
+                "minimum" | "earliest" => present.iter().copied().min_by(|a, b| compare(a, b)).cloned().unwrap_or(Value::Null),
+                "checked" => json!(values.iter().filter(|v| v.as_bool() == Some(true)).count()),
+                _ => json!(values.iter().filter(|v| v.as_bool() != Some(true)).count()),
+            };
+            out.insert(field.clone(), v);
+        }
+        Value::Object(out)
+    }
+
+    fn group(
+        &self,
+        entity_type: &str,
+        ids: &[i64],
+        summaries: &[(String, String, Path)],
+        groupings: &[(Path, String, bool)],
+    ) -> Vec<Value> {
+        let Some(((path, kind, desc), rest)) = groupings.split_first() else { return Vec::new() };
+        let dt = path.field.data_type();
+        let mut groups: BTreeMap<String, (Value, Vec<i64>)> = BTreeMap::new();
+        for id in ids {
+            let raw = self.values_at(entity_type, *id, path).into_iter().next().unwrap_or(Value::Null);
+            let v = match (kind.as_str(), moment(&raw)) {
+                ("day", Some(t)) => json!(t.format("%Y-%m-%d").to_string()),
+                ("week", Some(t)) => json!(format!("{}-W{:02}", t.iso_week().year(), t.iso_week().week())),
+                ("month", Some(t)) => json!(t.format("%Y-%m").to_string()),
+                ("year", Some(t)) => json!(t.format("%Y").to_string()),
+                _ => self.value_out(dt, &raw),
+            };
+            let key = match link_key(&v) {
+                Some((t, i)) => format!("{t}#{i}"),
+                None => v.to_string(),
+            };
+            groups.entry(key).or_insert_with(|| (v, Vec::new())).1.push(*id);
+        }
+        let mut list: Vec<(Value, Vec<i64>)> = groups.into_values().collect();
+        list.sort_by(|a, b| {
+            let o = compare(&a.0, &b.0);
+            if *desc { o.reverse() } else { o }
+        });
+        list.into_iter()
+            .map(|(value, members)| {
+                let name = match &value {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    Value::Object(o) => o.get("name").and_then(Value::as_str).map_or_else(|| value.to_string(), str::to_owned),
+                    other => other.to_string(),
+                };
+                let mut g = Map::new();
+                g.insert("group_name".into(), name.into());
+                g.insert("group_value".into(), value);
+                g.insert("summaries".into(), self.aggregate(entity_type, &members, summaries));
+                if !rest.is_empty() {
+                    g.insert("groups".into(), Value::Array(self.group(entity_type, &members, summaries, rest)));
+                }
+                Value::Object(g)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,594 @@
+//! The in-memory site: records per entity type, validated against the schema as a site does.
+
+use crate::schema::{EntitySchema, FieldSchema, Schema};
+use crate::value::{format_date_time, parse_date, parse_date_time};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// An api3 fault: `{"exception": true, "message", "error_code"}`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    pub(crate) code: i64,
+    pub(crate) message: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(code: i64, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The error code of a request the site refuses (bad type, field, value, id).
+pub(crate) const CRUD: i64 = 103;
+
+pub(crate) fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(CRUD, message)
+}
+
+/// Seed records the server refused: which type, which record, why.
+#[derive(Debug, thiserror::Error)]
+#[error("{entity_type} record {index}: {message}")]
+pub struct SeedError {
+    /// The entity type.
+    pub entity_type: String,
+    /// The record's position in its list (0-based).
+    pub index: usize,
+    /// What was wrong.
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Row {
+    pub(crate) fields: Map<String, Value>,
+    pub(crate) retired: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Table {
+    pub(crate) rows: BTreeMap<i64, Row>,
+    next_id: i64,
+}
+
+/// The records of the site. Cloned to run a batch as one transaction.
+#[derive(Clone, Debug)]
+pub(crate) struct Store {
+    pub(crate) schema: Arc<Schema>,
+    pub(crate) tables: BTreeMap<String, Table>,
+}
+
+/// Fields whose value the server sets on every create or update when the schema has them.
+const CREATED_AT: &str = "created_at";
+const UPDATED_AT: &str = "updated_at";
+
+/// The fields that name a record, tried in order, for the `name` of entity links.
+const NAME_FIELDS: [&str; 7] = ["code", "name", "content", "title", "subject", "firstname", "filename"];
+
+pub(crate) fn str_param<'a>(p: &'a Value, key: &str, method: &str) -> Result<&'a str, ApiError> {
+    p.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad(format!("API {method}(): missing string parameter `{key}`")))
+}
+
+fn id_param(p: &Value, method: &str) -> Result<i64, ApiError> {
+    p.get("id")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| bad(format!("API {method}(): missing integer parameter `id`")))
+}
+
+fn now_wire() -> String {
+    format_date_time(&chrono::Utc::now())
+}
+
+impl Store {
+    pub(crate) fn new(schema: Schema) -> Store {
+        let tables = schema
+            .entities
+            .keys()
+            .map(|k| (k.clone(), Table { rows: BTreeMap::new(), next_id: 1 }))
+            .collect();
+        Store {
+            schema: Arc::new(schema),
+            tables,
+        }
+    }
+
+    pub(crate) fn entity(&self, method: &str, entity_type: &str) -> Result<&EntitySchema, ApiError> {
+        self.schema.entities.get(entity_type).ok_or_else(|| {
+            bad(format!("API {method}(): entity type '{entity_type}' does not exist on this site"))
+        })
+    }
+
+    pub(crate) fn field(&self, method: &str, entity_type: &str, field: &str) -> Result<&FieldSchema, ApiError> {
+        let e = self.entity(method, entity_type)?;
+        e.fields.get(field).ok_or_else(|| {
+            let hint = nearest(field, e.fields.keys().map(String::as_str))
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            bad(format!("API {method}(): {entity_type}.{field} does not exist{hint}"))
+        })
+    }
+
+    /// The live or retired row `entity_type` #`id`.
+    pub(crate) fn row(&self, entity_type: &str, id: i64) -> Option<&Row> {
+        self.tables.get(entity_type)?.rows.get(&id)
+    }
+
+    /// The display name of a record, for the `name` of links to it.
+    pub(crate) fn name_of(&self, entity_type: &str, id: i64) -> Value {
+        let Some(row) = self.row(entity_type, id) else { return Value::Null };
+        NAME_FIELDS
+            .iter()
+            .find_map(|f| row.fields.get(*f).filter(|v| v.is_string()).cloned())
+            .unwrap_or(Value::Null)
+    }
+
+    /// A link with its `name`, as the server sends links.
+    pub(crate) fn link_out(&self, v: &Value) -> Value {
+        match (v.get("type").and_then(Value::as_str), v.get("id").and_then(Value::as_i64)) {
+            (Some(t), Some(id)) => json!({"type": t, "id": id, "name": self.name_of(t, id)}),
+            _ => v.clone(),
+        }
+    }
+
+    /// A stored value as the server sends it.
+    pub(crate) fn value_out(&self, data_type: &str, v: &Value) -> Value {
+        match (data_type, v) {
+            ("entity", Value::Object(_)) => self.link_out(v),
+            ("multi_entity", Value::Array(items)) => {
+                Value::Array(items.iter().map(|i| self.link_out(i)).collect())
+            }
+            ("multi_entity" | "tag_list", Value::Null) => json!([]),
+            _ => v.clone(),
+        }
+    }
+
+    /// Checks `value` for `entity_type.field` and returns it as stored.
+    /// `check_links`: whether linked records must exist (not while seeding).
+    fn check_value(
+        &self,
+        method: &str,
+        entity_type: &str,
+        field: &str,
+        fs: &FieldSchema,
+        value: &Value,
+        check_links: bool,
+    ) -> Result<Value, ApiError> {
+        let dt = fs.data_type();
+        let wrong = |expected: &str| {
+            bad(format!(
+                "API {method}(): {entity_type}.{field} is a {dt} field and takes {expected}; got {value}"
+            ))
+        };
+        if value.is_null() {
+            return Ok(match dt {
+                "multi_entity" | "tag_list" => json!([]),
+                _ => Value::Null,
+            });
+        }
+        match dt {
+            "text" | "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" | "image" => {
+                value.as_str().ok_or_else(|| wrong("a string"))?;
+                Ok(value.clone())
+            }
+            "number" | "integer" | "percent" | "duration" | "timecode" => {
+                value.as_i64().ok_or_else(|| wrong("an integer"))?;
+                Ok(value.clone())
+            }
+            "float" | "currency" => {
+                value.as_f64().ok_or_else(|| wrong("a number"))?;
+                Ok(value.clone())
+            }
+            "checkbox" => {
+                value.as_bool().ok_or_else(|| wrong("true or false"))?;
+                Ok(value.clone())
+            }
+            "date" => {
+                value.as_str().and_then(parse_date).ok_or_else(|| wrong("a date YYYY-MM-DD"))?;
+                Ok(value.clone())
+            }
+            "date_time" => {
+                let t = value
+                    .as_str()
+                    .and_then(parse_date_time)
+                    .ok_or_else(|| wrong("a UTC date-time YYYY-MM-DDTHH:MM:SSZ"))?;
+                Ok(Value::String(format_date_time(&t)))
+            }
+            "list" | "status_list" => {
+                let s = value.as_str().ok_or_else(|| wrong("a string"))?;
+                let valid = fs.valid_values();
+                if !valid.is_empty() && !valid.iter().any(|v| v == s) {
+                    return Err(bad(format!(
+                        "API {method}(): {entity_type}.{field}: '{s}' is not a valid value; valid values: {}",
+                        valid.join(", ")
+                    )));
+                }
+                Ok(value.clone())
+            }
+            "entity" => self.check_link(method, entity_type, field, fs, value, check_links),
+            "multi_entity" => {
+                let items = value.as_array().ok_or_else(|| wrong("a list of entities"))?;
+                let mut out = Vec::with_capacity(items.len());
+                let mut seen = BTreeSet::new();
+                for item in items {
+                    let link = self.check_link(method, entity_type, field, fs, item, check_links)?;
+                    if seen.insert((link["type"].as_str().unwrap_or("").to_string(), link["id"].as_i64())) {
+                        out.push(link);
+                    }
+                }
+                Ok(Value::Array(out))
+            }
+            "tag_list" => {
+                let items = value.as_array().ok_or_else(|| wrong("a list of tag names"))?;
+                if items.iter().any(|i| !i.is_string()) {
+                    return Err(wrong("a list of tag names"));
+                }
+                Ok(value.clone())
+            }
+            "url" => {
+                let o = value.as_object().ok_or_else(|| wrong("a file/link object"))?;
+                if !["url", "local_path", "local_path_linux", "local_path_mac", "local_path_windows"]
+                    .iter()
+                    .any(|k| o.get(*k).is_some_and(Value::is_string))
+                {
+                    return Err(wrong("a file/link object with `url` or a `local_path`"));
+                }
+                Ok(value.clone())
+            }
+            // serializable, and types the server knows but this table does not: stored as sent.
+            _ => Ok(value.clone()),
+        }
+    }
+
+    fn check_link(
+        &self,
+        method: &str,
+        entity_type: &str,
+        field: &str,
+        fs: &FieldSchema,
+        value: &Value,
+        check_links: bool,
+    ) -> Result<Value, ApiError> {
+        let (t, id) = match (value.get("type").and_then(Value::as_str), value.get("id").and_then(Value::as_i64)) {
+            (Some(t), Some(id)) => (t, id),
+            _ => {
+                return Err(bad(format!(
+                    "API {method}(): {entity_type}.{field} takes entities {{\"type\", \"id\"}}; got {value}"
+                )))
+            }
+        };
+        let valid = fs.valid_types();
+        if !valid.is_empty() && !valid.iter().any(|v| v == t) {
+            return Err(bad(format!(
+                "API {method}(): {entity_type}.{field} cannot link to a {t}; valid types: {}",
+                valid.join(", ")
+            )));
+        }
+        if check_links && !self.row(t, id).is_some_and(|r| !r.retired) {
+            return Err(bad(format!(
+                "API {method}(): {entity_type}.{field}: linked {t} #{id} does not exist"
+            )));
+        }
+        Ok(json!({"type": t, "id": id}))
+    }
+
+    /// The fields of a record that a read of `fields` (names or deep paths) returns.
+    pub(crate) fn output(
+        &self,
+        method: &str,
+        entity_type: &str,
+        id: i64,
+        fields: &[String],
+    ) -> Result<Value, ApiError> {
+        let mut out = Map::new();
+        out.insert("type".into(), entity_type.into());
+        out.insert("id".into(), id.into());
+        for f in fields {
+            if f == "type" || f == "id" {
+                continue;
+            }
+            let path = self.resolve_path(method, entity_type, f)?;
+            let v = self
+                .values_at(entity_type, id, &path)
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Null);
+            out.insert(f.clone(), self.value_out(path.field.data_type(), &v));
+        }
+        Ok(Value::Object(out))
+    }
+
+    pub(crate) fn create(&mut self, p: &Value) -> Result<Value, ApiError> {
+        let m = "create";
+        let entity_type = str_param(p, "type", m)?.to_string();
+        let schema = self.schema.clone();
+        let es = self.entity(m, &entity_type)?;
+        let mut fields = Map::new();
+        let mut sent = Vec::new();
+        for item in p.get("fields").and_then(Value::as_array).into_iter().flatten() {
+            let name = str_param(item, "field_name", m)?;
+            let fs = self.field(m, &entity_type, name)?;
+            if !fs.is_editable() {
+                return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
+            }
+            let v = self.check_value(m, &entity_type, name, fs, item.get("value").unwrap_or(&Value::Null), true)?;
+            fields.insert(name.to_string(), v);
+            sent.push(name.to_string());
+        }
+        for (name, fs) in &es.fields {
+            if !fields.contains_key(name) && fs.is_editable() {
+                if let Some(d) = fs.default_value() {
+                    fields.insert(name.clone(), d.clone());
+                }
+            }
+        }
+        let now = now_wire();
+        for stamp in [CREATED_AT, UPDATED_AT] {
+            if schema.field(&entity_type, stamp).is_some_and(|f| f.data_type() == "date_time") {
+                fields.insert(stamp.into(), now.clone().into());
+            }
+        }
+        let table = self.tables.entry(entity_type.clone()).or_default();
+        let id = table.next_id.max(1);
+        table.next_id = id + 1;
+        fields.insert("id".into(), id.into());
+        table.rows.insert(id, Row { fields, retired: false });
+        let mut wanted = sent;
+        for f in p.get("return_fields").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(f) = f.as_str() {
+                wanted.push(f.to_string());
+            }
+        }
+        self.output(m, &entity_type, id, &wanted)
+    }
+
+    pub(crate) fn update(&mut self, p: &Value) -> Result<Value, ApiError> {
+        let m = "update";
+        let entity_type = str_param(p, "type", m)?.to_string();
+        let id = id_param(p, m)?;
+        self.entity(m, &entity_type)?;
+        if !self.row(&entity_type, id).is_some_and(|r| !r.retired) {
+            return Err(bad(format!("API {m}(): {entity_type} #{id} does not exist")));
+        }
+        let mut changes = Vec::new();
+        for item in p.get("fields").and_then(Value::as_array).into_iter().flatten() {
+            let name = str_param(item, "field_name", m)?;
+            let fs = self.field(m, &entity_type, name)?;
+            if !fs.is_editable() {
+                return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
+            }
+            let v = self.check_value(m, &entity_type, name, fs, item.get("value").unwrap_or(&Value::Null), true)?;
+            let mode = item.get("multi_entity_update_mode").and_then(Value::as_str).unwrap_or("set");
+            if mode != "set" && fs.data_type() != "multi_entity" {
+                return Err(bad(format!(
+                    "API {m}(): {entity_type}.{name} is a {} field; multi_entity_update_mode '{mode}' is only for multi_entity fields",
+                    fs.data_type()
+                )));
+            }
+            if !matches!(mode, "set" | "add" | "remove") {
+                return Err(bad(format!("API {m}(): unknown multi_entity_update_mode '{mode}'")));
+            }
+            changes.push((name.to_string(), v, mode));
+        }
+        let has_updated_at = self
+            .schema
+            .field(&entity_type, UPDATED_AT)
+            .is_some_and(|f| f.data_type() == "date_time");
+        let row = self
+            .tables
+            .get_mut(&entity_type)
+            .and_then(|t| t.rows.get_mut(&id))
+            .expect("checked above");
+        let key = |v: &Value| (v["type"].as_str().unwrap_or("").to_string(), v["id"].as_i64());
+        let mut names = Vec::new();
+        for (name, v, mode) in changes {
+            let current = row.fields.get(&name).cloned().unwrap_or(json!([]));
+            let new = match mode {
+                "add" => {
+                    let mut list = current.as_array().cloned().unwrap_or_default();
+                    for item in v.as_array().into_iter().flatten() {
+                        if !list.iter().any(|x| key(x) == key(item)) {
+                            list.push(item.clone());
+                        }
+                    }
+                    Value::Array(list)
+                }
+                "remove" => {
+                    let gone: BTreeSet<_> = v.as_array().into_iter().flatten().map(key).collect();
+                    let list = current.as_array().cloned().unwrap_or_default();
+                    Value::Array(list.into_iter().filter(|x| !gone.contains(&key(x))).collect())
+                }
+                _ => v,
+            };
+            row.fields.insert(name.clone(), new);
+            names.push(name);
+        }
+        if has_updated_at {
+            row.fields.insert(UPDATED_AT.into(), now_wire().into());
+        }
+        self.output(m, &entity_type, id, &names)
+    }
+
+    /// `delete` (retire) or `revive`.
+    pub(crate) fn delete(&mut self, p: &Value, retire: bool) -> Result<Value, ApiError> {
+        let m = if retire { "delete" } else { "revive" };
+        let entity_type = str_param(p, "type", m)?.to_string();
+        let id = id_param(p, m)?;
+        self.entity(m, &entity_type)?;
+        let row = self
+            .tables
+            .get_mut(&entity_type)
+            .and_then(|t| t.rows.get_mut(&id))
+            .ok_or_else(|| bad(format!("API {m}(): {entity_type} #{id} does not exist")))?;
+        let changed = row.retired != retire;
+        row.retired = retire;
+        Ok(Value::Bool(changed))
+    }
+
+    /// Runs every request on a copy; the copy replaces the store only if all succeed.
+    pub(crate) fn batch(&mut self, p: &Value) -> Result<Value, ApiError> {
+        let requests = p
+            .as_array()
+            .ok_or_else(|| bad("API batch(): params must be a list of requests"))?;
+        let mut work = self.clone();
+        let mut results = Vec::with_capacity(requests.len());
+        for (i, r) in requests.iter().enumerate() {
+            let kind = r.get("request_type").and_then(Value::as_str).unwrap_or("");
+            let what = format!("{kind} {}", r.get("type").and_then(Value::as_str).unwrap_or("?"));
+            let res = match kind {
+                "create" => work.create(r),
+                "update" => work.update(r),
+                "delete" => work.delete(r, true),
+                other => Err(bad(format!("unknown request_type '{other}'"))),
+            };
+            match res {
+                Ok(v) => results.push(v),
+                Err(e) => {
+                    return Err(ApiError::new(
+                        e.code,
+                        format!("API batch(): request {i} ({what}) failed, nothing was changed: {}", e.message),
+                    ))
+                }
+            }
+        }
+        *self = work;
+        Ok(Value::Array(results))
+    }
+
+    pub(crate) fn schema_field_read(&self, p: &Value) -> Result<Value, ApiError> {
+        let m = "schema_field_read";
+        let entity_type = str_param(p, "type", m)?;
+        let es = self.entity(m, entity_type)?;
+        let fields = match p.get("field_name").and_then(Value::as_str) {
+            Some(f) => {
+                let fs = self.field(m, entity_type, f)?;
+                BTreeMap::from([(f, fs)])
+            }
+            None => es.fields.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        };
+        Ok(serde_json::to_value(fields).unwrap_or(Value::Null))
+    }
+
+    /// Loads seed records (see [`super::MockServerBuilder::seed`]).
+    pub(crate) fn seed(&mut self, records: &Value) -> Result<(), SeedError> {
+        let by_type = records.as_object().ok_or_else(|| SeedError {
+            entity_type: "(seed)".into(),
+            index: 0,
+            message: "the seed must be an object of entity type -> list of records".into(),
+        })?;
+        let mut work = self.clone();
+        let mut pending = Vec::new();
+        for (t, list) in by_type {
+            let err = |index: usize, message: String| SeedError {
+                entity_type: t.clone(),
+                index,
+                message,
+            };
+            let es = work.entity("seed", t).map_err(|e| err(0, e.message))?.clone();
+            let list = list.as_array().ok_or_else(|| err(0, "expected a list of records".into()))?;
+            for (i, rec) in list.iter().enumerate() {
+                let obj = rec.as_object().ok_or_else(|| err(i, "a record must be an object".into()))?;
+                let mut fields = Map::new();
+                for (k, v) in obj {
+                    if k == "id" || k == "type" {
+                        continue;
+                    }
+                    let fs = work.field("seed", t, k).map_err(|e| err(i, e.message))?;
+                    let v = work.check_value("seed", t, k, fs, v, false).map_err(|e| err(i, e.message))?;
+                    fields.insert(k.clone(), v);
+                }
+                for (name, fs) in &es.fields {
+                    if !fields.contains_key(name) && fs.is_editable() {
+                        if let Some(d) = fs.default_value() {
+                            fields.insert(name.clone(), d.clone());
+                        }
+                    }
+                }
+                let table = work.tables.entry(t.clone()).or_default();
+                let id = match obj.get("id") {
+                    Some(v) => v.as_i64().filter(|id| *id > 0).ok_or_else(|| err(i, format!("id must be a positive integer, got {v}")))?,
+                    None => table.next_id.max(1),
+                };
+                if table.rows.contains_key(&id) {
+                    return Err(err(i, format!("{t} #{id} is seeded twice")));
+                }
+                table.next_id = table.next_id.max(id + 1);
+                fields.insert("id".into(), id.into());
+                let now = now_wire();
+                for stamp in [CREATED_AT, UPDATED_AT] {
+                    if es.fields.contains_key(stamp) && !fields.contains_key(stamp) {
+                        fields.insert(stamp.into(), now.clone().into());
+                    }
+                }
+                table.rows.insert(id, Row { fields, retired: false });
+                pending.push((t.clone(), i, id));
+            }
+        }
+        // Links are checked once every record is in, so records may link forwards.
+        for (t, i, id) in pending {
+            let row = work.row(&t, id).expect("inserted above");
+            for (k, v) in &row.fields {
+                let links: Vec<&Value> = match v {
+                    Value::Object(_) if v.get("type").is_some() => vec![v],
+                    Value::Array(items) => items.iter().filter(|x| x.get("type").is_some()).collect(),
+                    _ => continue,
+                };
+                for l in links {
+                    let (lt, lid) = (l["type"].as_str().unwrap_or(""), l["id"].as_i64().unwrap_or(0));
+                    if work.row(lt, lid).is_none() {
+                        return Err(SeedError {
+                            entity_type: t.clone(),
+                            index: i,
+                            message: format!("{t}.{k} links to {lt} #{lid}, which is not seeded"),
+                        });
+                    }
+                }
+            }
+        }
+        *self = work;
+        Ok(())
+    }
+
+    /// Every record of a type, for assertions.
+    pub(crate) fn dump(&self, entity_type: &str) -> Vec<Map<String, Value>> {
+        let Some(t) = self.tables.get(entity_type) else { return Vec::new() };
+        t.rows
+            .iter()
+            .map(|(id, r)| {
+                let mut m = r.fields.clone();
+                m.insert("type".into(), entity_type.into());
+                m.insert("id".into(), (*id).into());
+                if r.retired {
+                    m.insert("__retired".into(), true.into());
+                }
+                m
+            })
+            .collect()
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
+pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.len() / 3).max(2);
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
