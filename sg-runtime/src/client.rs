@@ -68,8 +68,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for each read or write on the socket (default 120 s; a large site's
-    /// `schema_read` can take a while).
+    /// How long one request may take, from sending to the last byte of the answer (default
+    /// 120 s; a large site's `schema_read` can take a while).
     pub fn read_timeout(mut self, d: Duration) -> ClientBuilder {
         self.read_timeout = d;
         self

@@ -35,8 +35,9 @@ impl Transport {
     ) -> Transport {
         let agent = ureq::AgentBuilder::new()
             .timeout_connect(connect_timeout)
-            .timeout_read(read_timeout)
-            .timeout_write(read_timeout)
+            // A deadline for the whole exchange: ureq applies it on pooled connections too,
+            // which a per-read timeout alone is not (a reused connection would wait forever).
+            .timeout(read_timeout)
             .user_agent(crate::USER_AGENT)
             .try_proxy_from_env(use_env_proxy)
             .build();

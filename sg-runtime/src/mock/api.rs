@@ -21,6 +21,18 @@ impl Shared {
         answer.to_string()
     }
 
+    /// Records a request as received, before any fault is played on it.
+    pub(crate) fn record(&self, body: &[u8]) {
+        let Ok(v) = serde_json::from_slice::<Value>(body) else { return };
+        let method = v.get("method_name").and_then(Value::as_str).unwrap_or("").to_string();
+        let mut params = v.get("params").and_then(Value::as_array).cloned().unwrap_or_default();
+        let auth = if method == "info" || params.is_empty() { None } else { Some(params.remove(0)) };
+        self.log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(RecordedRequest { method, auth, params: params.pop() });
+    }
+
     fn dispatch(&self, body: &[u8]) -> Result<Value, ApiError> {
         let v: Value = serde_json::from_slice(body)
             .map_err(|e| ApiError::new(103, format!("the request is not JSON: {e}")))?;
@@ -43,14 +55,6 @@ impl Shared {
             let auth = params.remove(0);
             (Some(auth), params.pop())
         };
-        self.log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(RecordedRequest {
-                method: method.clone(),
-                auth: auth.clone(),
-                params: params.clone(),
-            });
         if let Some(auth) = &auth {
             self.authenticate(&method, auth)?;
         }

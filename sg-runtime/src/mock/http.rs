@@ -125,6 +125,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             write_response(&mut stream, 405, "text/plain", b"api3 takes POST")?;
             continue;
         }
+        shared.record(&req.body);
         let api_method = serde_json::from_slice::<serde_json::Value>(&req.body)
             .ok()
             .and_then(|v| v.get("method_name")?.as_str().map(str::to_owned))
