@@ -101,6 +101,7 @@ impl ClientBuilder {
                 transport,
                 retry: self.retry,
                 exchanged_token: Mutex::new(None),
+                exchange: Mutex::new(()),
                 page_size: OnceLock::new(),
             }),
         })
@@ -122,6 +123,8 @@ struct Inner {
     retry: RetryPolicy,
     /// The session token a login + two-factor code was exchanged for.
     exchanged_token: Mutex<Option<Secret>>,
+    /// Held while exchanging, so concurrent first calls exchange once.
+    exchange: Mutex<()>,
     page_size: OnceLock<usize>,
 }
 
@@ -185,28 +188,33 @@ impl Client {
                 ..
             } => {
                 // A two-factor code is good once: exchange it for a session token, then use that.
-                let mut token = inner
-                    .exchanged_token
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner());
-                if token.is_none() {
-                    let results = self.send(
-                        "get_session_token",
-                        None,
-                        Some(inner.credentials.auth_object()),
-                        None,
-                    )?;
-                    let id = results
-                        .get("session_id")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| Error::Malformed {
-                            method: "get_session_token".into(),
-                            entity_type: None,
-                            detail: "no `session_id` in the results".into(),
-                        })?;
-                    *token = Some(Secret::new(id));
-                }
-                Credentials::SessionToken(token.clone().expect("set above")).auth_object()
+                // One exchange at a time; the token's own lock is never held across a request,
+                // since error handling reads it to redact messages.
+                let _one_at_a_time = inner.exchange.lock().unwrap_or_else(|p| p.into_inner());
+                let known = self.exchanged_token();
+                let token = match known {
+                    Some(t) => t,
+                    None => {
+                        let results = self.send(
+                            "get_session_token",
+                            None,
+                            Some(inner.credentials.auth_object()),
+                            None,
+                        )?;
+                        let id = results
+                            .get("session_id")
+                            .and_then(Value::as_str)
+                            .ok_or_else(|| Error::Malformed {
+                                method: "get_session_token".into(),
+                                entity_type: None,
+                                detail: "no `session_id` in the results".into(),
+                            })?;
+                        let t = Secret::new(id);
+                        *inner.exchanged_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(t.clone());
+                        t
+                    }
+                };
+                Credentials::SessionToken(token).auth_object()
             }
             c => c.auth_object(),
         };
@@ -219,15 +227,18 @@ impl Client {
         Ok(auth)
     }
 
-    /// Replaces every secret of this client (and an exchanged session token) in `text` by `***`.
-    fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        let exchanged = self
-            .inner
+    fn exchanged_token(&self) -> Option<Secret> {
+        self.inner
             .exchanged_token
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone();
+            .clone()
+    }
+
+    /// Replaces every secret of this client (and an exchanged session token) in `text` by `***`.
+    fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        let exchanged = self.exchanged_token();
         let secrets = self
             .inner
             .credentials

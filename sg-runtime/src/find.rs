@@ -37,6 +37,11 @@ impl FindIter {
         }
     }
 
+    /// Records fetched and not yet yielded: at most one page.
+    pub fn buffered(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// The number of the page the next fetch will ask for (1-based).
     pub fn next_page(&self) -> usize {
         self.next_page
