@@ -79,7 +79,9 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let site = Site::parse(&self.site)?;
         let credentials = self.credentials.ok_or_else(|| {
-            Error::Credentials("no credentials given: use `.credentials(...)` or `.credentials_from_env()`".into())
+            Error::Credentials(
+                "no credentials given: use `.credentials(...)` or `.credentials_from_env()`".into(),
+            )
         })?;
         // Loopback servers (tests, the local server) are never reached through a proxy.
         let host = site.base_url().split("://").nth(1).unwrap_or("");
@@ -210,7 +212,10 @@ impl Client {
                                 detail: "no `session_id` in the results".into(),
                             })?;
                         let t = Secret::new(id);
-                        *inner.exchanged_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(t.clone());
+                        *inner
+                            .exchanged_token
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner()) = Some(t.clone());
                         t
                     }
                 };
@@ -336,7 +341,12 @@ impl Client {
         }
     }
 
-    fn decode_envelope(&self, method: &str, entity_type: Option<&str>, bytes: &[u8]) -> Result<Value> {
+    fn decode_envelope(
+        &self,
+        method: &str,
+        entity_type: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<Value> {
         let malformed = |detail: String| Error::Malformed {
             method: method.into(),
             entity_type: entity_type.map(str::to_owned),
@@ -563,7 +573,10 @@ impl Client {
             p.insert("field_name".into(), f.into());
         }
         if let Some(project) = project {
-            p.insert("project".into(), json!({"type": project.entity_type, "id": project.id}));
+            p.insert(
+                "project".into(),
+                json!({"type": project.entity_type, "id": project.id}),
+            );
         }
         self.call("schema_field_read", Some(Value::Object(p)))
     }
@@ -591,14 +604,22 @@ mod tests {
             .build()
             .unwrap();
         let d = format!("{c:?}");
-        assert!(d.contains("pipeline") && !d.contains("0123456789abcdef"), "{d}");
+        assert!(
+            d.contains("pipeline") && !d.contains("0123456789abcdef"),
+            "{d}"
+        );
     }
 
     #[test]
     fn building_needs_credentials_and_a_valid_site() {
-        assert!(matches!(Client::builder("studio").build(), Err(Error::Credentials(_))));
         assert!(matches!(
-            Client::builder("not a site").credentials(Credentials::session_token("tttt")).build(),
+            Client::builder("studio").build(),
+            Err(Error::Credentials(_))
+        ));
+        assert!(matches!(
+            Client::builder("not a site")
+                .credentials(Credentials::session_token("tttt"))
+                .build(),
             Err(Error::InvalidSite { .. })
         ));
     }

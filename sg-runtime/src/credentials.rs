@@ -101,8 +101,16 @@ impl Credentials {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Credentials> {
         match (get("SG_SCRIPT_NAME"), get("SG_SCRIPT_KEY")) {
             (Some(name), Some(key)) => return Ok(Credentials::script(name, key)),
-            (Some(_), None) => return Err(Error::Credentials("SG_SCRIPT_NAME is set but SG_SCRIPT_KEY is not".into())),
-            (None, Some(_)) => return Err(Error::Credentials("SG_SCRIPT_KEY is set but SG_SCRIPT_NAME is not".into())),
+            (Some(_), None) => {
+                return Err(Error::Credentials(
+                    "SG_SCRIPT_NAME is set but SG_SCRIPT_KEY is not".into(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(Error::Credentials(
+                    "SG_SCRIPT_KEY is set but SG_SCRIPT_NAME is not".into(),
+                ))
+            }
             (None, None) => {}
         }
         match (get("SG_LOGIN"), get("SG_PASSWORD")) {
@@ -113,8 +121,16 @@ impl Credentials {
                     auth_token: get("SG_AUTH_TOKEN").map(Secret::new),
                 })
             }
-            (Some(_), None) => return Err(Error::Credentials("SG_LOGIN is set but SG_PASSWORD is not".into())),
-            (None, Some(_)) => return Err(Error::Credentials("SG_PASSWORD is set but SG_LOGIN is not".into())),
+            (Some(_), None) => {
+                return Err(Error::Credentials(
+                    "SG_LOGIN is set but SG_PASSWORD is not".into(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(Error::Credentials(
+                    "SG_PASSWORD is set but SG_LOGIN is not".into(),
+                ))
+            }
             (None, None) => {}
         }
         if let Some(token) = get("SG_SESSION_TOKEN") {
@@ -185,9 +201,19 @@ mod tests {
 
     #[test]
     fn environment_credentials_in_order() {
-        let c = Credentials::from_lookup(lookup(&[("SG_SCRIPT_NAME", "s"), ("SG_SCRIPT_KEY", "k"), ("SG_SESSION_TOKEN", "t")])).unwrap();
+        let c = Credentials::from_lookup(lookup(&[
+            ("SG_SCRIPT_NAME", "s"),
+            ("SG_SCRIPT_KEY", "k"),
+            ("SG_SESSION_TOKEN", "t"),
+        ]))
+        .unwrap();
         assert_eq!(c, Credentials::script("s", "k"));
-        let c = Credentials::from_lookup(lookup(&[("SG_LOGIN", "l"), ("SG_PASSWORD", "p"), ("SG_AUTH_TOKEN", "123")])).unwrap();
+        let c = Credentials::from_lookup(lookup(&[
+            ("SG_LOGIN", "l"),
+            ("SG_PASSWORD", "p"),
+            ("SG_AUTH_TOKEN", "123"),
+        ]))
+        .unwrap();
         assert_eq!(c, Credentials::user_2fa("l", "p", "123"));
         let c = Credentials::from_lookup(lookup(&[("SG_SESSION_TOKEN", "t")])).unwrap();
         assert_eq!(c, Credentials::session_token("t"));

@@ -24,7 +24,10 @@ impl FindIter {
         let (entities_per_page, next_page) = match query.page {
             // One given page of `limit` records (or a full page), as the official client does.
             Some(p) => (query.limit.unwrap_or(page_size).max(1), p.max(1)),
-            None => (query.limit.map_or(page_size, |l| l.min(page_size)).max(1), 1),
+            None => (
+                query.limit.map_or(page_size, |l| l.min(page_size)).max(1),
+                1,
+            ),
         };
         FindIter {
             remaining: query.limit,

@@ -322,7 +322,11 @@ impl FieldUpdate {
         Self::with_mode(field, entities, UpdateMode::Remove)
     }
 
-    fn with_mode(field: impl Into<String>, entities: &[EntityRef], mode: UpdateMode) -> FieldUpdate {
+    fn with_mode(
+        field: impl Into<String>,
+        entities: &[EntityRef],
+        mode: UpdateMode,
+    ) -> FieldUpdate {
         use crate::value::WireValue;
         FieldUpdate {
             field: field.into(),

@@ -114,13 +114,23 @@ mod tests {
         let p = RetryPolicy::default();
         for _ in 0..200 {
             let d = p.delay(1);
-            assert!(d >= Duration::from_millis(375) && d <= Duration::from_millis(750), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(375) && d <= Duration::from_millis(750),
+                "{d:?}"
+            );
         }
     }
 
     #[test]
     fn writes_are_not_read_only() {
-        for m in ["create", "update", "delete", "revive", "batch", "upload_url"] {
+        for m in [
+            "create",
+            "update",
+            "delete",
+            "revive",
+            "batch",
+            "upload_url",
+        ] {
             assert!(!is_read_only(m), "{m}");
         }
         assert!(is_read_only("read"));

@@ -177,7 +177,11 @@ pub struct SchemaError {
 }
 
 impl SchemaError {
-    fn new(file: Option<&Path>, json_path: Option<String>, message: impl Into<String>) -> SchemaError {
+    fn new(
+        file: Option<&Path>,
+        json_path: Option<String>,
+        message: impl Into<String>,
+    ) -> SchemaError {
         SchemaError {
             file: file.map(Path::to_path_buf),
             json_path,
@@ -215,7 +219,11 @@ fn parse_json(text: &str, file: Option<&Path>) -> Result<Value, SchemaError> {
         SchemaError::new(
             file,
             None,
-            format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()),
+            format!(
+                "malformed JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
         )
     })
 }
@@ -255,7 +263,11 @@ impl Schema {
         file: Option<&Path>,
     ) -> Result<Schema, SchemaError> {
         if fields.is_empty() {
-            return Err(SchemaError::new(file, None, "the schema has no entity types"));
+            return Err(SchemaError::new(
+                file,
+                None,
+                "the schema has no entity types",
+            ));
         }
         let entities = fields
             .into_iter()
@@ -323,7 +335,9 @@ impl Schema {
                 let entities = parse_json(&read_text(&entity_file)?, Some(&entity_file))?;
                 Self::from_parts_in(entities, fields, Some(&entity_file), Some(&fields_file))
             }
-            None => Self::snapshot_from_value(parse_json(&read_text(path)?, Some(path))?, Some(path)),
+            None => {
+                Self::snapshot_from_value(parse_json(&read_text(path)?, Some(path))?, Some(path))
+            }
         }
     }
 
@@ -408,7 +422,11 @@ mod tests {
             "ui_value_displayable": {"value": true, "editable": false},
             "properties": {"regex_validation": {"value": "", "editable": true}}
         });
-        let s = Schema::from_parts(json!({"Shot": {"name": {"value": "Shot"}}}), json!({"Shot": {"code": field.clone()}})).unwrap();
+        let s = Schema::from_parts(
+            json!({"Shot": {"name": {"value": "Shot"}}}),
+            json!({"Shot": {"code": field.clone()}}),
+        )
+        .unwrap();
         let back = &s.schema_read_value()["Shot"]["code"];
         assert_eq!(back, &field);
     }
@@ -420,7 +438,11 @@ mod tests {
             json!({"Shot": {"code": {"data_type": {"value": 3}, "name": {"value": "Code"}, "editable": {"value": true}}}}),
         )
         .unwrap_err();
-        assert_eq!(e.json_path.as_deref(), Some("Shot.code.data_type.value"), "{e}");
+        assert_eq!(
+            e.json_path.as_deref(),
+            Some("Shot.code.data_type.value"),
+            "{e}"
+        );
         let e = Schema::from_snapshot_str("{\"format\": \"other\"}").unwrap_err();
         assert!(e.to_string().contains("not a schema snapshot"), "{e}");
         let e = Schema::from_parts(json!({}), json!({})).unwrap_err();

@@ -96,7 +96,14 @@ mod tests {
 
     #[test]
     fn anything_else_is_a_clear_error() {
-        for bad in ["", "Studio", "ftp://x", "studio.example.com", "http://", "-x"] {
+        for bad in [
+            "",
+            "Studio",
+            "ftp://x",
+            "studio.example.com",
+            "http://",
+            "-x",
+        ] {
             let e = Site::parse(bad).unwrap_err().to_string();
             assert!(e.contains("site"), "{bad}: {e}");
         }

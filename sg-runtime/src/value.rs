@@ -174,7 +174,8 @@ impl WireValue for bool {
         Value::Bool(*self)
     }
     fn from_wire(v: &Value) -> Result<Self, ValueError> {
-        v.as_bool().ok_or_else(|| ValueError::new("true or false", v))
+        v.as_bool()
+            .ok_or_else(|| ValueError::new("true or false", v))
     }
 }
 
@@ -287,7 +288,10 @@ mod tests {
         round_trip(42i64, json!(42));
         round_trip(1.5f64, json!(1.5));
         round_trip(true, json!(true));
-        round_trip(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), json!("2026-11-28"));
+        round_trip(
+            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            json!("2026-11-28"),
+        );
         round_trip(
             Utc.with_ymd_and_hms(2026, 11, 28, 2, 10, 0).unwrap(),
             json!("2026-11-28T02:10:00Z"),

@@ -1,8 +1,8 @@
 //! Helpers shared by the cross-crate tests.
 
+use serde_json::{json, Value};
 use sg_runtime::mock::MockServer;
 use sg_runtime::schema::Schema;
-use serde_json::{json, Value};
 use std::path::PathBuf;
 
 /// The environment variable naming the folder of real site schemas (`../shared/schemas` in CI).
@@ -12,14 +12,20 @@ pub const SHARED_SCHEMAS_VAR: &str = "SG_SHARED_SCHEMAS";
 /// when [`SHARED_SCHEMAS_VAR`] is unset, as on a user's fresh clone.
 pub fn shared_schemas(test: &str) -> Option<Vec<(String, PathBuf)>> {
     let Some(dir) = std::env::var_os(SHARED_SCHEMAS_VAR) else {
-        eprintln!("SKIPPED {test}: {SHARED_SCHEMAS_VAR} is unset (CI sets it to ../shared/schemas)");
+        eprintln!(
+            "SKIPPED {test}: {SHARED_SCHEMAS_VAR} is unset (CI sets it to ../shared/schemas)"
+        );
         return None;
     };
     let dir = PathBuf::from(dir);
     let mut out = Vec::new();
     for name in ["python-api", "tk-core"] {
         let p = dir.join(name);
-        assert!(p.is_dir(), "{SHARED_SCHEMAS_VAR} is set but {} is missing", p.display());
+        assert!(
+            p.is_dir(),
+            "{SHARED_SCHEMAS_VAR} is set but {} is missing",
+            p.display()
+        );
         out.push((name.to_string(), p));
     }
     Some(out)

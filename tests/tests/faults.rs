@@ -11,14 +11,26 @@ fn fields(code: &str) -> Map<String, Value> {
 }
 
 fn count(server: &MockServer, method: &str) -> usize {
-    server.requests().iter().filter(|r| r.method == method).count()
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == method)
+        .count()
 }
 
 fn quick_client(server: &MockServer, read_timeout: Duration) -> Client {
     Client::builder(server.url())
-        .credentials(Credentials::script(sg_runtime::mock::SCRIPT_NAME, sg_runtime::mock::SCRIPT_KEY))
+        .credentials(Credentials::script(
+            sg_runtime::mock::SCRIPT_NAME,
+            sg_runtime::mock::SCRIPT_KEY,
+        ))
         .read_timeout(read_timeout)
-        .retry_policy(RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(20), jitter: false })
+        .retry_policy(RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+            jitter: false,
+        })
         .build()
         .unwrap()
 }
@@ -29,14 +41,31 @@ fn gateway_errors_are_retried_for_every_method() {
         let server = demo_server();
         let client = server.client().unwrap();
         server.inject(Some("read"), Fault::Status(status), 2);
-        assert_eq!(client.find_all(&Query::new("Shot").page_size(100)).unwrap().len(), 4);
-        assert_eq!(count(&server, "read"), 3, "HTTP {status}: two faults, then success");
+        assert_eq!(
+            client
+                .find_all(&Query::new("Shot").page_size(100))
+                .unwrap()
+                .len(),
+            4
+        );
+        assert_eq!(
+            count(&server, "read"),
+            3,
+            "HTTP {status}: two faults, then success"
+        );
 
         server.inject(Some("create"), Fault::Status(status), 1);
         client.create("Shot", &fields("retry_me"), &[]).unwrap();
         assert_eq!(count(&server, "create"), 2);
-        let made = server.records("Shot").iter().filter(|r| r["code"] == "retry_me").count();
-        assert_eq!(made, 1, "a gateway answer means the request was not handled");
+        let made = server
+            .records("Shot")
+            .iter()
+            .filter(|r| r["code"] == "retry_me")
+            .count();
+        assert_eq!(
+            made, 1,
+            "a gateway answer means the request was not handled"
+        );
     }
 }
 
@@ -52,7 +81,10 @@ fn retries_stop_after_the_policy_limit() {
 
     server.inject(None, Fault::Status(500), 1);
     let e = client.schema_read(None).unwrap_err();
-    assert!(matches!(e, Error::Http { status: 500, .. }), "500 is not retried: {e:?}");
+    assert!(
+        matches!(e, Error::Http { status: 500, .. }),
+        "500 is not retried: {e:?}"
+    );
     assert_eq!(count(&server, "schema_read"), 4);
 }
 
@@ -61,7 +93,13 @@ fn dropped_connections_retry_reads_only() {
     let server = demo_server();
     let client = server.client().unwrap();
     server.inject(Some("read"), Fault::DropBeforeHandling, 1);
-    assert_eq!(client.find_all(&Query::new("Shot").page_size(100)).unwrap().len(), 4);
+    assert_eq!(
+        client
+            .find_all(&Query::new("Shot").page_size(100))
+            .unwrap()
+            .len(),
+        4
+    );
     assert_eq!(count(&server, "read"), 2);
 
     server.inject(Some("create"), Fault::DropBeforeHandling, 1);
@@ -69,13 +107,26 @@ fn dropped_connections_retry_reads_only() {
     assert!(matches!(e, Error::Connection { sent: true, .. }), "{e:?}");
     assert!(e.to_string().contains("create Shot"), "{e}");
     assert_eq!(count(&server, "create"), 1, "a create is never sent twice");
-    assert!(server.records("Shot").iter().all(|r| r["code"] != "dropped"));
+    assert!(server
+        .records("Shot")
+        .iter()
+        .all(|r| r["code"] != "dropped"));
 
     server.inject(Some("update"), Fault::DropAfterHandling, 1);
-    let e = client.update("Shot", 1, &[sg_runtime::FieldUpdate::set("description", "made")]).unwrap_err();
+    let e = client
+        .update(
+            "Shot",
+            1,
+            &[sg_runtime::FieldUpdate::set("description", "made")],
+        )
+        .unwrap_err();
     assert!(matches!(e, Error::Connection { sent: true, .. }), "{e:?}");
     assert_eq!(count(&server, "update"), 1);
-    assert_eq!(server.records("Shot")[0]["description"], "made", "the server did the work");
+    assert_eq!(
+        server.records("Shot")[0]["description"],
+        "made",
+        "the server did the work"
+    );
 }
 
 #[test]
@@ -83,7 +134,13 @@ fn timeouts_retry_reads_and_not_writes() {
     let server = demo_server();
     let client = quick_client(&server, Duration::from_millis(300));
     server.inject(Some("read"), Fault::Delay(Duration::from_millis(900)), 1);
-    assert_eq!(client.find_all(&Query::new("Shot").page_size(100)).unwrap().len(), 4);
+    assert_eq!(
+        client
+            .find_all(&Query::new("Shot").page_size(100))
+            .unwrap()
+            .len(),
+        4
+    );
     assert_eq!(count(&server, "read"), 2);
 
     server.inject(Some("create"), Fault::Delay(Duration::from_millis(900)), 1);
@@ -91,8 +148,15 @@ fn timeouts_retry_reads_and_not_writes() {
     assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
     assert_eq!(count(&server, "create"), 1);
     std::thread::sleep(Duration::from_millis(900));
-    let made = server.records("Shot").iter().filter(|r| r["code"] == "slow").count();
-    assert_eq!(made, 1, "the slow create landed once, and was not sent again");
+    let made = server
+        .records("Shot")
+        .iter()
+        .filter(|r| r["code"] == "slow")
+        .count();
+    assert_eq!(
+        made, 1,
+        "the slow create landed once, and was not sent again"
+    );
 }
 
 #[test]
@@ -103,7 +167,12 @@ fn refused_connections_are_retried_then_reported() {
     };
     let client = Client::builder(format!("http://127.0.0.1:{port}"))
         .credentials(Credentials::script("s", "some-long-key"))
-        .retry_policy(RetryPolicy { max_attempts: 2, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(5), jitter: false })
+        .retry_policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(5),
+            jitter: false,
+        })
         .build()
         .unwrap();
     let e = client.create("Shot", &fields("x"), &[]).unwrap_err();
@@ -122,11 +191,23 @@ fn malformed_answers_are_errors_not_panics() {
         ("{\"results\": {\"entities\": []}}", "has_next_page"),
     ] {
         server.inject(Some("read"), Fault::Body(200, body.into()), 1);
-        let e = client.find_all(&Query::new("Shot").page_size(10)).unwrap_err();
+        let e = client
+            .find_all(&Query::new("Shot").page_size(10))
+            .unwrap_err();
         assert!(matches!(e, Error::Malformed { .. }), "{body}: {e:?}");
-        assert!(e.to_string().contains(expect) && e.to_string().contains("read Shot"), "{body}: {e}");
+        assert!(
+            e.to_string().contains(expect) && e.to_string().contains("read Shot"),
+            "{body}: {e}"
+        );
     }
-    server.inject(Some("schema_read"), Fault::Body(200, "{\"exception\": true, \"message\": \"boom\", \"error_code\": 99}".into()), 1);
+    server.inject(
+        Some("schema_read"),
+        Fault::Body(
+            200,
+            "{\"exception\": true, \"message\": \"boom\", \"error_code\": 99}".into(),
+        ),
+        1,
+    );
     let e = client.schema_read(None).unwrap_err();
     assert_eq!(e.error_code(), Some(99));
     assert!(e.to_string().contains("boom"));
@@ -155,13 +236,21 @@ fn a_storm_of_faults_during_creates_leaves_each_entity_exactly_once() {
     for code in &codes {
         match client.create("Shot", &fields(code), &[]) {
             Ok(_) => {}
-            Err(Error::Connection { sent: true, .. } | Error::Timeout { .. }) => unsure.push(code.clone()),
+            Err(Error::Connection { sent: true, .. } | Error::Timeout { .. }) => {
+                unsure.push(code.clone())
+            }
             Err(e) => panic!("{code}: {e}"),
         }
     }
     assert!(!unsure.is_empty(), "the storm made some creates uncertain");
     std::thread::sleep(Duration::from_millis(500)); // let delayed creates land
-    let per_code = |code: &str| server.records("Shot").iter().filter(|r| r["code"] == code).count();
+    let per_code = |code: &str| {
+        server
+            .records("Shot")
+            .iter()
+            .filter(|r| r["code"] == code)
+            .count()
+    };
     for code in &codes {
         assert!(per_code(code) <= 1, "{code} was created twice");
     }

@@ -11,7 +11,10 @@ fn obj(v: Value) -> Map<String, Value> {
 }
 
 fn codes(records: &[Value]) -> Vec<&str> {
-    records.iter().map(|r| r["code"].as_str().unwrap_or("?")).collect()
+    records
+        .iter()
+        .map(|r| r["code"].as_str().unwrap_or("?"))
+        .collect()
 }
 
 #[test]
@@ -41,12 +44,19 @@ fn find_with_filters_sorts_and_deep_links() {
         .sort("code", Direction::Desc);
     let shots = client.find_all(&q).unwrap();
     assert_eq!(codes(&shots), ["sh020", "sh010"]);
-    assert_eq!(shots[0]["sg_sequence"], json!({"type": "Sequence", "id": 1, "name": "SEQ010"}));
+    assert_eq!(
+        shots[0]["sg_sequence"],
+        json!({"type": "Sequence", "id": 1, "name": "SEQ010"})
+    );
     assert_eq!(shots[0]["sg_sequence.Sequence.sg_status_list"], "ip");
     assert_eq!(shots[0]["type"], "Shot");
 
     let one = client
-        .find_one(&Query::new("Shot").filter(Filter::cond("code", "starts_with", ["SH03"])).fields(["code"]))
+        .find_one(
+            &Query::new("Shot")
+                .filter(Filter::cond("code", "starts_with", ["SH03"]))
+                .fields(["code"]),
+        )
         .unwrap()
         .unwrap();
     assert_eq!(one["code"], "sh030");
@@ -61,40 +71,155 @@ fn each_relation_family_filters() {
     let server = demo_server();
     let client = server.client().unwrap();
     let shots = |f: Filter| {
-        let r = client.find_all(&Query::new("Shot").filter(f).fields(["code"]).sort("id", Direction::Asc)).unwrap();
+        let r = client
+            .find_all(
+                &Query::new("Shot")
+                    .filter(f)
+                    .fields(["code"])
+                    .sort("id", Direction::Asc),
+            )
+            .unwrap();
         codes(&r).into_iter().map(str::to_owned).collect::<Vec<_>>()
     };
-    assert_eq!(shots(Filter::cond("code", "contains", ["H0"])), ["sh010", "sh020", "sh030"]);
-    assert_eq!(shots(Filter::cond("code", "not_contains", ["sh"])), ["old010"]);
+    assert_eq!(
+        shots(Filter::cond("code", "contains", ["H0"])),
+        ["sh010", "sh020", "sh030"]
+    );
+    assert_eq!(
+        shots(Filter::cond("code", "not_contains", ["sh"])),
+        ["old010"]
+    );
     assert_eq!(shots(Filter::cond("code", "ends_with", ["20"])), ["sh020"]);
-    assert_eq!(shots(Filter::cond("code", "in", ["sh010", "sh030"])), ["sh010", "sh030"]);
-    assert_eq!(shots(Filter::cond("sg_cut_out", "between", [1012, 1040])), ["sh010", "sh030"]);
-    assert_eq!(shots(Filter::cond("sg_cut_out", "not_between", [1012, 1040])), ["sh020", "old010"]);
-    assert_eq!(shots(Filter::cond("sg_cut_out", "less_than", [1012])), ["old010"]);
-    assert_eq!(shots(Filter::cond("sg_status_list", "not_in", ["ip"])), ["sh020", "old010"]);
-    assert_eq!(shots(Filter::cond("sg_first_delivery", "greater_than", ["2026-11-20"])), ["sh010"]);
-    assert_eq!(shots(Filter::cond("sg_first_delivery", "is", [Value::Null])), ["sh030", "old010"]);
-    assert_eq!(shots(Filter::cond("sg_sequence", "is", [json!({"type": "Sequence", "id": 2})])), ["sh030"]);
-    assert_eq!(shots(Filter::cond("sg_sequence", "name_contains", ["020"])), ["sh030"]);
-    assert_eq!(shots(Filter::cond("sg_sequence", "type_is", ["Sequence"])), ["sh010", "sh020", "sh030"]);
+    assert_eq!(
+        shots(Filter::cond("code", "in", ["sh010", "sh030"])),
+        ["sh010", "sh030"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_cut_out", "between", [1012, 1040])),
+        ["sh010", "sh030"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_cut_out", "not_between", [1012, 1040])),
+        ["sh020", "old010"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_cut_out", "less_than", [1012])),
+        ["old010"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_status_list", "not_in", ["ip"])),
+        ["sh020", "old010"]
+    );
+    assert_eq!(
+        shots(Filter::cond(
+            "sg_first_delivery",
+            "greater_than",
+            ["2026-11-20"]
+        )),
+        ["sh010"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_first_delivery", "is", [Value::Null])),
+        ["sh030", "old010"]
+    );
+    assert_eq!(
+        shots(Filter::cond(
+            "sg_sequence",
+            "is",
+            [json!({"type": "Sequence", "id": 2})]
+        )),
+        ["sh030"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_sequence", "name_contains", ["020"])),
+        ["sh030"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_sequence", "type_is", ["Sequence"])),
+        ["sh010", "sh020", "sh030"]
+    );
     assert_eq!(shots(Filter::cond("tags", "is", ["hero"])), ["sh010"]);
-    assert_eq!(shots(Filter::cond("tags", "name_contains", ["nig"])), ["sh010"]);
-    assert_eq!(shots(Filter::cond("sg_is_hero", "is", [false])), ["sh010", "sh020", "sh030", "old010"]);
+    assert_eq!(
+        shots(Filter::cond("tags", "name_contains", ["nig"])),
+        ["sh010"]
+    );
+    assert_eq!(
+        shots(Filter::cond("sg_is_hero", "is", [false])),
+        ["sh010", "sh020", "sh030", "old010"]
+    );
     // Dates relative to now: everything was created moments ago.
-    assert_eq!(shots(Filter::cond("created_at", "in_last", [json!(1), json!("DAY")])).len(), 4);
-    assert_eq!(shots(Filter::cond("created_at", "in_calendar_day", [0])).len(), 4);
-    assert_eq!(shots(Filter::cond("created_at", "in_next", [json!(1), json!("DAY")])).len(), 0);
+    assert_eq!(
+        shots(Filter::cond(
+            "created_at",
+            "in_last",
+            [json!(1), json!("DAY")]
+        ))
+        .len(),
+        4
+    );
+    assert_eq!(
+        shots(Filter::cond("created_at", "in_calendar_day", [0])).len(),
+        4
+    );
+    assert_eq!(
+        shots(Filter::cond(
+            "created_at",
+            "in_next",
+            [json!(1), json!("DAY")]
+        ))
+        .len(),
+        0
+    );
 
     let tasks = |f: Filter| {
-        let r = client.find_all(&Query::new("Task").filter(f).fields(["content"]).sort("id", Direction::Asc)).unwrap();
-        r.iter().map(|t| t["content"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        let r = client
+            .find_all(
+                &Query::new("Task")
+                    .filter(f)
+                    .fields(["content"])
+                    .sort("id", Direction::Asc),
+            )
+            .unwrap();
+        r.iter()
+            .map(|t| t["content"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
     };
-    assert_eq!(tasks(Filter::cond("task_assignees", "is", [json!({"type": "HumanUser", "id": 1})])), ["Animation"]);
-    assert_eq!(tasks(Filter::cond("task_assignees", "type_is", ["Group"])), ["Comp"]);
-    assert_eq!(tasks(Filter::cond("task_assignees", "name_contains", ["bob"])), ["Model"]);
-    assert_eq!(tasks(Filter::cond("entity", "type_is", ["Asset"])), ["Model"]);
-    assert_eq!(tasks(Filter::cond("entity.Shot.sg_sequence.Sequence.code", "is", ["SEQ010"])), ["Animation", "Comp"]);
-    assert_eq!(tasks(Filter::cond("step.Step.short_name", "in", ["comp", "model"])), ["Comp", "Model"]);
+    assert_eq!(
+        tasks(Filter::cond(
+            "task_assignees",
+            "is",
+            [json!({"type": "HumanUser", "id": 1})]
+        )),
+        ["Animation"]
+    );
+    assert_eq!(
+        tasks(Filter::cond("task_assignees", "type_is", ["Group"])),
+        ["Comp"]
+    );
+    assert_eq!(
+        tasks(Filter::cond("task_assignees", "name_contains", ["bob"])),
+        ["Model"]
+    );
+    assert_eq!(
+        tasks(Filter::cond("entity", "type_is", ["Asset"])),
+        ["Model"]
+    );
+    assert_eq!(
+        tasks(Filter::cond(
+            "entity.Shot.sg_sequence.Sequence.code",
+            "is",
+            ["SEQ010"]
+        )),
+        ["Animation", "Comp"]
+    );
+    assert_eq!(
+        tasks(Filter::cond(
+            "step.Step.short_name",
+            "in",
+            ["comp", "model"]
+        )),
+        ["Comp", "Model"]
+    );
 }
 
 #[test]
@@ -116,23 +241,54 @@ fn create_update_delete_revive() {
     assert!(v["created_at"].as_str().unwrap().ends_with('Z'));
 
     let p = client
-        .create("Playlist", &obj(json!({"code": "Dailies 2026-11-28", "project": {"type": "Project", "id": 1}})), &[])
+        .create(
+            "Playlist",
+            &obj(json!({"code": "Dailies 2026-11-28", "project": {"type": "Project", "id": 1}})),
+            &[],
+        )
         .unwrap();
     let pid = p["id"].as_i64().unwrap();
     let add = |ids: &[i64]| {
         let refs: Vec<EntityRef> = ids.iter().map(|i| EntityRef::new("Version", *i)).collect();
-        client.update("Playlist", pid, &[FieldUpdate::add("versions", &refs)]).unwrap()
+        client
+            .update("Playlist", pid, &[FieldUpdate::add("versions", &refs)])
+            .unwrap()
     };
-    let v2 = client.create("Version", &obj(json!({"code": "v2"})), &[]).unwrap()["id"].as_i64().unwrap();
+    let v2 = client
+        .create("Version", &obj(json!({"code": "v2"})), &[])
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     add(&[id]);
     let after = add(&[v2, id]);
-    assert_eq!(after["versions"].as_array().unwrap().len(), 2, "add keeps one of each");
+    assert_eq!(
+        after["versions"].as_array().unwrap().len(),
+        2,
+        "add keeps one of each"
+    );
     let after = client
-        .update("Playlist", pid, &[FieldUpdate::remove("versions", &[EntityRef::new("Version", id)])])
+        .update(
+            "Playlist",
+            pid,
+            &[FieldUpdate::remove(
+                "versions",
+                &[EntityRef::new("Version", id)],
+            )],
+        )
         .unwrap();
-    assert_eq!(after["versions"], json!([{"type": "Version", "id": v2, "name": "v2"}]));
+    assert_eq!(
+        after["versions"],
+        json!([{"type": "Version", "id": v2, "name": "v2"}])
+    );
     let after = client
-        .update("Playlist", pid, &[FieldUpdate::set("versions", json!([{"type": "Version", "id": id}])), FieldUpdate::set("locked", true)])
+        .update(
+            "Playlist",
+            pid,
+            &[
+                FieldUpdate::set("versions", json!([{"type": "Version", "id": id}])),
+                FieldUpdate::set("locked", true),
+            ],
+        )
         .unwrap();
     assert_eq!(after["versions"][0]["id"], id);
     assert_eq!(after["locked"], true);
@@ -141,7 +297,9 @@ fn create_update_delete_revive() {
     assert!(!client.delete("Version", v2).unwrap(), "already retired");
     let live = client.find_all(&Query::new("Version")).unwrap();
     assert_eq!(live.len(), 1);
-    let retired = client.find_all(&Query::new("Version").retired_only().fields(["code"])).unwrap();
+    let retired = client
+        .find_all(&Query::new("Version").retired_only().fields(["code"]))
+        .unwrap();
     assert_eq!(codes(&retired), ["v2"]);
     assert!(client.revive("Version", v2).unwrap());
     assert_eq!(client.find_all(&Query::new("Version")).unwrap().len(), 2);
@@ -159,8 +317,15 @@ fn batch_is_one_transaction() {
     let results = client
         .batch(&[
             create("sh100"),
-            BatchRequest::Update { entity_type: "Shot".into(), id: 1, fields: vec![FieldUpdate::set("description", "hero")] },
-            BatchRequest::Delete { entity_type: "Shot".into(), id: 3 },
+            BatchRequest::Update {
+                entity_type: "Shot".into(),
+                id: 1,
+                fields: vec![FieldUpdate::set("description", "hero")],
+            },
+            BatchRequest::Delete {
+                entity_type: "Shot".into(),
+                id: 3,
+            },
         ])
         .unwrap();
     assert_eq!(results[0]["code"], "sh100");
@@ -169,11 +334,26 @@ fn batch_is_one_transaction() {
 
     let before = server.records("Shot");
     let err = client
-        .batch(&[create("sh200"), create("sh201"), BatchRequest::Update { entity_type: "Shot".into(), id: 1, fields: vec![FieldUpdate::set("sg_cut_in", "x")] }])
+        .batch(&[
+            create("sh200"),
+            create("sh201"),
+            BatchRequest::Update {
+                entity_type: "Shot".into(),
+                id: 1,
+                fields: vec![FieldUpdate::set("sg_cut_in", "x")],
+            },
+        ])
         .unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("request 2") && msg.contains("Shot.sg_cut_in"), "{msg}");
-    assert_eq!(server.records("Shot"), before, "a failed batch leaves no trace");
+    assert!(
+        msg.contains("request 2") && msg.contains("Shot.sg_cut_in"),
+        "{msg}"
+    );
+    assert_eq!(
+        server.records("Shot"),
+        before,
+        "a failed batch leaves no trace"
+    );
 }
 
 #[test]
@@ -183,12 +363,23 @@ fn summarize_with_grouping() {
     let r = client
         .summarize(
             "Shot",
-            Some(&Filter::cond("project", "is", [json!({"type": "Project", "id": 1})])),
-            &[Summary::new("id", "record_count"), Summary::new("sg_cut_out", "maximum"), Summary::new("sg_cut_in", "sum")],
+            Some(&Filter::cond(
+                "project",
+                "is",
+                [json!({"type": "Project", "id": 1})],
+            )),
+            &[
+                Summary::new("id", "record_count"),
+                Summary::new("sg_cut_out", "maximum"),
+                Summary::new("sg_cut_in", "sum"),
+            ],
             &[Grouping::exact("sg_status_list")],
         )
         .unwrap();
-    assert_eq!(r["summaries"], json!({"id": 3, "sg_cut_out": 1100, "sg_cut_in": 3003}));
+    assert_eq!(
+        r["summaries"],
+        json!({"id": 3, "sg_cut_out": 1100, "sg_cut_in": 3003})
+    );
     let groups = r["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[0]["group_value"], "fin");
@@ -196,7 +387,15 @@ fn summarize_with_grouping() {
     assert_eq!(groups[1]["summaries"]["id"], 2);
 
     let by_seq = client
-        .summarize("Shot", None, &[Summary::new("id", "count")], &[Grouping::exact("sg_sequence"), Grouping::exact("sg_status_list")])
+        .summarize(
+            "Shot",
+            None,
+            &[Summary::new("id", "count")],
+            &[
+                Grouping::exact("sg_sequence"),
+                Grouping::exact("sg_status_list"),
+            ],
+        )
         .unwrap();
     let g = by_seq["groups"].as_array().unwrap();
     assert_eq!(g[0]["group_name"], "", "shots with no sequence group first");
@@ -209,8 +408,20 @@ fn archived_projects_can_be_left_out() {
     let server = demo_server();
     let client = server.client().unwrap();
     assert_eq!(client.find_all(&Query::new("Shot")).unwrap().len(), 4);
-    assert_eq!(client.find_all(&Query::new("Shot").include_archived_projects(false)).unwrap().len(), 3);
-    assert_eq!(client.find_all(&Query::new("Project").include_archived_projects(false)).unwrap().len(), 1);
+    assert_eq!(
+        client
+            .find_all(&Query::new("Shot").include_archived_projects(false))
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        client
+            .find_all(&Query::new("Project").include_archived_projects(false))
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -218,16 +429,29 @@ fn schema_reads() {
     let server = demo_server();
     let client = server.client().unwrap();
     let all = client.schema_read(None).unwrap();
-    assert_eq!(all["Shot"]["sg_sequence"]["properties"]["valid_types"]["value"], json!(["Sequence"]));
-    let entities = client.schema_entity_read(Some(&EntityRef::new("Project", 1))).unwrap();
+    assert_eq!(
+        all["Shot"]["sg_sequence"]["properties"]["valid_types"]["value"],
+        json!(["Sequence"])
+    );
+    let entities = client
+        .schema_entity_read(Some(&EntityRef::new("Project", 1)))
+        .unwrap();
     assert_eq!(entities["CustomEntity01"]["name"]["value"], "Disk Location");
-    let one = client.schema_field_read("Shot", Some("code"), None).unwrap();
+    let one = client
+        .schema_field_read("Shot", Some("code"), None)
+        .unwrap();
     assert_eq!(one.as_object().unwrap().len(), 1);
     assert_eq!(one["code"]["data_type"]["value"], "text");
     let fields = client.schema_field_read("Shot", None, None).unwrap();
     assert_eq!(fields, all["Shot"]);
-    let e = client.schema_field_read("Shot", Some("cdoe"), None).unwrap_err().to_string();
-    assert!(e.contains("Shot.cdoe") && e.contains("did you mean `code`"), "{e}");
+    let e = client
+        .schema_field_read("Shot", Some("cdoe"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Shot.cdoe") && e.contains("did you mean `code`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -239,7 +463,9 @@ fn clients_on_many_threads_share_one_server() {
             let client = client.clone();
             s.spawn(move || {
                 for i in 0..25 {
-                    client.create("Shot", &obj(json!({"code": format!("t{t}_{i}")})), &[]).unwrap();
+                    client
+                        .create("Shot", &obj(json!({"code": format!("t{t}_{i}")})), &[])
+                        .unwrap();
                     client.find_all(&Query::new("Shot").limit(5)).unwrap();
                 }
             });

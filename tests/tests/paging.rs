@@ -16,7 +16,11 @@ fn seeded() -> sg_runtime::mock::MockServer {
 }
 
 fn reads(server: &sg_runtime::mock::MockServer) -> usize {
-    server.requests().iter().filter(|r| r.method == "read").count()
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "read")
+        .count()
 }
 
 #[test]
@@ -28,7 +32,11 @@ fn ten_thousand_records_lazily_complete_and_in_order() {
         .fields(["code", "sg_cut_in"])
         .sort("sg_cut_in", Direction::Asc);
     let mut it = client.find(&q).unwrap();
-    assert_eq!(reads(&server), 0, "nothing is fetched before the first record is asked for");
+    assert_eq!(
+        reads(&server),
+        0,
+        "nothing is fetched before the first record is asked for"
+    );
     let mut seen = 0usize;
     let mut max_buffered = 0;
     while let Some(r) = it.next() {
@@ -55,7 +63,10 @@ fn ten_thousand_records_lazily_complete_and_in_order() {
 fn limit_and_page() {
     let server = seeded();
     let client = server.client().unwrap();
-    let q = Query::new("Shot").filter(Filter::cond("code", "starts_with", ["bulk_"])).fields(["sg_cut_in"]).sort("sg_cut_in", Direction::Asc);
+    let q = Query::new("Shot")
+        .filter(Filter::cond("code", "starts_with", ["bulk_"]))
+        .fields(["sg_cut_in"])
+        .sort("sg_cut_in", Direction::Asc);
     let limited = client.find_all(&q.clone().limit(1200)).unwrap();
     assert_eq!(limited.len(), 1200);
     assert_eq!(limited[1199]["sg_cut_in"], 1199);
@@ -67,8 +78,16 @@ fn limit_and_page() {
 
     let small_pages = client.find_all(&q.clone().page_size(7).limit(20)).unwrap();
     assert_eq!(small_pages.len(), 20);
-    let last = server.requests().into_iter().rev().find(|r| r.method == "read").unwrap();
-    assert_eq!(last.params.unwrap()["paging"], json!({"entities_per_page": 7, "current_page": 3}));
+    let last = server
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "read")
+        .unwrap();
+    assert_eq!(
+        last.params.unwrap()["paging"],
+        json!({"entities_per_page": 7, "current_page": 3})
+    );
 }
 
 #[test]

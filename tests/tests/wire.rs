@@ -27,7 +27,10 @@ fn read_params() {
             &Query::new("Shot")
                 .filter(Filter::and([
                     Filter::cond("sg_status_list", "in", ["ip", "rdy"]),
-                    Filter::or([Filter::cond("code", "contains", ["sh"]), Filter::cond("id", "less_than", [10])]),
+                    Filter::or([
+                        Filter::cond("code", "contains", ["sh"]),
+                        Filter::cond("id", "less_than", [10]),
+                    ]),
                 ]))
                 .fields(["code", "sg_sequence.Sequence.code"])
                 .sort("code", Direction::Asc)
@@ -61,7 +64,10 @@ fn read_params() {
 fn write_params() {
     let server = demo_server();
     let client = server.client().unwrap();
-    let fields = json!({"code": "sh900", "sg_cut_in": 1001}).as_object().unwrap().clone();
+    let fields = json!({"code": "sh900", "sg_cut_in": 1001})
+        .as_object()
+        .unwrap()
+        .clone();
     client.create("Shot", &fields, &["sg_status_list"]).unwrap();
     assert_eq!(
         last_params(&server, "create"),
@@ -69,7 +75,14 @@ fn write_params() {
                "return_fields": ["sg_status_list"]})
     );
     client
-        .update("Shot", 1, &[FieldUpdate::set("description", "x"), FieldUpdate::add("assets", &[EntityRef::new("Asset", 2)])])
+        .update(
+            "Shot",
+            1,
+            &[
+                FieldUpdate::set("description", "x"),
+                FieldUpdate::add("assets", &[EntityRef::new("Asset", 2)]),
+            ],
+        )
         .unwrap();
     assert_eq!(
         last_params(&server, "update"),
@@ -79,14 +92,31 @@ fn write_params() {
         ]})
     );
     client.delete("Shot", 2).unwrap();
-    assert_eq!(last_params(&server, "delete"), json!({"type": "Shot", "id": 2}));
+    assert_eq!(
+        last_params(&server, "delete"),
+        json!({"type": "Shot", "id": 2})
+    );
     client.revive("Shot", 2).unwrap();
-    assert_eq!(last_params(&server, "revive"), json!({"type": "Shot", "id": 2}));
+    assert_eq!(
+        last_params(&server, "revive"),
+        json!({"type": "Shot", "id": 2})
+    );
     client
         .batch(&[
-            BatchRequest::Create { entity_type: "Shot".into(), fields: fields.clone(), return_fields: vec![] },
-            BatchRequest::Update { entity_type: "Shot".into(), id: 1, fields: vec![FieldUpdate::set("description", "y")] },
-            BatchRequest::Delete { entity_type: "Shot".into(), id: 3 },
+            BatchRequest::Create {
+                entity_type: "Shot".into(),
+                fields: fields.clone(),
+                return_fields: vec![],
+            },
+            BatchRequest::Update {
+                entity_type: "Shot".into(),
+                id: 1,
+                fields: vec![FieldUpdate::set("description", "y")],
+            },
+            BatchRequest::Delete {
+                entity_type: "Shot".into(),
+                id: 3,
+            },
         ])
         .unwrap();
     assert_eq!(
@@ -104,7 +134,12 @@ fn summarize_and_schema_params() {
     let server = demo_server();
     let client = server.client().unwrap();
     client
-        .summarize("Shot", Some(&Filter::cond("sg_status_list", "is", ["ip"])), &[Summary::new("id", "record_count")], &[Grouping::exact("sg_sequence")])
+        .summarize(
+            "Shot",
+            Some(&Filter::cond("sg_status_list", "is", ["ip"])),
+            &[Summary::new("id", "record_count")],
+            &[Grouping::exact("sg_sequence")],
+        )
         .unwrap();
     assert_eq!(
         last_params(&server, "summarize"),
@@ -114,11 +149,25 @@ fn summarize_and_schema_params() {
                "grouping": [{"field": "sg_sequence", "type": "exact", "direction": "asc"}]})
     );
     client.schema_read(None).unwrap();
-    assert_eq!(last_params(&server, "schema_read"), Value::Null, "no PARAMS when there are none");
-    client.schema_entity_read(Some(&EntityRef::new("Project", 1))).unwrap();
-    assert_eq!(last_params(&server, "schema_entity_read"), json!({"project": {"type": "Project", "id": 1}}));
-    client.schema_field_read("Shot", Some("code"), None).unwrap();
-    assert_eq!(last_params(&server, "schema_field_read"), json!({"type": "Shot", "field_name": "code"}));
+    assert_eq!(
+        last_params(&server, "schema_read"),
+        Value::Null,
+        "no PARAMS when there are none"
+    );
+    client
+        .schema_entity_read(Some(&EntityRef::new("Project", 1)))
+        .unwrap();
+    assert_eq!(
+        last_params(&server, "schema_entity_read"),
+        json!({"project": {"type": "Project", "id": 1}})
+    );
+    client
+        .schema_field_read("Shot", Some("code"), None)
+        .unwrap();
+    assert_eq!(
+        last_params(&server, "schema_field_read"),
+        json!({"type": "Shot", "field_name": "code"})
+    );
 }
 
 #[test]
@@ -136,27 +185,54 @@ fn auth_objects() {
         .unwrap();
     script.find_all(&Query::new("Shot").page_size(10)).unwrap();
     let auth = server.requests().last().unwrap().auth.clone().unwrap();
-    assert_eq!(auth, json!({"script_name": SCRIPT_NAME, "script_key": SCRIPT_KEY, "sudo_as_login": "ada", "session_uuid": "uuid-1"}));
+    assert_eq!(
+        auth,
+        json!({"script_name": SCRIPT_NAME, "script_key": SCRIPT_KEY, "sudo_as_login": "ada", "session_uuid": "uuid-1"})
+    );
 
-    let user = Client::builder(server.url()).credentials(Credentials::user("ada", "ada-password")).build().unwrap();
+    let user = Client::builder(server.url())
+        .credentials(Credentials::user("ada", "ada-password"))
+        .build()
+        .unwrap();
     user.schema_entity_read(None).unwrap();
-    assert_eq!(server.requests().last().unwrap().auth, Some(json!({"user_login": "ada", "user_password": "ada-password"})));
+    assert_eq!(
+        server.requests().last().unwrap().auth,
+        Some(json!({"user_login": "ada", "user_password": "ada-password"}))
+    );
 
     // A two-factor login is exchanged once for a session token, which later calls use.
     server.clear_requests();
-    let twofa = Client::builder(server.url()).credentials(Credentials::user_2fa("sec", "sec-password", "424242")).build().unwrap();
+    let twofa = Client::builder(server.url())
+        .credentials(Credentials::user_2fa("sec", "sec-password", "424242"))
+        .build()
+        .unwrap();
     twofa.schema_entity_read(None).unwrap();
     twofa.schema_read(None).unwrap();
     let reqs = server.requests();
     let methods: Vec<&str> = reqs.iter().map(|r| r.method.as_str()).collect();
-    assert_eq!(methods, ["get_session_token", "schema_entity_read", "schema_read"]);
-    assert_eq!(reqs[0].auth, Some(json!({"user_login": "sec", "user_password": "sec-password", "auth_token": "424242"})));
-    let token = reqs[1].auth.as_ref().unwrap()["session_token"].as_str().unwrap().to_owned();
-    assert_eq!(reqs[1].auth, Some(json!({"session_token": token, "reject_if_expired": true})));
+    assert_eq!(
+        methods,
+        ["get_session_token", "schema_entity_read", "schema_read"]
+    );
+    assert_eq!(
+        reqs[0].auth,
+        Some(json!({"user_login": "sec", "user_password": "sec-password", "auth_token": "424242"}))
+    );
+    let token = reqs[1].auth.as_ref().unwrap()["session_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        reqs[1].auth,
+        Some(json!({"session_token": token, "reject_if_expired": true}))
+    );
     assert_eq!(reqs[2].auth, reqs[1].auth);
 
     // The token works for a client of its own.
-    let by_token = Client::builder(server.url()).credentials(Credentials::session_token(token)).build().unwrap();
+    let by_token = Client::builder(server.url())
+        .credentials(Credentials::session_token(token))
+        .build()
+        .unwrap();
     by_token.schema_entity_read(None).unwrap();
 }
 
@@ -166,5 +242,8 @@ fn info_sends_neither_auth_nor_params() {
     let client = server.client().unwrap();
     client.info().unwrap();
     let r = &server.requests()[0];
-    assert_eq!((r.method.as_str(), &r.auth, &r.params), ("info", &None, &None));
+    assert_eq!(
+        (r.method.as_str(), &r.auth, &r.params),
+        ("info", &None, &None)
+    );
 }

@@ -50,7 +50,9 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
             "--schema" => a.schema = Some(value("--schema")?.into()),
             "--port" => {
                 let v = value("--port")?;
-                a.port = v.parse().map_err(|_| format!("--port takes a number from 0 to 65535, got `{v}`"))?;
+                a.port = v
+                    .parse()
+                    .map_err(|_| format!("--port takes a number from 0 to 65535, got `{v}`"))?;
             }
             "--script-name" => a.script_name = Some(value("--script-name")?),
             "--script-key" => a.script_key = Some(value("--script-key")?),
@@ -76,7 +78,10 @@ fn run() -> Result<(), String> {
         None => Schema::demo(),
     };
     let mut b = MockServer::builder(schema).port(args.port);
-    let script_name = args.script_name.clone().unwrap_or_else(|| SCRIPT_NAME.to_string());
+    let script_name = args
+        .script_name
+        .clone()
+        .unwrap_or_else(|| SCRIPT_NAME.to_string());
     if args.script_name.is_some() || args.script_key.is_some() {
         let key = args
             .script_key
@@ -89,12 +94,16 @@ fn run() -> Result<(), String> {
     }
     if let Some(seed) = &args.seed {
         let text = std::fs::read_to_string(seed).map_err(|e| format!("{}: {e}", seed.display()))?;
-        let v = serde_json::from_str(&text).map_err(|e| format!("{}: malformed JSON: {e}", seed.display()))?;
+        let v = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: malformed JSON: {e}", seed.display()))?;
         b = b.seed(v);
     }
     let server = b.start().map_err(|e| e.to_string())?;
     // The key is never printed: the caller chose it, or it is the documented default.
-    println!("sg-mock-server: serving {} as script `{script_name}`; Ctrl-C to stop", server.url());
+    println!(
+        "sg-mock-server: serving {} as script `{script_name}`; Ctrl-C to stop",
+        server.url()
+    );
     loop {
         std::thread::park();
     }

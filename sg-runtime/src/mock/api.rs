@@ -23,14 +23,32 @@ impl Shared {
 
     /// Records a request as received, before any fault is played on it.
     pub(crate) fn record(&self, body: &[u8]) {
-        let Ok(v) = serde_json::from_slice::<Value>(body) else { return };
-        let method = v.get("method_name").and_then(Value::as_str).unwrap_or("").to_string();
-        let mut params = v.get("params").and_then(Value::as_array).cloned().unwrap_or_default();
-        let auth = if method == "info" || params.is_empty() { None } else { Some(params.remove(0)) };
+        let Ok(v) = serde_json::from_slice::<Value>(body) else {
+            return;
+        };
+        let method = v
+            .get("method_name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let mut params = v
+            .get("params")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let auth = if method == "info" || params.is_empty() {
+            None
+        } else {
+            Some(params.remove(0))
+        };
         self.log
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(RecordedRequest { method, auth, params: params.pop() });
+            .push(RecordedRequest {
+                method,
+                auth,
+                params: params.pop(),
+            });
     }
 
     fn dispatch(&self, body: &[u8]) -> Result<Value, ApiError> {
@@ -50,7 +68,10 @@ impl Shared {
             (None, params.pop())
         } else {
             if params.is_empty() {
-                return Err(ApiError::new(102, format!("API {method}(): no credentials were sent")));
+                return Err(ApiError::new(
+                    102,
+                    format!("API {method}(): no credentials were sent"),
+                ));
             }
             let auth = params.remove(0);
             (Some(auth), params.pop())
@@ -101,17 +122,31 @@ impl Shared {
         if let (Some(name), Some(key)) = (s("script_name"), s("script_key")) {
             return match self.scripts.get(name) {
                 Some(k) if k == key => Ok(()),
-                _ => Err(ApiError::new(102, format!("API {method}(): can't authenticate script '{name}'"))),
+                _ => Err(ApiError::new(
+                    102,
+                    format!("API {method}(): can't authenticate script '{name}'"),
+                )),
             };
         }
         if let (Some(login), Some(password)) = (s("user_login"), s("user_password")) {
-            let bad = || ApiError::new(102, format!("API {method}(): can't authenticate user '{login}'"));
-            let user = self.users.get(login).filter(|u| u.password == password).ok_or_else(bad)?;
+            let bad = || {
+                ApiError::new(
+                    102,
+                    format!("API {method}(): can't authenticate user '{login}'"),
+                )
+            };
+            let user = self
+                .users
+                .get(login)
+                .filter(|u| u.password == password)
+                .ok_or_else(bad)?;
             return match (&user.two_factor, s("auth_token")) {
                 (None, _) => Ok(()),
                 (Some(_), None) => Err(ApiError::new(
                     106,
-                    format!("API {method}(): two-factor authentication is required for user '{login}'"),
+                    format!(
+                        "API {method}(): two-factor authentication is required for user '{login}'"
+                    ),
                 )),
                 (Some(code), Some(given)) if code == given => Ok(()),
                 (Some(_), Some(_)) => Err(bad()),
@@ -126,9 +161,15 @@ impl Shared {
             return if known {
                 Ok(())
             } else {
-                Err(ApiError::new(102, format!("API {method}(): the session token is not valid or has expired")))
+                Err(ApiError::new(
+                    102,
+                    format!("API {method}(): the session token is not valid or has expired"),
+                ))
             };
         }
-        Err(ApiError::new(102, format!("API {method}(): no usable credentials were sent")))
+        Err(ApiError::new(
+            102,
+            format!("API {method}(): no usable credentials were sent"),
+        ))
     }
 }

@@ -35,7 +35,11 @@ struct Request {
 }
 
 /// Reads one request; `Ok(None)` when the peer closed or the server is stopping.
-fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> io::Result<Option<Request>> {
+fn read_request(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+) -> io::Result<Option<Request>> {
     let mut chunk = [0u8; 16 * 1024];
     let head_end = loop {
         if let Some(i) = find(buf, b"\r\n\r\n") {
@@ -44,7 +48,12 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> i
         match stream.read(&mut chunk) {
             Ok(0) => return Ok(None),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 if shared.stopping.load(Ordering::SeqCst) {
                     return Ok(None);
                 }
@@ -60,10 +69,14 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> i
     let mut len = 0usize;
     let mut close = false;
     for line in lines {
-        let Some((k, v)) = line.split_once(':') else { continue };
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
         let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
         if k == "content-length" {
-            len = v.parse().map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad content-length"))?;
+            len = v
+                .parse()
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad content-length"))?;
         } else if k == "connection" && v.eq_ignore_ascii_case("close") {
             close = true;
         }
@@ -75,7 +88,12 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> i
         match stream.read(&mut chunk) {
             Ok(0) => return Ok(None),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 if shared.stopping.load(Ordering::SeqCst) {
                     return Ok(None);
                 }
@@ -85,14 +103,24 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> i
     }
     let body = buf[head_end..head_end + len].to_vec();
     buf.drain(..head_end + len);
-    Ok(Some(Request { method, path, body, close }))
+    Ok(Some(Request {
+        method,
+        path,
+        body,
+        close,
+    }))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-fn write_response(stream: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) -> io::Result<()> {
+fn write_response(
+    stream: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+) -> io::Result<()> {
     let reason = match status {
         200 => "OK",
         404 => "Not Found",
@@ -132,7 +160,9 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             .unwrap_or_default();
         match shared.take_fault(&api_method) {
             Some(Fault::Status(code)) => {
-                let body = format!("<html><body><h1>{code}</h1>injected by the local server</body></html>");
+                let body = format!(
+                    "<html><body><h1>{code}</h1>injected by the local server</body></html>"
+                );
                 write_response(&mut stream, code, "text/html", body.as_bytes())?;
             }
             Some(Fault::DropBeforeHandling) => {

@@ -109,9 +109,9 @@ pub(crate) struct Shared {
 impl Shared {
     fn take_fault(&self, method: &str) -> Option<Fault> {
         let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
-        let i = faults.iter().position(|r| {
-            r.remaining > 0 && r.method.as_deref().is_none_or(|m| m == method)
-        })?;
+        let i = faults
+            .iter()
+            .position(|r| r.remaining > 0 && r.method.as_deref().is_none_or(|m| m == method))?;
         faults[i].remaining -= 1;
         let fault = faults[i].fault.clone();
         if faults[i].remaining == 0 {
@@ -240,7 +240,9 @@ pub struct MockServer {
 
 impl std::fmt::Debug for MockServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockServer").field("url", &self.url()).finish()
+        f.debug_struct("MockServer")
+            .field("url", &self.url())
+            .finish()
     }
 }
 

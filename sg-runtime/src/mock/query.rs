@@ -20,16 +20,72 @@ pub(crate) struct Path<'s> {
 
 /// The relations each data type takes, as the DESIGN table lists them.
 fn relations(data_type: &str) -> &'static [&'static str] {
-    const TEXT: &[&str] = &["is", "is_not", "contains", "not_contains", "starts_with", "ends_with", "in", "not_in"];
-    const NUMBER: &[&str] = &["is", "is_not", "less_than", "greater_than", "between", "not_between", "in", "not_in"];
-    const MEASURE: &[&str] = &["is", "is_not", "less_than", "greater_than", "between", "in", "not_in"];
+    const TEXT: &[&str] = &[
+        "is",
+        "is_not",
+        "contains",
+        "not_contains",
+        "starts_with",
+        "ends_with",
+        "in",
+        "not_in",
+    ];
+    const NUMBER: &[&str] = &[
+        "is",
+        "is_not",
+        "less_than",
+        "greater_than",
+        "between",
+        "not_between",
+        "in",
+        "not_in",
+    ];
+    const MEASURE: &[&str] = &[
+        "is",
+        "is_not",
+        "less_than",
+        "greater_than",
+        "between",
+        "in",
+        "not_in",
+    ];
     const DATE: &[&str] = &[
-        "is", "is_not", "less_than", "greater_than", "between", "in_last", "not_in_last", "in_next",
-        "not_in_next", "in_calendar_day", "in_calendar_week", "in_calendar_month", "in_calendar_year",
+        "is",
+        "is_not",
+        "less_than",
+        "greater_than",
+        "between",
+        "in_last",
+        "not_in_last",
+        "in_next",
+        "not_in_next",
+        "in_calendar_day",
+        "in_calendar_week",
+        "in_calendar_month",
+        "in_calendar_year",
     ];
     const LIST: &[&str] = &["is", "is_not", "in", "not_in"];
-    const ENTITY: &[&str] = &["is", "is_not", "in", "not_in", "type_is", "type_is_not", "name_contains", "name_not_contains", "name_is"];
-    const MULTI: &[&str] = &["is", "is_not", "type_is", "type_is_not", "name_contains", "name_not_contains", "in", "not_in"];
+    const ENTITY: &[&str] = &[
+        "is",
+        "is_not",
+        "in",
+        "not_in",
+        "type_is",
+        "type_is_not",
+        "name_contains",
+        "name_not_contains",
+        "name_is",
+    ];
+    const MULTI: &[&str] = &[
+        "is",
+        "is_not",
+        "type_is",
+        "type_is_not",
+        "name_contains",
+        "name_not_contains",
+        "in",
+        "not_in",
+    ];
     const TAGS: &[&str] = &["is", "is_not", "name_contains", "name_not_contains"];
     const EQ: &[&str] = &["is", "is_not"];
     match data_type {
@@ -41,14 +97,22 @@ fn relations(data_type: &str) -> &'static [&'static str] {
         "entity" => ENTITY,
         "multi_entity" => MULTI,
         "tag_list" => TAGS,
-        "checkbox" | "image" | "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" => EQ,
+        "checkbox" | "image" | "color" | "uuid" | "entity_type" | "footage" | "password"
+        | "system_task_type" => EQ,
         _ => &[],
     }
 }
 
 enum Compiled<'s> {
-    Group { or: bool, members: Vec<Compiled<'s>> },
-    Cond { path: Path<'s>, relation: String, values: Vec<Value> },
+    Group {
+        or: bool,
+        members: Vec<Compiled<'s>>,
+    },
+    Cond {
+        path: Path<'s>,
+        relation: String,
+        values: Vec<Value>,
+    },
 }
 
 fn link_key(v: &Value) -> Option<(&str, i64)> {
@@ -62,7 +126,11 @@ fn lower(v: &Value) -> Option<String> {
 /// A moment for date relations: date-times as they are, dates at midnight UTC.
 fn moment(v: &Value) -> Option<DateTime<Utc>> {
     let s = v.as_str()?;
-    parse_date_time(s).or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc()))
+    parse_date_time(s).or_else(|| {
+        parse_date(s)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|n| n.and_utc())
+    })
 }
 
 fn span_back(now: DateTime<Utc>, n: i64, unit: &str, forward: bool) -> Option<DateTime<Utc>> {
@@ -78,7 +146,11 @@ fn span_back(now: DateTime<Utc>, n: i64, unit: &str, forward: bool) -> Option<Da
         }
         "MONTH" | "YEAR" => {
             let m = if unit == "YEAR" { n * 12 } else { n };
-            if forward { now.checked_add_months(months(m)) } else { now.checked_sub_months(months(m)) }
+            if forward {
+                now.checked_add_months(months(m))
+            } else {
+                now.checked_sub_months(months(m))
+            }
         }
         _ => None,
     }
@@ -86,7 +158,11 @@ fn span_back(now: DateTime<Utc>, n: i64, unit: &str, forward: bool) -> Option<Da
 
 fn shift_months(d: NaiveDate, offset: i64) -> Option<NaiveDate> {
     let m = Months::new(offset.unsigned_abs() as u32);
-    if offset >= 0 { d.checked_add_months(m) } else { d.checked_sub_months(m) }
+    if offset >= 0 {
+        d.checked_add_months(m)
+    } else {
+        d.checked_sub_months(m)
+    }
 }
 
 /// Orders two wire values of one field: null first, then numbers, strings (case-insensitive),
@@ -96,19 +172,29 @@ fn compare(a: &Value, b: &Value) -> Ordering {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Less,
         (_, Value::Null) => Ordering::Greater,
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => {
+            x.to_lowercase().cmp(&y.to_lowercase()).then(x.cmp(y))
         }
-        (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()).then(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Object(_), Value::Object(_)) => compare(&a["name"], &b["name"]).then_with(|| compare(&a["id"], &b["id"])),
+        (Value::Object(_), Value::Object(_)) => {
+            compare(&a["name"], &b["name"]).then_with(|| compare(&a["id"], &b["id"]))
+        }
         _ => a.to_string().cmp(&b.to_string()),
     }
 }
 
 impl Store {
     /// Resolves a field name or deep-link path of `entity_type`.
-    pub(crate) fn resolve_path<'s>(&'s self, method: &str, entity_type: &str, path: &str) -> Result<Path<'s>, ApiError> {
+    pub(crate) fn resolve_path<'s>(
+        &'s self,
+        method: &str,
+        entity_type: &str,
+        path: &str,
+    ) -> Result<Path<'s>, ApiError> {
         let parts: Vec<&str> = path.split('.').collect();
         if parts.len() % 2 == 0 {
             return Err(bad(format!(
@@ -149,7 +235,9 @@ impl Store {
         for (link, target) in &path.hops {
             let mut next = Vec::new();
             for (t, rid) in &rows {
-                let Some(row) = self.row(t, *rid) else { continue };
+                let Some(row) = self.row(t, *rid) else {
+                    continue;
+                };
                 let v = row.fields.get(link).unwrap_or(&Value::Null);
                 let links: Vec<&Value> = match v {
                     Value::Array(items) => items.iter().collect(),
@@ -158,7 +246,7 @@ impl Store {
                 };
                 for l in links {
                     if let Some((lt, lid)) = link_key(l) {
-                        if lt == target && self.row(lt, lid).is_some_and(|r| !r.retired) {
+                        if lt == target && self.is_live(lt, lid) {
                             next.push((lt.to_string(), lid));
                         }
                     }
@@ -179,16 +267,32 @@ impl Store {
             .collect()
     }
 
-    fn compile<'s>(&'s self, method: &str, entity_type: &str, f: &Value) -> Result<Compiled<'s>, ApiError> {
+    fn compile<'s>(
+        &'s self,
+        method: &str,
+        entity_type: &str,
+        f: &Value,
+    ) -> Result<Compiled<'s>, ApiError> {
         if let Some(op) = f.get("logical_operator") {
             let or = match op.as_str() {
                 Some("and") | Some("all") => false,
                 Some("or") | Some("any") => true,
-                _ => return Err(bad(format!("API {method}(): logical_operator must be 'and' or 'or', got {op}"))),
+                _ => {
+                    return Err(bad(format!(
+                        "API {method}(): logical_operator must be 'and' or 'or', got {op}"
+                    )))
+                }
             };
             let members = match f.get("conditions") {
-                Some(Value::Array(c)) => c.iter().map(|c| self.compile(method, entity_type, c)).collect::<Result<_, _>>()?,
-                _ => return Err(bad(format!("API {method}(): a filter group needs a `conditions` list"))),
+                Some(Value::Array(c)) => c
+                    .iter()
+                    .map(|c| self.compile(method, entity_type, c))
+                    .collect::<Result<_, _>>()?,
+                _ => {
+                    return Err(bad(format!(
+                        "API {method}(): a filter group needs a `conditions` list"
+                    )))
+                }
             };
             return Ok(Compiled::Group { or, members });
         }
@@ -201,7 +305,9 @@ impl Store {
         };
         let path = self.resolve_path(method, entity_type, path_s)?;
         let dt = path.field.data_type();
-        let null_check = matches!(relation.as_str(), "is" | "is_not") && values.len() == 1 && values[0].is_null();
+        let null_check = matches!(relation.as_str(), "is" | "is_not")
+            && values.len() == 1
+            && values[0].is_null();
         if !null_check && !relations(dt).contains(&relation.as_str()) {
             let allowed = relations(dt);
             return Err(bad(format!(
@@ -210,7 +316,9 @@ impl Store {
             )));
         }
         let arity_ok = match relation.as_str() {
-            "between" | "not_between" | "in_last" | "not_in_last" | "in_next" | "not_in_next" => values.len() == 2,
+            "between" | "not_between" | "in_last" | "not_in_last" | "in_next" | "not_in_next" => {
+                values.len() == 2
+            }
             "in" | "not_in" => !values.is_empty(),
             _ => values.len() == 1,
         };
@@ -221,25 +329,38 @@ impl Store {
             )));
         }
         // Date-times compare as text once in the one wire form.
-        let values = if dt == "date_time" && !relation.contains("_in_") && !relation.starts_with("in_") {
-            values
-                .into_iter()
-                .map(|v| match v.as_str().and_then(parse_date_time) {
-                    Some(t) => Value::String(format_date_time(&t)),
-                    None => v,
-                })
-                .collect()
-        } else {
-            values
-        };
-        Ok(Compiled::Cond { path, relation, values })
+        let values =
+            if dt == "date_time" && !relation.contains("_in_") && !relation.starts_with("in_") {
+                values
+                    .into_iter()
+                    .map(|v| match v.as_str().and_then(parse_date_time) {
+                        Some(t) => Value::String(format_date_time(&t)),
+                        None => v,
+                    })
+                    .collect()
+            } else {
+                values
+            };
+        Ok(Compiled::Cond {
+            path,
+            relation,
+            values,
+        })
     }
 
     fn eval(&self, entity_type: &str, id: i64, c: &Compiled, now: DateTime<Utc>) -> bool {
         match c {
-            Compiled::Group { or: true, members } => members.iter().any(|m| self.eval(entity_type, id, m, now)),
-            Compiled::Group { or: false, members } => members.iter().all(|m| self.eval(entity_type, id, m, now)),
-            Compiled::Cond { path, relation, values } => {
+            Compiled::Group { or: true, members } => {
+                members.iter().any(|m| self.eval(entity_type, id, m, now))
+            }
+            Compiled::Group { or: false, members } => {
+                members.iter().all(|m| self.eval(entity_type, id, m, now))
+            }
+            Compiled::Cond {
+                path,
+                relation,
+                values,
+            } => {
                 let dt = path.field.data_type();
                 self.values_at(entity_type, id, path)
                     .iter()
@@ -249,7 +370,14 @@ impl Store {
     }
 
     /// One condition on one value.
-    fn test(&self, dt: &str, v: &Value, relation: &str, values: &[Value], now: DateTime<Utc>) -> bool {
+    fn test(
+        &self,
+        dt: &str,
+        v: &Value,
+        relation: &str,
+        values: &[Value],
+        now: DateTime<Utc>,
+    ) -> bool {
         let first = values.first().unwrap_or(&Value::Null);
         let is_list = matches!(dt, "multi_entity" | "tag_list");
         let items: Vec<Value> = match v {
@@ -258,7 +386,10 @@ impl Store {
             other => vec![other.clone()],
         };
         let name = |l: &Value| -> String {
-            link_key(l).map(|(t, i)| self.name_of(t, i)).and_then(|n| lower(&n)).unwrap_or_default()
+            link_key(l)
+                .map(|(t, i)| self.name_of(t, i))
+                .and_then(|n| lower(&n))
+                .unwrap_or_default()
         };
         let eq = |a: &Value, b: &Value| -> bool {
             match dt {
@@ -275,8 +406,20 @@ impl Store {
             }
         };
         match relation {
-            "is" if first.is_null() => if is_list { items.is_empty() } else { v.is_null() },
-            "is_not" if first.is_null() => if is_list { !items.is_empty() } else { !v.is_null() },
+            "is" if first.is_null() => {
+                if is_list {
+                    items.is_empty()
+                } else {
+                    v.is_null()
+                }
+            }
+            "is_not" if first.is_null() => {
+                if is_list {
+                    !items.is_empty()
+                } else {
+                    !v.is_null()
+                }
+            }
             "is" if is_list => items.iter().any(|i| eq(i, first)),
             "is_not" if is_list => !items.iter().any(|i| eq(i, first)),
             "is" => eq(v, first),
@@ -286,7 +429,9 @@ impl Store {
             "in" => values.iter().any(|x| eq(v, x)),
             "not_in" => !values.iter().any(|x| eq(v, x)),
             "contains" | "not_contains" | "starts_with" | "ends_with" => {
-                let (Some(s), Some(needle)) = (lower(v), lower(first)) else { return relation == "not_contains" };
+                let (Some(s), Some(needle)) = (lower(v), lower(first)) else {
+                    return relation == "not_contains";
+                };
                 match relation {
                     "contains" => s.contains(&needle),
                     "not_contains" => !s.contains(&needle),
@@ -316,26 +461,43 @@ impl Store {
                 match relation {
                     "name_contains" => names.iter().any(|n| n.contains(&needle)),
                     "name_not_contains" => !names.iter().any(|n| n.contains(&needle)),
-                    _ => names.iter().any(|n| *n == needle),
+                    _ => names.contains(&needle),
                 }
             }
             "in_last" | "not_in_last" | "in_next" | "not_in_next" => {
-                let Some(t) = moment(v) else { return relation.starts_with("not_") };
-                let (n, unit) = (first.as_i64().unwrap_or(0), values[1].as_str().unwrap_or(""));
+                let Some(t) = moment(v) else {
+                    return relation.starts_with("not_");
+                };
+                let (n, unit) = (
+                    first.as_i64().unwrap_or(0),
+                    values[1].as_str().unwrap_or(""),
+                );
                 // A date field counts whole days: "today" lasts until midnight.
                 let now = if dt == "date" {
-                    now.date_naive().and_hms_opt(0, 0, 0).map_or(now, |n| n.and_utc())
+                    now.date_naive()
+                        .and_hms_opt(0, 0, 0)
+                        .map_or(now, |n| n.and_utc())
                 } else {
                     now
                 };
                 let forward = relation.ends_with("next");
-                let Some(edge) = span_back(now, n, unit, forward) else { return false };
-                let inside = if forward { t >= now && t <= edge } else { t >= edge && t <= now };
-                inside == !relation.starts_with("not_")
+                let Some(edge) = span_back(now, n, unit, forward) else {
+                    return false;
+                };
+                let inside = if forward {
+                    t >= now && t <= edge
+                } else {
+                    t >= edge && t <= now
+                };
+                inside != relation.starts_with("not_")
             }
             "in_calendar_day" | "in_calendar_week" | "in_calendar_month" | "in_calendar_year" => {
                 let Some(t) = moment(v) else { return false };
-                let (d, today, off) = (t.date_naive(), now.date_naive(), first.as_i64().unwrap_or(0));
+                let (d, today, off) = (
+                    t.date_naive(),
+                    now.date_naive(),
+                    first.as_i64().unwrap_or(0),
+                );
                 match relation {
                     "in_calendar_day" => Some(d) == today.checked_add_signed(Duration::days(off)),
                     "in_calendar_week" => today
@@ -351,16 +513,26 @@ impl Store {
     }
 
     /// Ids of the records of `entity_type` that `filters` match.
-    fn matching(&self, method: &str, entity_type: &str, p: &Value, retired: bool) -> Result<Vec<i64>, ApiError> {
+    fn matching(
+        &self,
+        method: &str,
+        entity_type: &str,
+        p: &Value,
+        retired: bool,
+    ) -> Result<Vec<i64>, ApiError> {
         self.entity(method, entity_type)?;
         let filters = p
             .get("filters")
             .cloned()
             .unwrap_or(json!({"logical_operator": "and", "conditions": []}));
         let compiled = self.compile(method, entity_type, &filters)?;
-        let skip_archived = p.get("include_archived_projects").and_then(Value::as_bool) == Some(false);
+        let skip_archived =
+            p.get("include_archived_projects").and_then(Value::as_bool) == Some(false);
         let archived = |t: &str, id: i64| -> bool {
-            self.row(t, id).and_then(|r| r.fields.get("archived")).and_then(Value::as_bool) == Some(true)
+            self.row(t, id)
+                .and_then(|r| r.fields.get("archived"))
+                .and_then(Value::as_bool)
+                == Some(true)
         };
         let now = Utc::now();
         let table = self.tables.get(entity_type).map(|t| &t.rows);
@@ -371,7 +543,10 @@ impl Store {
             .filter(|(id, r)| {
                 !skip_archived
                     || !(entity_type == "Project" && archived("Project", **id)
-                        || r.fields.get("project").and_then(link_key).is_some_and(|(t, pid)| archived(t, pid)))
+                        || r.fields
+                            .get("project")
+                            .and_then(link_key)
+                            .is_some_and(|(t, pid)| archived(t, pid)))
             })
             .filter(|(id, _)| self.eval(entity_type, **id, &compiled, now))
             .map(|(id, _)| *id)
@@ -381,19 +556,36 @@ impl Store {
     pub(crate) fn read(&self, p: &Value) -> Result<Value, ApiError> {
         let m = "read";
         let entity_type = str_param(p, "type", m)?;
-        let retired = match p.get("return_only").and_then(Value::as_str).unwrap_or("active") {
+        let retired = match p
+            .get("return_only")
+            .and_then(Value::as_str)
+            .unwrap_or("active")
+        {
             "active" => false,
             "retired" => true,
-            other => return Err(bad(format!("API read(): return_only must be 'active' or 'retired', got '{other}'"))),
+            other => {
+                return Err(bad(format!(
+                    "API read(): return_only must be 'active' or 'retired', got '{other}'"
+                )))
+            }
         };
         let mut ids = self.matching(m, entity_type, p, retired)?;
         let mut keys = Vec::new();
-        for s in p.get("sorts").and_then(Value::as_array).into_iter().flatten() {
+        for s in p
+            .get("sorts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let field = str_param(s, "field_name", m)?;
             let desc = match s.get("direction").and_then(Value::as_str).unwrap_or("asc") {
                 "asc" => false,
                 "desc" => true,
-                other => return Err(bad(format!("API read(): sort direction must be 'asc' or 'desc', got '{other}'"))),
+                other => {
+                    return Err(bad(format!(
+                        "API read(): sort direction must be 'asc' or 'desc', got '{other}'"
+                    )))
+                }
             };
             keys.push((self.resolve_path(m, entity_type, field)?, desc));
         }
@@ -401,18 +593,27 @@ impl Store {
             let sort_values = |id: i64| -> Vec<Value> {
                 keys.iter()
                     .map(|(path, _)| {
-                        let v = self.values_at(entity_type, id, path).into_iter().next().unwrap_or(Value::Null);
+                        let v = self
+                            .values_at(entity_type, id, path)
+                            .into_iter()
+                            .next()
+                            .unwrap_or(Value::Null);
                         self.value_out(path.field.data_type(), &v)
                     })
                     .collect()
             };
-            let mut decorated: Vec<(Vec<Value>, i64)> = ids.iter().map(|id| (sort_values(*id), *id)).collect();
+            let mut decorated: Vec<(Vec<Value>, i64)> =
+                ids.iter().map(|id| (sort_values(*id), *id)).collect();
             decorated.sort_by(|(a, ia), (b, ib)| {
                 keys.iter()
                     .enumerate()
                     .map(|(i, (_, desc))| {
                         let o = compare(&a[i], &b[i]);
-                        if *desc { o.reverse() } else { o }
+                        if *desc {
+                            o.reverse()
+                        } else {
+                            o
+                        }
                     })
                     .find(|o| *o != Ordering::Equal)
                     .unwrap_or(Ordering::Equal)
@@ -421,11 +622,20 @@ impl Store {
             ids = decorated.into_iter().map(|(_, id)| id).collect();
         }
         let paging = p.get("paging");
-        let per_page = paging.and_then(|p| p.get("entities_per_page")).and_then(Value::as_u64).unwrap_or(MAX_PAGE);
+        let per_page = paging
+            .and_then(|p| p.get("entities_per_page"))
+            .and_then(Value::as_u64)
+            .unwrap_or(MAX_PAGE);
         if per_page == 0 || per_page > MAX_PAGE {
-            return Err(bad(format!("API read(): entities_per_page must be from 1 to {MAX_PAGE}, got {per_page}")));
+            return Err(bad(format!(
+                "API read(): entities_per_page must be from 1 to {MAX_PAGE}, got {per_page}"
+            )));
         }
-        let page = paging.and_then(|p| p.get("current_page")).and_then(Value::as_u64).unwrap_or(1).max(1);
+        let page = paging
+            .and_then(|p| p.get("current_page"))
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1);
         let start = ((page - 1) * per_page) as usize;
         let end = (start + per_page as usize).min(ids.len());
         let fields: Vec<String> = p
@@ -442,7 +652,11 @@ impl Store {
             .map(|id| self.output(m, entity_type, *id, &fields))
             .collect::<Result<Vec<_>, _>>()?;
         let has_next = end < ids.len();
-        let paging_info = if p.get("return_paging_info_without_counts").and_then(Value::as_bool) == Some(true) {
+        let paging_info = if p
+            .get("return_paging_info_without_counts")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
             json!({ "has_next_page": has_next })
         } else {
             json!({
@@ -461,19 +675,31 @@ impl Store {
         let entity_type = str_param(p, "type", m)?;
         let ids = self.matching(m, entity_type, p, false)?;
         let mut summaries = Vec::new();
-        for s in p.get("summaries").and_then(Value::as_array).into_iter().flatten() {
+        for s in p
+            .get("summaries")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let field = str_param(s, "field", m)?;
             let kind = str_param(s, "type", m)?;
             let path = self.resolve_path(m, entity_type, field)?;
             let dt = path.field.data_type();
-            let numeric = matches!(dt, "number" | "integer" | "float" | "currency" | "percent" | "duration" | "timecode");
+            let numeric = matches!(
+                dt,
+                "number" | "integer" | "float" | "currency" | "percent" | "duration" | "timecode"
+            );
             let ok = match kind {
                 "record_count" | "count" => true,
                 "sum" | "average" => numeric,
                 "maximum" | "minimum" => numeric || matches!(dt, "date" | "date_time"),
                 "earliest" | "latest" => matches!(dt, "date" | "date_time"),
                 "checked" | "unchecked" => dt == "checkbox",
-                _ => return Err(bad(format!("API summarize(): unknown summary type '{kind}'"))),
+                _ => {
+                    return Err(bad(format!(
+                        "API summarize(): unknown summary type '{kind}'"
+                    )))
+                }
             };
             if !ok {
                 return Err(bad(format!("API summarize(): summary '{kind}' does not apply to {entity_type}.{field} ({dt})")));
@@ -481,29 +707,58 @@ impl Store {
             summaries.push((field.to_string(), kind.to_string(), path));
         }
         let mut groupings = Vec::new();
-        for g in p.get("grouping").and_then(Value::as_array).into_iter().flatten() {
+        for g in p
+            .get("grouping")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let field = str_param(g, "field", m)?;
-            let kind = g.get("type").and_then(Value::as_str).unwrap_or("exact").to_string();
+            let kind = g
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("exact")
+                .to_string();
             let path = self.resolve_path(m, entity_type, field)?;
             let dated = matches!(path.field.data_type(), "date" | "date_time");
-            if !(kind == "exact" || dated && matches!(kind.as_str(), "day" | "week" | "month" | "year")) {
-                return Err(bad(format!("API summarize(): grouping '{kind}' does not apply to {entity_type}.{field}")));
+            if !(kind == "exact"
+                || dated && matches!(kind.as_str(), "day" | "week" | "month" | "year"))
+            {
+                return Err(bad(format!(
+                    "API summarize(): grouping '{kind}' does not apply to {entity_type}.{field}"
+                )));
             }
             let desc = g.get("direction").and_then(Value::as_str) == Some("desc");
             groupings.push((path, kind, desc));
         }
         let mut out = Map::new();
-        out.insert("summaries".into(), self.aggregate(entity_type, &ids, &summaries));
-        out.insert("groups".into(), Value::Array(self.group(entity_type, &ids, &summaries, &groupings)));
+        out.insert(
+            "summaries".into(),
+            self.aggregate(entity_type, &ids, &summaries),
+        );
+        out.insert(
+            "groups".into(),
+            Value::Array(self.group(entity_type, &ids, &summaries, &groupings)),
+        );
         Ok(Value::Object(out))
     }
 
-    fn aggregate(&self, entity_type: &str, ids: &[i64], summaries: &[(String, String, Path)]) -> Value {
+    fn aggregate(
+        &self,
+        entity_type: &str,
+        ids: &[i64],
+        summaries: &[(String, String, Path)],
+    ) -> Value {
         let mut out = Map::new();
         for (field, kind, path) in summaries {
             let values: Vec<Value> = ids
                 .iter()
-                .map(|id| self.values_at(entity_type, *id, path).into_iter().next().unwrap_or(Value::Null))
+                .map(|id| {
+                    self.values_at(entity_type, *id, path)
+                        .into_iter()
+                        .next()
+                        .unwrap_or(Value::Null)
+                })
                 .collect();
             let present: Vec<&Value> = values
                 .iter()
@@ -511,7 +766,11 @@ impl Store {
                 .collect();
             let nums: Vec<f64> = present.iter().filter_map(|v| v.as_f64()).collect();
             let as_num = |x: f64| {
-                if x.fract() == 0.0 && x.abs() < 9e15 { json!(x as i64) } else { json!(x) }
+                if x.fract() == 0.0 && x.abs() < 9e15 {
+                    json!(x as i64)
+                } else {
+                    json!(x)
+                }
             };
             let v = match kind.as_str() {
                 "record_count" => json!(ids.len()),
@@ -519,8 +778,18 @@ impl Store {
                 "sum" => as_num(nums.iter().sum()),
                 "average" if nums.is_empty() => Value::Null,
                 "average" => json!(nums.iter().sum::<f64>() / nums.len() as f64),
-                "maximum" | "latest" => present.iter().copied().max_by(|a, b| compare(a, b)).cloned().unwrap_or(Value::Null),
-                "minimum" | "earliest" => present.iter().copied().min_by(|a, b| compare(a, b)).cloned().unwrap_or(Value::Null),
+                "maximum" | "latest" => present
+                    .iter()
+                    .copied()
+                    .max_by(|a, b| compare(a, b))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                "minimum" | "earliest" => present
+                    .iter()
+                    .copied()
+                    .min_by(|a, b| compare(a, b))
+                    .cloned()
+                    .unwrap_or(Value::Null),
                 "checked" => json!(values.iter().filter(|v| v.as_bool() == Some(true)).count()),
                 _ => json!(values.iter().filter(|v| v.as_bool() != Some(true)).count()),
             };
@@ -536,14 +805,24 @@ impl Store {
         summaries: &[(String, String, Path)],
         groupings: &[(Path, String, bool)],
     ) -> Vec<Value> {
-        let Some(((path, kind, desc), rest)) = groupings.split_first() else { return Vec::new() };
+        let Some(((path, kind, desc), rest)) = groupings.split_first() else {
+            return Vec::new();
+        };
         let dt = path.field.data_type();
         let mut groups: BTreeMap<String, (Value, Vec<i64>)> = BTreeMap::new();
         for id in ids {
-            let raw = self.values_at(entity_type, *id, path).into_iter().next().unwrap_or(Value::Null);
+            let raw = self
+                .values_at(entity_type, *id, path)
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Null);
             let v = match (kind.as_str(), moment(&raw)) {
                 ("day", Some(t)) => json!(t.format("%Y-%m-%d").to_string()),
-                ("week", Some(t)) => json!(format!("{}-W{:02}", t.iso_week().year(), t.iso_week().week())),
+                ("week", Some(t)) => json!(format!(
+                    "{}-W{:02}",
+                    t.iso_week().year(),
+                    t.iso_week().week()
+                )),
                 ("month", Some(t)) => json!(t.format("%Y-%m").to_string()),
                 ("year", Some(t)) => json!(t.format("%Y").to_string()),
                 _ => self.value_out(dt, &raw),
@@ -552,27 +831,44 @@ impl Store {
                 Some((t, i)) => format!("{t}#{i}"),
                 None => v.to_string(),
             };
-            groups.entry(key).or_insert_with(|| (v, Vec::new())).1.push(*id);
+            groups
+                .entry(key)
+                .or_insert_with(|| (v, Vec::new()))
+                .1
+                .push(*id);
         }
         let mut list: Vec<(Value, Vec<i64>)> = groups.into_values().collect();
         list.sort_by(|a, b| {
             let o = compare(&a.0, &b.0);
-            if *desc { o.reverse() } else { o }
+            if *desc {
+                o.reverse()
+            } else {
+                o
+            }
         });
         list.into_iter()
             .map(|(value, members)| {
                 let name = match &value {
                     Value::Null => String::new(),
                     Value::String(s) => s.clone(),
-                    Value::Object(o) => o.get("name").and_then(Value::as_str).map_or_else(|| value.to_string(), str::to_owned),
+                    Value::Object(o) => o
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| value.to_string(), str::to_owned),
                     other => other.to_string(),
                 };
                 let mut g = Map::new();
                 g.insert("group_name".into(), name.into());
                 g.insert("group_value".into(), value);
-                g.insert("summaries".into(), self.aggregate(entity_type, &members, summaries));
+                g.insert(
+                    "summaries".into(),
+                    self.aggregate(entity_type, &members, summaries),
+                );
                 if !rest.is_empty() {
-                    g.insert("groups".into(), Value::Array(self.group(entity_type, &members, summaries, rest)));
+                    g.insert(
+                        "groups".into(),
+                        Value::Array(self.group(entity_type, &members, summaries, rest)),
+                    );
                 }
                 Value::Object(g)
             })

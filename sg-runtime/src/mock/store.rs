@@ -65,7 +65,15 @@ const CREATED_AT: &str = "created_at";
 const UPDATED_AT: &str = "updated_at";
 
 /// The fields that name a record, tried in order, for the `name` of entity links.
-const NAME_FIELDS: [&str; 7] = ["code", "name", "content", "title", "subject", "firstname", "filename"];
+const NAME_FIELDS: [&str; 7] = [
+    "code",
+    "name",
+    "content",
+    "title",
+    "subject",
+    "firstname",
+    "filename",
+];
 
 pub(crate) fn str_param<'a>(p: &'a Value, key: &str, method: &str) -> Result<&'a str, ApiError> {
     p.get(key)
@@ -88,7 +96,15 @@ impl Store {
         let tables = schema
             .entities
             .keys()
-            .map(|k| (k.clone(), Table { rows: BTreeMap::new(), next_id: 1 }))
+            .map(|k| {
+                (
+                    k.clone(),
+                    Table {
+                        rows: BTreeMap::new(),
+                        next_id: 1,
+                    },
+                )
+            })
             .collect();
         Store {
             schema: Arc::new(schema),
@@ -96,19 +112,32 @@ impl Store {
         }
     }
 
-    pub(crate) fn entity(&self, method: &str, entity_type: &str) -> Result<&EntitySchema, ApiError> {
+    pub(crate) fn entity(
+        &self,
+        method: &str,
+        entity_type: &str,
+    ) -> Result<&EntitySchema, ApiError> {
         self.schema.entities.get(entity_type).ok_or_else(|| {
-            bad(format!("API {method}(): entity type '{entity_type}' does not exist on this site"))
+            bad(format!(
+                "API {method}(): entity type '{entity_type}' does not exist on this site"
+            ))
         })
     }
 
-    pub(crate) fn field(&self, method: &str, entity_type: &str, field: &str) -> Result<&FieldSchema, ApiError> {
+    pub(crate) fn field(
+        &self,
+        method: &str,
+        entity_type: &str,
+        field: &str,
+    ) -> Result<&FieldSchema, ApiError> {
         let e = self.entity(method, entity_type)?;
         e.fields.get(field).ok_or_else(|| {
             let hint = nearest(field, e.fields.keys().map(String::as_str))
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
-            bad(format!("API {method}(): {entity_type}.{field} does not exist{hint}"))
+            bad(format!(
+                "API {method}(): {entity_type}.{field} does not exist{hint}"
+            ))
         })
     }
 
@@ -117,9 +146,16 @@ impl Store {
         self.tables.get(entity_type)?.rows.get(&id)
     }
 
+    /// Whether `entity_type` #`id` exists and is not retired.
+    pub(crate) fn is_live(&self, entity_type: &str, id: i64) -> bool {
+        self.row(entity_type, id).is_some_and(|r| !r.retired)
+    }
+
     /// The display name of a record, for the `name` of links to it.
     pub(crate) fn name_of(&self, entity_type: &str, id: i64) -> Value {
-        let Some(row) = self.row(entity_type, id) else { return Value::Null };
+        let Some(row) = self.row(entity_type, id) else {
+            return Value::Null;
+        };
         NAME_FIELDS
             .iter()
             .find_map(|f| row.fields.get(*f).filter(|v| v.is_string()).cloned())
@@ -128,7 +164,10 @@ impl Store {
 
     /// A link with its `name`, as the server sends links.
     pub(crate) fn link_out(&self, v: &Value) -> Value {
-        match (v.get("type").and_then(Value::as_str), v.get("id").and_then(Value::as_i64)) {
+        match (
+            v.get("type").and_then(Value::as_str),
+            v.get("id").and_then(Value::as_i64),
+        ) {
             (Some(t), Some(id)) => json!({"type": t, "id": id, "name": self.name_of(t, id)}),
             _ => v.clone(),
         }
@@ -170,7 +209,8 @@ impl Store {
             });
         }
         match dt {
-            "text" | "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" | "image" => {
+            "text" | "color" | "uuid" | "entity_type" | "footage" | "password"
+            | "system_task_type" | "image" => {
                 value.as_str().ok_or_else(|| wrong("a string"))?;
                 Ok(value.clone())
             }
@@ -187,7 +227,10 @@ impl Store {
                 Ok(value.clone())
             }
             "date" => {
-                value.as_str().and_then(parse_date).ok_or_else(|| wrong("a date YYYY-MM-DD"))?;
+                value
+                    .as_str()
+                    .and_then(parse_date)
+                    .ok_or_else(|| wrong("a date YYYY-MM-DD"))?;
                 Ok(value.clone())
             }
             "date_time" => {
@@ -210,29 +253,45 @@ impl Store {
             }
             "entity" => self.check_link(method, entity_type, field, fs, value, check_links),
             "multi_entity" => {
-                let items = value.as_array().ok_or_else(|| wrong("a list of entities"))?;
+                let items = value
+                    .as_array()
+                    .ok_or_else(|| wrong("a list of entities"))?;
                 let mut out = Vec::with_capacity(items.len());
                 let mut seen = BTreeSet::new();
                 for item in items {
-                    let link = self.check_link(method, entity_type, field, fs, item, check_links)?;
-                    if seen.insert((link["type"].as_str().unwrap_or("").to_string(), link["id"].as_i64())) {
+                    let link =
+                        self.check_link(method, entity_type, field, fs, item, check_links)?;
+                    if seen.insert((
+                        link["type"].as_str().unwrap_or("").to_string(),
+                        link["id"].as_i64(),
+                    )) {
                         out.push(link);
                     }
                 }
                 Ok(Value::Array(out))
             }
             "tag_list" => {
-                let items = value.as_array().ok_or_else(|| wrong("a list of tag names"))?;
+                let items = value
+                    .as_array()
+                    .ok_or_else(|| wrong("a list of tag names"))?;
                 if items.iter().any(|i| !i.is_string()) {
                     return Err(wrong("a list of tag names"));
                 }
                 Ok(value.clone())
             }
             "url" => {
-                let o = value.as_object().ok_or_else(|| wrong("a file/link object"))?;
-                if !["url", "local_path", "local_path_linux", "local_path_mac", "local_path_windows"]
-                    .iter()
-                    .any(|k| o.get(*k).is_some_and(Value::is_string))
+                let o = value
+                    .as_object()
+                    .ok_or_else(|| wrong("a file/link object"))?;
+                if ![
+                    "url",
+                    "local_path",
+                    "local_path_linux",
+                    "local_path_mac",
+                    "local_path_windows",
+                ]
+                .iter()
+                .any(|k| o.get(*k).is_some_and(Value::is_string))
                 {
                     return Err(wrong("a file/link object with `url` or a `local_path`"));
                 }
@@ -267,7 +326,7 @@ impl Store {
                 valid.join(", ")
             )));
         }
-        if check_links && !self.row(t, id).is_some_and(|r| !r.retired) {
+        if check_links && !self.is_live(t, id) {
             return Err(bad(format!(
                 "API {method}(): {entity_type}.{field}: linked {t} #{id} does not exist"
             )));
@@ -308,13 +367,25 @@ impl Store {
         let es = self.entity(m, &entity_type)?;
         let mut fields = Map::new();
         let mut sent = Vec::new();
-        for item in p.get("fields").and_then(Value::as_array).into_iter().flatten() {
+        for item in p
+            .get("fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = str_param(item, "field_name", m)?;
             let fs = self.field(m, &entity_type, name)?;
             if !fs.is_editable() {
                 return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
             }
-            let v = self.check_value(m, &entity_type, name, fs, item.get("value").unwrap_or(&Value::Null), true)?;
+            let v = self.check_value(
+                m,
+                &entity_type,
+                name,
+                fs,
+                item.get("value").unwrap_or(&Value::Null),
+                true,
+            )?;
             fields.insert(name.to_string(), v);
             sent.push(name.to_string());
         }
@@ -327,7 +398,10 @@ impl Store {
         }
         let now = now_wire();
         for stamp in [CREATED_AT, UPDATED_AT] {
-            if schema.field(&entity_type, stamp).is_some_and(|f| f.data_type() == "date_time") {
+            if schema
+                .field(&entity_type, stamp)
+                .is_some_and(|f| f.data_type() == "date_time")
+            {
                 fields.insert(stamp.into(), now.clone().into());
             }
         }
@@ -335,9 +409,20 @@ impl Store {
         let id = table.next_id.max(1);
         table.next_id = id + 1;
         fields.insert("id".into(), id.into());
-        table.rows.insert(id, Row { fields, retired: false });
+        table.rows.insert(
+            id,
+            Row {
+                fields,
+                retired: false,
+            },
+        );
         let mut wanted = sent;
-        for f in p.get("return_fields").and_then(Value::as_array).into_iter().flatten() {
+        for f in p
+            .get("return_fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(f) = f.as_str() {
                 wanted.push(f.to_string());
             }
@@ -350,18 +435,35 @@ impl Store {
         let entity_type = str_param(p, "type", m)?.to_string();
         let id = id_param(p, m)?;
         self.entity(m, &entity_type)?;
-        if !self.row(&entity_type, id).is_some_and(|r| !r.retired) {
-            return Err(bad(format!("API {m}(): {entity_type} #{id} does not exist")));
+        if !self.is_live(&entity_type, id) {
+            return Err(bad(format!(
+                "API {m}(): {entity_type} #{id} does not exist"
+            )));
         }
         let mut changes = Vec::new();
-        for item in p.get("fields").and_then(Value::as_array).into_iter().flatten() {
+        for item in p
+            .get("fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = str_param(item, "field_name", m)?;
             let fs = self.field(m, &entity_type, name)?;
             if !fs.is_editable() {
                 return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
             }
-            let v = self.check_value(m, &entity_type, name, fs, item.get("value").unwrap_or(&Value::Null), true)?;
-            let mode = item.get("multi_entity_update_mode").and_then(Value::as_str).unwrap_or("set");
+            let v = self.check_value(
+                m,
+                &entity_type,
+                name,
+                fs,
+                item.get("value").unwrap_or(&Value::Null),
+                true,
+            )?;
+            let mode = item
+                .get("multi_entity_update_mode")
+                .and_then(Value::as_str)
+                .unwrap_or("set");
             if mode != "set" && fs.data_type() != "multi_entity" {
                 return Err(bad(format!(
                     "API {m}(): {entity_type}.{name} is a {} field; multi_entity_update_mode '{mode}' is only for multi_entity fields",
@@ -369,7 +471,9 @@ impl Store {
                 )));
             }
             if !matches!(mode, "set" | "add" | "remove") {
-                return Err(bad(format!("API {m}(): unknown multi_entity_update_mode '{mode}'")));
+                return Err(bad(format!(
+                    "API {m}(): unknown multi_entity_update_mode '{mode}'"
+                )));
             }
             changes.push((name.to_string(), v, mode));
         }
@@ -382,7 +486,12 @@ impl Store {
             .get_mut(&entity_type)
             .and_then(|t| t.rows.get_mut(&id))
             .expect("checked above");
-        let key = |v: &Value| (v["type"].as_str().unwrap_or("").to_string(), v["id"].as_i64());
+        let key = |v: &Value| {
+            (
+                v["type"].as_str().unwrap_or("").to_string(),
+                v["id"].as_i64(),
+            )
+        };
         let mut names = Vec::new();
         for (name, v, mode) in changes {
             let current = row.fields.get(&name).cloned().unwrap_or(json!([]));
@@ -399,7 +508,11 @@ impl Store {
                 "remove" => {
                     let gone: BTreeSet<_> = v.as_array().into_iter().flatten().map(key).collect();
                     let list = current.as_array().cloned().unwrap_or_default();
-                    Value::Array(list.into_iter().filter(|x| !gone.contains(&key(x))).collect())
+                    Value::Array(
+                        list.into_iter()
+                            .filter(|x| !gone.contains(&key(x)))
+                            .collect(),
+                    )
                 }
                 _ => v,
             };
@@ -437,7 +550,10 @@ impl Store {
         let mut results = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
             let kind = r.get("request_type").and_then(Value::as_str).unwrap_or("");
-            let what = format!("{kind} {}", r.get("type").and_then(Value::as_str).unwrap_or("?"));
+            let what = format!(
+                "{kind} {}",
+                r.get("type").and_then(Value::as_str).unwrap_or("?")
+            );
             let res = match kind {
                 "create" => work.create(r),
                 "update" => work.update(r),
@@ -449,7 +565,10 @@ impl Store {
                 Err(e) => {
                     return Err(ApiError::new(
                         e.code,
-                        format!("API batch(): request {i} ({what}) failed, nothing was changed: {}", e.message),
+                        format!(
+                            "API batch(): request {i} ({what}) failed, nothing was changed: {}",
+                            e.message
+                        ),
                     ))
                 }
             }
@@ -487,17 +606,26 @@ impl Store {
                 index,
                 message,
             };
-            let es = work.entity("seed", t).map_err(|e| err(0, e.message))?.clone();
-            let list = list.as_array().ok_or_else(|| err(0, "expected a list of records".into()))?;
+            let es = work
+                .entity("seed", t)
+                .map_err(|e| err(0, e.message))?
+                .clone();
+            let list = list
+                .as_array()
+                .ok_or_else(|| err(0, "expected a list of records".into()))?;
             for (i, rec) in list.iter().enumerate() {
-                let obj = rec.as_object().ok_or_else(|| err(i, "a record must be an object".into()))?;
+                let obj = rec
+                    .as_object()
+                    .ok_or_else(|| err(i, "a record must be an object".into()))?;
                 let mut fields = Map::new();
                 for (k, v) in obj {
                     if k == "id" || k == "type" {
                         continue;
                     }
                     let fs = work.field("seed", t, k).map_err(|e| err(i, e.message))?;
-                    let v = work.check_value("seed", t, k, fs, v, false).map_err(|e| err(i, e.message))?;
+                    let v = work
+                        .check_value("seed", t, k, fs, v, false)
+                        .map_err(|e| err(i, e.message))?;
                     fields.insert(k.clone(), v);
                 }
                 for (name, fs) in &es.fields {
@@ -509,7 +637,10 @@ impl Store {
                 }
                 let table = work.tables.entry(t.clone()).or_default();
                 let id = match obj.get("id") {
-                    Some(v) => v.as_i64().filter(|id| *id > 0).ok_or_else(|| err(i, format!("id must be a positive integer, got {v}")))?,
+                    Some(v) => v
+                        .as_i64()
+                        .filter(|id| *id > 0)
+                        .ok_or_else(|| err(i, format!("id must be a positive integer, got {v}")))?,
                     None => table.next_id.max(1),
                 };
                 if table.rows.contains_key(&id) {
@@ -523,7 +654,13 @@ impl Store {
                         fields.insert(stamp.into(), now.clone().into());
                     }
                 }
-                table.rows.insert(id, Row { fields, retired: false });
+                table.rows.insert(
+                    id,
+                    Row {
+                        fields,
+                        retired: false,
+                    },
+                );
                 pending.push((t.clone(), i, id));
             }
         }
@@ -533,11 +670,16 @@ impl Store {
             for (k, v) in &row.fields {
                 let links: Vec<&Value> = match v {
                     Value::Object(_) if v.get("type").is_some() => vec![v],
-                    Value::Array(items) => items.iter().filter(|x| x.get("type").is_some()).collect(),
+                    Value::Array(items) => {
+                        items.iter().filter(|x| x.get("type").is_some()).collect()
+                    }
                     _ => continue,
                 };
                 for l in links {
-                    let (lt, lid) = (l["type"].as_str().unwrap_or(""), l["id"].as_i64().unwrap_or(0));
+                    let (lt, lid) = (
+                        l["type"].as_str().unwrap_or(""),
+                        l["id"].as_i64().unwrap_or(0),
+                    );
                     if work.row(lt, lid).is_none() {
                         return Err(SeedError {
                             entity_type: t.clone(),
@@ -554,7 +696,9 @@ impl Store {
 
     /// Every record of a type, for assertions.
     pub(crate) fn dump(&self, entity_type: &str) -> Vec<Map<String, Value>> {
-        let Some(t) = self.tables.get(entity_type) else { return Vec::new() };
+        let Some(t) = self.tables.get(entity_type) else {
+            return Vec::new();
+        };
         t.rows
             .iter()
             .map(|(id, r)| {
@@ -571,7 +715,10 @@ impl Store {
 }
 
 /// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
-pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.len() / 3).max(2);
     candidates
         .map(|c| (edit_distance(name, c), c))
@@ -586,7 +733,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
