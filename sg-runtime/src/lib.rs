@@ -31,6 +31,7 @@ mod retry;
 pub mod schema;
 mod site;
 mod transport;
+pub mod typed;
 pub mod value;
 
 #[cfg(feature = "mock")]
@@ -46,6 +47,10 @@ pub use request::{
 };
 pub use retry::RetryPolicy;
 pub use site::Site;
+/// Re-exported for generated code and users: the JSON type every record travels as.
+pub use serde_json;
+/// Re-exported for generated code and users: the date and date-time types.
+pub use chrono;
 pub use value::{EntityRef, FileLink, ValueError, WireValue};
 
 /// The user agent sent with every request: the crate name and version.

@@ -1,0 +1,442 @@
+//! The model to Rust source: `quote!` token streams, parsed by syn, printed by prettyplease.
+
+use crate::model::{EntityModel, FieldModel, Kind, ListEnum, Model, Targets, MARKERS_MODULE};
+use crate::names::ident_tokens;
+use crate::{Layout, Options};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// One generated file: its name in the output directory and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// The file name, such as `mod.rs` or `shot.rs`.
+    pub name: String,
+    /// The whole text, header included.
+    pub text: String,
+}
+
+/// Doc attributes for `text`, one per line, so prettyplease prints them as `///` lines.
+fn doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Keeps schema text from being read as Markdown links, HTML or code by rustdoc.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '[' | ']' | '<' | '>' | '`' | '*' | '_' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn field_doc(e: &EntityModel, f: &FieldModel) -> String {
+    let mut s = format!("**{}** (`{}.{}`): `{}`", escape(&f.display), e.wire, f.wire, f.data_type);
+    if !f.valid_types.is_empty() {
+        s.push_str(&format!(", links to {}", f.valid_types.join(", ")));
+    }
+    s.push_str(if f.writable { "." } else { ", read-only." });
+    if let Some(d) = &f.description {
+        s.push_str("\n\n");
+        s.push_str(&escape(d));
+    }
+    s
+}
+
+struct Emitter<'a> {
+    rt: TokenStream,
+    options: &'a Options,
+}
+
+impl Emitter<'_> {
+    fn value_type(&self, k: &Kind) -> TokenStream {
+        let rt = &self.rt;
+        match k {
+            Kind::Text | Kind::Image | Kind::Opaque | Kind::List(None) => quote!(::std::string::String),
+            Kind::Number | Kind::Measure => quote!(i64),
+            Kind::Float => quote!(f64),
+            Kind::Checkbox => quote!(bool),
+            Kind::Date => quote!(#rt::chrono::NaiveDate),
+            Kind::DateTime => quote!(#rt::chrono::DateTime<#rt::chrono::Utc>),
+            Kind::List(Some(e)) => {
+                let i = format_ident!("{}", e.ident);
+                quote!(#i)
+            }
+            Kind::Entity(_) => quote!(#rt::EntityRef),
+            Kind::MultiEntity(_) => quote!(::std::vec::Vec<#rt::EntityRef>),
+            Kind::TagList => quote!(::std::vec::Vec<::std::string::String>),
+            Kind::Url => quote!(#rt::FileLink),
+            Kind::Serializable | Kind::Computed => quote!(#rt::serde_json::Value),
+        }
+    }
+
+    fn targets(&self, t: &Targets) -> TokenStream {
+        let rt = &self.rt;
+        let markers = format_ident!("{}", MARKERS_MODULE);
+        match t {
+            Targets::Any => quote!(#rt::typed::AnyEntity),
+            Targets::One(m) | Targets::Set { marker: m, .. } => {
+                let m = format_ident!("{}", m);
+                quote!(super::#markers::#m)
+            }
+        }
+    }
+
+    fn kind_type(&self, k: &Kind) -> TokenStream {
+        let rt = &self.rt;
+        let simple = |name: &str| {
+            let n = format_ident!("{}", name);
+            quote!(#rt::typed::kind::#n)
+        };
+        match k {
+            Kind::Text => simple("Text"),
+            Kind::Number => simple("Number"),
+            Kind::Float => simple("Float"),
+            Kind::Measure => simple("Measure"),
+            Kind::Checkbox => simple("Checkbox"),
+            Kind::Date => simple("Date"),
+            Kind::DateTime => simple("DateTime"),
+            Kind::TagList => simple("TagList"),
+            Kind::Url => simple("Url"),
+            Kind::Image => simple("Image"),
+            Kind::Opaque => simple("Opaque"),
+            Kind::Serializable => simple("Serializable"),
+            Kind::Computed => simple("Computed"),
+            Kind::List(_) => {
+                let v = self.value_type(k);
+                quote!(#rt::typed::kind::List<#v>)
+            }
+            Kind::Entity(t) => {
+                let t = self.targets(t);
+                quote!(#rt::typed::kind::Entity<#t>)
+            }
+            Kind::MultiEntity(t) => {
+                let t = self.targets(t);
+                quote!(#rt::typed::kind::MultiEntity<#t>)
+            }
+        }
+    }
+
+    fn list_enum(&self, e: &EntityModel, f: &FieldModel, l: &ListEnum) -> TokenStream {
+        let rt = &self.rt;
+        let ident = format_ident!("{}", l.ident);
+        let enum_doc = doc(&format!(
+            "The values of **{}** (`{}.{}`) when these bindings were generated; `Other` keeps a value added on the site since.",
+            escape(&f.display),
+            e.wire,
+            f.wire
+        ));
+        let variants: Vec<_> = l.variants.iter().map(|(v, _)| ident_tokens(v)).collect();
+        let values: Vec<&str> = l.variants.iter().map(|(_, w)| w.as_str()).collect();
+        let docs = values.iter().map(|w| doc(&format!("`{}`", w.replace('`', "'"))));
+        quote! {
+            #enum_doc
+            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+            pub enum #ident {
+                #( #docs #variants, )*
+                /// A value not in the schema when these bindings were generated.
+                Other(::std::string::String),
+            }
+            impl #ident {
+                /// The wire value.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #( Self::#variants => #values, )*
+                        Self::Other(value) => value.as_str(),
+                    }
+                }
+            }
+            impl ::core::fmt::Display for #ident {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+            impl #rt::WireValue for #ident {
+                fn to_wire(&self) -> #rt::serde_json::Value {
+                    #rt::serde_json::Value::String(::std::string::ToString::to_string(self.as_str()))
+                }
+                fn from_wire(value: &#rt::serde_json::Value) -> ::core::result::Result<Self, #rt::ValueError> {
+                    match value.as_str() {
+                        #( ::core::option::Option::Some(#values) => ::core::result::Result::Ok(Self::#variants), )*
+                        ::core::option::Option::Some(other) => ::core::result::Result::Ok(Self::Other(::std::string::ToString::to_string(other))),
+                        ::core::option::Option::None => ::core::result::Result::Err(#rt::ValueError::new("a string", value)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The items of one entity's module.
+    fn entity_items(&self, e: &EntityModel) -> TokenStream {
+        let rt = &self.rt;
+        let markers = format_ident!("{}", MARKERS_MODULE);
+        let ident = ident_tokens(&e.ident);
+        let marker = ident_tokens(&e.ident);
+        let field_enum = format_ident!("{}", e.field_enum);
+        let handles = format_ident!("{}", e.handles);
+        let wire = &e.wire;
+        let fields: Vec<&FieldModel> = e.fields.iter().filter(|f| f.wire != "id").collect();
+
+        let struct_doc = doc(&format!(
+            "**{}**: a record of entity type `{wire}`.\n\nEvery field is optional (a read returns only the fields asked for) except `id`. \
+             Typed field handles are in `{}::F`; field names in `{}`.",
+            escape(&e.display),
+            e.ident,
+            e.field_enum
+        ));
+        let idents: Vec<_> = fields.iter().map(|f| ident_tokens(&f.ident)).collect();
+        let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
+        let types: Vec<_> = fields.iter().map(|f| self.value_type(&f.kind)).collect();
+        let docs: Vec<_> = fields.iter().map(|f| doc(&field_doc(e, f))).collect();
+
+        let all = &e.fields;
+        let variants: Vec<_> = all.iter().map(|f| ident_tokens(&f.variant)).collect();
+        let all_wires: Vec<&str> = all.iter().map(|f| f.wire.as_str()).collect();
+        let displays: Vec<&str> = all.iter().map(|f| f.display.as_str()).collect();
+        let data_types: Vec<&str> = all.iter().map(|f| f.data_type.as_str()).collect();
+        let writable: Vec<bool> = all.iter().map(|f| f.writable).collect();
+        let variant_docs = all.iter().map(|f| doc(&field_doc(e, f)));
+        let handle_docs = all.iter().map(|f| doc(&field_doc(e, f)));
+        let handle_idents: Vec<_> = all.iter().map(|f| ident_tokens(&f.ident)).collect();
+        let handle_types = all.iter().map(|f| {
+            let k = self.kind_type(&f.kind);
+            let access = if f.writable { quote!(#rt::typed::Writable) } else { quote!(#rt::typed::ReadOnly) };
+            quote!(#rt::typed::FieldRef<super::#markers::#marker, #k, #access>)
+        });
+        let lists = e.fields.iter().filter_map(|f| match &f.kind {
+            Kind::List(Some(l)) => Some(self.list_enum(e, f, l)),
+            _ => None,
+        });
+        let count = all.len();
+
+        quote! {
+            #struct_doc
+            #[derive(Clone, Debug, PartialEq)]
+            pub struct #ident {
+                /// The record's id.
+                pub id: i64,
+                #( #docs pub #idents: ::core::option::Option<#types>, )*
+            }
+
+            impl #rt::typed::Entity for #ident {
+                type Type = super::#markers::#marker;
+                type Field = #field_enum;
+                fn from_record(record: &#rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
+                    let id = #rt::typed::record_id(record, #wire)?;
+                    ::core::result::Result::Ok(Self {
+                        id,
+                        #( #idents: #rt::typed::record_field(record, #wire, id, #wires)?, )*
+                    })
+                }
+            }
+
+            #[doc = concat!(" The fields of `", #wire, "`, by wire name.")]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+            pub enum #field_enum {
+                #( #variant_docs #variants, )*
+            }
+
+            impl #field_enum {
+                /// Every field, sorted by wire name.
+                pub const ALL: &'static [#field_enum; #count] = &[#( Self::#variants, )*];
+
+                /// The wire name.
+                pub const fn wire_name(self) -> &'static str {
+                    match self { #( Self::#variants => #all_wires, )* }
+                }
+
+                /// The display name on the site.
+                pub const fn display_name(self) -> &'static str {
+                    match self { #( Self::#variants => #displays, )* }
+                }
+
+                /// The schema's data type.
+                pub const fn data_type(self) -> &'static str {
+                    match self { #( Self::#variants => #data_types, )* }
+                }
+
+                /// Whether the API may write the field.
+                pub const fn is_writable(self) -> bool {
+                    match self { #( Self::#variants => #writable, )* }
+                }
+            }
+
+            impl #rt::typed::EntityField for #field_enum {
+                type Type = super::#markers::#marker;
+                const ALL: &'static [Self] = #field_enum::ALL;
+                fn wire_name(self) -> &'static str { #field_enum::wire_name(self) }
+                fn display_name(self) -> &'static str { #field_enum::display_name(self) }
+                fn data_type(self) -> &'static str { #field_enum::data_type(self) }
+                fn is_writable(self) -> bool { #field_enum::is_writable(self) }
+            }
+
+            impl ::core::fmt::Display for #field_enum {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.wire_name())
+                }
+            }
+
+            impl ::core::str::FromStr for #field_enum {
+                type Err = #rt::typed::UnknownField;
+                fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
+                    match name {
+                        #( #all_wires => ::core::result::Result::Ok(Self::#variants), )*
+                        _ => ::core::result::Result::Err(#rt::typed::UnknownField {
+                            entity_type: #wire,
+                            name: ::std::string::ToString::to_string(name),
+                        }),
+                    }
+                }
+            }
+
+            #[doc = concat!(" Typed handles on the fields of `", #wire, "`: reach them as `", stringify!(#ident), "::F`.")]
+            pub struct #handles {
+                #( #handle_docs pub #handle_idents: #handle_types, )*
+            }
+
+            impl #ident {
+                /// Typed handles on this entity type's fields.
+                pub const F: #handles = #handles {
+                    #( #handle_idents: #rt::typed::FieldRef::new(#all_wires), )*
+                };
+            }
+
+            #( #lists )*
+        }
+    }
+
+    fn markers(&self, model: &Model) -> TokenStream {
+        let rt = &self.rt;
+        let markers = format_ident!("{}", MARKERS_MODULE);
+        let entity_markers = model.entities.iter().map(|e| {
+            let m = ident_tokens(&e.ident);
+            let wire = &e.wire;
+            let d = doc(&format!("The entity type `{wire}` (**{}**) as a type.", escape(&e.display)));
+            quote! {
+                #d
+                pub enum #m {}
+                impl #rt::typed::EntityType for #m {
+                    const NAME: &'static str = #wire;
+                }
+            }
+        });
+        let sets = model.target_sets.iter().map(|(name, (d, members))| {
+            let set = format_ident!("{}", name);
+            let d = doc(d);
+            let members = members.iter().map(|m| ident_tokens(m));
+            quote! {
+                #d
+                pub enum #set {}
+                #( impl #rt::typed::LinkTarget<#set> for #members {} )*
+            }
+        });
+        quote! {
+            /// Entity-type markers and link-target sets: always compiled, whatever entities are
+            /// enabled, so that every link can name its targets.
+            pub mod #markers {
+                #( #entity_markers )*
+                #( #sets )*
+            }
+        }
+    }
+
+    /// The root items; with `inline`, each entity's module is written in place.
+    fn root(&self, model: &Model, inline: bool) -> TokenStream {
+        let markers = self.markers(model);
+        let wires = model.entities.iter().map(|e| e.wire.as_str());
+        let modules = model.entities.iter().map(|e| {
+            let m = ident_tokens(&e.module);
+            let cfg = self.cfg(e);
+            let d = doc(&format!("Entity type `{}` (**{}**).", e.wire, escape(&e.display)));
+            let mut exports = vec![e.ident.clone(), e.field_enum.clone(), e.handles.clone()];
+            exports.extend(e.fields.iter().filter_map(|f| match &f.kind {
+                Kind::List(Some(l)) => Some(l.ident.clone()),
+                _ => None,
+            }));
+            let exports = exports.iter().map(|x| ident_tokens(x));
+            let alias = e.alias.as_ref().map(|a| {
+                let a = format_ident!("{}", a);
+                let i = ident_tokens(&e.ident);
+                let d = doc(&format!("`{}` by its display name, **{}**.", e.wire, escape(&e.display)));
+                quote!(#cfg #d pub type #a = #m::#i;)
+            });
+            let body = if inline {
+                let items = self.entity_items(e);
+                quote!({ #items })
+            } else {
+                quote!(;)
+            };
+            quote! {
+                #cfg
+                #d
+                pub mod #m #body
+                #cfg
+                pub use #m::{#(#exports),*};
+                #alias
+            }
+        });
+        quote! {
+            #markers
+            /// Every entity type in these bindings, sorted.
+            pub const ENTITY_TYPES: &[&str] = &[#(#wires),*];
+            #( #modules )*
+        }
+    }
+
+    fn cfg(&self, e: &EntityModel) -> TokenStream {
+        if self.options.entity_features {
+            let f = e.module.clone();
+            quote!(#[cfg(feature = #f)])
+        } else {
+            quote!()
+        }
+    }
+}
+
+fn render(tokens: TokenStream, header: &str) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
+    Ok(format!("{header}{}", prettyplease::unparse(&file)))
+}
+
+/// Renders `model` as files.
+pub fn emit(model: &Model, options: &Options, source_label: &str) -> Result<Vec<GeneratedFile>, String> {
+    let rt: syn::Path = syn::parse_str(&options.runtime_path)
+        .map_err(|e| format!("--runtime-path `{}` is not a Rust path: {e}", options.runtime_path))?;
+    let em = Emitter {
+        rt: quote!(#rt),
+        options,
+    };
+    let header = format!(
+        "// @generated by sg-codegen {} from {source_label}.\n// Do not edit: regenerate instead.\n\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    match options.layout {
+        Layout::SingleFile => Ok(vec![GeneratedFile {
+            name: options.file_name.clone(),
+            text: render(em.root(model, true), &header)?,
+        }]),
+        Layout::Files => {
+            let mut files = vec![GeneratedFile {
+                name: "mod.rs".into(),
+                text: render(em.root(model, false), &header)?,
+            }];
+            for e in &model.entities {
+                files.push(GeneratedFile {
+                    name: format!("{}.rs", e.module),
+                    text: render(em.entity_items(e), &header)?,
+                });
+            }
+            Ok(files)
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! The model between the schema and the emitted code: every name, type and doc decided once.
+
+use crate::names::{camel, snake, Namer};
+use crate::Options;
+use sg_runtime::schema::{FieldSchema, Schema};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a field holds, which decides its handle kind and Rust value type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `text`
+    Text,
+    /// `number`, `integer`
+    Number,
+    /// `float`, `currency`
+    Float,
+    /// `percent`, `duration`, `timecode`
+    Measure,
+    /// `checkbox`
+    Checkbox,
+    /// `date`
+    Date,
+    /// `date_time`
+    DateTime,
+    /// `list`, `status_list`; with the generated enum's name, or `None` for `String`.
+    List(Option<ListEnum>),
+    /// `entity`
+    Entity(Targets),
+    /// `multi_entity`
+    MultiEntity(Targets),
+    /// `tag_list`
+    TagList,
+    /// `url`
+    Url,
+    /// `image`
+    Image,
+    /// `color`, `uuid`, `entity_type`, `footage`, `password`, `system_task_type`
+    Opaque,
+    /// `serializable`
+    Serializable,
+    /// `summary`, `pivot_column`, `calculated`, and unknown data types.
+    Computed,
+}
+
+/// The entity types a link may point at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Targets {
+    /// No `valid_types`: any entity.
+    Any,
+    /// Exactly one known type: its marker's identifier.
+    One(String),
+    /// Several (or, when the schema names only absent types, no) known types: the generated
+    /// target-set marker and its members' marker identifiers.
+    Set {
+        /// The target-set marker.
+        marker: String,
+        /// Member markers.
+        members: Vec<String>,
+    },
+}
+
+/// A generated enum of a list field's `valid_values`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListEnum {
+    /// The enum's identifier.
+    pub ident: String,
+    /// `(variant, wire value)`, in the schema's order.
+    pub variants: Vec<(String, String)>,
+}
+
+/// One field.
+#[derive(Clone, Debug)]
+pub struct FieldModel {
+    /// The wire name.
+    pub wire: String,
+    /// The Rust field identifier (snake case; may be a keyword, emitted raw).
+    pub ident: String,
+    /// The field enum variant.
+    pub variant: String,
+    /// The display name.
+    pub display: String,
+    /// The schema's data type.
+    pub data_type: String,
+    /// What it holds.
+    pub kind: Kind,
+    /// Whether the API may write it.
+    pub writable: bool,
+    /// Link targets as the schema names them (present or not), for docs.
+    pub valid_types: Vec<String>,
+    /// The description.
+    pub description: Option<String>,
+}
+
+/// One entity type.
+#[derive(Clone, Debug)]
+pub struct EntityModel {
+    /// The wire type name.
+    pub wire: String,
+    /// The display name.
+    pub display: String,
+    /// The struct (and marker) identifier.
+    pub ident: String,
+    /// The module identifier.
+    pub module: String,
+    /// The field enum identifier.
+    pub field_enum: String,
+    /// The handles struct identifier.
+    pub handles: String,
+    /// A display-name alias, when it is a valid, unused identifier different from `ident`.
+    pub alias: Option<String>,
+    /// Fields, sorted by wire name; `id` included when the schema has it.
+    pub fields: Vec<FieldModel>,
+}
+
+/// The whole model.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    /// Entities, sorted by wire name.
+    pub entities: Vec<EntityModel>,
+    /// Target-set markers: identifier -> (doc, member marker identifiers).
+    pub target_sets: BTreeMap<String, (String, Vec<String>)>,
+    /// Things the generator met and worked around (unknown data types, ...).
+    pub warnings: Vec<String>,
+}
+
+/// Module names the generator uses itself.
+pub const MARKERS_MODULE: &str = "markers";
+
+impl Model {
+    /// Builds the model of `schema`'s entities that `options` select.
+    pub fn build(schema: &Schema, options: &Options) -> Result<Model, String> {
+        for name in options.only.iter().chain(&options.exclude) {
+            if !schema.entities.contains_key(name) {
+                return Err(format!("entity type `{name}` (in --only/--exclude) is not in the schema"));
+            }
+        }
+        let selected: Vec<&String> = schema
+            .entities
+            .keys()
+            .filter(|e| options.only.is_empty() || options.only.contains(*e))
+            .filter(|e| !options.exclude.contains(*e))
+            .collect();
+        if selected.is_empty() {
+            return Err("no entity type is selected".into());
+        }
+        let mut model = Model::default();
+
+        // Type names share one namespace (they are all re-exported side by side); entity structs
+        // claim first, so an entity keeps its own name whatever else a schema holds.
+        let mut types = Namer::with_reserved([MARKERS_MODULE]);
+        let mut modules = Namer::with_reserved([MARKERS_MODULE]);
+        let idents: BTreeMap<&str, String> = selected
+            .iter()
+            .map(|e| (e.as_str(), types.claim(&camel(e, "E"))))
+            .collect();
+        for wire in &selected {
+            let es = &schema.entities[*wire];
+            let ident = idents[wire.as_str()].clone();
+            let mut entity = EntityModel {
+                wire: (*wire).clone(),
+                display: es.display_name().unwrap_or(wire).to_string(),
+                module: modules.claim(&snake(wire)),
+                field_enum: types.claim(&format!("{ident}Field")),
+                handles: types.claim(&format!("{ident}Fields")),
+                alias: None,
+                fields: Vec::new(),
+                ident,
+            };
+            let mut field_idents = Namer::with_reserved(["id"]);
+            let mut variants = Namer::default();
+            for (fwire, fs) in &es.fields {
+                let ident = if fwire == "id" { "id".to_string() } else { field_idents.claim(&snake(fwire)) };
+                let variant = variants.claim(&camel(fwire, "F"));
+                let kind = field_kind(&entity, fwire, &variant, fs, &idents, &mut types, &mut model, options);
+                let writable = fs.is_editable() && !matches!(kind, Kind::Computed | Kind::Image) && fwire != "id";
+                entity.fields.push(FieldModel {
+                    wire: fwire.clone(),
+                    ident,
+                    variant,
+                    display: fs.display_name().to_string(),
+                    data_type: fs.data_type().to_string(),
+                    kind,
+                    writable,
+                    valid_types: fs.valid_types(),
+                    description: fs.description().map(str::to_owned),
+                });
+            }
+            model.entities.push(entity);
+        }
+        // Aliases last, so they never take a name a generated item needs.
+        for e in &mut model.entities {
+            let alias = camel(&e.display, "E");
+            if alias != e.ident && !crate::names::is_keyword(&alias) && types.try_claim(&alias) {
+                e.alias = Some(alias);
+            }
+        }
+        Ok(model)
+    }
+
+    /// The number of fields over all entities.
+    pub fn field_count(&self) -> usize {
+        self.entities.iter().map(|e| e.fields.len()).sum()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn field_kind(
+    entity: &EntityModel,
+    wire: &str,
+    variant: &str,
+    fs: &FieldSchema,
+    idents: &BTreeMap<&str, String>,
+    types: &mut Namer,
+    model: &mut Model,
+    options: &Options,
+) -> Kind {
+    let targets = |types: &mut Namer, model: &mut Model| -> Targets {
+        let valid = fs.valid_types();
+        if valid.is_empty() {
+            return Targets::Any;
+        }
+        let members: Vec<String> = valid
+            .iter()
+            .filter_map(|t| idents.get(t.as_str()).cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if members.len() == 1 {
+            return Targets::One(members[0].clone());
+        }
+        let marker = types.claim(&format!("{}{}Targets", entity.ident, variant));
+        let doc = format!(
+            "The entity types `{}.{wire}` may link to: {}.",
+            entity.wire,
+            if members.is_empty() { "none of this schema's types".to_string() } else { members.join(", ") }
+        );
+        model.target_sets.insert(marker.clone(), (doc, members.clone()));
+        Targets::Set { marker, members }
+    };
+    match fs.data_type() {
+        "text" => Kind::Text,
+        "number" | "integer" => Kind::Number,
+        "float" | "currency" => Kind::Float,
+        "percent" | "duration" | "timecode" => Kind::Measure,
+        "checkbox" => Kind::Checkbox,
+        "date" => Kind::Date,
+        "date_time" => Kind::DateTime,
+        "list" | "status_list" => {
+            let values = fs.valid_values();
+            if !options.list_enums || values.is_empty() {
+                return Kind::List(None);
+            }
+            let mut names = Namer::with_reserved(["Other"]);
+            let mut seen = BTreeSet::new();
+            let variants = values
+                .iter()
+                .filter(|v| seen.insert(v.as_str()))
+                .map(|v| (names.claim(&camel(v, "V")), v.clone()))
+                .collect();
+            Kind::List(Some(ListEnum {
+                ident: types.claim(&format!("{}{}", entity.ident, variant)),
+                variants,
+            }))
+        }
+        "entity" => Kind::Entity(targets(types, model)),
+        "multi_entity" => Kind::MultiEntity(targets(types, model)),
+        "tag_list" => Kind::TagList,
+        "url" => Kind::Url,
+        "image" => Kind::Image,
+        "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" => Kind::Opaque,
+        "serializable" => Kind::Serializable,
+        "summary" | "pivot_column" | "calculated" => Kind::Computed,
+        other => {
+            model.warnings.push(format!(
+                "{}.{wire}: unknown data type `{other}`; generated as a read-only serde_json::Value",
+                entity.wire
+            ));
+            Kind::Computed
+        }
+    }
+}

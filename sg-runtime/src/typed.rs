@@ -1,0 +1,283 @@
+//! The traits and handle types that generated bindings implement and the typed API builds on.
+//!
+//! For each entity type the generator emits:
+//! * a marker, an empty enum named after the type (`markers::Shot`), implementing [`EntityType`].
+//!   Markers are always compiled, so links and link-target sets can name any entity even when its
+//!   struct is left out by a per-entity cargo feature;
+//! * a struct (`Shot`) implementing [`Entity`], decoded field by field through
+//!   [`WireValue`](crate::WireValue) (no derive per struct: cheap to compile);
+//! * a field enum (`ShotField`) implementing [`EntityField`];
+//! * a handles struct (`ShotFields`, reached as `Shot::F`) with one [`FieldRef`] per field. A
+//!   handle's type carries the owning entity, the data-type [`kind`] (and so the Rust value type)
+//!   and whether the API may write it; its value is the wire path.
+
+use crate::error::{Error, Result};
+use crate::value::WireValue;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+/// An entity type of a site, as a type: implemented by the generated markers.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a ShotGrid entity type of the generated schema",
+    label = "not an entity type marker"
+)]
+pub trait EntityType: 'static {
+    /// The entity type's wire name, such as `Shot`.
+    const NAME: &'static str;
+}
+
+/// A generated entity struct.
+pub trait Entity: Sized {
+    /// The entity type's marker.
+    type Type: EntityType;
+    /// The entity's field enum.
+    type Field: EntityField<Type = Self::Type>;
+    /// Decodes one record from the server: missing fields are `None`, extra keys are ignored, a
+    /// value of the wrong shape is an [`Error::Decode`] naming the entity, id and field.
+    fn from_record(record: &Map<String, Value>) -> Result<Self>;
+}
+
+/// A generated field enum: one variant per field of an entity type.
+pub trait EntityField: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug + 'static {
+    /// The owning entity type's marker.
+    type Type: EntityType;
+    /// Every field, sorted by wire name.
+    const ALL: &'static [Self];
+    /// The field's wire name.
+    fn wire_name(self) -> &'static str;
+    /// The field's display name on the site.
+    fn display_name(self) -> &'static str;
+    /// The field's data type as the schema names it (`text`, `entity`, ...).
+    fn data_type(self) -> &'static str;
+    /// Whether the API may write the field.
+    fn is_writable(self) -> bool;
+}
+
+/// A link may point at `T`: implemented by each entity marker for itself, by every marker for
+/// [`AnyEntity`], and by the members of generated target sets (`TaskEntityTargets`).
+#[diagnostic::on_unimplemented(
+    message = "this link cannot point to a `{Self}`",
+    label = "`{Self}` is not among the link's `valid_types`",
+    note = "a deep link or link value must name one of the entity types the field's schema lists"
+)]
+pub trait LinkTarget<T: ?Sized> {}
+
+impl<M: EntityType> LinkTarget<M> for M {}
+
+/// The target set of a link field whose schema lists no `valid_types`: any entity.
+pub enum AnyEntity {}
+
+/// Field access: writable through the API.
+pub enum Writable {}
+/// Field access: read-only (computed, system-managed or UI-only).
+pub enum ReadOnly {}
+
+/// Data-type kinds: what a field holds and (in the typed API) which relations it takes.
+pub mod kind {
+    use std::marker::PhantomData;
+
+    /// A kind of field value.
+    pub trait Kind: 'static {
+        /// The Rust value type.
+        type Value: crate::WireValue;
+    }
+
+    macro_rules! kinds {
+        ($($(#[$doc:meta])* $name:ident => $value:ty;)*) => {$(
+            $(#[$doc])*
+            pub enum $name {}
+            impl Kind for $name {
+                type Value = $value;
+            }
+        )*};
+    }
+
+    kinds! {
+        /// `text`: a string.
+        Text => String;
+        /// `number`, `integer`: a whole number.
+        Number => i64;
+        /// `float`, `currency`: a decimal number.
+        Float => f64;
+        /// `percent`, `duration` (minutes), `timecode` (milliseconds): a whole-number measure.
+        Measure => i64;
+        /// `checkbox`: true or false.
+        Checkbox => bool;
+        /// `date`: a calendar day.
+        Date => chrono::NaiveDate;
+        /// `date_time`: a UTC instant.
+        DateTime => chrono::DateTime<chrono::Utc>;
+        /// `tag_list`: tag names.
+        TagList => Vec<String>;
+        /// `url`: a file or link.
+        Url => crate::FileLink;
+        /// `image`: the thumbnail URL (read-only).
+        Image => String;
+        /// `color`, `uuid`, `entity_type`, `footage`, `password`, `system_task_type`: a string
+        /// compared as a whole.
+        Opaque => String;
+        /// `serializable`: any JSON.
+        Serializable => serde_json::Value;
+        /// `summary`, `pivot_column`, `calculated` and data types this crate does not know:
+        /// any JSON, read-only.
+        Computed => serde_json::Value;
+    }
+
+    /// `list`, `status_list`: one of the field's values, `V` (a generated enum, or `String`).
+    pub struct List<V>(PhantomData<fn() -> V>);
+    impl<V: crate::WireValue + 'static> Kind for List<V> {
+        type Value = V;
+    }
+
+    /// `entity`: a link to one record of an entity type in the target set `T`.
+    pub struct Entity<T: ?Sized + 'static>(PhantomData<fn() -> Box<T>>);
+    impl<T: ?Sized + 'static> Kind for Entity<T> {
+        type Value = crate::EntityRef;
+    }
+
+    /// `multi_entity`: links to records of entity types in the target set `T`.
+    pub struct MultiEntity<T: ?Sized + 'static>(PhantomData<fn() -> Box<T>>);
+    impl<T: ?Sized + 'static> Kind for MultiEntity<T> {
+        type Value = Vec<crate::EntityRef>;
+    }
+}
+
+/// A typed handle on one field (or deep-link path) of entity type `E`, of kind `K`, with access
+/// `A` ([`Writable`] or [`ReadOnly`]). Its value is the wire path.
+pub struct FieldRef<E, K: ?Sized, A> {
+    path: Cow<'static, str>,
+    _types: PhantomData<fn() -> (E, Box<K>, A)>,
+}
+
+impl<E, K: ?Sized, A> FieldRef<E, K, A> {
+    /// A handle on the field with wire name `name`. Generated code calls this.
+    pub const fn new(name: &'static str) -> Self {
+        FieldRef {
+            path: Cow::Borrowed(name),
+            _types: PhantomData,
+        }
+    }
+
+    /// A handle on a deep-link path, such as `sg_sequence.Sequence.code`.
+    pub(crate) fn from_path(path: String) -> Self {
+        FieldRef {
+            path: Cow::Owned(path),
+            _types: PhantomData,
+        }
+    }
+
+    /// The wire path: a field name, or a deep-link path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl<E, K: ?Sized, A> Clone for FieldRef<E, K, A> {
+    fn clone(&self) -> Self {
+        FieldRef {
+            path: self.path.clone(),
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<E: EntityType, K: ?Sized, A> std::fmt::Debug for FieldRef<E, K, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", E::NAME, self.path)
+    }
+}
+
+impl<E: EntityType, T: ?Sized + 'static, A> FieldRef<E, kind::Entity<T>, A> {
+    /// Follows this link to entity type `M` (one of its `valid_types`) and on to `field` of `M`:
+    /// `Shot::F.sg_sequence.via(Sequence::F.code)` is the path `sg_sequence.Sequence.code`.
+    /// A path through a multi-entity field, or to a type outside `valid_types`, does not compile.
+    pub fn via<M, K2: ?Sized, A2>(&self, field: FieldRef<M, K2, A2>) -> FieldRef<E, K2, ReadOnly>
+    where
+        M: EntityType + LinkTarget<T>,
+    {
+        FieldRef::from_path(format!("{}.{}.{}", self.path, M::NAME, field.path))
+    }
+}
+
+/// Reads the record's `id`.
+pub fn record_id(record: &Map<String, Value>, entity_type: &'static str) -> Result<i64> {
+    match record.get("id") {
+        Some(v) => i64::from_wire(v).map_err(|e| Error::Decode {
+            entity_type: entity_type.into(),
+            id: 0,
+            field: "id".into(),
+            message: e.to_string(),
+        }),
+        None => Err(Error::Decode {
+            entity_type: entity_type.into(),
+            id: 0,
+            field: "id".into(),
+            message: "the record has no id".into(),
+        }),
+    }
+}
+
+/// Reads one field of a record: missing or `null` is `None`; a value of the wrong shape is an
+/// error naming the entity, id and field. Generated decoders call this once per field.
+pub fn record_field<T: WireValue>(
+    record: &Map<String, Value>,
+    entity_type: &'static str,
+    id: i64,
+    field: &'static str,
+) -> Result<Option<T>> {
+    match record.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => T::from_wire(v).map(Some).map_err(|e| Error::Decode {
+            entity_type: entity_type.into(),
+            id,
+            field: field.into(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// A field name that is not a field of the entity type.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{entity_type} has no field `{name}`")]
+pub struct UnknownField {
+    /// The entity type.
+    pub entity_type: &'static str,
+    /// The name given.
+    pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    enum Shot {}
+    impl EntityType for Shot {
+        const NAME: &'static str = "Shot";
+    }
+    enum Sequence {}
+    impl EntityType for Sequence {
+        const NAME: &'static str = "Sequence";
+    }
+
+    #[test]
+    fn deep_links_build_the_wire_path() {
+        let link: FieldRef<Shot, kind::Entity<Sequence>, Writable> = FieldRef::new("sg_sequence");
+        let code: FieldRef<Sequence, kind::Text, Writable> = FieldRef::new("code");
+        let deep = link.via(code);
+        assert_eq!(deep.path(), "sg_sequence.Sequence.code");
+        assert_eq!(format!("{deep:?}"), "Shot.sg_sequence.Sequence.code");
+    }
+
+    #[test]
+    fn record_fields_decode_or_name_the_culprit() {
+        let r = json!({"id": 7, "code": "sh010", "sg_cut_in": "x"});
+        let r = r.as_object().unwrap();
+        assert_eq!(record_id(r, "Shot").unwrap(), 7);
+        assert_eq!(record_field::<String>(r, "Shot", 7, "code").unwrap().as_deref(), Some("sh010"));
+        assert_eq!(record_field::<String>(r, "Shot", 7, "missing").unwrap(), None);
+        let e = record_field::<i64>(r, "Shot", 7, "sg_cut_in").unwrap_err();
+        assert_eq!(e.to_string(), "Shot #7: field `sg_cut_in`: expected an integer, found \"x\"");
+    }
+}
