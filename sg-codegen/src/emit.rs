@@ -368,7 +368,7 @@ impl Emitter<'_> {
                 let a = format_ident!("{}", a);
                 let i = ident_tokens(&e.ident);
                 let d = doc(&format!("`{}` by its display name, **{}**.", e.wire, escape(&e.display)));
-                quote!(#cfg #d pub type #a = #m::#i;)
+                quote!(#d #cfg pub type #a = #m::#i;)
             });
             let body = if inline {
                 let items = self.entity_items(e);
@@ -377,8 +377,8 @@ impl Emitter<'_> {
                 quote!(;)
             };
             quote! {
-                #cfg
                 #d
+                #cfg
                 pub mod #m #body
                 #cfg
                 pub use #m::{#(#exports),*};

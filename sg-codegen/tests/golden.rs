@@ -1,0 +1,96 @@
+//! Golden files: the naming-hazards fixture's bindings, committed and compiled under
+//! `deny(warnings)` by the `sg-tests` crate. Set `UPDATE_GOLDEN=1` to rewrite them after an
+//! intended change, then review the diff.
+
+use sg_codegen::{generate, Layout, Options};
+use sg_runtime::schema::Schema;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture() -> Schema {
+    Schema::load(&root().join("tests/fixtures/hazards.json")).unwrap()
+}
+
+fn generated(schema: &Schema, options: &Options) -> sg_codegen::Generated {
+    generate(schema, options, "hazards.json").unwrap()
+}
+
+#[test]
+fn hazards_match_the_golden_files() {
+    let g = generated(&fixture(), &Options::default());
+    let dir = root().join("tests/golden/hazards");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        sg_codegen::write_files(&dir, &g.files, true).unwrap();
+        return;
+    }
+    let check = sg_codegen::check_files(&dir, &g.files, true).unwrap();
+    assert!(
+        check.is_clean(),
+        "generated code differs from tests/golden/hazards ({check:?}); rerun with UPDATE_GOLDEN=1 and review the diff"
+    );
+    assert_eq!(g.warnings, ["Shot.f_addressing: unknown data type `addressing`; generated as a read-only serde_json::Value"]);
+}
+
+#[test]
+fn output_is_byte_identical_run_to_run() {
+    for schema in [fixture(), Schema::demo()] {
+        for layout in [Layout::Files, Layout::SingleFile] {
+            let o = Options { layout, ..Options::default() };
+            assert_eq!(generated(&schema, &o).files, generated(&schema, &o).files);
+        }
+    }
+}
+
+#[test]
+fn a_changed_snapshot_changes_only_its_files() {
+    let before = generated(&Schema::demo(), &Options::default());
+    let mut schema = Schema::demo();
+    let code = schema.entities.get_mut("Sequence").unwrap().fields.get_mut("code").unwrap();
+    code.name.value = "Sequence Code".into();
+    let after = generated(&schema, &Options::default());
+    let changed: Vec<&str> = before
+        .files
+        .iter()
+        .zip(&after.files)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.name.as_str())
+        .collect();
+    assert_eq!(changed, ["sequence.rs"]);
+}
+
+#[test]
+fn every_generated_file_is_rustfmt_clean_and_documented() {
+    let g = generated(&fixture(), &Options { entity_features: true, ..Options::default() });
+    for f in &g.files {
+        let body = f.text.split_once("\n\n").unwrap().1;
+        let file = syn::parse_file(body).unwrap();
+        assert_eq!(prettyplease::unparse(&file), body, "{} is not prettyplease output", f.name);
+    }
+    let mod_rs = &g.files[0].text;
+    assert!(mod_rs.contains("#[cfg(feature = \"shot\")]\npub mod shot;"), "{mod_rs}");
+}
+
+#[test]
+fn writing_only_touches_changed_files() {
+    let dir = std::env::temp_dir().join(format!("sg-golden-write-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let g = generated(&Schema::demo(), &Options::default());
+    let first = sg_codegen::write_files(&dir, &g.files, true).unwrap();
+    assert_eq!(first.written.len(), g.files.len());
+    let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let shot_time = mtime(&dir.join("shot.rs"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let again = sg_codegen::write_files(&dir, &g.files, true).unwrap();
+    assert!(again.written.is_empty());
+    assert_eq!(mtime(&dir.join("shot.rs")), shot_time);
+    // Dropping an entity removes its (generated) file, and only generated files.
+    std::fs::write(dir.join("hand_written.rs"), "// mine\n").unwrap();
+    let fewer = generated(&Schema::demo(), &Options { exclude: vec!["Shot".into()], ..Options::default() });
+    let r = sg_codegen::write_files(&dir, &fewer.files, true).unwrap();
+    assert_eq!(r.removed, ["shot.rs"]);
+    assert!(dir.join("hand_written.rs").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
