@@ -16,7 +16,10 @@ fn main() {
         .unwrap_or_else(|e| panic!("{e}"));
     if let Some(dir) = std::env::var_os("SG_SHARED_SCHEMAS") {
         let dir = PathBuf::from(dir);
-        for (site, file) in [("python-api", "python_api_bindings.rs"), ("tk-core", "tk_core_bindings.rs")] {
+        for (site, file) in [
+            ("python-api", "python_api_bindings.rs"),
+            ("tk-core", "tk_core_bindings.rs"),
+        ] {
             sg_codegen::Builder::new()
                 .snapshot(dir.join(site))
                 .file_name(file)

@@ -55,10 +55,27 @@ impl fmt::Display for SchemaChange {
         match self {
             SchemaChange::EntityAdded(e) => write!(f, "+ entity {e}"),
             SchemaChange::EntityRemoved(e) => write!(f, "- entity {e}"),
-            SchemaChange::FieldAdded { entity, field, data_type } => write!(f, "+ field {entity}.{field} ({data_type})"),
-            SchemaChange::FieldRemoved { entity, field, data_type } => write!(f, "- field {entity}.{field} ({data_type})"),
-            SchemaChange::FieldRetyped { entity, field, from, to } => write!(f, "~ field {entity}.{field}: {from} -> {to}"),
-            SchemaChange::FieldChanged { entity, field, what } => write!(f, "~ field {entity}.{field}: {what}"),
+            SchemaChange::FieldAdded {
+                entity,
+                field,
+                data_type,
+            } => write!(f, "+ field {entity}.{field} ({data_type})"),
+            SchemaChange::FieldRemoved {
+                entity,
+                field,
+                data_type,
+            } => write!(f, "- field {entity}.{field} ({data_type})"),
+            SchemaChange::FieldRetyped {
+                entity,
+                field,
+                from,
+                to,
+            } => write!(f, "~ field {entity}.{field}: {from} -> {to}"),
+            SchemaChange::FieldChanged {
+                entity,
+                field,
+                what,
+            } => write!(f, "~ field {entity}.{field}: {what}"),
         }
     }
 }
@@ -66,7 +83,11 @@ impl fmt::Display for SchemaChange {
 /// The changes from `old` to `new`: grouped by kind, sorted by entity and field within each.
 pub fn schema_diff(old: &Schema, new: &Schema) -> Vec<SchemaChange> {
     let mut out = Vec::new();
-    for name in old.entities.keys().filter(|k| !new.entities.contains_key(*k)) {
+    for name in old
+        .entities
+        .keys()
+        .filter(|k| !new.entities.contains_key(*k))
+    {
         out.push(SchemaChange::EntityRemoved(name.clone()));
     }
     for (name, ne) in &new.entities {
@@ -103,13 +124,25 @@ pub fn schema_diff(old: &Schema, new: &Schema) -> Vec<SchemaChange> {
             }
             let mut what = Vec::new();
             if of.valid_types() != nf.valid_types() {
-                what.push(format!("valid_types [{}] -> [{}]", of.valid_types().join(", "), nf.valid_types().join(", ")));
+                what.push(format!(
+                    "valid_types [{}] -> [{}]",
+                    of.valid_types().join(", "),
+                    nf.valid_types().join(", ")
+                ));
             }
             if of.valid_values() != nf.valid_values() {
-                what.push(format!("valid_values [{}] -> [{}]", of.valid_values().join(", "), nf.valid_values().join(", ")));
+                what.push(format!(
+                    "valid_values [{}] -> [{}]",
+                    of.valid_values().join(", "),
+                    nf.valid_values().join(", ")
+                ));
             }
             if of.is_editable() != nf.is_editable() {
-                what.push(if nf.is_editable() { "now writable".into() } else { "now read-only".into() });
+                what.push(if nf.is_editable() {
+                    "now writable".into()
+                } else {
+                    "now read-only".into()
+                });
             }
             if !what.is_empty() {
                 out.push(SchemaChange::FieldChanged {

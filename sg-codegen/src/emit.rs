@@ -18,7 +18,11 @@ pub struct GeneratedFile {
 /// Doc attributes for `text`, one per line, so prettyplease prints them as `///` lines.
 fn doc(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
@@ -41,7 +45,13 @@ fn escape(s: &str) -> String {
 }
 
 fn field_doc(e: &EntityModel, f: &FieldModel) -> String {
-    let mut s = format!("**{}** (`{}.{}`): `{}`", escape(&f.display), e.wire, f.wire, f.data_type);
+    let mut s = format!(
+        "**{}** (`{}.{}`): `{}`",
+        escape(&f.display),
+        e.wire,
+        f.wire,
+        f.data_type
+    );
     if !f.valid_types.is_empty() {
         s.push_str(&format!(", links to {}", f.valid_types.join(", ")));
     }
@@ -62,7 +72,9 @@ impl Emitter<'_> {
     fn value_type(&self, k: &Kind) -> TokenStream {
         let rt = &self.rt;
         match k {
-            Kind::Text | Kind::Image | Kind::Opaque | Kind::List(None) => quote!(::std::string::String),
+            Kind::Text | Kind::Image | Kind::Opaque | Kind::List(None) => {
+                quote!(::std::string::String)
+            }
             Kind::Number | Kind::Measure => quote!(i64),
             Kind::Float => quote!(f64),
             Kind::Checkbox => quote!(bool),
@@ -138,7 +150,9 @@ impl Emitter<'_> {
         ));
         let variants: Vec<_> = l.variants.iter().map(|(v, _)| ident_tokens(v)).collect();
         let values: Vec<&str> = l.variants.iter().map(|(_, w)| w.as_str()).collect();
-        let docs = values.iter().map(|w| doc(&format!("`{}`", w.replace('`', "'"))));
+        let docs = values
+            .iter()
+            .map(|w| doc(&format!("`{}`", w.replace('`', "'"))));
         quote! {
             #enum_doc
             #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -210,7 +224,11 @@ impl Emitter<'_> {
         let handle_idents: Vec<_> = all.iter().map(|f| ident_tokens(&f.ident)).collect();
         let handle_types = all.iter().map(|f| {
             let k = self.kind_type(&f.kind);
-            let access = if f.writable { quote!(#rt::typed::Writable) } else { quote!(#rt::typed::ReadOnly) };
+            let access = if f.writable {
+                quote!(#rt::typed::Writable)
+            } else {
+                quote!(#rt::typed::ReadOnly)
+            };
             quote!(#rt::typed::FieldRef<super::#markers::#marker, #k, #access>)
         });
         let lists = e.fields.iter().filter_map(|f| match &f.kind {
@@ -321,7 +339,10 @@ impl Emitter<'_> {
         let entity_markers = model.entities.iter().map(|e| {
             let m = ident_tokens(&e.ident);
             let wire = &e.wire;
-            let d = doc(&format!("The entity type `{wire}` (**{}**) as a type.", escape(&e.display)));
+            let d = doc(&format!(
+                "The entity type `{wire}` (**{}**) as a type.",
+                escape(&e.display)
+            ));
             quote! {
                 #d
                 pub enum #m {}
@@ -357,7 +378,11 @@ impl Emitter<'_> {
         let modules = model.entities.iter().map(|e| {
             let m = ident_tokens(&e.module);
             let cfg = self.cfg(e);
-            let d = doc(&format!("Entity type `{}` (**{}**).", e.wire, escape(&e.display)));
+            let d = doc(&format!(
+                "Entity type `{}` (**{}**).",
+                e.wire,
+                escape(&e.display)
+            ));
             let mut exports = vec![e.ident.clone(), e.field_enum.clone(), e.handles.clone()];
             exports.extend(e.fields.iter().filter_map(|f| match &f.kind {
                 Kind::List(Some(l)) => Some(l.ident.clone()),
@@ -367,7 +392,11 @@ impl Emitter<'_> {
             let alias = e.alias.as_ref().map(|a| {
                 let a = format_ident!("{}", a);
                 let i = ident_tokens(&e.ident);
-                let d = doc(&format!("`{}` by its display name, **{}**.", e.wire, escape(&e.display)));
+                let d = doc(&format!(
+                    "`{}` by its display name, **{}**.",
+                    e.wire,
+                    escape(&e.display)
+                ));
                 quote!(#d #cfg pub type #a = #m::#i;)
             });
             let body = if inline {
@@ -404,20 +433,26 @@ impl Emitter<'_> {
 }
 
 fn render(tokens: TokenStream, header: &str) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(format!("{header}{}", prettyplease::unparse(&file)))
 }
 
-/// Renders `model` as files.
-pub fn emit(model: &Model, options: &Options, source_label: &str) -> Result<Vec<GeneratedFile>, String> {
-    let rt: syn::Path = syn::parse_str(&options.runtime_path)
-        .map_err(|e| format!("--runtime-path `{}` is not a Rust path: {e}", options.runtime_path))?;
+/// Renders `model` as files. The header names the generator but not the source, so the same
+/// schema gives the same bytes whether it came from a snapshot or a live site.
+pub fn emit(model: &Model, options: &Options) -> Result<Vec<GeneratedFile>, String> {
+    let rt: syn::Path = syn::parse_str(&options.runtime_path).map_err(|e| {
+        format!(
+            "--runtime-path `{}` is not a Rust path: {e}",
+            options.runtime_path
+        )
+    })?;
     let em = Emitter {
         rt: quote!(#rt),
         options,
     };
     let header = format!(
-        "// @generated by sg-codegen {} from {source_label}.\n// Do not edit: regenerate instead.\n\n",
+        "// @generated by sg-codegen {} from a ShotGrid schema.\n// Do not edit: regenerate instead.\n\n",
         env!("CARGO_PKG_VERSION")
     );
     match options.layout {

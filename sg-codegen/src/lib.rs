@@ -8,13 +8,11 @@
 //! # From `build.rs`
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     sg_codegen::Builder::new()
-//!         .snapshot("schema/studio.json")
-//!         .compile()
-//!         .unwrap_or_else(|e| panic!("{e}"));
-//! }
+//! // build.rs, in `fn main()`:
+//! sg_codegen::Builder::new()
+//!     .snapshot("schema/studio.json")
+//!     .compile()
+//!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
 //!
 //! ```ignore
@@ -126,11 +124,10 @@ pub struct Generated {
     pub warnings: Vec<String>,
 }
 
-/// Generates the bindings of `schema` in memory. `source_label` names the source in the header
-/// (keep it free of machine-specific paths, so output is byte-identical everywhere).
-pub fn generate(schema: &Schema, options: &Options, source_label: &str) -> Result<Generated, CodegenError> {
+/// Generates the bindings of `schema` in memory.
+pub fn generate(schema: &Schema, options: &Options) -> Result<Generated, CodegenError> {
     let model = model::Model::build(schema, options).map_err(CodegenError::Invalid)?;
-    let files = emit::emit(&model, options, source_label).map_err(CodegenError::Invalid)?;
+    let files = emit::emit(&model, options).map_err(CodegenError::Invalid)?;
     Ok(Generated {
         files,
         entities: model.entities.len(),
@@ -145,7 +142,12 @@ pub fn features_table(schema: &Schema, options: &Options) -> Result<String, Code
     let mut s = String::from("[features]\n");
     s.push_str(&format!(
         "all-entities = [{}]\n",
-        model.entities.iter().map(|e| format!("\"{}\"", e.module)).collect::<Vec<_>>().join(", ")
+        model
+            .entities
+            .iter()
+            .map(|e| format!("\"{}\"", e.module))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     for e in &model.entities {
         s.push_str(&format!("{} = []\n", e.module));
@@ -153,8 +155,7 @@ pub fn features_table(schema: &Schema, options: &Options) -> Result<String, Code
     Ok(s)
 }
 
-/// A label for a schema file: its name, not its full path, so output does not depend on where
-/// the checkout is.
+/// A short label for a schema file in messages: its name, or its folder's for a pair.
 pub fn source_label(path: &Path) -> String {
     let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
     match (path.is_dir(), name(path)) {
@@ -248,12 +249,11 @@ impl Builder {
 
     /// Generates in memory.
     pub fn generate(&self) -> Result<Generated, CodegenError> {
-        let path = self
-            .snapshot
-            .as_ref()
-            .ok_or_else(|| CodegenError::Invalid("Builder: no snapshot given; call `.snapshot(path)`".into()))?;
+        let path = self.snapshot.as_ref().ok_or_else(|| {
+            CodegenError::Invalid("Builder: no snapshot given; call `.snapshot(path)`".into())
+        })?;
         let schema = Schema::load(path)?;
-        generate(&schema, &self.options, &source_label(path))
+        generate(&schema, &self.options)
     }
 
     /// Generates and writes the files (only those whose bytes change), and tells cargo to rerun
@@ -264,7 +264,12 @@ impl Builder {
             Some(d) => d.clone(),
             None => std::env::var_os("OUT_DIR")
                 .map(PathBuf::from)
-                .ok_or_else(|| CodegenError::Invalid("OUT_DIR is not set: call compile() from build.rs, or set .out_dir()".into()))?,
+                .ok_or_else(|| {
+                    CodegenError::Invalid(
+                        "OUT_DIR is not set: call compile() from build.rs, or set .out_dir()"
+                            .into(),
+                    )
+                })?,
         };
         let report = write_files(&out, &generated.files, self.options.layout == Layout::Files)?;
         if let Some(p) = &self.snapshot {

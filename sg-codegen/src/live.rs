@@ -2,9 +2,9 @@
 //! stack).
 
 use crate::CodegenError;
+use serde_json::{Map, Value};
 use sg_runtime::schema::Schema;
 use sg_runtime::Client;
-use serde_json::{Map, Value};
 
 /// How to read the fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +20,10 @@ pub enum Fetch {
 /// progress bar on stderr (per entity type).
 pub fn fetch_schema(client: &Client, fetch: Fetch, progress: bool) -> Result<Schema, CodegenError> {
     let site = client.site().to_string();
-    let live = |source| CodegenError::Live { site: site.clone(), source };
+    let live = |source| CodegenError::Live {
+        site: site.clone(),
+        source,
+    };
     let entities = client.schema_entity_read(None).map_err(live)?;
     let fields = match fetch {
         Fetch::Whole => {
@@ -32,7 +35,10 @@ pub fn fetch_schema(client: &Client, fetch: Fetch, progress: bool) -> Result<Sch
             v
         }
         Fetch::PerEntity => {
-            let names: Vec<String> = entities.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            let names: Vec<String> = entities
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
             let bar = if progress {
                 let b = indicatif::ProgressBar::new(names.len() as u64);
                 b.set_style(

@@ -3,7 +3,9 @@
 use clap::Parser;
 use sg_codegen::live::{fetch_schema, Fetch};
 use sg_codegen::profile::{self, Profile, DEFAULT_CONFIG};
-use sg_codegen::{check_files, generate, schema_diff, source_label, write_files, CodegenError, Layout, Options};
+use sg_codegen::{
+    check_files, generate, schema_diff, source_label, write_files, CodegenError, Layout, Options,
+};
 use sg_runtime::schema::Schema;
 use sg_runtime::{Client, Credentials};
 use std::io::IsTerminal;
@@ -22,7 +24,8 @@ struct Cli {
     demo: bool,
 
     /// Read a snapshot file, or a folder holding schema_read.json and schema_entity_read.json.
-    #[arg(long, value_name = "PATH", conflicts_with = "site")]
+    /// With --site, the committed snapshot that --check compares the live schema with.
+    #[arg(long, value_name = "PATH")]
     snapshot: Option<PathBuf>,
 
     /// Read the schema live: a bare site name (studio), a URL, or a profile of the config file.
@@ -91,7 +94,9 @@ enum Outcome {
 }
 
 fn profile_for(cli: &Cli) -> Result<Option<Profile>, CodegenError> {
-    let Some(site) = &cli.site else { return Ok(None) };
+    let Some(site) = &cli.site else {
+        return Ok(None);
+    };
     let path = match &cli.config {
         Some(p) => p.clone(),
         None if std::path::Path::new(DEFAULT_CONFIG).is_file() => PathBuf::from(DEFAULT_CONFIG),
@@ -104,12 +109,19 @@ fn credentials(profile: Option<&Profile>) -> Result<Credentials, CodegenError> {
     let invalid = |e: sg_runtime::Error| CodegenError::Invalid(e.to_string());
     match profile.and_then(|p| p.script_key_env.as_ref()) {
         Some(var) => {
-            let key = std::env::var(var)
-                .map_err(|_| CodegenError::Invalid(format!("the profile's script key variable {var} is not set")))?;
+            let key = std::env::var(var).map_err(|_| {
+                CodegenError::Invalid(format!(
+                    "the profile's script key variable {var} is not set"
+                ))
+            })?;
             let name = profile
                 .and_then(|p| p.script_name.clone())
                 .or_else(|| std::env::var("SG_SCRIPT_NAME").ok())
-                .ok_or_else(|| CodegenError::Invalid("the profile names a key variable but no script_name".into()))?;
+                .ok_or_else(|| {
+                    CodegenError::Invalid(
+                        "the profile names a key variable but no script_name".into(),
+                    )
+                })?;
             Ok(Credentials::script(name, key))
         }
         None => Credentials::from_env().map_err(invalid),
@@ -123,7 +135,10 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
         }
     };
     let profile = profile_for(cli)?;
-    let snapshot = cli.snapshot.clone().or_else(|| profile.as_ref().and_then(|p| p.snapshot.clone()));
+    let snapshot = cli
+        .snapshot
+        .clone()
+        .or_else(|| profile.as_ref().and_then(|p| p.snapshot.clone()));
     let out = cli
         .out
         .clone()
@@ -136,10 +151,22 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
             .credentials(credentials(profile.as_ref())?)
             .build()
             .map_err(|e| CodegenError::Invalid(e.to_string()))?;
-        let per_entity = cli.per_entity || profile.as_ref().and_then(|p| p.per_entity).unwrap_or(false);
-        let fetch = if per_entity { Fetch::PerEntity } else { Fetch::Whole };
-        say(format!("sg-codegen: reading the schema of {}", client.site()));
-        let schema = fetch_schema(&client, fetch, !cli.quiet && std::io::stderr().is_terminal())?;
+        let per_entity =
+            cli.per_entity || profile.as_ref().and_then(|p| p.per_entity).unwrap_or(false);
+        let fetch = if per_entity {
+            Fetch::PerEntity
+        } else {
+            Fetch::Whole
+        };
+        say(format!(
+            "sg-codegen: reading the schema of {}",
+            client.site()
+        ));
+        let schema = fetch_schema(
+            &client,
+            fetch,
+            !cli.quiet && std::io::stderr().is_terminal(),
+        )?;
         // With --check, a snapshot named by the profile (or --snapshot) is what is committed.
         let committed = match (&snapshot, cli.check) {
             (Some(p), true) if p.exists() => Some(Schema::load(p)?),
@@ -158,19 +185,29 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
 
     if let Some(path) = &cli.save_snapshot {
         if cli.site.is_none() {
-            return Err(CodegenError::Invalid("--save-snapshot saves a live read: use it with --site".into()));
+            return Err(CodegenError::Invalid(
+                "--save-snapshot saves a live read: use it with --site".into(),
+            ));
         }
         if !cli.check {
             let text = schema.to_snapshot_string();
             write_files(
-                path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")),
+                path.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new(".")),
                 &[sg_codegen::GeneratedFile {
-                    name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    name: path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
                     text,
                 }],
                 false,
             )?;
-            say(format!("sg-codegen: saved the snapshot to {}", path.display()));
+            say(format!(
+                "sg-codegen: saved the snapshot to {}",
+                path.display()
+            ));
         }
     }
 
@@ -180,10 +217,14 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
         entity_features: cli.entity_features,
         list_enums: !cli.plain_lists,
         runtime_path: cli.runtime_path.clone(),
-        layout: if cli.single_file { Layout::SingleFile } else { Layout::Files },
+        layout: if cli.single_file {
+            Layout::SingleFile
+        } else {
+            Layout::Files
+        },
         ..Options::default()
     };
-    let generated = generate(&schema, &options, &label)?;
+    let generated = generate(&schema, &options)?;
     for w in &generated.warnings {
         say(format!("warning: {w}"));
     }
@@ -195,7 +236,10 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
             let changes = schema_diff(old, &schema);
             if !changes.is_empty() {
                 drift = true;
-                println!("The live schema differs from the committed snapshot ({} changes):", changes.len());
+                println!(
+                    "The live schema differs from the committed snapshot ({} changes):",
+                    changes.len()
+                );
                 for c in &changes {
                     println!("  {c}");
                 }
@@ -204,7 +248,10 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
         let check = check_files(&out, &generated.files, prune)?;
         if !check.is_clean() {
             drift = true;
-            println!("The bindings in {} are not what the schema gives:", out.display());
+            println!(
+                "The bindings in {} are not what the schema gives:",
+                out.display()
+            );
             for f in &check.changed {
                 println!("  ~ {f} would change");
             }
@@ -219,7 +266,10 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
             println!("Regenerate with the same command without --check.");
             return Ok(Outcome::Drift);
         }
-        say(format!("sg-codegen: {} is up to date with {label}", out.display()));
+        say(format!(
+            "sg-codegen: {} is up to date with {label}",
+            out.display()
+        ));
         return Ok(Outcome::Done);
     }
 
@@ -238,7 +288,14 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
         let names: Vec<&str> = generated.files.iter().map(|f| f.name.as_str()).collect();
         let shown = names.iter().take(8).copied().collect::<Vec<_>>().join(", ");
         let more = names.len().saturating_sub(8);
-        eprintln!("  files: {shown}{}", if more > 0 { format!(", ... ({more} more)") } else { String::new() });
+        eprintln!(
+            "  files: {shown}{}",
+            if more > 0 {
+                format!(", ... ({more} more)")
+            } else {
+                String::new()
+            }
+        );
         if options.layout == Layout::Files {
             eprintln!("  use:   `#[path = \"{}/mod.rs\"] mod sg;` (or --out a module folder of your crate); depend on sg-runtime", out.display());
         }

@@ -131,7 +131,9 @@ impl Model {
     pub fn build(schema: &Schema, options: &Options) -> Result<Model, String> {
         for name in options.only.iter().chain(&options.exclude) {
             if !schema.entities.contains_key(name) {
-                return Err(format!("entity type `{name}` (in --only/--exclude) is not in the schema"));
+                return Err(format!(
+                    "entity type `{name}` (in --only/--exclude) is not in the schema"
+                ));
             }
         }
         let selected: Vec<&String> = schema
@@ -169,10 +171,18 @@ impl Model {
             let mut field_idents = Namer::with_reserved(["id"]);
             let mut variants = Namer::default();
             for (fwire, fs) in &es.fields {
-                let ident = if fwire == "id" { "id".to_string() } else { field_idents.claim(&snake(fwire)) };
+                let ident = if fwire == "id" {
+                    "id".to_string()
+                } else {
+                    field_idents.claim(&snake(fwire))
+                };
                 let variant = variants.claim(&camel(fwire, "F"));
-                let kind = field_kind(&entity, fwire, &variant, fs, &idents, &mut types, &mut model, options);
-                let writable = fs.is_editable() && !matches!(kind, Kind::Computed | Kind::Image) && fwire != "id";
+                let kind = field_kind(
+                    &entity, fwire, &variant, fs, &idents, &mut types, &mut model, options,
+                );
+                let writable = fs.is_editable()
+                    && !matches!(kind, Kind::Computed | Kind::Image)
+                    && fwire != "id";
                 entity.fields.push(FieldModel {
                     wire: fwire.clone(),
                     ident,
@@ -232,9 +242,15 @@ fn field_kind(
         let doc = format!(
             "The entity types `{}.{wire}` may link to: {}.",
             entity.wire,
-            if members.is_empty() { "none of this schema's types".to_string() } else { members.join(", ") }
+            if members.is_empty() {
+                "none of this schema's types".to_string()
+            } else {
+                members.join(", ")
+            }
         );
-        model.target_sets.insert(marker.clone(), (doc, members.clone()));
+        model
+            .target_sets
+            .insert(marker.clone(), (doc, members.clone()));
         Targets::Set { marker, members }
     };
     match fs.data_type() {
@@ -267,7 +283,9 @@ fn field_kind(
         "tag_list" => Kind::TagList,
         "url" => Kind::Url,
         "image" => Kind::Image,
-        "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" => Kind::Opaque,
+        "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" => {
+            Kind::Opaque
+        }
         "serializable" => Kind::Serializable,
         "summary" | "pivot_column" | "calculated" => Kind::Computed,
         other => {

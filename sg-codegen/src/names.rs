@@ -9,11 +9,11 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
 /// Strict and reserved keywords (2015 to 2024 editions), which become raw identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Keeps ASCII letters and digits; everything else separates words.
@@ -103,7 +103,11 @@ impl Namer {
         let mut candidate = base.to_string();
         let mut n = 2;
         while self.used.contains(&candidate) {
-            candidate = if camel { format!("{base}{n}") } else { format!("{base}_{n}") };
+            candidate = if camel {
+                format!("{base}{n}")
+            } else {
+                format!("{base}_{n}")
+            };
             n += 1;
         }
         self.used.insert(candidate.clone());

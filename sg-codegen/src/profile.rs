@@ -79,9 +79,16 @@ mod tests {
         let p = &load(&f).unwrap()["studio"];
         assert_eq!(p.url, "studio");
         assert_eq!(p.snapshot.as_deref(), Some(dir.join("s.json").as_path()));
-        std::fs::write(&f, "[site.studio]\nurl = \"studio\"\nscript_key = \"oops\"\n").unwrap();
+        std::fs::write(
+            &f,
+            "[site.studio]\nurl = \"studio\"\nscript_key = \"oops\"\n",
+        )
+        .unwrap();
         let e = load(&f).unwrap_err().to_string();
-        assert!(e.contains("script_key") && e.contains("sg-codegen.toml"), "{e}");
+        assert!(
+            e.contains("script_key") && e.contains("sg-codegen.toml"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -69,7 +69,11 @@ fn stale(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, CodegenErro
 
 /// Writes `files` into `dir` (created if needed). With `prune`, removes generated files of
 /// entities no longer generated.
-pub fn write_files(dir: &Path, files: &[GeneratedFile], prune: bool) -> Result<WriteReport, CodegenError> {
+pub fn write_files(
+    dir: &Path,
+    files: &[GeneratedFile],
+    prune: bool,
+) -> Result<WriteReport, CodegenError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut report = WriteReport::default();
     for f in files {
@@ -97,13 +101,19 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile], prune: bool) -> Result<W
 }
 
 /// Compares `files` with what `dir` holds, writing nothing.
-pub fn check_files(dir: &Path, files: &[GeneratedFile], prune: bool) -> Result<FileCheck, CodegenError> {
+pub fn check_files(
+    dir: &Path,
+    files: &[GeneratedFile],
+    prune: bool,
+) -> Result<FileCheck, CodegenError> {
     let mut check = FileCheck::default();
     for f in files {
         match std::fs::read(dir.join(&f.name)) {
             Ok(bytes) if bytes == f.text.as_bytes() => {}
             Ok(_) => check.changed.push(f.name.clone()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => check.missing.push(f.name.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                check.missing.push(f.name.clone())
+            }
             Err(e) => return Err(io(&dir.join(&f.name), e)),
         }
     }

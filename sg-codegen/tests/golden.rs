@@ -15,7 +15,7 @@ fn fixture() -> Schema {
 }
 
 fn generated(schema: &Schema, options: &Options) -> sg_codegen::Generated {
-    generate(schema, options, "hazards.json").unwrap()
+    generate(schema, options).unwrap()
 }
 
 #[test]
@@ -38,7 +38,10 @@ fn hazards_match_the_golden_files() {
 fn output_is_byte_identical_run_to_run() {
     for schema in [fixture(), Schema::demo()] {
         for layout in [Layout::Files, Layout::SingleFile] {
-            let o = Options { layout, ..Options::default() };
+            let o = Options {
+                layout,
+                ..Options::default()
+            };
             assert_eq!(generated(&schema, &o).files, generated(&schema, &o).files);
         }
     }
@@ -48,7 +51,13 @@ fn output_is_byte_identical_run_to_run() {
 fn a_changed_snapshot_changes_only_its_files() {
     let before = generated(&Schema::demo(), &Options::default());
     let mut schema = Schema::demo();
-    let code = schema.entities.get_mut("Sequence").unwrap().fields.get_mut("code").unwrap();
+    let code = schema
+        .entities
+        .get_mut("Sequence")
+        .unwrap()
+        .fields
+        .get_mut("code")
+        .unwrap();
     code.name.value = "Sequence Code".into();
     let after = generated(&schema, &Options::default());
     let changed: Vec<&str> = before
@@ -63,14 +72,28 @@ fn a_changed_snapshot_changes_only_its_files() {
 
 #[test]
 fn every_generated_file_is_rustfmt_clean_and_documented() {
-    let g = generated(&fixture(), &Options { entity_features: true, ..Options::default() });
+    let g = generated(
+        &fixture(),
+        &Options {
+            entity_features: true,
+            ..Options::default()
+        },
+    );
     for f in &g.files {
         let body = f.text.split_once("\n\n").unwrap().1;
         let file = syn::parse_file(body).unwrap();
-        assert_eq!(prettyplease::unparse(&file), body, "{} is not prettyplease output", f.name);
+        assert_eq!(
+            prettyplease::unparse(&file),
+            body,
+            "{} is not prettyplease output",
+            f.name
+        );
     }
     let mod_rs = &g.files[0].text;
-    assert!(mod_rs.contains("#[cfg(feature = \"shot\")]\npub mod shot;"), "{mod_rs}");
+    assert!(
+        mod_rs.contains("#[cfg(feature = \"shot\")]\npub mod shot;"),
+        "{mod_rs}"
+    );
 }
 
 #[test]
@@ -88,7 +111,13 @@ fn writing_only_touches_changed_files() {
     assert_eq!(mtime(&dir.join("shot.rs")), shot_time);
     // Dropping an entity removes its (generated) file, and only generated files.
     std::fs::write(dir.join("hand_written.rs"), "// mine\n").unwrap();
-    let fewer = generated(&Schema::demo(), &Options { exclude: vec!["Shot".into()], ..Options::default() });
+    let fewer = generated(
+        &Schema::demo(),
+        &Options {
+            exclude: vec!["Shot".into()],
+            ..Options::default()
+        },
+    );
     let r = sg_codegen::write_files(&dir, &fewer.files, true).unwrap();
     assert_eq!(r.removed, ["shot.rs"]);
     assert!(dir.join("hand_written.rs").exists());

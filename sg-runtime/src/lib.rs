@@ -37,6 +37,8 @@ pub mod value;
 #[cfg(feature = "mock")]
 pub mod mock;
 
+/// Re-exported for generated code and users: the date and date-time types.
+pub use chrono;
 pub use client::{Client, ClientBuilder};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, Result};
@@ -46,11 +48,9 @@ pub use request::{
     Sort, Summary, UpdateMode,
 };
 pub use retry::RetryPolicy;
-pub use site::Site;
 /// Re-exported for generated code and users: the JSON type every record travels as.
 pub use serde_json;
-/// Re-exported for generated code and users: the date and date-time types.
-pub use chrono;
+pub use site::Site;
 pub use value::{EntityRef, FileLink, ValueError, WireValue};
 
 /// The user agent sent with every request: the crate name and version.

@@ -61,7 +61,7 @@ pub trait EntityField: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug + 'st
     label = "`{Self}` is not among the link's `valid_types`",
     note = "a deep link or link value must name one of the entity types the field's schema lists"
 )]
-pub trait LinkTarget<T: ?Sized> {}
+pub trait LinkTarget<T> {}
 
 impl<M: EntityType> LinkTarget<M> for M {}
 
@@ -131,26 +131,29 @@ pub mod kind {
     }
 
     /// `entity`: a link to one record of an entity type in the target set `T`.
-    pub struct Entity<T: ?Sized + 'static>(PhantomData<fn() -> Box<T>>);
-    impl<T: ?Sized + 'static> Kind for Entity<T> {
+    pub struct Entity<T: 'static>(PhantomData<fn() -> T>);
+    impl<T: 'static> Kind for Entity<T> {
         type Value = crate::EntityRef;
     }
 
     /// `multi_entity`: links to records of entity types in the target set `T`.
-    pub struct MultiEntity<T: ?Sized + 'static>(PhantomData<fn() -> Box<T>>);
-    impl<T: ?Sized + 'static> Kind for MultiEntity<T> {
+    pub struct MultiEntity<T: 'static>(PhantomData<fn() -> T>);
+    impl<T: 'static> Kind for MultiEntity<T> {
         type Value = Vec<crate::EntityRef>;
     }
 }
 
+/// The type parameters of a [`FieldRef`], held without owning anything (always `Send + Sync`).
+type Types<E, K, A> = fn() -> (E, K, A);
+
 /// A typed handle on one field (or deep-link path) of entity type `E`, of kind `K`, with access
 /// `A` ([`Writable`] or [`ReadOnly`]). Its value is the wire path.
-pub struct FieldRef<E, K: ?Sized, A> {
+pub struct FieldRef<E, K, A> {
     path: Cow<'static, str>,
-    _types: PhantomData<fn() -> (E, Box<K>, A)>,
+    _types: PhantomData<Types<E, K, A>>,
 }
 
-impl<E, K: ?Sized, A> FieldRef<E, K, A> {
+impl<E, K, A> FieldRef<E, K, A> {
     /// A handle on the field with wire name `name`. Generated code calls this.
     pub const fn new(name: &'static str) -> Self {
         FieldRef {
@@ -173,7 +176,7 @@ impl<E, K: ?Sized, A> FieldRef<E, K, A> {
     }
 }
 
-impl<E, K: ?Sized, A> Clone for FieldRef<E, K, A> {
+impl<E, K, A> Clone for FieldRef<E, K, A> {
     fn clone(&self) -> Self {
         FieldRef {
             path: self.path.clone(),
@@ -182,17 +185,17 @@ impl<E, K: ?Sized, A> Clone for FieldRef<E, K, A> {
     }
 }
 
-impl<E: EntityType, K: ?Sized, A> std::fmt::Debug for FieldRef<E, K, A> {
+impl<E: EntityType, K, A> std::fmt::Debug for FieldRef<E, K, A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{}", E::NAME, self.path)
     }
 }
 
-impl<E: EntityType, T: ?Sized + 'static, A> FieldRef<E, kind::Entity<T>, A> {
+impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
     /// Follows this link to entity type `M` (one of its `valid_types`) and on to `field` of `M`:
     /// `Shot::F.sg_sequence.via(Sequence::F.code)` is the path `sg_sequence.Sequence.code`.
     /// A path through a multi-entity field, or to a type outside `valid_types`, does not compile.
-    pub fn via<M, K2: ?Sized, A2>(&self, field: FieldRef<M, K2, A2>) -> FieldRef<E, K2, ReadOnly>
+    pub fn via<M, K2, A2>(&self, field: FieldRef<M, K2, A2>) -> FieldRef<E, K2, ReadOnly>
     where
         M: EntityType + LinkTarget<T>,
     {
@@ -275,9 +278,20 @@ mod tests {
         let r = json!({"id": 7, "code": "sh010", "sg_cut_in": "x"});
         let r = r.as_object().unwrap();
         assert_eq!(record_id(r, "Shot").unwrap(), 7);
-        assert_eq!(record_field::<String>(r, "Shot", 7, "code").unwrap().as_deref(), Some("sh010"));
-        assert_eq!(record_field::<String>(r, "Shot", 7, "missing").unwrap(), None);
+        assert_eq!(
+            record_field::<String>(r, "Shot", 7, "code")
+                .unwrap()
+                .as_deref(),
+            Some("sh010")
+        );
+        assert_eq!(
+            record_field::<String>(r, "Shot", 7, "missing").unwrap(),
+            None
+        );
         let e = record_field::<i64>(r, "Shot", 7, "sg_cut_in").unwrap_err();
-        assert_eq!(e.to_string(), "Shot #7: field `sg_cut_in`: expected an integer, found \"x\"");
+        assert_eq!(
+            e.to_string(),
+            "Shot #7: field `sg_cut_in`: expected an integer, found \"x\""
+        );
     }
 }

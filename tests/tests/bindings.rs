@@ -22,28 +22,52 @@ fn records_from_the_server_decode_into_the_structs() {
     assert_eq!(sh010.id, 1);
     assert_eq!(sh010.code.as_deref(), Some("sh010"));
     assert_eq!(sh010.sg_status_list, Some(ShotSgStatusList::Ip));
-    assert_eq!(sh010.sg_sequence.as_ref().unwrap().name.as_deref(), Some("SEQ010"));
-    assert_eq!(sh010.sg_first_delivery, Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
-    assert_eq!(sh010.tags.as_deref(), Some(&["hero".to_string(), "night".to_string()][..]));
+    assert_eq!(
+        sh010.sg_sequence.as_ref().unwrap().name.as_deref(),
+        Some("SEQ010")
+    );
+    assert_eq!(
+        sh010.sg_first_delivery,
+        Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+    );
+    assert_eq!(
+        sh010.tags.as_deref(),
+        Some(&["hero".to_string(), "night".to_string()][..])
+    );
     assert!(sh010.created_at.is_some());
     assert_eq!(sh010.sg_is_hero, Some(false), "the schema default");
     assert_eq!(shots[2].sg_first_delivery, None);
 
-    let tasks = client.find_all(&Query::new("Task").fields(demo::TaskField::ALL.iter().map(|f| f.wire_name()))).unwrap();
+    let tasks = client
+        .find_all(&Query::new("Task").fields(demo::TaskField::ALL.iter().map(|f| f.wire_name())))
+        .unwrap();
     let t = Task::from_record(tasks[0].as_object().unwrap()).unwrap();
     assert_eq!(t.entity.unwrap().entity_type, "Shot");
-    assert_eq!(t.task_assignees.unwrap()[0].name.as_deref(), Some("Ada Artist"));
+    assert_eq!(
+        t.task_assignees.unwrap()[0].name.as_deref(),
+        Some("Ada Artist")
+    );
 }
 
 #[test]
 fn missing_fields_are_none_extra_keys_ignored_wrong_shapes_named() {
     let r = json!({"type": "Shot", "id": 9, "code": "x", "not_a_field": [1, 2], "sg_cut_in": null});
     let s = Shot::from_record(r.as_object().unwrap()).unwrap();
-    assert_eq!((s.id, s.code.as_deref(), s.sg_cut_in, s.description), (9, Some("x"), None, None));
+    assert_eq!(
+        (s.id, s.code.as_deref(), s.sg_cut_in, s.description),
+        (9, Some("x"), None, None)
+    );
     let bad = json!({"type": "Shot", "id": 9, "sg_sequence": "SEQ010"});
-    let e = Shot::from_record(bad.as_object().unwrap()).unwrap_err().to_string();
-    assert_eq!(e, "Shot #9: field `sg_sequence`: expected an entity {type, id}, found \"SEQ010\"");
-    let e = Shot::from_record(json!({"code": "x"}).as_object().unwrap()).unwrap_err().to_string();
+    let e = Shot::from_record(bad.as_object().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "Shot #9: field `sg_sequence`: expected an entity {type, id}, found \"SEQ010\""
+    );
+    let e = Shot::from_record(json!({"code": "x"}).as_object().unwrap())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("Shot") && e.contains("id"), "{e}");
 }
 
@@ -55,11 +79,21 @@ fn field_enums_know_their_fields() {
     assert!(ShotField::Code.is_writable());
     assert!(!ShotField::Image.is_writable());
     assert!(!ShotField::Id.is_writable());
-    assert_eq!("sg_cut_in".parse::<ShotField>().unwrap(), ShotField::SgCutIn);
+    assert_eq!(
+        "sg_cut_in".parse::<ShotField>().unwrap(),
+        ShotField::SgCutIn
+    );
     let e = "sg_cutin".parse::<ShotField>().unwrap_err();
     assert_eq!(e.to_string(), "Shot has no field `sg_cutin`");
-    assert_eq!(ShotField::ALL.len(), sg_runtime::schema::Schema::demo().entities["Shot"].fields.len());
-    assert!(ShotField::ALL.windows(2).all(|w| w[0].wire_name() < w[1].wire_name()));
+    assert_eq!(
+        ShotField::ALL.len(),
+        sg_runtime::schema::Schema::demo().entities["Shot"]
+            .fields
+            .len()
+    );
+    assert!(ShotField::ALL
+        .windows(2)
+        .all(|w| w[0].wire_name() < w[1].wire_name()));
     assert_eq!(<ShotField as EntityField>::ALL.len(), ShotField::ALL.len());
     assert_eq!(ShotField::SgStatusList.to_string(), "sg_status_list");
 }
@@ -70,15 +104,27 @@ fn handles_and_deep_links() {
     let deep = Shot::F.sg_sequence.via(Sequence::F.code);
     assert_eq!(deep.path(), "sg_sequence.Sequence.code");
     // Through a multi-target link, to any of its valid types, any depth.
-    let via_task = Task::F.entity.via(Shot::F.sg_sequence).via(Sequence::F.sg_status_list);
-    assert_eq!(via_task.path(), "entity.Shot.sg_sequence.Sequence.sg_status_list");
+    let via_task = Task::F
+        .entity
+        .via(Shot::F.sg_sequence)
+        .via(Sequence::F.sg_status_list);
+    assert_eq!(
+        via_task.path(),
+        "entity.Shot.sg_sequence.Sequence.sg_status_list"
+    );
     assert_eq!(format!("{deep:?}"), "Shot.sg_sequence.Sequence.code");
-    assert_eq!(<markers::CustomEntity01 as EntityType>::NAME, "CustomEntity01");
+    assert_eq!(
+        <markers::CustomEntity01 as EntityType>::NAME,
+        "CustomEntity01"
+    );
 }
 
 #[test]
 fn list_enums_keep_unknown_values() {
-    assert_eq!(ShotSgStatusList::from_wire(&json!("fin")).unwrap(), ShotSgStatusList::Fin);
+    assert_eq!(
+        ShotSgStatusList::from_wire(&json!("fin")).unwrap(),
+        ShotSgStatusList::Fin
+    );
     let later = ShotSgStatusList::from_wire(&json!("client_review")).unwrap();
     assert_eq!(later, ShotSgStatusList::Other("client_review".into()));
     assert_eq!(later.to_wire(), json!("client_review"));
@@ -108,20 +154,45 @@ fn naming_hazards_survive() {
     assert_eq!(hazards::ShotField2::SgFoo.wire_name(), "sg_Foo");
     assert_eq!(hazards::ShotFieldField::Code.wire_name(), "code");
     // `Custom_Thing` and `CustomThing` both survive.
-    assert_eq!(<hazards::markers::CustomThing as EntityType>::NAME, "CustomThing");
-    assert_eq!(<hazards::markers::CustomThing2 as EntityType>::NAME, "Custom_Thing");
+    assert_eq!(
+        <hazards::markers::CustomThing as EntityType>::NAME,
+        "CustomThing"
+    );
+    assert_eq!(
+        <hazards::markers::CustomThing2 as EntityType>::NAME,
+        "Custom_Thing"
+    );
     assert_eq!(<hazards::markers::Type as EntityType>::NAME, "Type");
     // List values that collide after case conversion, a digit, `Other` and an empty string.
     use hazards::ShotSgKind as K;
-    for (v, w) in [(K::InProgress, "In Progress"), (K::InProgress2, "in_progress"), (K::V1, "1"), (K::Other2, "Other"), (K::Empty, ""), (K::Self_, "Self"), (K::Ip, "ip")] {
+    for (v, w) in [
+        (K::InProgress, "In Progress"),
+        (K::InProgress2, "in_progress"),
+        (K::V1, "1"),
+        (K::Other2, "Other"),
+        (K::Empty, ""),
+        (K::Self_, "Self"),
+        (K::Ip, "ip"),
+    ] {
         assert_eq!(K::from_wire(&Value::from(w)).unwrap(), v);
         assert_eq!(v.as_str(), w);
     }
     // A link whose valid types are absent from the schema is still a link.
-    let s = hazards::Shot::from_record(json!({"id": 1, "sg_banner": {"type": "Banner", "id": 3}, "f_addressing": [1]}).as_object().unwrap()).unwrap();
+    let s = hazards::Shot::from_record(
+        json!({"id": 1, "sg_banner": {"type": "Banner", "id": 3}, "f_addressing": [1]})
+            .as_object()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(s.sg_banner.unwrap().entity_type, "Banner");
     assert_eq!(s.f_addressing, Some(json!([1])));
-    assert_eq!(hazards::Shot::F.sg_parent.via(hazards::Asset::F.r#match).path(), "sg_parent.Asset.match");
+    assert_eq!(
+        hazards::Shot::F
+            .sg_parent
+            .via(hazards::Asset::F.r#match)
+            .path(),
+        "sg_parent.Asset.match"
+    );
 }
 
 #[cfg(shared_schemas)]
@@ -133,7 +204,10 @@ mod real_sites {
     fn decode_all<E: Entity>(server: &MockServer, site: &str) {
         let client = server.client().unwrap();
         let entity = <E::Type as EntityType>::NAME;
-        let fields: Vec<&str> = <E::Field as EntityField>::ALL.iter().map(|f| f.wire_name()).collect();
+        let fields: Vec<&str> = <E::Field as EntityField>::ALL
+            .iter()
+            .map(|f| f.wire_name())
+            .collect();
         client.create(entity, &serde_json::Map::new(), &[]).unwrap();
         for r in client.find_all(&Query::new(entity).fields(fields)).unwrap() {
             E::from_record(r.as_object().unwrap()).unwrap_or_else(|e| panic!("{site}: {e}"));
@@ -142,7 +216,8 @@ mod real_sites {
 
     #[test]
     fn python_api_records_decode() {
-        let dir = std::path::PathBuf::from(std::env::var_os("SG_SHARED_SCHEMAS").unwrap()).join("python-api");
+        let dir = std::path::PathBuf::from(std::env::var_os("SG_SHARED_SCHEMAS").unwrap())
+            .join("python-api");
         let server = MockServer::start(Schema::load(&dir).unwrap()).unwrap();
         use sg_tests::python_api as b;
         decode_all::<b::Shot>(&server, "python-api");
@@ -150,13 +225,17 @@ mod real_sites {
         decode_all::<b::Task>(&server, "python-api");
         decode_all::<b::Version>(&server, "python-api");
         decode_all::<b::HumanUser>(&server, "python-api");
-        assert_eq!(b::Shot::F.sg_sequence.via(b::Sequence::F.code).path(), "sg_sequence.Sequence.code");
+        assert_eq!(
+            b::Shot::F.sg_sequence.via(b::Sequence::F.code).path(),
+            "sg_sequence.Sequence.code"
+        );
         let _: Option<b::DiskLocation> = None;
     }
 
     #[test]
     fn tk_core_records_decode() {
-        let dir = std::path::PathBuf::from(std::env::var_os("SG_SHARED_SCHEMAS").unwrap()).join("tk-core");
+        let dir = std::path::PathBuf::from(std::env::var_os("SG_SHARED_SCHEMAS").unwrap())
+            .join("tk-core");
         let server = MockServer::start(Schema::load(&dir).unwrap()).unwrap();
         use sg_tests::tk_core as b;
         decode_all::<b::Shot>(&server, "tk-core");
