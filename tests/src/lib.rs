@@ -8,8 +8,10 @@ pub mod demo {
     include!(concat!(env!("OUT_DIR"), "/demo_bindings.rs"));
 }
 
-/// The committed golden bindings of sg-codegen's naming-hazards fixture.
+/// The committed golden bindings of sg-codegen's naming-hazards fixture (printed by
+/// prettyplease, so rustfmt leaves them alone).
 #[deny(warnings)]
+#[rustfmt::skip]
 #[path = "../../sg-codegen/tests/golden/hazards/mod.rs"]
 pub mod hazards;
 

@@ -47,7 +47,12 @@ pub enum AssetField {
 }
 impl AssetField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [AssetField; 4usize] = &[Self::Code, Self::Fn, Self::Id, Self::Match];
+    pub const ALL: &'static [AssetField; 4usize] = &[
+        Self::Code,
+        Self::Fn,
+        Self::Id,
+        Self::Match,
+    ];
     /// The wire name.
     pub const fn wire_name(self) -> &'static str {
         match self {
@@ -114,10 +119,12 @@ impl ::core::str::FromStr for AssetField {
             "fn" => ::core::result::Result::Ok(Self::Fn),
             "id" => ::core::result::Result::Ok(Self::Id),
             "match" => ::core::result::Result::Ok(Self::Match),
-            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                entity_type: "Asset",
-                name: ::std::string::ToString::to_string(name),
-            }),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                    entity_type: "Asset",
+                    name: ::std::string::ToString::to_string(name),
+                })
+            }
         }
     }
 }

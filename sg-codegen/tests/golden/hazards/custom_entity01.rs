@@ -23,7 +23,12 @@ impl ::sg_runtime::typed::Entity for CustomEntity01 {
         let id = ::sg_runtime::typed::record_id(record, "CustomEntity01")?;
         ::core::result::Result::Ok(Self {
             id,
-            code: ::sg_runtime::typed::record_field(record, "CustomEntity01", id, "code")?,
+            code: ::sg_runtime::typed::record_field(
+                record,
+                "CustomEntity01",
+                id,
+                "code",
+            )?,
         })
     }
 }
@@ -94,10 +99,12 @@ impl ::core::str::FromStr for CustomEntity01Field {
         match name {
             "code" => ::core::result::Result::Ok(Self::Code),
             "id" => ::core::result::Result::Ok(Self::Id),
-            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                entity_type: "CustomEntity01",
-                name: ::std::string::ToString::to_string(name),
-            }),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                    entity_type: "CustomEntity01",
+                    name: ::std::string::ToString::to_string(name),
+                })
+            }
         }
     }
 }

@@ -82,10 +82,12 @@ impl ::core::str::FromStr for CustomThingField {
     fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
         match name {
             "id" => ::core::result::Result::Ok(Self::Id),
-            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                entity_type: "CustomThing",
-                name: ::std::string::ToString::to_string(name),
-            }),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                    entity_type: "CustomThing",
+                    name: ::std::string::ToString::to_string(name),
+                })
+            }
         }
     }
 }

@@ -42,7 +42,11 @@ pub enum SequenceField {
 }
 impl SequenceField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [SequenceField; 3usize] = &[Self::Code, Self::Id, Self::Shots];
+    pub const ALL: &'static [SequenceField; 3usize] = &[
+        Self::Code,
+        Self::Id,
+        Self::Shots,
+    ];
     /// The wire name.
     pub const fn wire_name(self) -> &'static str {
         match self {
@@ -104,10 +108,12 @@ impl ::core::str::FromStr for SequenceField {
             "code" => ::core::result::Result::Ok(Self::Code),
             "id" => ::core::result::Result::Ok(Self::Id),
             "shots" => ::core::result::Result::Ok(Self::Shots),
-            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                entity_type: "Sequence",
-                name: ::std::string::ToString::to_string(name),
-            }),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                    entity_type: "Sequence",
+                    name: ::std::string::ToString::to_string(name),
+                })
+            }
         }
     }
 }

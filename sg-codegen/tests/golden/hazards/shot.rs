@@ -29,8 +29,9 @@ pub struct Shot {
     /// **All Date** (`Shot.f_date`): `date`.
     pub f_date: ::core::option::Option<::sg_runtime::chrono::NaiveDate>,
     /// **All Date Time** (`Shot.f_date_time`): `date_time`.
-    pub f_date_time:
-        ::core::option::Option<::sg_runtime::chrono::DateTime<::sg_runtime::chrono::Utc>>,
+    pub f_date_time: ::core::option::Option<
+        ::sg_runtime::chrono::DateTime<::sg_runtime::chrono::Utc>,
+    >,
     /// **All Duration** (`Shot.f_duration`): `duration`.
     pub f_duration: ::core::option::Option<i64>,
     /// **All Entity Type** (`Shot.f_entity_type`): `entity_type`.
@@ -104,25 +105,85 @@ impl ::sg_runtime::typed::Entity for Shot {
         let id = ::sg_runtime::typed::record_id(record, "Shot")?;
         ::core::result::Result::Ok(Self {
             id,
-            _3d_model: ::sg_runtime::typed::record_field(record, "Shot", id, "3d_model")?,
+            _3d_model: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "3d_model",
+            )?,
             assets: ::sg_runtime::typed::record_field(record, "Shot", id, "assets")?,
             code: ::sg_runtime::typed::record_field(record, "Shot", id, "code")?,
-            f_addressing: ::sg_runtime::typed::record_field(record, "Shot", id, "f_addressing")?,
-            f_calculated: ::sg_runtime::typed::record_field(record, "Shot", id, "f_calculated")?,
-            f_checkbox: ::sg_runtime::typed::record_field(record, "Shot", id, "f_checkbox")?,
+            f_addressing: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_addressing",
+            )?,
+            f_calculated: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_calculated",
+            )?,
+            f_checkbox: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_checkbox",
+            )?,
             f_color: ::sg_runtime::typed::record_field(record, "Shot", id, "f_color")?,
-            f_currency: ::sg_runtime::typed::record_field(record, "Shot", id, "f_currency")?,
+            f_currency: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_currency",
+            )?,
             f_date: ::sg_runtime::typed::record_field(record, "Shot", id, "f_date")?,
-            f_date_time: ::sg_runtime::typed::record_field(record, "Shot", id, "f_date_time")?,
-            f_duration: ::sg_runtime::typed::record_field(record, "Shot", id, "f_duration")?,
-            f_entity_type: ::sg_runtime::typed::record_field(record, "Shot", id, "f_entity_type")?,
+            f_date_time: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_date_time",
+            )?,
+            f_duration: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_duration",
+            )?,
+            f_entity_type: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_entity_type",
+            )?,
             f_float: ::sg_runtime::typed::record_field(record, "Shot", id, "f_float")?,
-            f_footage: ::sg_runtime::typed::record_field(record, "Shot", id, "f_footage")?,
+            f_footage: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_footage",
+            )?,
             f_image: ::sg_runtime::typed::record_field(record, "Shot", id, "f_image")?,
-            f_integer: ::sg_runtime::typed::record_field(record, "Shot", id, "f_integer")?,
+            f_integer: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_integer",
+            )?,
             f_number: ::sg_runtime::typed::record_field(record, "Shot", id, "f_number")?,
-            f_password: ::sg_runtime::typed::record_field(record, "Shot", id, "f_password")?,
-            f_percent: ::sg_runtime::typed::record_field(record, "Shot", id, "f_percent")?,
+            f_password: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_password",
+            )?,
+            f_percent: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_percent",
+            )?,
             f_pivot_column: ::sg_runtime::typed::record_field(
                 record,
                 "Shot",
@@ -135,28 +196,68 @@ impl ::sg_runtime::typed::Entity for Shot {
                 id,
                 "f_serializable",
             )?,
-            f_summary: ::sg_runtime::typed::record_field(record, "Shot", id, "f_summary")?,
+            f_summary: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_summary",
+            )?,
             f_system_task_type: ::sg_runtime::typed::record_field(
                 record,
                 "Shot",
                 id,
                 "f_system_task_type",
             )?,
-            f_tag_list: ::sg_runtime::typed::record_field(record, "Shot", id, "f_tag_list")?,
+            f_tag_list: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_tag_list",
+            )?,
             f_text: ::sg_runtime::typed::record_field(record, "Shot", id, "f_text")?,
-            f_timecode: ::sg_runtime::typed::record_field(record, "Shot", id, "f_timecode")?,
+            f_timecode: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "f_timecode",
+            )?,
             f_url: ::sg_runtime::typed::record_field(record, "Shot", id, "f_url")?,
             f_uuid: ::sg_runtime::typed::record_field(record, "Shot", id, "f_uuid")?,
             self_: ::sg_runtime::typed::record_field(record, "Shot", id, "self")?,
             sg_foo: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_Foo")?,
-            sg_anything: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_anything")?,
-            sg_banner: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_banner")?,
-            sg_empty_list: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_empty_list")?,
+            sg_anything: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "sg_anything",
+            )?,
+            sg_banner: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "sg_banner",
+            )?,
+            sg_empty_list: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "sg_empty_list",
+            )?,
             sg_foo_2: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_foo")?,
             sg_kind: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_kind")?,
             sg_links: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_links")?,
-            sg_parent: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_parent")?,
-            sg_sequence: ::sg_runtime::typed::record_field(record, "Shot", id, "sg_sequence")?,
+            sg_parent: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "sg_parent",
+            )?,
+            sg_sequence: ::sg_runtime::typed::record_field(
+                record,
+                "Shot",
+                id,
+                "sg_sequence",
+            )?,
             sg_status_list: ::sg_runtime::typed::record_field(
                 record,
                 "Shot",
@@ -551,10 +652,12 @@ impl ::core::str::FromStr for ShotField2 {
             "sg_sequence" => ::core::result::Result::Ok(Self::SgSequence),
             "sg_status_list" => ::core::result::Result::Ok(Self::SgStatusList),
             "type" => ::core::result::Result::Ok(Self::Type),
-            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                entity_type: "Shot",
-                name: ::std::string::ToString::to_string(name),
-            }),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                    entity_type: "Shot",
+                    name: ::std::string::ToString::to_string(name),
+                })
+            }
         }
     }
 }
@@ -900,7 +1003,9 @@ impl ::core::fmt::Display for ShotSgKind {
 }
 impl ::sg_runtime::WireValue for ShotSgKind {
     fn to_wire(&self) -> ::sg_runtime::serde_json::Value {
-        ::sg_runtime::serde_json::Value::String(::std::string::ToString::to_string(self.as_str()))
+        ::sg_runtime::serde_json::Value::String(
+            ::std::string::ToString::to_string(self.as_str()),
+        )
     }
     fn from_wire(
         value: &::sg_runtime::serde_json::Value,
@@ -913,15 +1018,23 @@ impl ::sg_runtime::WireValue for ShotSgKind {
                 ::core::result::Result::Ok(Self::InProgress2)
             }
             ::core::option::Option::Some("1") => ::core::result::Result::Ok(Self::V1),
-            ::core::option::Option::Some("Other") => ::core::result::Result::Ok(Self::Other2),
+            ::core::option::Option::Some("Other") => {
+                ::core::result::Result::Ok(Self::Other2)
+            }
             ::core::option::Option::Some("") => ::core::result::Result::Ok(Self::Empty),
-            ::core::option::Option::Some("Self") => ::core::result::Result::Ok(Self::Self_),
+            ::core::option::Option::Some("Self") => {
+                ::core::result::Result::Ok(Self::Self_)
+            }
             ::core::option::Option::Some("ip") => ::core::result::Result::Ok(Self::Ip),
             ::core::option::Option::Some(other) => {
-                ::core::result::Result::Ok(Self::Other(::std::string::ToString::to_string(other)))
+                ::core::result::Result::Ok(
+                    Self::Other(::std::string::ToString::to_string(other)),
+                )
             }
             ::core::option::Option::None => {
-                ::core::result::Result::Err(::sg_runtime::ValueError::new("a string", value))
+                ::core::result::Result::Err(
+                    ::sg_runtime::ValueError::new("a string", value),
+                )
             }
         }
     }
@@ -956,7 +1069,9 @@ impl ::core::fmt::Display for ShotSgStatusList {
 }
 impl ::sg_runtime::WireValue for ShotSgStatusList {
     fn to_wire(&self) -> ::sg_runtime::serde_json::Value {
-        ::sg_runtime::serde_json::Value::String(::std::string::ToString::to_string(self.as_str()))
+        ::sg_runtime::serde_json::Value::String(
+            ::std::string::ToString::to_string(self.as_str()),
+        )
     }
     fn from_wire(
         value: &::sg_runtime::serde_json::Value,
@@ -966,10 +1081,14 @@ impl ::sg_runtime::WireValue for ShotSgStatusList {
             ::core::option::Option::Some("fin") => ::core::result::Result::Ok(Self::Fin),
             ::core::option::Option::Some("wtg") => ::core::result::Result::Ok(Self::Wtg),
             ::core::option::Option::Some(other) => {
-                ::core::result::Result::Ok(Self::Other(::std::string::ToString::to_string(other)))
+                ::core::result::Result::Ok(
+                    Self::Other(::std::string::ToString::to_string(other)),
+                )
             }
             ::core::option::Option::None => {
-                ::core::result::Result::Err(::sg_runtime::ValueError::new("a string", value))
+                ::core::result::Result::Err(
+                    ::sg_runtime::ValueError::new("a string", value),
+                )
             }
         }
     }

@@ -94,10 +94,12 @@ impl ::core::str::FromStr for ShotFieldField {
         match name {
             "code" => ::core::result::Result::Ok(Self::Code),
             "id" => ::core::result::Result::Ok(Self::Id),
-            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                entity_type: "ShotField",
-                name: ::std::string::ToString::to_string(name),
-            }),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                    entity_type: "ShotField",
+                    name: ::std::string::ToString::to_string(name),
+                })
+            }
         }
     }
 }
