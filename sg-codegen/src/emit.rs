@@ -256,6 +256,9 @@ impl Emitter<'_> {
                         #( #idents: #rt::typed::record_field(record, #wire, id, #wires)?, )*
                     })
                 }
+                fn id(&self) -> i64 {
+                    self.id
+                }
             }
 
             #[doc = concat!(" The fields of `", #wire, "`, by wire name.")]

@@ -32,6 +32,9 @@ impl ::sg_runtime::typed::Entity for Asset {
             r#match: ::sg_runtime::typed::record_field(record, "Asset", id, "match")?,
         })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "Asset", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

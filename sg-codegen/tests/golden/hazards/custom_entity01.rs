@@ -31,6 +31,9 @@ impl ::sg_runtime::typed::Entity for CustomEntity01 {
             )?,
         })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "CustomEntity01", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -21,6 +21,9 @@ impl ::sg_runtime::typed::Entity for CustomEntity02 {
         let id = ::sg_runtime::typed::record_id(record, "CustomEntity02")?;
         ::core::result::Result::Ok(Self { id })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "CustomEntity02", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

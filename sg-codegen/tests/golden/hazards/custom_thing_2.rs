@@ -21,6 +21,9 @@ impl ::sg_runtime::typed::Entity for CustomThing2 {
         let id = ::sg_runtime::typed::record_id(record, "Custom_Thing")?;
         ::core::result::Result::Ok(Self { id })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "Custom_Thing", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

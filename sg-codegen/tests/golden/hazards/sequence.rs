@@ -29,6 +29,9 @@ impl ::sg_runtime::typed::Entity for Sequence {
             shots: ::sg_runtime::typed::record_field(record, "Sequence", id, "shots")?,
         })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "Sequence", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

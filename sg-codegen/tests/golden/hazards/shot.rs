@@ -267,6 +267,9 @@ impl ::sg_runtime::typed::Entity for Shot {
             r#type: ::sg_runtime::typed::record_field(record, "Shot", id, "type")?,
         })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "Shot", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

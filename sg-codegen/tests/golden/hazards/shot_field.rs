@@ -26,6 +26,9 @@ impl ::sg_runtime::typed::Entity for ShotField {
             code: ::sg_runtime::typed::record_field(record, "ShotField", id, "code")?,
         })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "ShotField", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -21,6 +21,9 @@ impl ::sg_runtime::typed::Entity for Type {
         let id = ::sg_runtime::typed::record_id(record, "Type")?;
         ::core::result::Result::Ok(Self { id })
     }
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 #[doc = concat!(" The fields of `", "Type", "`, by wire name.")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -17,6 +17,23 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+mod filter;
+mod find;
+mod link;
+mod summarize;
+mod write;
+
+pub use filter::{Condition, DateUnit, Sort};
+pub use find::{Find, Readable, TypedIter};
+pub use link::{Link, Settable, TargetRef};
+pub use summarize::{DateGrouping, Summarize};
+pub use write::{Batch, Create, Update, WritableAccess};
+
+/// Everything a typed program needs in scope: `use sg_runtime::typed::prelude::*;`.
+pub mod prelude {
+    pub use super::{Condition, DateUnit, Entity, EntityField, Link, Readable, Record};
+}
+
 /// An entity type of a site, as a type: implemented by the generated markers.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a ShotGrid entity type of the generated schema",
@@ -36,7 +53,50 @@ pub trait Entity: Sized {
     /// Decodes one record from the server: missing fields are `None`, extra keys are ignored, a
     /// value of the wrong shape is an [`Error::Decode`] naming the entity, id and field.
     fn from_record(record: &Map<String, Value>) -> Result<Self>;
+    /// The record's id.
+    fn id(&self) -> i64;
+    /// A typed link to this record, for link fields and filters.
+    fn link(&self) -> Link<Self::Type> {
+        Link::new(self.id())
+    }
 }
+
+/// The typed requests of a [`Readable`] type (an entity struct or a projection), as associated
+/// functions: `Shot::find()`, `Shot::create()`, `Shot::update(id)`, ...
+pub trait Record: Readable {
+    /// A typed `read` of this type's entity.
+    fn find() -> Find<Self> {
+        Find::new()
+    }
+    /// A typed `create`, returning the new record as `Self`.
+    fn create() -> Create<Self>
+    where
+        Self: Entity,
+    {
+        Create::new()
+    }
+    /// A typed `update` of record `id`, returning the updated fields as `Self`.
+    fn update(id: i64) -> Update<Self>
+    where
+        Self: Entity,
+    {
+        Update::new(id)
+    }
+    /// A typed `summarize` over this type's entity.
+    fn summarize() -> Summarize<Self::Type> {
+        Summarize::new()
+    }
+    /// Retires record `id`; true when it was live.
+    fn delete(client: &crate::Client, id: i64) -> Result<bool> {
+        client.delete(<Self::Type as EntityType>::NAME, id)
+    }
+    /// Brings back retired record `id`; true when it was retired.
+    fn revive(client: &crate::Client, id: i64) -> Result<bool> {
+        client.revive(<Self::Type as EntityType>::NAME, id)
+    }
+}
+
+impl<R: Readable> Record for R {}
 
 /// A generated field enum: one variant per field of an entity type.
 pub trait EntityField: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug + 'static {
@@ -189,6 +249,24 @@ impl<E: EntityType, K, A> std::fmt::Debug for FieldRef<E, K, A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{}", E::NAME, self.path)
     }
+}
+
+impl<E: EntityType, K, A> FieldRef<E, K, A> {
+    /// Sorts by this field, smallest first.
+    pub fn asc(&self) -> Sort<E> {
+        Sort::new(self.path.to_string(), crate::Direction::Asc)
+    }
+
+    /// Sorts by this field, largest first.
+    pub fn desc(&self) -> Sort<E> {
+        Sort::new(self.path.to_string(), crate::Direction::Desc)
+    }
+}
+
+/// The Rust value type of a field's kind, as a type: `Option<K::Value>`. Projections check their
+/// field types against it.
+pub fn projected_type<E, K: kind::Kind, A>(_: &FieldRef<E, K, A>) -> PhantomData<Option<K::Value>> {
+    PhantomData
 }
 
 impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {

@@ -1,0 +1,236 @@
+//! Typed writes: creates, updates with multi-entity modes, and batches. Read-only fields cannot
+//! be set; `add`/`remove` exist only for multi-entity fields.
+
+use super::kind::{self, Kind};
+use super::link::Settable;
+use super::{Entity, EntityType, FieldRef, Readable, Writable};
+use crate::error::Result;
+use crate::request::{BatchRequest, FieldUpdate, UpdateMode};
+use crate::Client;
+use serde_json::{Map, Value};
+use std::marker::PhantomData;
+
+/// Field access that allows writing. Only [`Writable`] fields implement it.
+#[diagnostic::on_unimplemented(
+    message = "this field is read-only: it cannot be set through the API",
+    label = "a read-only field",
+    note = "the schema marks the field as not editable (computed, system-managed or UI-only)"
+)]
+pub trait WritableAccess {}
+impl WritableAccess for Writable {}
+
+/// Kinds that take `add` / `remove`.
+#[diagnostic::on_unimplemented(
+    message = "`add`/`remove` apply to multi-entity fields only, not to a `{Self}` field",
+    note = "set the field's whole value with `set` instead"
+)]
+pub trait MultiLink: Kind {}
+impl<T: 'static> MultiLink for kind::MultiEntity<T> {}
+
+/// A typed `create` of a `T`: `Shot::create().set(Shot::F.code, "sh010").send(&client)`.
+pub struct Create<T: Entity> {
+    fields: Map<String, Value>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Entity> Default for Create<T> {
+    fn default() -> Self {
+        Create::new()
+    }
+}
+
+impl<T: Entity> Create<T> {
+    /// A create with no field set yet.
+    pub fn new() -> Create<T> {
+        Create {
+            fields: Map::new(),
+            _t: PhantomData,
+        }
+    }
+
+    /// Sets a writable field of `T`'s entity to `value` (of the field's type; links must point
+    /// at one of the field's valid types).
+    pub fn set<K: Kind, A: WritableAccess>(
+        mut self,
+        field: FieldRef<T::Type, K, A>,
+        value: impl Settable<K>,
+    ) -> Create<T> {
+        self.fields
+            .insert(field.path().to_string(), value.to_value());
+        self
+    }
+
+    /// The untyped request.
+    pub fn to_batch_request(&self) -> BatchRequest {
+        BatchRequest::Create {
+            entity_type: <T::Type as EntityType>::NAME.into(),
+            fields: self.fields.clone(),
+            return_fields: T::return_fields(),
+        }
+    }
+
+    /// Creates the record; returns it with every field of `T`.
+    pub fn send(&self, client: &Client) -> Result<T> {
+        let fields = T::return_fields();
+        let names: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let v = client.create(<T::Type as EntityType>::NAME, &self.fields, &names)?;
+        decode::<T>(v)
+    }
+}
+
+fn decode<T: Readable>(v: Value) -> Result<T> {
+    match v {
+        Value::Object(m) => T::decode(&m),
+        other => Err(crate::Error::Malformed {
+            method: "write".into(),
+            entity_type: Some(<T::Type as EntityType>::NAME.into()),
+            detail: format!("expected a record, got {other}"),
+        }),
+    }
+}
+
+/// A typed `update` of record `id` of a `T`.
+pub struct Update<T: Entity> {
+    id: i64,
+    fields: Vec<FieldUpdate>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Entity> Update<T> {
+    /// An update of record `id` with no change yet.
+    pub fn new(id: i64) -> Update<T> {
+        Update {
+            id,
+            fields: Vec::new(),
+            _t: PhantomData,
+        }
+    }
+
+    /// Sets a writable field to `value` (a multi-entity field's whole list).
+    pub fn set<K: Kind, A: WritableAccess>(
+        mut self,
+        field: FieldRef<T::Type, K, A>,
+        value: impl Settable<K>,
+    ) -> Update<T> {
+        self.fields.push(FieldUpdate {
+            field: field.path().to_string(),
+            value: value.to_value(),
+            mode: None,
+        });
+        self
+    }
+
+    /// Empties a writable field.
+    pub fn clear<K: Kind, A: WritableAccess>(
+        mut self,
+        field: FieldRef<T::Type, K, A>,
+    ) -> Update<T> {
+        self.fields.push(FieldUpdate {
+            field: field.path().to_string(),
+            value: Value::Null,
+            mode: None,
+        });
+        self
+    }
+
+    /// Adds links to a multi-entity field, keeping those it has.
+    pub fn add<K: MultiLink, A: WritableAccess>(
+        self,
+        field: FieldRef<T::Type, K, A>,
+        links: impl Settable<K>,
+    ) -> Update<T> {
+        self.with_mode(field, links, UpdateMode::Add)
+    }
+
+    /// Removes links from a multi-entity field.
+    pub fn remove<K: MultiLink, A: WritableAccess>(
+        self,
+        field: FieldRef<T::Type, K, A>,
+        links: impl Settable<K>,
+    ) -> Update<T> {
+        self.with_mode(field, links, UpdateMode::Remove)
+    }
+
+    fn with_mode<K: MultiLink, A>(
+        mut self,
+        field: FieldRef<T::Type, K, A>,
+        links: impl Settable<K>,
+        mode: UpdateMode,
+    ) -> Update<T> {
+        self.fields.push(FieldUpdate {
+            field: field.path().to_string(),
+            value: links.to_value(),
+            mode: Some(mode),
+        });
+        self
+    }
+
+    /// The untyped request.
+    pub fn to_batch_request(&self) -> BatchRequest {
+        BatchRequest::Update {
+            entity_type: <T::Type as EntityType>::NAME.into(),
+            id: self.id,
+            fields: self.fields.clone(),
+        }
+    }
+
+    /// Sends the update; returns the record with the updated fields set (the others `None`).
+    pub fn send(&self, client: &Client) -> Result<T> {
+        let v = client.update(<T::Type as EntityType>::NAME, self.id, &self.fields)?;
+        decode::<T>(v)
+    }
+}
+
+/// A typed `batch`: creates, updates and deletes of any entity types, in one transaction.
+#[derive(Default)]
+pub struct Batch {
+    requests: Vec<BatchRequest>,
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Batch {
+        Batch::default()
+    }
+
+    /// Adds a create.
+    pub fn create<T: Entity>(mut self, create: Create<T>) -> Batch {
+        self.requests.push(create.to_batch_request());
+        self
+    }
+
+    /// Adds an update.
+    pub fn update<T: Entity>(mut self, update: Update<T>) -> Batch {
+        self.requests.push(update.to_batch_request());
+        self
+    }
+
+    /// Adds a delete (retire) of `T` #`id`.
+    pub fn delete<T: Readable>(mut self, id: i64) -> Batch {
+        self.requests.push(BatchRequest::Delete {
+            entity_type: <T::Type as EntityType>::NAME.into(),
+            id,
+        });
+        self
+    }
+
+    /// The number of requests.
+    pub fn len(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty()
+    }
+
+    /// The untyped requests.
+    pub fn requests(&self) -> &[BatchRequest] {
+        &self.requests
+    }
+
+    /// Runs the batch: all or nothing. One result per request, in order.
+    pub fn send(&self, client: &Client) -> Result<Vec<Value>> {
+        client.batch(&self.requests)
+    }
+}

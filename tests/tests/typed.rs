@@ -1,0 +1,314 @@
+//! The typed API against the local server on the demo schema: the JSON it sends and the records
+//! it returns.
+
+use serde_json::{json, Value};
+use sg_runtime::typed::prelude::*;
+use sg_runtime::typed::{Batch, DateGrouping};
+use sg_runtime::Direction;
+use sg_tests::demo::{
+    markers, Asset, Playlist, Project, Sequence, Shot, ShotField, ShotSgStatusList, Task,
+    TaskSgStatusList, Version,
+};
+use sg_tests::demo_server;
+
+fn last_params(server: &sg_runtime::mock::MockServer, method: &str) -> Value {
+    server
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == method)
+        .and_then(|r| r.params)
+        .unwrap()
+}
+
+#[test]
+fn find_with_typed_filters_sorts_and_fields() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let shots = Shot::find()
+        .filter(Shot::F.sg_status_list.is(ShotSgStatusList::Ip))
+        .filter(
+            Shot::F
+                .sg_sequence
+                .via(Sequence::F.code)
+                .is("SEQ010")
+                .or(Shot::F.sg_cut_out.between(1000, 1020)),
+        )
+        .sort(Shot::F.code.desc())
+        .fields([ShotField::Code, ShotField::SgSequence])
+        .all(&client)
+        .unwrap();
+    let codes: Vec<_> = shots.iter().map(|s| s.code.clone().unwrap()).collect();
+    assert_eq!(codes, ["sh030", "sh010"]);
+    assert_eq!(shots[0].sg_status_list, None, "not asked for");
+    assert_eq!(
+        last_params(&server, "read"),
+        json!({
+            "type": "Shot",
+            "return_fields": ["code", "sg_sequence"],
+            "filters": {"logical_operator": "and", "conditions": [
+                {"path": "sg_status_list", "relation": "is", "values": ["ip"]},
+                {"logical_operator": "or", "conditions": [
+                    {"path": "sg_sequence.Sequence.code", "relation": "is", "values": ["SEQ010"]},
+                    {"path": "sg_cut_out", "relation": "between", "values": [1000, 1020]}
+                ]}
+            ]},
+            "return_only": "active",
+            "paging": {"entities_per_page": 500, "current_page": 1},
+            "return_paging_info_without_counts": true,
+            "sorts": [{"field_name": "code", "direction": "desc"}]
+        })
+    );
+}
+
+#[test]
+fn every_kind_of_relation_runs_on_the_server() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let seq1 = Sequence::find()
+        .filter(Sequence::F.code.is("SEQ010"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let count = |c: Condition<markers::Shot>| Shot::find().filter(c).all(&client).unwrap().len();
+    assert_eq!(count(Shot::F.code.contains("h0")), 3);
+    assert_eq!(count(Shot::F.code.starts_with("old")), 1);
+    assert_eq!(count(Shot::F.code.is_in(["sh010", "sh020"])), 2);
+    assert_eq!(count(Shot::F.sg_cut_in.less_than(1000)), 1);
+    assert_eq!(count(Shot::F.sg_cut_out.not_between(1000, 1050)), 2);
+    assert_eq!(
+        count(Shot::F.sg_status_list.not_in([ShotSgStatusList::Fin])),
+        2
+    );
+    assert_eq!(count(Shot::F.sg_first_delivery.is_null()), 2);
+    assert_eq!(
+        count(
+            Shot::F
+                .sg_first_delivery
+                .greater_than(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+        ),
+        1
+    );
+    assert_eq!(count(Shot::F.created_at.in_last(1, DateUnit::Day)), 4);
+    assert_eq!(count(Shot::F.created_at.in_calendar_day(0)), 4);
+    assert_eq!(count(Shot::F.sg_is_hero.is(false)), 4);
+    assert_eq!(count(Shot::F.tags.is("hero")), 1);
+    assert_eq!(count(Shot::F.sg_sequence.is(seq1.link())), 2);
+    assert_eq!(count(Shot::F.sg_sequence.name_contains("020")), 1);
+    assert_eq!(count(Shot::F.sg_sequence.type_is::<markers::Sequence>()), 3);
+    assert_eq!(
+        count(
+            Shot::F
+                .sg_sequence
+                .is_null()
+                .and(Shot::F.project.is(Link::<markers::Project>::new(2)))
+        ),
+        1
+    );
+    let tasks = |c: Condition<markers::Task>| {
+        Task::find()
+            .filter(c)
+            .sort(Task::F.id.asc())
+            .all(&client)
+            .unwrap()
+    };
+    let t = tasks(
+        Task::F
+            .task_assignees
+            .is(Link::<markers::HumanUser>::new(1)),
+    );
+    assert_eq!(t[0].content.as_deref(), Some("Animation"));
+    assert_eq!(
+        tasks(Task::F.task_assignees.type_is::<markers::Group>()).len(),
+        1
+    );
+    assert_eq!(tasks(Task::F.entity.type_is::<markers::Asset>()).len(), 1);
+    // A deep link through a multi-target link, two hops.
+    let deep = tasks(
+        Task::F
+            .entity
+            .via(Shot::F.sg_sequence)
+            .via(Sequence::F.code)
+            .is("SEQ010"),
+    );
+    assert_eq!(deep.len(), 2);
+    assert_eq!(deep[1].sg_status_list, Some(TaskSgStatusList::Wtg));
+    // Sorting through a deep link.
+    let by_seq = Shot::find()
+        .filter(Shot::F.sg_sequence.is_not_null())
+        .sort(Shot::F.sg_sequence.via(Sequence::F.code).desc())
+        .sort(Shot::F.code.asc())
+        .all(&client)
+        .unwrap();
+    let codes: Vec<_> = by_seq.iter().map(|s| s.code.clone().unwrap()).collect();
+    assert_eq!(codes, ["sh030", "sh010", "sh020"]);
+}
+
+#[test]
+fn create_update_add_remove_and_batch() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let project = Project::find()
+        .filter(Project::F.name.is("Big Buck"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let shot = Shot::find()
+        .filter(Shot::F.code.is("sh010"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let task = Task::find()
+        .filter(Task::F.content.is("Animation"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let version = Version::create()
+        .set(Version::F.code, "sh010_anim_v001")
+        .set(Version::F.project, project.link())
+        .set(Version::F.entity, shot.link())
+        .set(Version::F.sg_task, task.link())
+        .set(Version::F.sg_first_frame, 1001)
+        .send(&client)
+        .unwrap();
+    assert_eq!(version.code.as_deref(), Some("sh010_anim_v001"));
+    assert_eq!(
+        version.entity.as_ref().unwrap().name.as_deref(),
+        Some("sh010")
+    );
+    assert_eq!(
+        last_params(&server, "create")["fields"],
+        json!([
+            {"field_name": "code", "value": "sh010_anim_v001"},
+            {"field_name": "entity", "value": {"type": "Shot", "id": shot.id}},
+            {"field_name": "project", "value": {"type": "Project", "id": 1}},
+            {"field_name": "sg_first_frame", "value": 1001},
+            {"field_name": "sg_task", "value": {"type": "Task", "id": task.id}}
+        ])
+    );
+    let playlist = Playlist::create()
+        .set(Playlist::F.code, "Dailies")
+        .set(Playlist::F.project, project.link())
+        .send(&client)
+        .unwrap();
+    let updated = Playlist::update(playlist.id)
+        .add(Playlist::F.versions, [version.link()])
+        .set(Playlist::F.locked, true)
+        .send(&client)
+        .unwrap();
+    assert_eq!(updated.versions.as_ref().unwrap()[0].id, version.id);
+    assert_eq!(
+        last_params(&server, "update")["fields"],
+        json!([
+            {"field_name": "versions", "value": [{"type": "Version", "id": version.id}], "multi_entity_update_mode": "add"},
+            {"field_name": "locked", "value": true}
+        ])
+    );
+    let emptied = Playlist::update(playlist.id)
+        .remove(Playlist::F.versions, [version.link()])
+        .clear(Playlist::F.description)
+        .send(&client)
+        .unwrap();
+    assert_eq!(emptied.versions, Some(vec![]));
+
+    let results = Batch::new()
+        .create(
+            Shot::create()
+                .set(Shot::F.code, "sh100")
+                .set(Shot::F.sg_sequence, Link::<markers::Sequence>::new(2)),
+        )
+        .update(Shot::update(shot.id).set(Shot::F.sg_status_list, ShotSgStatusList::Fin))
+        .delete::<Asset>(2)
+        .send(&client)
+        .unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(
+        Shot::find()
+            .filter(Shot::F.code.is("sh100"))
+            .all(&client)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(Asset::find().all(&client).unwrap().len(), 1);
+    assert!(Asset::revive(&client, 2).unwrap());
+    assert!(Shot::delete(&client, shot.id).unwrap());
+    assert_eq!(
+        Shot::find().retired_only().all(&client).unwrap()[0].id,
+        shot.id
+    );
+}
+
+#[test]
+fn summarize_typed() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let r = Shot::summarize()
+        .filter(Shot::F.project.is(Link::<markers::Project>::new(1)))
+        .record_count(&Shot::F.id)
+        .sum(&Shot::F.sg_cut_in)
+        .maximum(&Shot::F.sg_cut_out)
+        .latest(&Shot::F.sg_first_delivery)
+        .unchecked(&Shot::F.sg_is_hero)
+        .group_by(&Shot::F.sg_sequence, Direction::Asc)
+        .send(&client)
+        .unwrap();
+    assert_eq!(
+        r["summaries"],
+        json!({"id": 3, "sg_cut_in": 3003, "sg_cut_out": 1100, "sg_first_delivery": "2026-12-01", "sg_is_hero": 3})
+    );
+    assert_eq!(r["groups"][0]["group_name"], "SEQ010");
+    assert_eq!(r["groups"][0]["summaries"]["id"], 2);
+    let by_month = Shot::summarize()
+        .count(&Shot::F.id)
+        .group_by_date(
+            &Shot::F.sg_first_delivery,
+            DateGrouping::Month,
+            Direction::Desc,
+        )
+        .send(&client)
+        .unwrap();
+    let names: Vec<&str> = by_month["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["2026-12", "2026-11", ""]);
+}
+
+#[test]
+fn lazy_typed_iteration_and_first() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let mut it = Shot::find()
+        .page_size(2)
+        .sort(Shot::F.id.asc())
+        .iter(&client)
+        .unwrap();
+    assert_eq!(it.next().unwrap().unwrap().id, 1);
+    let reads = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "read")
+        .count();
+    assert_eq!(reads, 1);
+    assert_eq!(it.count(), 3);
+    assert!(Shot::find()
+        .filter(Shot::F.code.is("nope"))
+        .first(&client)
+        .unwrap()
+        .is_none());
+    // The typed layer compiles down to the untyped query, which stays reachable.
+    let q = Shot::find().filter(Shot::F.code.is("sh010")).to_query();
+    assert_eq!(client.find_all(&q).unwrap().len(), 1);
+    let raw = Shot::find()
+        .filter(Condition::raw(sg_runtime::Filter::cond(
+            "code",
+            "ends_with",
+            ["20"],
+        )))
+        .all(&client)
+        .unwrap();
+    assert_eq!(raw[0].code.as_deref(), Some("sh020"));
+}
