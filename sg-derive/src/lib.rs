@@ -1,3 +1,187 @@
-//! Derive macros for sg-runtime. The projection derive (`#[derive(Select)]`, a user struct
-//! that names its entity type and whose fields are checked against the generated schema) is
-//! being built; this crate holds no macro yet.
+//! Derive macros for sg-runtime.
+//!
+//! `#[derive(Select)]` makes a struct of your own a projection of one entity type: a typed read
+//! returns exactly its fields, each checked at compile time to exist on that entity with a
+//! compatible Rust type.
+//!
+//! ```ignore
+//! #[derive(sg_derive::Select)]
+//! #[sg(entity = sg::Shot)]            // the generated entity struct
+//! struct ShotRow {
+//!     id: i64,                        // optional: the record's id
+//!     code: Option<String>,           // the field `code`, as `Option` of its Rust type
+//!     #[sg(field = "sg_status_list")] // another name for the Rust field
+//!     status: Option<sg::ShotSgStatusList>,
+//!     #[sg(path = "sg_sequence.Sequence.code")] // a deep link through single-entity links
+//!     sequence: Option<String>,
+//! }
+//! let rows: Vec<ShotRow> = ShotRow::find().filter(sg::Shot::F.code.starts_with("sh")).all(&client)?;
+//! ```
+//!
+//! A misspelt field is rustc's own "no field" error on the entity's handles, pointing at your
+//! field, with its "a field with a similar name exists" hint; a wrong type is a type mismatch
+//! pointing at your field's type. Deep-link paths name entity types by their generated struct
+//! names, found beside the entity struct (`sg::Sequence`).
+
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr, Path};
+
+/// Derives `sg_runtime::typed::Readable` for a projection struct; see the crate docs.
+#[proc_macro_derive(Select, attributes(sg))]
+pub fn derive_select(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match select(&input) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+enum Source {
+    Field(String, Span),
+    Path(LitStr),
+}
+
+fn entity_path(input: &DeriveInput) -> syn::Result<Path> {
+    let mut entity = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("sg")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("entity") {
+                entity = Some(meta.value()?.parse::<Path>()?);
+                Ok(())
+            } else {
+                Err(meta.error("expected `entity = path::To::EntityStruct`"))
+            }
+        })?;
+    }
+    entity.ok_or_else(|| {
+        syn::Error::new(
+            input.ident.span(),
+            "#[derive(Select)] needs #[sg(entity = path::To::EntityStruct)]",
+        )
+    })
+}
+
+fn field_source(field: &syn::Field) -> syn::Result<Source> {
+    let ident = field.ident.as_ref().expect("named fields");
+    let mut source = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("sg")) {
+        attr.parse_nested_meta(|meta| {
+            let lit: LitStr = meta.value()?.parse()?;
+            if meta.path.is_ident("field") {
+                source = Some(Source::Field(lit.value(), lit.span()));
+            } else if meta.path.is_ident("path") {
+                source = Some(Source::Path(lit));
+            } else {
+                return Err(
+                    meta.error("expected `field = \"name\"` or `path = \"link.Type.field\"`")
+                );
+            }
+            Ok(())
+        })?;
+    }
+    Ok(source.unwrap_or_else(|| {
+        let name = ident.to_string();
+        let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
+        Source::Field(name, ident.span())
+    }))
+}
+
+/// `entity::F.a.via(B::F.c)...` for a path `a.B.c...`, with `B` found beside `entity`.
+fn handle_expr(entity: &Path, source: &Source) -> syn::Result<(TokenStream2, String)> {
+    match source {
+        Source::Field(name, span) => {
+            let f = format_ident!("{}", name, span = *span);
+            Ok((quote_spanned!(*span=> #entity::F.#f), name.clone()))
+        }
+        Source::Path(lit) => {
+            let text = lit.value();
+            let parts: Vec<&str> = text.split('.').collect();
+            if parts.len() < 3 || parts.len() % 2 == 0 || parts.iter().any(|p| p.is_empty()) {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "a deep link reads `link_field.EntityType.field` (repeatable)",
+                ));
+            }
+            let span = lit.span();
+            let first = format_ident!("{}", parts[0], span = span);
+            let mut expr = quote_spanned!(span=> #entity::F.#first);
+            let mut module = entity.clone();
+            module.segments.pop();
+            for pair in parts[1..].chunks(2) {
+                let ty = format_ident!("{}", pair[0], span = span);
+                let field = format_ident!("{}", pair[1], span = span);
+                let target = if module.segments.is_empty() {
+                    quote_spanned!(span=> #ty)
+                } else {
+                    quote_spanned!(span=> #module #ty)
+                };
+                expr = quote_spanned!(span=> #expr.via(#target::F.#field));
+            }
+            Ok((expr, text))
+        }
+    }
+}
+
+fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
+    let entity = entity_path(input)?;
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new(
+            input.span(),
+            "#[derive(Select)] takes a struct with named fields",
+        ));
+    };
+    let Fields::Named(fields) = &data.fields else {
+        return Err(syn::Error::new(
+            input.span(),
+            "#[derive(Select)] takes a struct with named fields",
+        ));
+    };
+    let name = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let rt = quote!(::sg_runtime);
+    let mut wires = Vec::new();
+    let mut inits = Vec::new();
+    let mut checks = Vec::new();
+    for field in &fields.named {
+        let ident = field.ident.as_ref().expect("named fields");
+        let ty = &field.ty;
+        if ident == "id" && field.attrs.iter().all(|a| !a.path().is_ident("sg")) {
+            inits.push(quote!(id: __id));
+            continue;
+        }
+        let source = field_source(field)?;
+        let (handle, wire) = handle_expr(&entity, &source)?;
+        let at = match &source {
+            Source::Field(_, span) => *span,
+            Source::Path(lit) => lit.span(),
+        };
+        checks.push(quote_spanned! {at=>
+            #rt::typed::check_projection::<#ty, _, _, _>(&#handle);
+        });
+        inits.push(quote!(#ident: #rt::typed::record_field(record, __entity, __id, #wire)?));
+        wires.push(wire);
+    }
+    Ok(quote! {
+        impl #impl_generics #rt::typed::Readable for #name #ty_generics #where_clause {
+            type Type = <#entity as #rt::typed::Entity>::Type;
+            fn return_fields() -> ::std::vec::Vec<::std::string::String> {
+                ::std::vec![#( ::std::string::ToString::to_string(#wires) ),*]
+            }
+            fn decode(record: &#rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
+                let __entity = <<#entity as #rt::typed::Entity>::Type as #rt::typed::EntityType>::NAME;
+                let __id = #rt::typed::record_id(record, __entity)?;
+                ::core::result::Result::Ok(Self { #(#inits),* })
+            }
+        }
+        const _: () = {
+            // Never called: its body is the compile-time check of every projected field.
+            #[allow(dead_code, clippy::all)]
+            fn __sg_select_check() {
+                #(#checks)*
+            }
+        };
+    })
+}

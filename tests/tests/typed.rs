@@ -312,3 +312,70 @@ fn lazy_typed_iteration_and_first() {
         .unwrap();
     assert_eq!(raw[0].code.as_deref(), Some("sh020"));
 }
+
+mod projections {
+    use super::*;
+    use sg_derive::Select;
+    use sg_tests::demo;
+
+    #[derive(Select, Debug, PartialEq)]
+    #[sg(entity = demo::Shot)]
+    struct ShotRow {
+        id: i64,
+        code: Option<String>,
+        #[sg(field = "sg_status_list")]
+        status: Option<demo::ShotSgStatusList>,
+        #[sg(path = "sg_sequence.Sequence.code")]
+        sequence: Option<String>,
+        #[sg(path = "sg_sequence.Sequence.project.Project.name")]
+        project_name: Option<String>,
+    }
+
+    #[derive(Select)]
+    #[sg(entity = sg_tests::demo::Task)]
+    struct Assignment {
+        content: Option<String>,
+        task_assignees: Option<Vec<sg_runtime::EntityRef>>,
+        #[sg(path = "entity.Shot.code")]
+        shot: Option<String>,
+    }
+
+    #[test]
+    fn projections_ask_for_their_fields_and_decode_deep_links() {
+        let server = demo_server();
+        let client = server.client().unwrap();
+        let rows = ShotRow::find()
+            .filter(demo::Shot::F.sg_sequence.is_not_null())
+            .sort(demo::Shot::F.code.asc())
+            .all(&client)
+            .unwrap();
+        assert_eq!(
+            rows[0],
+            ShotRow {
+                id: 1,
+                code: Some("sh010".into()),
+                status: Some(demo::ShotSgStatusList::Ip),
+                sequence: Some("SEQ010".into()),
+                project_name: Some("Big Buck".into()),
+            }
+        );
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            last_params(&server, "read")["return_fields"],
+            json!([
+                "code",
+                "sg_status_list",
+                "sg_sequence.Sequence.code",
+                "sg_sequence.Sequence.project.Project.name"
+            ])
+        );
+        let a = Assignment::find()
+            .filter(demo::Task::F.entity.type_is::<markers::Shot>())
+            .all(&client)
+            .unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].shot.as_deref(), Some("sh010"));
+        assert_eq!(a[0].content.as_deref(), Some("Animation"));
+        assert_eq!(a[0].task_assignees.as_ref().unwrap()[0].id, 1);
+    }
+}

@@ -110,29 +110,37 @@ pub trait Settable<K> {
     fn to_value(self) -> Value;
 }
 
-macro_rules! settable_into {
-    ($($kind:ty => $target:ty),* $(,)?) => {$(
-        impl<V: Into<$target>> Settable<$kind> for V {
+macro_rules! settable {
+    ($kind:ty => $($t:ty),* $(,)?) => {$(
+        impl Settable<$kind> for $t {
             fn to_value(self) -> Value {
-                let v: $target = self.into();
-                v.to_wire()
+                self.to_wire()
             }
         }
     )*};
 }
 
-settable_into! {
-    kind::Text => String,
-    kind::Number => i64,
-    kind::Float => f64,
-    kind::Measure => i64,
-    kind::Checkbox => bool,
-    kind::Date => chrono::NaiveDate,
-    kind::DateTime => chrono::DateTime<chrono::Utc>,
-    kind::Url => FileLink,
-    kind::Opaque => String,
-    kind::Serializable => Value,
+macro_rules! settable_as {
+    ($kind:ty => $target:ty: $($t:ty),* $(,)?) => {$(
+        impl Settable<$kind> for $t {
+            fn to_value(self) -> Value {
+                <$target>::from(self).to_wire()
+            }
+        }
+    )*};
 }
+
+// Concrete impls (not `Into` blankets), so a wrong value type gets the trait's own message.
+settable_as!(kind::Text => String: String, &str, &String, Box<str>, std::borrow::Cow<'_, str>);
+settable_as!(kind::Opaque => String: String, &str, &String, Box<str>, std::borrow::Cow<'_, str>);
+settable_as!(kind::Number => i64: i64, i32, i16, i8, u32, u16, u8);
+settable_as!(kind::Measure => i64: i64, i32, i16, i8, u32, u16, u8);
+settable_as!(kind::Float => f64: f64, f32, i32, i16, i8, u32, u16, u8);
+settable!(kind::Checkbox => bool);
+settable!(kind::Date => chrono::NaiveDate);
+settable!(kind::DateTime => chrono::DateTime<chrono::Utc>);
+settable!(kind::Url => FileLink);
+settable!(kind::Serializable => Value);
 
 impl<V: WireValue + 'static> Settable<kind::List<V>> for V {
     fn to_value(self) -> Value {

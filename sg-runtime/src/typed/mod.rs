@@ -263,11 +263,17 @@ impl<E: EntityType, K, A> FieldRef<E, K, A> {
     }
 }
 
-/// The Rust value type of a field's kind, as a type: `Option<K::Value>`. Projections check their
-/// field types against it.
-pub fn projected_type<E, K: kind::Kind, A>(_: &FieldRef<E, K, A>) -> PhantomData<Option<K::Value>> {
-    PhantomData
-}
+/// A projection field's type fits a field of kind `K`: it is `Option` of the kind's Rust type.
+#[diagnostic::on_unimplemented(
+    message = "a projection field of type `{Self}` cannot hold this entity field's values",
+    label = "this field's type does not fit",
+    note = "a projected field is `Option<V>`, where `V` is the entity field's Rust type (see the field's doc in the generated struct)"
+)]
+pub trait ProjectionOf<K> {}
+impl<K: kind::Kind> ProjectionOf<K> for Option<K::Value> {}
+
+/// The compile-time check `#[derive(Select)]` emits for each projected field. Never called.
+pub fn check_projection<T: ProjectionOf<K>, E, K: kind::Kind, A>(_: &FieldRef<E, K, A>) {}
 
 impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
     /// Follows this link to entity type `M` (one of its `valid_types`) and on to `field` of `M`:

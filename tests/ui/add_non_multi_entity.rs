@@ -1,0 +1,7 @@
+// `add` applies to multi-entity fields only.
+use sg_runtime::typed::prelude::*;
+use sg_tests::demo::{markers, Shot};
+
+fn main() {
+    let _ = Shot::update(1).add(Shot::F.sg_sequence, Link::<markers::Sequence>::new(1));
+}

@@ -1,0 +1,7 @@
+// `Playlist.versions` holds Versions, not Shots.
+use sg_runtime::typed::prelude::*;
+use sg_tests::demo::{markers, Playlist};
+
+fn main() {
+    let _ = Playlist::update(1).add(Playlist::F.versions, [Link::<markers::Shot>::new(1)]);
+}

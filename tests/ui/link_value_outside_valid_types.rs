@@ -1,0 +1,7 @@
+// `sg_sequence` takes a link to a Sequence, not to an Asset.
+use sg_runtime::typed::prelude::*;
+use sg_tests::demo::{markers, Shot};
+
+fn main() {
+    let _ = Shot::create().set(Shot::F.sg_sequence, Link::<markers::Asset>::new(1));
+}

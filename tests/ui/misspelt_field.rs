@@ -1,0 +1,7 @@
+// A misspelt field: rustc suggests the right one.
+use sg_runtime::typed::prelude::*;
+use sg_tests::demo::Shot;
+
+fn main() {
+    let _ = Shot::find().filter(Shot::F.sg_sequnce.is_null());
+}
