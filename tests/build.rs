@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(shared_schemas)");
+    println!("cargo::rustc-check-cfg=cfg(trybuild)");
     println!("cargo:rerun-if-env-changed=SG_SHARED_SCHEMAS");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let demo = manifest.join("../sg-runtime/schemas/demo.json");
