@@ -1,0 +1,130 @@
+//! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
+//!
+//! ```text
+//! cargo run --release -p sg-bench -- [codegen|compile|find|all] [--quick] [--runs N]
+//! ```
+//!
+//! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
+//! for CI). Ratios are printed beside the figures. See BENCHMARKS.md.
+
+mod codegen;
+mod compile;
+mod find;
+mod synthetic;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The demo schema's bindings, for the typed-decode benchmark.
+#[allow(missing_docs)]
+pub mod demo {
+    include!(concat!(env!("OUT_DIR"), "/sg_bindings.rs"));
+}
+
+/// What a run was asked to do.
+pub struct Settings {
+    /// Runs per figure.
+    pub runs: usize,
+    /// Small inputs, one run.
+    pub quick: bool,
+    /// The workspace root.
+    pub root: PathBuf,
+}
+
+impl Settings {
+    /// The real-site schema folders, when `SG_SHARED_SCHEMAS` names them.
+    pub fn shared(&self) -> Vec<(String, PathBuf)> {
+        match std::env::var_os("SG_SHARED_SCHEMAS") {
+            Some(dir) => ["python-api", "tk-core"]
+                .iter()
+                .map(|n| (n.to_string(), PathBuf::from(&dir).join(n)))
+                .filter(|(_, p)| p.is_dir())
+                .collect(),
+            None => {
+                eprintln!("note: SG_SHARED_SCHEMAS is unset: the real-site schemas are skipped");
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The median of `runs` timings of `f`.
+pub fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let out = f();
+        times.push(t.elapsed());
+        last = Some(out);
+    }
+    times.sort();
+    (times[times.len() / 2], last.expect("at least one run"))
+}
+
+/// Seconds with 3 decimals.
+pub fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1).peekable();
+    let mut what = "all".to_string();
+    let mut runs = 5;
+    let mut quick = false;
+    let mut rest = Vec::new();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--runs" => {
+                runs = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| die("--runs takes a number"))
+            }
+            "codegen" | "compile" | "find" | "all" => what = a,
+            "find-worker" => {
+                rest.push(a);
+                rest.extend(args.by_ref());
+            }
+            "-h" | "--help" => {
+                println!("usage: sg-bench [codegen|compile|find|all] [--quick] [--runs N]");
+                return;
+            }
+            other => die(&format!("unknown argument `{other}` (see --help)")),
+        }
+    }
+    if rest.first().map(String::as_str) == Some("find-worker") {
+        find::worker(&rest[1..]);
+        return;
+    }
+    if quick {
+        runs = 1;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let s = Settings {
+        runs,
+        quick,
+        root: root.canonicalize().unwrap_or(root),
+    };
+    println!(
+        "sg-bench: {} run(s) per figure{}",
+        s.runs,
+        if quick { ", quick inputs" } else { "" }
+    );
+    if what == "codegen" || what == "all" {
+        codegen::run(&s);
+    }
+    if what == "compile" || what == "all" {
+        compile::run(&s);
+    }
+    if what == "find" || what == "all" {
+        find::run(&s);
+    }
+}
+
+/// Prints `msg` and exits 2.
+pub fn die(msg: &str) -> ! {
+    eprintln!("sg-bench: {msg}");
+    std::process::exit(2)
+}
