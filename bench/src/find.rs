@@ -205,11 +205,14 @@ pub fn worker(args: &[String]) {
             checksum = all.iter().map(|r| r["id"].as_i64().unwrap_or(0)).sum();
         }
         "typed-collect" => {
+            // Decoded page by page, as `Shot::find().all(&client)` does: no Value kept.
             let all: Vec<Shot> = client
-                .find_all(&q)
+                .find(&q)
                 .expect("find")
-                .iter()
-                .map(|r| Shot::from_record(r.as_object().expect("an object")).expect("decodes"))
+                .map(|r| {
+                    Shot::from_record(r.expect("a record").as_object().expect("an object"))
+                        .expect("decodes")
+                })
                 .collect();
             count = all.len();
             checksum = all.iter().map(|s| s.id).sum();

@@ -236,6 +236,12 @@ impl Emitter<'_> {
             _ => None,
         });
         let count = all.len();
+        // An entity with no field but `id` reads nothing: `mut` would be an unused-mut warning.
+        let mut_d = if fields.is_empty() {
+            quote!(d)
+        } else {
+            quote!(mut d)
+        };
 
         quote! {
             #struct_doc
@@ -250,11 +256,12 @@ impl Emitter<'_> {
                 type Type = super::#markers::#marker;
                 type Field = #field_enum;
                 fn from_record(record: &#rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
-                    let id = #rt::typed::record_id(record, #wire)?;
-                    ::core::result::Result::Ok(Self {
-                        id,
-                        #( #idents: #rt::typed::record_field(record, #wire, id, #wires)?, )*
-                    })
+                    let #mut_d = #rt::typed::RecordDecoder::new(record, #wire)?;
+                    let value = Self {
+                        id: d.id(),
+                        #( #idents: d.field(#wires), )*
+                    };
+                    d.finish(value)
                 }
                 fn id(&self) -> i64 {
                     self.id
@@ -262,7 +269,7 @@ impl Emitter<'_> {
             }
 
             #[doc = concat!(" The fields of `", #wire, "`, by wire name.")]
-            #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+            #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
             pub enum #field_enum {
                 #( #variant_docs #variants, )*
             }
@@ -271,24 +278,39 @@ impl Emitter<'_> {
                 /// Every field, sorted by wire name.
                 pub const ALL: &'static [#field_enum; #count] = &[#( Self::#variants, )*];
 
+                /// What the schema says of each field, in the order of `ALL`.
+                pub const INFO: &'static [#rt::typed::FieldInfo; #count] = &[#(
+                    #rt::typed::FieldInfo {
+                        wire_name: #all_wires,
+                        display_name: #displays,
+                        data_type: #data_types,
+                        writable: #writable,
+                    },
+                )*];
+
+                /// What the schema says of this field.
+                pub const fn info(self) -> &'static #rt::typed::FieldInfo {
+                    &Self::INFO[self as usize]
+                }
+
                 /// The wire name.
                 pub const fn wire_name(self) -> &'static str {
-                    match self { #( Self::#variants => #all_wires, )* }
+                    self.info().wire_name
                 }
 
                 /// The display name on the site.
                 pub const fn display_name(self) -> &'static str {
-                    match self { #( Self::#variants => #displays, )* }
+                    self.info().display_name
                 }
 
                 /// The schema's data type.
                 pub const fn data_type(self) -> &'static str {
-                    match self { #( Self::#variants => #data_types, )* }
+                    self.info().data_type
                 }
 
                 /// Whether the API may write the field.
                 pub const fn is_writable(self) -> bool {
-                    match self { #( Self::#variants => #writable, )* }
+                    self.info().writable
                 }
             }
 
@@ -301,6 +323,13 @@ impl Emitter<'_> {
                 fn is_writable(self) -> bool { #field_enum::is_writable(self) }
             }
 
+            // Debug and Display print the wire name: no derive, no second match per field.
+            impl ::core::fmt::Debug for #field_enum {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.wire_name())
+                }
+            }
+
             impl ::core::fmt::Display for #field_enum {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.write_str(self.wire_name())
@@ -309,10 +338,11 @@ impl Emitter<'_> {
 
             impl ::core::str::FromStr for #field_enum {
                 type Err = #rt::typed::UnknownField;
+                /// By binary search: `ALL` is sorted by wire name.
                 fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
-                    match name {
-                        #( #all_wires => ::core::result::Result::Ok(Self::#variants), )*
-                        _ => ::core::result::Result::Err(#rt::typed::UnknownField {
+                    match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
+                        ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
+                        ::core::result::Result::Err(_) => ::core::result::Result::Err(#rt::typed::UnknownField {
                             entity_type: #wire,
                             name: ::std::string::ToString::to_string(name),
                         }),

@@ -34,6 +34,20 @@ pub mod prelude {
     pub use super::{Condition, DateUnit, Entity, EntityField, Link, Readable, Record};
 }
 
+/// What the schema says of one field; generated field enums keep a table of these, indexed by
+/// variant (a table compiles far cheaper than one `match` per property).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The wire name.
+    pub wire_name: &'static str,
+    /// The display name.
+    pub display_name: &'static str,
+    /// The schema's data type.
+    pub data_type: &'static str,
+    /// Whether the API may write the field.
+    pub writable: bool,
+}
+
 /// An entity type of a site, as a type: implemented by the generated markers.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a ShotGrid entity type of the generated schema",
@@ -284,6 +298,52 @@ impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
         M: EntityType + LinkTarget<T>,
     {
         FieldRef::from_path(format!("{}.{}.{}", self.path, M::NAME, field.path))
+    }
+}
+
+/// Decodes the fields of one record, keeping the first error, so that generated decoders are one
+/// call per field with no branching of their own (cheap to compile).
+pub struct RecordDecoder<'a> {
+    record: &'a Map<String, Value>,
+    entity_type: &'static str,
+    id: i64,
+    error: Option<Error>,
+}
+
+impl<'a> RecordDecoder<'a> {
+    /// Starts decoding a record of `entity_type`; fails if it has no integer `id`.
+    pub fn new(record: &'a Map<String, Value>, entity_type: &'static str) -> Result<Self> {
+        Ok(RecordDecoder {
+            id: record_id(record, entity_type)?,
+            record,
+            entity_type,
+            error: None,
+        })
+    }
+
+    /// The record's id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The field `name`: `None` when missing, `null`, or of the wrong shape (the first such error
+    /// is kept for [`RecordDecoder::finish`]).
+    pub fn field<T: WireValue>(&mut self, name: &'static str) -> Option<T> {
+        match record_field(self.record, self.entity_type, self.id, name) {
+            Ok(v) => v,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    /// `value`, or the first error met.
+    pub fn finish<T>(self, value: T) -> Result<T> {
+        match self.error {
+            None => Ok(value),
+            Some(e) => Err(e),
+        }
     }
 }
 

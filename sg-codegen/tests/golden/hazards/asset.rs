@@ -24,20 +24,21 @@ impl ::sg_runtime::typed::Entity for Asset {
             ::sg_runtime::serde_json::Value,
         >,
     ) -> ::sg_runtime::Result<Self> {
-        let id = ::sg_runtime::typed::record_id(record, "Asset")?;
-        ::core::result::Result::Ok(Self {
-            id,
-            code: ::sg_runtime::typed::record_field(record, "Asset", id, "code")?,
-            r#fn: ::sg_runtime::typed::record_field(record, "Asset", id, "fn")?,
-            r#match: ::sg_runtime::typed::record_field(record, "Asset", id, "match")?,
-        })
+        let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Asset")?;
+        let value = Self {
+            id: d.id(),
+            code: d.field("code"),
+            r#fn: d.field("fn"),
+            r#match: d.field("match"),
+        };
+        d.finish(value)
     }
     fn id(&self) -> i64 {
         self.id
     }
 }
 #[doc = concat!(" The fields of `", "Asset", "`, by wire name.")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AssetField {
     /// **Asset Name** (`Asset.code`): `text`.
     Code,
@@ -56,41 +57,52 @@ impl AssetField {
         Self::Id,
         Self::Match,
     ];
+    /// What the schema says of each field, in the order of `ALL`.
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 4usize] = &[
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "code",
+            display_name: "Asset Name",
+            data_type: "text",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "fn",
+            display_name: "Fn",
+            data_type: "checkbox",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "id",
+            display_name: "Id",
+            data_type: "number",
+            writable: false,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "match",
+            display_name: "Match",
+            data_type: "text",
+            writable: true,
+        },
+    ];
+    /// What the schema says of this field.
+    pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
+        &Self::INFO[self as usize]
+    }
     /// The wire name.
     pub const fn wire_name(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Fn => "fn",
-            Self::Id => "id",
-            Self::Match => "match",
-        }
+        self.info().wire_name
     }
     /// The display name on the site.
     pub const fn display_name(self) -> &'static str {
-        match self {
-            Self::Code => "Asset Name",
-            Self::Fn => "Fn",
-            Self::Id => "Id",
-            Self::Match => "Match",
-        }
+        self.info().display_name
     }
     /// The schema's data type.
     pub const fn data_type(self) -> &'static str {
-        match self {
-            Self::Code => "text",
-            Self::Fn => "checkbox",
-            Self::Id => "number",
-            Self::Match => "text",
-        }
+        self.info().data_type
     }
     /// Whether the API may write the field.
     pub const fn is_writable(self) -> bool {
-        match self {
-            Self::Code => true,
-            Self::Fn => true,
-            Self::Id => false,
-            Self::Match => true,
-        }
+        self.info().writable
     }
 }
 impl ::sg_runtime::typed::EntityField for AssetField {
@@ -109,6 +121,11 @@ impl ::sg_runtime::typed::EntityField for AssetField {
         AssetField::is_writable(self)
     }
 }
+impl ::core::fmt::Debug for AssetField {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
 impl ::core::fmt::Display for AssetField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
@@ -116,13 +133,11 @@ impl ::core::fmt::Display for AssetField {
 }
 impl ::core::str::FromStr for AssetField {
     type Err = ::sg_runtime::typed::UnknownField;
+    /// By binary search: `ALL` is sorted by wire name.
     fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
-        match name {
-            "code" => ::core::result::Result::Ok(Self::Code),
-            "fn" => ::core::result::Result::Ok(Self::Fn),
-            "id" => ::core::result::Result::Ok(Self::Id),
-            "match" => ::core::result::Result::Ok(Self::Match),
-            _ => {
+        match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
+            ::core::result::Result::Err(_) => {
                 ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
                     entity_type: "Asset",
                     name: ::std::string::ToString::to_string(name),

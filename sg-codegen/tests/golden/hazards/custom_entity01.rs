@@ -20,23 +20,19 @@ impl ::sg_runtime::typed::Entity for CustomEntity01 {
             ::sg_runtime::serde_json::Value,
         >,
     ) -> ::sg_runtime::Result<Self> {
-        let id = ::sg_runtime::typed::record_id(record, "CustomEntity01")?;
-        ::core::result::Result::Ok(Self {
-            id,
-            code: ::sg_runtime::typed::record_field(
-                record,
-                "CustomEntity01",
-                id,
-                "code",
-            )?,
-        })
+        let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "CustomEntity01")?;
+        let value = Self {
+            id: d.id(),
+            code: d.field("code"),
+        };
+        d.finish(value)
     }
     fn id(&self) -> i64 {
         self.id
     }
 }
 #[doc = concat!(" The fields of `", "CustomEntity01", "`, by wire name.")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomEntity01Field {
     /// **Location** (`CustomEntity01.code`): `text`.
     Code,
@@ -46,33 +42,40 @@ pub enum CustomEntity01Field {
 impl CustomEntity01Field {
     /// Every field, sorted by wire name.
     pub const ALL: &'static [CustomEntity01Field; 2usize] = &[Self::Code, Self::Id];
+    /// What the schema says of each field, in the order of `ALL`.
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2usize] = &[
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "code",
+            display_name: "Location",
+            data_type: "text",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "id",
+            display_name: "Id",
+            data_type: "number",
+            writable: false,
+        },
+    ];
+    /// What the schema says of this field.
+    pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
+        &Self::INFO[self as usize]
+    }
     /// The wire name.
     pub const fn wire_name(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Id => "id",
-        }
+        self.info().wire_name
     }
     /// The display name on the site.
     pub const fn display_name(self) -> &'static str {
-        match self {
-            Self::Code => "Location",
-            Self::Id => "Id",
-        }
+        self.info().display_name
     }
     /// The schema's data type.
     pub const fn data_type(self) -> &'static str {
-        match self {
-            Self::Code => "text",
-            Self::Id => "number",
-        }
+        self.info().data_type
     }
     /// Whether the API may write the field.
     pub const fn is_writable(self) -> bool {
-        match self {
-            Self::Code => true,
-            Self::Id => false,
-        }
+        self.info().writable
     }
 }
 impl ::sg_runtime::typed::EntityField for CustomEntity01Field {
@@ -91,6 +94,11 @@ impl ::sg_runtime::typed::EntityField for CustomEntity01Field {
         CustomEntity01Field::is_writable(self)
     }
 }
+impl ::core::fmt::Debug for CustomEntity01Field {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
 impl ::core::fmt::Display for CustomEntity01Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
@@ -98,11 +106,11 @@ impl ::core::fmt::Display for CustomEntity01Field {
 }
 impl ::core::str::FromStr for CustomEntity01Field {
     type Err = ::sg_runtime::typed::UnknownField;
+    /// By binary search: `ALL` is sorted by wire name.
     fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
-        match name {
-            "code" => ::core::result::Result::Ok(Self::Code),
-            "id" => ::core::result::Result::Ok(Self::Id),
-            _ => {
+        match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
+            ::core::result::Result::Err(_) => {
                 ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
                     entity_type: "CustomEntity01",
                     name: ::std::string::ToString::to_string(name),

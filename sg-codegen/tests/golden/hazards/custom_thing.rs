@@ -18,15 +18,16 @@ impl ::sg_runtime::typed::Entity for CustomThing {
             ::sg_runtime::serde_json::Value,
         >,
     ) -> ::sg_runtime::Result<Self> {
-        let id = ::sg_runtime::typed::record_id(record, "CustomThing")?;
-        ::core::result::Result::Ok(Self { id })
+        let d = ::sg_runtime::typed::RecordDecoder::new(record, "CustomThing")?;
+        let value = Self { id: d.id() };
+        d.finish(value)
     }
     fn id(&self) -> i64 {
         self.id
     }
 }
 #[doc = concat!(" The fields of `", "CustomThing", "`, by wire name.")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomThingField {
     /// **Id** (`CustomThing.id`): `number`, read-only.
     Id,
@@ -34,29 +35,34 @@ pub enum CustomThingField {
 impl CustomThingField {
     /// Every field, sorted by wire name.
     pub const ALL: &'static [CustomThingField; 1usize] = &[Self::Id];
+    /// What the schema says of each field, in the order of `ALL`.
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 1usize] = &[
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "id",
+            display_name: "Id",
+            data_type: "number",
+            writable: false,
+        },
+    ];
+    /// What the schema says of this field.
+    pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
+        &Self::INFO[self as usize]
+    }
     /// The wire name.
     pub const fn wire_name(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-        }
+        self.info().wire_name
     }
     /// The display name on the site.
     pub const fn display_name(self) -> &'static str {
-        match self {
-            Self::Id => "Id",
-        }
+        self.info().display_name
     }
     /// The schema's data type.
     pub const fn data_type(self) -> &'static str {
-        match self {
-            Self::Id => "number",
-        }
+        self.info().data_type
     }
     /// Whether the API may write the field.
     pub const fn is_writable(self) -> bool {
-        match self {
-            Self::Id => false,
-        }
+        self.info().writable
     }
 }
 impl ::sg_runtime::typed::EntityField for CustomThingField {
@@ -75,6 +81,11 @@ impl ::sg_runtime::typed::EntityField for CustomThingField {
         CustomThingField::is_writable(self)
     }
 }
+impl ::core::fmt::Debug for CustomThingField {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
 impl ::core::fmt::Display for CustomThingField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
@@ -82,10 +93,11 @@ impl ::core::fmt::Display for CustomThingField {
 }
 impl ::core::str::FromStr for CustomThingField {
     type Err = ::sg_runtime::typed::UnknownField;
+    /// By binary search: `ALL` is sorted by wire name.
     fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
-        match name {
-            "id" => ::core::result::Result::Ok(Self::Id),
-            _ => {
+        match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
+            ::core::result::Result::Err(_) => {
                 ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
                     entity_type: "CustomThing",
                     name: ::std::string::ToString::to_string(name),

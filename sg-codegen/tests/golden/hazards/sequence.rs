@@ -22,19 +22,20 @@ impl ::sg_runtime::typed::Entity for Sequence {
             ::sg_runtime::serde_json::Value,
         >,
     ) -> ::sg_runtime::Result<Self> {
-        let id = ::sg_runtime::typed::record_id(record, "Sequence")?;
-        ::core::result::Result::Ok(Self {
-            id,
-            code: ::sg_runtime::typed::record_field(record, "Sequence", id, "code")?,
-            shots: ::sg_runtime::typed::record_field(record, "Sequence", id, "shots")?,
-        })
+        let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Sequence")?;
+        let value = Self {
+            id: d.id(),
+            code: d.field("code"),
+            shots: d.field("shots"),
+        };
+        d.finish(value)
     }
     fn id(&self) -> i64 {
         self.id
     }
 }
 #[doc = concat!(" The fields of `", "Sequence", "`, by wire name.")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SequenceField {
     /// **Sequence Name** (`Sequence.code`): `text`.
     Code,
@@ -50,37 +51,46 @@ impl SequenceField {
         Self::Id,
         Self::Shots,
     ];
+    /// What the schema says of each field, in the order of `ALL`.
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 3usize] = &[
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "code",
+            display_name: "Sequence Name",
+            data_type: "text",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "id",
+            display_name: "Id",
+            data_type: "number",
+            writable: false,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "shots",
+            display_name: "Shots",
+            data_type: "multi_entity",
+            writable: true,
+        },
+    ];
+    /// What the schema says of this field.
+    pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
+        &Self::INFO[self as usize]
+    }
     /// The wire name.
     pub const fn wire_name(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Id => "id",
-            Self::Shots => "shots",
-        }
+        self.info().wire_name
     }
     /// The display name on the site.
     pub const fn display_name(self) -> &'static str {
-        match self {
-            Self::Code => "Sequence Name",
-            Self::Id => "Id",
-            Self::Shots => "Shots",
-        }
+        self.info().display_name
     }
     /// The schema's data type.
     pub const fn data_type(self) -> &'static str {
-        match self {
-            Self::Code => "text",
-            Self::Id => "number",
-            Self::Shots => "multi_entity",
-        }
+        self.info().data_type
     }
     /// Whether the API may write the field.
     pub const fn is_writable(self) -> bool {
-        match self {
-            Self::Code => true,
-            Self::Id => false,
-            Self::Shots => true,
-        }
+        self.info().writable
     }
 }
 impl ::sg_runtime::typed::EntityField for SequenceField {
@@ -99,6 +109,11 @@ impl ::sg_runtime::typed::EntityField for SequenceField {
         SequenceField::is_writable(self)
     }
 }
+impl ::core::fmt::Debug for SequenceField {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
 impl ::core::fmt::Display for SequenceField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
@@ -106,12 +121,11 @@ impl ::core::fmt::Display for SequenceField {
 }
 impl ::core::str::FromStr for SequenceField {
     type Err = ::sg_runtime::typed::UnknownField;
+    /// By binary search: `ALL` is sorted by wire name.
     fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
-        match name {
-            "code" => ::core::result::Result::Ok(Self::Code),
-            "id" => ::core::result::Result::Ok(Self::Id),
-            "shots" => ::core::result::Result::Ok(Self::Shots),
-            _ => {
+        match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
+            ::core::result::Result::Err(_) => {
                 ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
                     entity_type: "Sequence",
                     name: ::std::string::ToString::to_string(name),

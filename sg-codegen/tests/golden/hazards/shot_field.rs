@@ -20,18 +20,19 @@ impl ::sg_runtime::typed::Entity for ShotField {
             ::sg_runtime::serde_json::Value,
         >,
     ) -> ::sg_runtime::Result<Self> {
-        let id = ::sg_runtime::typed::record_id(record, "ShotField")?;
-        ::core::result::Result::Ok(Self {
-            id,
-            code: ::sg_runtime::typed::record_field(record, "ShotField", id, "code")?,
-        })
+        let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "ShotField")?;
+        let value = Self {
+            id: d.id(),
+            code: d.field("code"),
+        };
+        d.finish(value)
     }
     fn id(&self) -> i64 {
         self.id
     }
 }
 #[doc = concat!(" The fields of `", "ShotField", "`, by wire name.")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ShotFieldField {
     /// **Code** (`ShotField.code`): `text`.
     Code,
@@ -41,33 +42,40 @@ pub enum ShotFieldField {
 impl ShotFieldField {
     /// Every field, sorted by wire name.
     pub const ALL: &'static [ShotFieldField; 2usize] = &[Self::Code, Self::Id];
+    /// What the schema says of each field, in the order of `ALL`.
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2usize] = &[
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "code",
+            display_name: "Code",
+            data_type: "text",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "id",
+            display_name: "Id",
+            data_type: "number",
+            writable: false,
+        },
+    ];
+    /// What the schema says of this field.
+    pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
+        &Self::INFO[self as usize]
+    }
     /// The wire name.
     pub const fn wire_name(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Id => "id",
-        }
+        self.info().wire_name
     }
     /// The display name on the site.
     pub const fn display_name(self) -> &'static str {
-        match self {
-            Self::Code => "Code",
-            Self::Id => "Id",
-        }
+        self.info().display_name
     }
     /// The schema's data type.
     pub const fn data_type(self) -> &'static str {
-        match self {
-            Self::Code => "text",
-            Self::Id => "number",
-        }
+        self.info().data_type
     }
     /// Whether the API may write the field.
     pub const fn is_writable(self) -> bool {
-        match self {
-            Self::Code => true,
-            Self::Id => false,
-        }
+        self.info().writable
     }
 }
 impl ::sg_runtime::typed::EntityField for ShotFieldField {
@@ -86,6 +94,11 @@ impl ::sg_runtime::typed::EntityField for ShotFieldField {
         ShotFieldField::is_writable(self)
     }
 }
+impl ::core::fmt::Debug for ShotFieldField {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
 impl ::core::fmt::Display for ShotFieldField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
@@ -93,11 +106,11 @@ impl ::core::fmt::Display for ShotFieldField {
 }
 impl ::core::str::FromStr for ShotFieldField {
     type Err = ::sg_runtime::typed::UnknownField;
+    /// By binary search: `ALL` is sorted by wire name.
     fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
-        match name {
-            "code" => ::core::result::Result::Ok(Self::Code),
-            "id" => ::core::result::Result::Ok(Self::Id),
-            _ => {
+        match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
+            ::core::result::Result::Err(_) => {
                 ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
                     entity_type: "ShotField",
                     name: ::std::string::ToString::to_string(name),
