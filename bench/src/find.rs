@@ -110,6 +110,13 @@ fn start_server(s: &Settings, seed: &Path) -> Server {
     Server { child, url }
 }
 
+fn into_map(v: Value) -> serde_json::Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        other => crate::die(&format!("expected a record, got {other}")),
+    }
+}
+
 /// Peak resident set size of this process, in KiB (Linux).
 fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -156,11 +163,7 @@ pub fn worker(args: &[String]) {
             for r in ents {
                 count += 1;
                 checksum += match mode {
-                    "typed-offline" => {
-                        Shot::from_record(r.as_object().expect("an object"))
-                            .expect("decodes")
-                            .id
-                    }
+                    "typed-offline" => Shot::from_map(into_map(r)).expect("decodes").id,
                     _ => r["id"].as_i64().unwrap_or(0),
                 };
             }
@@ -193,8 +196,7 @@ pub fn worker(args: &[String]) {
         }
         "typed-stream" => {
             for r in client.find(&q).expect("find") {
-                let shot = Shot::from_record(r.expect("a record").as_object().expect("an object"))
-                    .expect("decodes");
+                let shot = Shot::from_map(into_map(r.expect("a record"))).expect("decodes");
                 checksum += shot.id;
                 count += 1;
             }
@@ -209,10 +211,7 @@ pub fn worker(args: &[String]) {
             let all: Vec<Shot> = client
                 .find(&q)
                 .expect("find")
-                .map(|r| {
-                    Shot::from_record(r.expect("a record").as_object().expect("an object"))
-                        .expect("decodes")
-                })
+                .map(|r| Shot::from_map(into_map(r.expect("a record"))).expect("decodes"))
                 .collect();
             count = all.len();
             checksum = all.iter().map(|s| s.id).sum();

@@ -255,7 +255,7 @@ impl Emitter<'_> {
             impl #rt::typed::Entity for #ident {
                 type Type = super::#markers::#marker;
                 type Field = #field_enum;
-                fn from_record(record: &#rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
+                fn from_map(record: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
                     let #mut_d = #rt::typed::RecordDecoder::new(record, #wire)?;
                     let value = Self {
                         id: d.id(),

@@ -149,7 +149,7 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let ident = field.ident.as_ref().expect("named fields");
         let ty = &field.ty;
         if ident == "id" && field.attrs.iter().all(|a| !a.path().is_ident("sg")) {
-            inits.push(quote!(id: __id));
+            inits.push(quote!(id: __d.id()));
             continue;
         }
         let source = field_source(field)?;
@@ -161,19 +161,26 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         checks.push(quote_spanned! {at=>
             #rt::typed::check_projection::<#ty, _, _, _>(&#handle);
         });
-        inits.push(quote!(#ident: #rt::typed::record_field(record, __entity, __id, #wire)?));
+        inits.push(quote!(#ident: __d.field(#wire)));
         wires.push(wire);
     }
+    // A projection of `id` alone reads no field: `mut` would be an unused-mut warning.
+    let mut_d = if wires.is_empty() {
+        quote!(__d)
+    } else {
+        quote!(mut __d)
+    };
     Ok(quote! {
         impl #impl_generics #rt::typed::Readable for #name #ty_generics #where_clause {
             type Type = <#entity as #rt::typed::Entity>::Type;
             fn return_fields() -> ::std::vec::Vec<::std::string::String> {
                 ::std::vec![#( ::std::string::ToString::to_string(#wires) ),*]
             }
-            fn decode(record: &#rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
+            fn decode(record: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
                 let __entity = <<#entity as #rt::typed::Entity>::Type as #rt::typed::EntityType>::NAME;
-                let __id = #rt::typed::record_id(record, __entity)?;
-                ::core::result::Result::Ok(Self { #(#inits),* })
+                let #mut_d = #rt::typed::RecordDecoder::new(record, __entity)?;
+                let __value = Self { #(#inits),* };
+                __d.finish(__value)
             }
         }
         const _: () = {

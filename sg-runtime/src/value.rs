@@ -138,6 +138,10 @@ pub trait WireValue: Sized {
     fn to_wire(&self) -> Value;
     /// Reads the wire form. `null` is only accepted by `Option<T>` and `serde_json::Value`.
     fn from_wire(v: &Value) -> Result<Self, ValueError>;
+    /// Reads the wire form, taking it: strings and lists are moved, not copied.
+    fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
+        Self::from_wire(&v)
+    }
 }
 
 impl WireValue for String {
@@ -148,6 +152,12 @@ impl WireValue for String {
         v.as_str()
             .map(str::to_owned)
             .ok_or_else(|| ValueError::new("a string", v))
+    }
+    fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(ValueError::new("a string", &other)),
+        }
     }
 }
 
@@ -223,6 +233,27 @@ impl WireValue for EntityRef {
             _ => Err(ValueError::new("an entity {type, id}", v)),
         }
     }
+    fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
+        let Value::Object(mut o) = v else {
+            return Err(ValueError::new("an entity {type, id}", &v));
+        };
+        match (o.remove("type"), o.get("id").and_then(Value::as_i64)) {
+            (Some(Value::String(entity_type)), Some(id)) => Ok(EntityRef {
+                entity_type,
+                id,
+                name: match o.remove("name") {
+                    Some(Value::String(n)) => Some(n),
+                    _ => None,
+                },
+            }),
+            (t, _) => {
+                if let Some(t) = t {
+                    o.insert("type".into(), t);
+                }
+                Err(ValueError::new("an entity {type, id}", &Value::Object(o)))
+            }
+        }
+    }
 }
 
 impl WireValue for FileLink {
@@ -244,6 +275,9 @@ impl WireValue for Value {
     fn from_wire(v: &Value) -> Result<Self, ValueError> {
         Ok(v.clone())
     }
+    fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
+        Ok(v)
+    }
 }
 
 impl<T: WireValue> WireValue for Option<T> {
@@ -255,6 +289,13 @@ impl<T: WireValue> WireValue for Option<T> {
             Ok(None)
         } else {
             T::from_wire(v).map(Some)
+        }
+    }
+    fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
+        if v.is_null() {
+            Ok(None)
+        } else {
+            T::from_wire_owned(v).map(Some)
         }
     }
 }
@@ -269,6 +310,12 @@ impl<T: WireValue> WireValue for Vec<T> {
             _ => Err(ValueError::new("a list", v)),
         }
     }
+    fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
+        match v {
+            Value::Array(items) => items.into_iter().map(T::from_wire_owned).collect(),
+            other => Err(ValueError::new("a list", &other)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +327,7 @@ mod tests {
     fn round_trip<T: WireValue + PartialEq + std::fmt::Debug>(v: T, wire: Value) {
         assert_eq!(v.to_wire(), wire);
         assert_eq!(T::from_wire(&wire).unwrap(), v);
+        assert_eq!(T::from_wire_owned(wire).unwrap(), v);
     }
 
     #[test]
@@ -307,7 +355,10 @@ mod tests {
         let r = EntityRef::from_wire(&wire).unwrap();
         assert_eq!(r.name.as_deref(), Some("sh010"));
         assert_eq!(r.to_wire(), json!({"type": "Shot", "id": 7}));
+        assert_eq!(EntityRef::from_wire_owned(wire).unwrap(), r);
         assert!(EntityRef::from_wire(&json!({"type": "Shot"})).is_err());
+        let e = EntityRef::from_wire_owned(json!({"type": "Shot", "id": "7"})).unwrap_err();
+        assert!(e.found.contains("\"type\":\"Shot\""), "{e}");
     }
 
     #[test]

@@ -15,8 +15,8 @@ pub trait Readable: Sized {
     type Type: EntityType;
     /// The return fields that fill `Self` (paths, deep links included).
     fn return_fields() -> Vec<String>;
-    /// Decodes one record.
-    fn decode(record: &Map<String, Value>) -> Result<Self>;
+    /// Decodes one record, taking it.
+    fn decode(record: Map<String, Value>) -> Result<Self>;
 }
 
 impl<T: Entity> Readable for T {
@@ -27,8 +27,8 @@ impl<T: Entity> Readable for T {
             .map(|f| f.wire_name().to_string())
             .collect()
     }
-    fn decode(record: &Map<String, Value>) -> Result<Self> {
-        T::from_record(record)
+    fn decode(record: Map<String, Value>) -> Result<Self> {
+        T::from_map(record)
     }
 }
 
@@ -170,7 +170,7 @@ impl<R: Readable> Iterator for TypedIter<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         Some(self.inner.next()?.and_then(|v| match v {
-            Value::Object(m) => R::decode(&m),
+            Value::Object(m) => R::decode(m),
             other => Err(Error::Decode {
                 entity_type: <R::Type as EntityType>::NAME.into(),
                 id: 0,

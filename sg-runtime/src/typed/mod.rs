@@ -64,9 +64,14 @@ pub trait Entity: Sized {
     type Type: EntityType;
     /// The entity's field enum.
     type Field: EntityField<Type = Self::Type>;
-    /// Decodes one record from the server: missing fields are `None`, extra keys are ignored, a
-    /// value of the wrong shape is an [`Error::Decode`] naming the entity, id and field.
-    fn from_record(record: &Map<String, Value>) -> Result<Self>;
+    /// Decodes one record from the server, taking it (its strings are moved, not copied):
+    /// missing fields are `None`, extra keys are ignored, a value of the wrong shape is an
+    /// [`Error::Decode`] naming the entity, id and field.
+    fn from_map(record: Map<String, Value>) -> Result<Self>;
+    /// [`Entity::from_map`] of a copy of `record`.
+    fn from_record(record: &Map<String, Value>) -> Result<Self> {
+        Self::from_map(record.clone())
+    }
     /// The record's id.
     fn id(&self) -> i64;
     /// A typed link to this record, for link fields and filters.
@@ -302,19 +307,20 @@ impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
 }
 
 /// Decodes the fields of one record, keeping the first error, so that generated decoders are one
-/// call per field with no branching of their own (cheap to compile).
-pub struct RecordDecoder<'a> {
-    record: &'a Map<String, Value>,
+/// call per field with no branching of their own (cheap to compile). Values are moved out of the
+/// record, not copied.
+pub struct RecordDecoder {
+    record: Map<String, Value>,
     entity_type: &'static str,
     id: i64,
     error: Option<Error>,
 }
 
-impl<'a> RecordDecoder<'a> {
+impl RecordDecoder {
     /// Starts decoding a record of `entity_type`; fails if it has no integer `id`.
-    pub fn new(record: &'a Map<String, Value>, entity_type: &'static str) -> Result<Self> {
+    pub fn new(record: Map<String, Value>, entity_type: &'static str) -> Result<Self> {
         Ok(RecordDecoder {
-            id: record_id(record, entity_type)?,
+            id: record_id(&record, entity_type)?,
             record,
             entity_type,
             error: None,
@@ -326,15 +332,23 @@ impl<'a> RecordDecoder<'a> {
         self.id
     }
 
-    /// The field `name`: `None` when missing, `null`, or of the wrong shape (the first such error
-    /// is kept for [`RecordDecoder::finish`]).
+    /// Takes the field `name`: `None` when missing, `null`, or of the wrong shape (the first
+    /// such error is kept for [`RecordDecoder::finish`]).
     pub fn field<T: WireValue>(&mut self, name: &'static str) -> Option<T> {
-        match record_field(self.record, self.entity_type, self.id, name) {
-            Ok(v) => v,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                None
-            }
+        match self.record.remove(name) {
+            None | Some(Value::Null) => None,
+            Some(v) => match T::from_wire_owned(v) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    self.error.get_or_insert(Error::Decode {
+                        entity_type: self.entity_type.into(),
+                        id: self.id,
+                        field: name.into(),
+                        message: e.to_string(),
+                    });
+                    None
+                }
+            },
         }
     }
 

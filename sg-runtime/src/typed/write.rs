@@ -80,7 +80,7 @@ impl<T: Entity> Create<T> {
 
 fn decode<T: Readable>(v: Value) -> Result<T> {
     match v {
-        Value::Object(m) => T::decode(&m),
+        Value::Object(m) => T::decode(m),
         other => Err(crate::Error::Malformed {
             method: "write".into(),
             entity_type: Some(<T::Type as EntityType>::NAME.into()),

@@ -18,8 +18,8 @@ pub struct Asset {
 impl ::sg_runtime::typed::Entity for Asset {
     type Type = super::markers::Asset;
     type Field = AssetField;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

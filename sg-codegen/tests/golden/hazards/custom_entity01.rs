@@ -14,8 +14,8 @@ pub struct CustomEntity01 {
 impl ::sg_runtime::typed::Entity for CustomEntity01 {
     type Type = super::markers::CustomEntity01;
     type Field = CustomEntity01Field;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

@@ -12,8 +12,8 @@ pub struct CustomEntity02 {
 impl ::sg_runtime::typed::Entity for CustomEntity02 {
     type Type = super::markers::CustomEntity02;
     type Field = CustomEntity02Field;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

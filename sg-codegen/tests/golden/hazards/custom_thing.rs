@@ -12,8 +12,8 @@ pub struct CustomThing {
 impl ::sg_runtime::typed::Entity for CustomThing {
     type Type = super::markers::CustomThing;
     type Field = CustomThingField;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

@@ -12,8 +12,8 @@ pub struct CustomThing2 {
 impl ::sg_runtime::typed::Entity for CustomThing2 {
     type Type = super::markers::CustomThing2;
     type Field = CustomThing2Field;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

@@ -16,8 +16,8 @@ pub struct Sequence {
 impl ::sg_runtime::typed::Entity for Sequence {
     type Type = super::markers::Sequence;
     type Field = SequenceField;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

@@ -96,8 +96,8 @@ pub struct Shot {
 impl ::sg_runtime::typed::Entity for Shot {
     type Type = super::markers::Shot;
     type Field = ShotField2;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

@@ -14,8 +14,8 @@ pub struct ShotField {
 impl ::sg_runtime::typed::Entity for ShotField {
     type Type = super::markers::ShotField;
     type Field = ShotFieldField;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

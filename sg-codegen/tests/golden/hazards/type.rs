@@ -12,8 +12,8 @@ pub struct Type {
 impl ::sg_runtime::typed::Entity for Type {
     type Type = super::markers::Type;
     type Field = TypeField;
-    fn from_record(
-        record: &::sg_runtime::serde_json::Map<
+    fn from_map(
+        record: ::sg_runtime::serde_json::Map<
             ::std::string::String,
             ::sg_runtime::serde_json::Value,
         >,

@@ -1,0 +1,101 @@
+//! The `sg-mock-server` binary as the README runs it: serves a seeded snapshot on a port until
+//! stopped, for any api3 client.
+
+use sg_runtime::{Client, Credentials, Query};
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+
+#[test]
+fn serves_a_seeded_snapshot_until_stopped() {
+    let dir = std::env::temp_dir().join(format!("sg-mock-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(&seed, r#"{"Project": [{"id": 1, "name": "Demo"}], "Shot": [{"code": "sh010", "project": {"type": "Project", "id": 1}}]}"#).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+        .args([
+            "--port",
+            "0",
+            "--script-name",
+            "ci",
+            "--script-key",
+            "ci-key-0123456789",
+            "--user",
+            "ada:ada-password",
+            "--seed",
+        ])
+        .arg(&seed)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    assert!(
+        !banner.contains("ci-key-0123456789"),
+        "the key is never printed: {banner}"
+    );
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap()
+        .to_string();
+    let client = Client::builder(&url)
+        .credentials(Credentials::script("ci", "ci-key-0123456789"))
+        .build()
+        .unwrap();
+    let shots = client
+        .find_all(&Query::new("Shot").fields(["code", "project"]))
+        .unwrap();
+    assert_eq!(shots[0]["code"], "sh010");
+    assert_eq!(shots[0]["project"]["name"], "Demo");
+    let user = Client::builder(&url)
+        .credentials(Credentials::user("ada", "ada-password"))
+        .build()
+        .unwrap();
+    assert_eq!(user.find_all(&Query::new("Project")).unwrap().len(), 1);
+    // The default script is replaced by the one given.
+    let default = Client::builder(&url)
+        .credentials(Credentials::script(
+            sg_runtime::mock::SCRIPT_NAME,
+            sg_runtime::mock::SCRIPT_KEY,
+        ))
+        .build()
+        .unwrap();
+    assert_eq!(
+        default
+            .find_all(&Query::new("Shot"))
+            .unwrap_err()
+            .error_code(),
+        Some(102)
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    let help = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--seed FILE"));
+    for args in [
+        &["--port", "x"][..],
+        &["--bogus"],
+        &["--schema", "/nonexistent.json"],
+        &["--user", "nocolon"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).starts_with("sg-mock-server: "),
+            "{args:?}"
+        );
+    }
+}
