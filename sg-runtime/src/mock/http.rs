@@ -34,20 +34,17 @@ struct Request {
     close: bool,
 }
 
-/// Reads one request; `Ok(None)` when the peer closed or the server is stopping.
-fn read_request(
-    stream: &mut TcpStream,
-    buf: &mut Vec<u8>,
-    shared: &Shared,
-) -> io::Result<Option<Request>> {
+/// Reads more bytes into `buf`; `Ok(false)` when the peer closed or the server is stopping.
+/// Read timeouts are the idle poll: they only check the stop flag.
+fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> io::Result<bool> {
     let mut chunk = [0u8; 16 * 1024];
-    let head_end = loop {
-        if let Some(i) = find(buf, b"\r\n\r\n") {
-            break i + 4;
-        }
+    loop {
         match stream.read(&mut chunk) {
-            Ok(0) => return Ok(None),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Ok(0) => return Ok(false),
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                return Ok(true);
+            }
             Err(e)
                 if matches!(
                     e.kind(),
@@ -55,10 +52,26 @@ fn read_request(
                 ) =>
             {
                 if shared.stopping.load(Ordering::SeqCst) {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Reads one request; `Ok(None)` when the peer closed or the server is stopping.
+fn read_request(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+) -> io::Result<Option<Request>> {
+    let head_end = loop {
+        if let Some(i) = find(buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+        if !fill(stream, buf, shared)? {
+            return Ok(None);
         }
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
@@ -85,20 +98,8 @@ fn read_request(
         return Err(io::Error::new(io::ErrorKind::InvalidData, "body too large"));
     }
     while buf.len() < head_end + len {
-        match stream.read(&mut chunk) {
-            Ok(0) => return Ok(None),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                if shared.stopping.load(Ordering::SeqCst) {
-                    return Ok(None);
-                }
-            }
-            Err(e) => return Err(e),
+        if !fill(stream, buf, shared)? {
+            return Ok(None);
         }
     }
     let body = buf[head_end..head_end + len].to_vec();

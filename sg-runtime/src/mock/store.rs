@@ -334,6 +334,24 @@ impl Store {
         Ok(json!({"type": t, "id": id}))
     }
 
+    /// Checks one `{field_name, value}` of a create or update: the field exists, is writable,
+    /// and the value fits it. Returns the name, its schema and the value as stored.
+    fn check_write<'i>(
+        &self,
+        m: &str,
+        entity_type: &str,
+        item: &'i Value,
+    ) -> Result<(&'i str, &FieldSchema, Value), ApiError> {
+        let name = str_param(item, "field_name", m)?;
+        let fs = self.field(m, entity_type, name)?;
+        if !fs.is_editable() {
+            return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
+        }
+        let value = item.get("value").unwrap_or(&Value::Null);
+        let v = self.check_value(m, entity_type, name, fs, value, true)?;
+        Ok((name, fs, v))
+    }
+
     /// The fields of a record that a read of `fields` (names or deep paths) returns.
     pub(crate) fn output(
         &self,
@@ -373,19 +391,7 @@ impl Store {
             .into_iter()
             .flatten()
         {
-            let name = str_param(item, "field_name", m)?;
-            let fs = self.field(m, &entity_type, name)?;
-            if !fs.is_editable() {
-                return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
-            }
-            let v = self.check_value(
-                m,
-                &entity_type,
-                name,
-                fs,
-                item.get("value").unwrap_or(&Value::Null),
-                true,
-            )?;
+            let (name, _, v) = self.check_write(m, &entity_type, item)?;
             fields.insert(name.to_string(), v);
             sent.push(name.to_string());
         }
@@ -447,19 +453,7 @@ impl Store {
             .into_iter()
             .flatten()
         {
-            let name = str_param(item, "field_name", m)?;
-            let fs = self.field(m, &entity_type, name)?;
-            if !fs.is_editable() {
-                return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
-            }
-            let v = self.check_value(
-                m,
-                &entity_type,
-                name,
-                fs,
-                item.get("value").unwrap_or(&Value::Null),
-                true,
-            )?;
+            let (name, fs, v) = self.check_write(m, &entity_type, item)?;
             let mode = item
                 .get("multi_entity_update_mode")
                 .and_then(Value::as_str)
