@@ -230,6 +230,56 @@ mod real_sites {
             "sg_sequence.Sequence.code"
         );
         let _: Option<b::DiskLocation> = None;
+
+        // The typed API on a real site's bindings: a create with a typed link, a deep-link
+        // filter, an `add`; the JSON sent and the records returned.
+        use sg_runtime::typed::prelude::*;
+        let client = server.client().unwrap();
+        let seq = b::Sequence::create()
+            .set(b::Sequence::F.code, "SQ01")
+            .send(&client)
+            .unwrap();
+        let shot = b::Shot::create()
+            .set(b::Shot::F.code, "sh010")
+            .set(b::Shot::F.sg_sequence, seq.link())
+            .set(b::Shot::F.sg_status_list, b::ShotSgStatusList::Ip)
+            .send(&client)
+            .unwrap();
+        let asset = b::Asset::create()
+            .set(b::Asset::F.code, "robot")
+            .send(&client)
+            .unwrap();
+        b::Shot::update(shot.id)
+            .add(b::Shot::F.assets, [asset.link()])
+            .send(&client)
+            .unwrap();
+        let found = b::Shot::find()
+            .filter(b::Shot::F.sg_sequence.via(b::Sequence::F.code).is("SQ01"))
+            .filter(b::Shot::F.assets.name_contains("rob"))
+            .fields([b::ShotField::Code, b::ShotField::Assets])
+            .all(&client)
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].assets.as_ref().unwrap()[0].name.as_deref(),
+            Some("robot")
+        );
+        let sent = server
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.method == "read")
+            .unwrap()
+            .params
+            .unwrap();
+        assert_eq!(
+            sent["filters"],
+            json!({"logical_operator": "and", "conditions": [
+                {"path": "sg_sequence.Sequence.code", "relation": "is", "values": ["SQ01"]},
+                {"path": "assets", "relation": "name_contains", "values": ["rob"]}
+            ]})
+        );
+        assert_eq!(sent["return_fields"], json!(["code", "assets"]));
     }
 
     #[test]
