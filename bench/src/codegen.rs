@@ -6,27 +6,6 @@ use sg_runtime::schema::Schema;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The `sg-codegen` binary of the same profile as this one, built if missing.
-pub fn codegen_binary(s: &Settings) -> PathBuf {
-    let exe = std::env::current_exe().expect("the bench knows where it is");
-    let dir = exe.parent().expect("in a target folder");
-    let bin = dir.join("sg-codegen");
-    if !bin.exists() {
-        let release = dir.ends_with("release");
-        let mut c = Command::new(env!("CARGO"));
-        c.args(["build", "-q", "-p", "sg-codegen", "--bin", "sg-codegen"])
-            .current_dir(&s.root);
-        if release {
-            c.arg("--release");
-        }
-        let ok = c.status().map(|st| st.success()).unwrap_or(false);
-        if !ok || !bin.exists() {
-            crate::die("could not build the sg-codegen binary");
-        }
-    }
-    bin
-}
-
 /// The schemas to measure: name, schema, a path the CLI can read.
 fn inputs(s: &Settings, scratch: &Path) -> Vec<(String, Schema, PathBuf)> {
     let mut v = Vec::new();
@@ -54,7 +33,7 @@ fn inputs(s: &Settings, scratch: &Path) -> Vec<(String, Schema, PathBuf)> {
 pub fn run(s: &Settings) {
     let scratch = s.root.join("target/sg-bench/codegen");
     std::fs::create_dir_all(&scratch).expect("target is writable");
-    let bin = codegen_binary(s);
+    let bin = crate::sibling_binary(s, "sg-codegen", &["-p", "sg-codegen"]);
     println!("\n## 1. Codegen (median of {} runs)\n", s.runs);
     println!("| schema | entities | fields | library: generate | per field | library: generate + write | CLI: snapshot to files | per field |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");

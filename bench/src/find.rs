@@ -64,40 +64,17 @@ impl Drop for Server {
     }
 }
 
-fn mock_server_binary(s: &Settings) -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("the bench knows where it is");
-    let dir = exe.parent().expect("in a target folder");
-    let bin = dir.join("sg-mock-server");
-    if !bin.exists() {
-        let mut c = Command::new(env!("CARGO"));
-        c.args([
-            "build",
-            "-q",
-            "-p",
-            "sg-runtime",
-            "--features",
-            "mock",
-            "--bin",
-            "sg-mock-server",
-        ])
-        .current_dir(&s.root);
-        if dir.ends_with("release") {
-            c.arg("--release");
-        }
-        if !c.status().map(|st| st.success()).unwrap_or(false) {
-            crate::die("could not build sg-mock-server");
-        }
-    }
-    bin
-}
-
 fn start_server(s: &Settings, seed: &Path) -> Server {
-    let mut child = Command::new(mock_server_binary(s))
-        .args(["--port", "0", "--seed"])
-        .arg(seed)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the local server starts");
+    let mut child = Command::new(crate::sibling_binary(
+        s,
+        "sg-mock-server",
+        &["-p", "sg-runtime", "--features", "mock"],
+    ))
+    .args(["--port", "0", "--seed"])
+    .arg(seed)
+    .stdout(Stdio::piped())
+    .spawn()
+    .expect("the local server starts");
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().expect("piped"))
         .read_line(&mut line)

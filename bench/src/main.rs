@@ -123,6 +123,28 @@ fn main() {
     }
 }
 
+/// The workspace binary `name` of the same profile as this one, built with `build_args` if
+/// missing.
+pub fn sibling_binary(s: &Settings, name: &str, build_args: &[&str]) -> PathBuf {
+    let exe = std::env::current_exe().expect("the bench knows where it is");
+    let dir = exe.parent().expect("in a target folder");
+    let bin = dir.join(name);
+    if !bin.exists() {
+        let mut c = std::process::Command::new(env!("CARGO"));
+        c.args(["build", "-q"])
+            .args(build_args)
+            .args(["--bin", name])
+            .current_dir(&s.root);
+        if dir.ends_with("release") {
+            c.arg("--release");
+        }
+        if !c.status().map(|st| st.success()).unwrap_or(false) || !bin.exists() {
+            die(&format!("could not build {name}"));
+        }
+    }
+    bin
+}
+
 /// Prints `msg` and exits 2.
 pub fn die(msg: &str) -> ! {
     eprintln!("sg-bench: {msg}");

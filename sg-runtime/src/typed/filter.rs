@@ -77,6 +77,15 @@ impl<E> Condition<E> {
     }
 }
 
+/// Conditions added one by one, which must all hold: none, the one, or an `and` group.
+pub(crate) fn all_of(conditions: &[Filter]) -> Option<Filter> {
+    match conditions {
+        [] => None,
+        [one] => Some(one.clone()),
+        many => Some(Filter::and(many.iter().cloned())),
+    }
+}
+
 /// A sort key on a field of entity type `E`.
 pub struct Sort<E> {
     pub(crate) field: String,

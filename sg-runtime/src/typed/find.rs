@@ -132,11 +132,7 @@ impl<R: Readable> Find<R> {
     /// The untyped query this compiles to.
     pub fn to_query(&self) -> Query {
         let mut q = self.query.clone();
-        q.filter = match self.conditions.len() {
-            0 => None,
-            1 => Some(self.conditions[0].clone()),
-            _ => Some(Filter::and(self.conditions.iter().cloned())),
-        };
+        q.filter = super::filter::all_of(&self.conditions);
         q
     }
 

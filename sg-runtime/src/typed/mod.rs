@@ -379,25 +379,6 @@ pub fn record_id(record: &Map<String, Value>, entity_type: &'static str) -> Resu
     }
 }
 
-/// Reads one field of a record: missing or `null` is `None`; a value of the wrong shape is an
-/// error naming the entity, id and field. Generated decoders call this once per field.
-pub fn record_field<T: WireValue>(
-    record: &Map<String, Value>,
-    entity_type: &'static str,
-    id: i64,
-    field: &'static str,
-) -> Result<Option<T>> {
-    match record.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => T::from_wire(v).map(Some).map_err(|e| Error::Decode {
-            entity_type: entity_type.into(),
-            id,
-            field: field.into(),
-            message: e.to_string(),
-        }),
-    }
-}
-
 /// A field name that is not a field of the entity type.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{entity_type} has no field `{name}`")]
@@ -433,23 +414,22 @@ mod tests {
 
     #[test]
     fn record_fields_decode_or_name_the_culprit() {
-        let r = json!({"id": 7, "code": "sh010", "sg_cut_in": "x"});
-        let r = r.as_object().unwrap();
-        assert_eq!(record_id(r, "Shot").unwrap(), 7);
-        assert_eq!(
-            record_field::<String>(r, "Shot", 7, "code")
-                .unwrap()
-                .as_deref(),
-            Some("sh010")
-        );
-        assert_eq!(
-            record_field::<String>(r, "Shot", 7, "missing").unwrap(),
-            None
-        );
-        let e = record_field::<i64>(r, "Shot", 7, "sg_cut_in").unwrap_err();
+        let r = json!({"id": 7, "code": "sh010", "sg_cut_in": "x", "sg_cut_out": "y"});
+        let mut d = RecordDecoder::new(r.as_object().unwrap().clone(), "Shot").unwrap();
+        assert_eq!(d.id(), 7);
+        assert_eq!(d.field::<String>("code").as_deref(), Some("sh010"));
+        assert_eq!(d.field::<String>("missing"), None);
+        assert_eq!(d.field::<i64>("sg_cut_in"), None);
+        assert_eq!(d.field::<i64>("sg_cut_out"), None);
+        let e = d.finish(()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "Shot #7: field `sg_cut_in`: expected an integer, found \"x\""
+            "Shot #7: field `sg_cut_in`: expected an integer, found \"x\"",
+            "the first error is kept"
         );
+        let e = RecordDecoder::new(json!({"code": "x"}).as_object().unwrap().clone(), "Shot")
+            .err()
+            .unwrap();
+        assert_eq!(e.to_string(), "Shot #0: field `id`: the record has no id");
     }
 }

@@ -154,11 +154,7 @@ impl<E: EntityType> Summarize<E> {
 
     /// Runs it: `{"summaries": {...}, "groups": [{"group_name", "group_value", "summaries", "groups"?}]}`.
     pub fn send(&self, client: &Client) -> Result<Value> {
-        let filter = match self.conditions.len() {
-            0 => None,
-            1 => Some(self.conditions[0].clone()),
-            _ => Some(Filter::and(self.conditions.iter().cloned())),
-        };
+        let filter = super::filter::all_of(&self.conditions);
         client.summarize(E::NAME, filter.as_ref(), &self.summaries, &self.grouping)
     }
 }
