@@ -72,9 +72,10 @@ impl Emitter<'_> {
     fn value_type(&self, k: &Kind) -> TokenStream {
         let rt = &self.rt;
         match k {
-            Kind::Text | Kind::Image | Kind::Opaque | Kind::List(None) => {
+            Kind::Text | Kind::Opaque | Kind::List(None) => {
                 quote!(::std::string::String)
             }
+            Kind::Image => quote!(#rt::Image),
             Kind::Number | Kind::Measure => quote!(i64),
             Kind::Float => quote!(f64),
             Kind::Checkbox => quote!(bool),

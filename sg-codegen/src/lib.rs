@@ -95,8 +95,8 @@ pub enum CodegenError {
     Live {
         /// The site.
         site: String,
-        /// The client error.
-        source: sg_runtime::Error,
+        /// The client error (boxed: it is large, and every codegen result carries this type).
+        source: Box<sg_runtime::Error>,
     },
     /// A file could not be read or written.
     #[error("{}: {source}", .path.display())]

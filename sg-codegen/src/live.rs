@@ -22,7 +22,7 @@ pub fn fetch_schema(client: &Client, fetch: Fetch, progress: bool) -> Result<Sch
     let site = client.site().to_string();
     let live = |source| CodegenError::Live {
         site: site.clone(),
-        source,
+        source: Box::new(source),
     };
     let entities = client.schema_entity_read(None).map_err(live)?;
     let fields = match fetch {

@@ -3,14 +3,25 @@
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, Result};
 use crate::find::FindIter;
-use crate::request::{fields_wire, BatchRequest, FieldUpdate, Filter, Grouping, Query, Summary};
+use crate::records::{parse_record, parse_records};
+use crate::request::{
+    fields_wire, return_fields_wire, BatchRequest, FieldUpdate, Filter, Grouping, Query, Summary,
+};
 use crate::retry::{is_read_only, RetryPolicy};
 use crate::site::Site;
-use crate::transport::{Failure, Transport};
+use crate::transport::{Answer, Failure, RequestHeaders, Transport};
 use crate::value::EntityRef;
 use serde_json::{json, Map, Value};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
+
+/// Why an answer gave no results.
+enum Decoded {
+    /// The body was cut short: a connection failure, retried as one.
+    Cut(String),
+    /// The site's error, or an answer that is not api3.
+    Error(Error),
+}
 
 /// The page size when the site does not say (`info().api_max_entities_per_page`).
 pub const DEFAULT_PAGE_SIZE: usize = 500;
@@ -29,6 +40,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     connect_timeout: Duration,
     read_timeout: Duration,
+    localized: bool,
 }
 
 impl ClientBuilder {
@@ -75,6 +87,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Asks the site for display names in the user's language (sends `locale: auto`, as the
+    /// official client does when its `config.localized` is set). Default: off.
+    pub fn localized(mut self, localized: bool) -> ClientBuilder {
+        self.localized = localized;
+        self
+    }
+
     /// Builds the client. Makes no request.
     pub fn build(self) -> Result<Client> {
         let site = Site::parse(&self.site)?;
@@ -105,6 +124,8 @@ impl ClientBuilder {
                 exchanged_token: Mutex::new(None),
                 exchange: Mutex::new(()),
                 page_size: OnceLock::new(),
+                user_agents: RwLock::new(vec![default_user_agent()]),
+                localized: self.localized,
             }),
         })
     }
@@ -128,6 +149,18 @@ struct Inner {
     /// Held while exchanging, so concurrent first calls exchange once.
     exchange: Mutex<()>,
     page_size: OnceLock<usize>,
+    /// The parts of the `user-agent` header, joined with `; ` as the official client does.
+    user_agents: RwLock<Vec<String>>,
+    localized: bool,
+}
+
+/// The user agent a client starts with: `sg-runtime/VERSION (Rust; OS)`.
+pub fn default_user_agent() -> String {
+    format!(
+        "sg-runtime/{} (Rust; {})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    )
 }
 
 impl std::fmt::Debug for Client {
@@ -153,6 +186,7 @@ impl Client {
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(120),
+            localized: false,
         }
     }
 
@@ -166,25 +200,91 @@ impl Client {
         &self.inner.site
     }
 
+    /// Appends `agent` (`"publish_tool 2.1"`) to the `user-agent` header of every request from
+    /// this client and its clones (the official client's `add_user_agent`).
+    pub fn add_user_agent(&self, agent: impl Into<String>) {
+        self.inner
+            .user_agents
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(agent.into());
+    }
+
+    /// Puts the `user-agent` header back to [`default_user_agent`] (the official client's
+    /// `reset_user_agent`).
+    pub fn reset_user_agent(&self) {
+        *self
+            .inner
+            .user_agents
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = vec![default_user_agent()];
+    }
+
+    /// The `user-agent` header sent: its parts joined with `; `.
+    pub fn user_agent(&self) -> String {
+        self.inner
+            .user_agents
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .join("; ")
+    }
+
     /// Calls any api3 method with `params` (omitted when `None`) and returns its `results`.
     /// The escape hatch under every other method.
+    ///
+    /// When the client logs in with a two-factor code, it exchanges the code once for a session
+    /// token. When that token expires (the site answers error 102), the client exchanges again
+    /// and repeats the call once: the site refused it before applying it, so a write is safe to
+    /// repeat.
     pub fn call(&self, method: &str, params: Option<Value>) -> Result<Value> {
         let entity_type = params
             .as_ref()
             .and_then(|p| p.get("type"))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let auth = if method == "info" {
-            None
-        } else {
-            Some(self.auth_object()?)
-        };
-        self.send(method, entity_type.as_deref(), auth, params)
+        if method == "info" {
+            return self.send(method, entity_type.as_deref(), None, params);
+        }
+        let auth = self.auth_object()?;
+        let used_token = self.exchanged_token();
+        match self.send(method, entity_type.as_deref(), Some(auth), params.clone()) {
+            Err(Error::Authentication { .. }) if used_token.is_some() => {
+                log::debug!("api3 {method}: the session token was refused; logging in again");
+                self.forget_token(used_token.as_ref());
+                let auth = self.auth_object()?;
+                self.send(method, entity_type.as_deref(), Some(auth), params)
+            }
+            other => other,
+        }
+    }
+
+    /// Drops the exchanged session token, unless another thread has already replaced it.
+    fn forget_token(&self, stale: Option<&Secret>) {
+        let mut token = self
+            .inner
+            .exchanged_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if token.as_ref().map(Secret::expose) == stale.map(Secret::expose) {
+            *token = None;
+        }
+    }
+
+    /// `sudo_as_login` and `session_uuid`, added to every AUTH object (the official client's
+    /// `_auth_params`), the two-factor exchange included.
+    fn with_session_options(&self, mut auth: Map<String, Value>) -> Map<String, Value> {
+        if let Some(login) = &self.inner.sudo_as_login {
+            auth.insert("sudo_as_login".into(), login.clone().into());
+        }
+        if let Some(uuid) = &self.inner.session_uuid {
+            auth.insert("session_uuid".into(), uuid.clone().into());
+        }
+        auth
     }
 
     fn auth_object(&self) -> Result<Map<String, Value>> {
         let inner = &self.inner;
-        let mut auth = match &inner.credentials {
+        let auth = match &inner.credentials {
             Credentials::User {
                 auth_token: Some(_),
                 ..
@@ -200,7 +300,7 @@ impl Client {
                         let results = self.send(
                             "get_session_token",
                             None,
-                            Some(inner.credentials.auth_object()),
+                            Some(self.with_session_options(inner.credentials.auth_object())),
                             None,
                         )?;
                         let id = results
@@ -223,13 +323,7 @@ impl Client {
             }
             c => c.auth_object(),
         };
-        if let Some(login) = &inner.sudo_as_login {
-            auth.insert("sudo_as_login".into(), login.clone().into());
-        }
-        if let Some(uuid) = &inner.session_uuid {
-            auth.insert("session_uuid".into(), uuid.clone().into());
-        }
-        Ok(auth)
+        Ok(self.with_session_options(auth))
     }
 
     fn exchanged_token(&self) -> Option<Secret> {
@@ -278,24 +372,33 @@ impl Client {
         let read_only = is_read_only(method);
         let started = Instant::now();
         let entity = || entity_type.map(str::to_owned);
+        let user_agent = self.user_agent();
+        let headers = RequestHeaders {
+            user_agent: &user_agent,
+            localized: self.inner.localized,
+        };
         let mut attempt = 1;
         loop {
-            let failure = match self.inner.transport.post(&body) {
-                Ok(bytes) => {
-                    log::debug!(
-                        "api3 {method}{} ok in {} ms (try {attempt})",
-                        entity_type.map(|t| format!(" {t}")).unwrap_or_default(),
-                        started.elapsed().as_millis()
-                    );
-                    return self.decode_envelope(method, entity_type, &bytes);
-                }
+            let failure = match self.inner.transport.post_json(&body, &headers) {
+                Ok(answer) => match self.decode_envelope(method, entity_type, answer) {
+                    Ok(results) => {
+                        log::debug!(
+                            "api3 {method}{} ok in {} ms (try {attempt})",
+                            entity_type.map(|t| format!(" {t}")).unwrap_or_default(),
+                            started.elapsed().as_millis()
+                        );
+                        return Ok(results);
+                    }
+                    Err(Decoded::Cut(detail)) => Failure::AfterSent(detail),
+                    Err(Decoded::Error(e)) => return Err(e),
+                },
                 Err(f) => f,
             };
             let retryable = match &failure {
-                Failure::Status(s) => matches!(s, 502..=504),
+                Failure::Status { status, .. } => matches!(status, 502..=504),
                 Failure::NotSent(_) => true,
                 Failure::AfterSent(_) | Failure::TimedOut => read_only,
-                Failure::Fatal(_) => false,
+                Failure::Redirect { .. } | Failure::Fatal(_) => false,
             };
             if retryable && attempt < policy.max_attempts.max(1) {
                 let wait = policy.delay(attempt);
@@ -314,10 +417,22 @@ impl Client {
                 started.elapsed().as_millis()
             );
             return Err(match failure {
-                Failure::Status(status) => Error::Http {
+                Failure::Status { status, text } => Error::Http {
                     method: method.into(),
                     entity_type: entity(),
                     status,
+                    text: self.redact(&text),
+                },
+                Failure::Redirect {
+                    status,
+                    location,
+                    why,
+                } => Error::Redirect {
+                    method: method.into(),
+                    entity_type: entity(),
+                    status,
+                    location: self.redact(&location),
+                    why: why.into(),
                 },
                 Failure::TimedOut => Error::Timeout {
                     method: method.into(),
@@ -341,23 +456,48 @@ impl Client {
         }
     }
 
+    /// The `results` of an api3 answer, or its error (the official client's `_decode_response`
+    /// and `_response_errors`).
     fn decode_envelope(
         &self,
         method: &str,
         entity_type: Option<&str>,
-        bytes: &[u8],
-    ) -> Result<Value> {
-        let malformed = |detail: String| Error::Malformed {
-            method: method.into(),
-            entity_type: entity_type.map(str::to_owned),
-            detail: self.redact(&detail),
+        answer: Answer,
+    ) -> std::result::Result<Value, Decoded> {
+        let malformed = |detail: String| {
+            Decoded::Error(Error::Malformed {
+                method: method.into(),
+                entity_type: entity_type.map(str::to_owned),
+                detail: self.redact(&detail),
+            })
         };
+        let bytes = &answer.bytes;
         let snippet = || {
-            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned();
-            format!("body starts {text:?}")
+            let ct = if answer.content_type.is_empty() {
+                "no content-type".to_string()
+            } else {
+                format!("content-type {}", answer.content_type)
+            };
+            if answer.content_type.contains("html") {
+                let text = crate::transport::page_text(&String::from_utf8_lossy(bytes));
+                format!("an HTML page ({ct}): {text:?}")
+            } else {
+                let text = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned();
+                format!("{ct}; body starts {text:?}")
+            }
         };
-        let mut v: Value = serde_json::from_slice(bytes)
-            .map_err(|e| malformed(format!("not JSON ({e}); {}", snippet())))?;
+        let mut v: Value = match serde_json::from_slice(bytes) {
+            Ok(v) => v,
+            // A chunked body that ends inside the JSON was cut: ureq's chunk decoder reads a
+            // closed connection as the end of the body.
+            Err(e) if answer.chunked && e.is_eof() => {
+                return Err(Decoded::Cut(format!(
+                    "the chunked answer was cut short after {} bytes",
+                    bytes.len()
+                )))
+            }
+            Err(e) => return Err(malformed(format!("not JSON ({e}); {}", snippet()))),
+        };
         let Some(obj) = v.as_object_mut() else {
             return Err(malformed(format!("not a JSON object; {}", snippet())));
         };
@@ -369,7 +509,7 @@ impl Client {
             );
             let code = obj.get("error_code").and_then(Value::as_i64).unwrap_or(0);
             let method = method.to_string();
-            return Err(match code {
+            return Err(Decoded::Error(match code {
                 102 => Error::Authentication { method, message },
                 106 => Error::TwoFactorRequired { method, message },
                 108 => Error::SsoSite { method, message },
@@ -380,7 +520,7 @@ impl Client {
                     code,
                     message,
                 },
-            });
+            }));
         }
         obj.remove("results")
             .ok_or_else(|| malformed(format!("no `results` and no `exception`; {}", snippet())))
@@ -425,42 +565,62 @@ impl Client {
         self.find(&query.clone().limit(1))?.next().transpose()
     }
 
-    /// `read` of one page: the records and whether another page follows.
-    pub(crate) fn read_page(&self, params: Value) -> Result<(Vec<Value>, bool)> {
+    /// `read` of one page: the records (through the official client's record rules) and
+    /// whether another page follows. Sites that predate `has_next_page` answer with
+    /// `entity_count` (and `page_count`); a read of a single page may come without paging info.
+    pub(crate) fn read_page(
+        &self,
+        params: Value,
+        current_page: usize,
+        entities_per_page: usize,
+    ) -> Result<(Vec<Value>, bool)> {
         let entity_type = params["type"].as_str().unwrap_or_default().to_owned();
         let mut results = self.call("read", Some(params))?;
-        let malformed = |detail: &str| Error::Malformed {
-            method: "read".into(),
-            entity_type: Some(entity_type.clone()),
-            detail: detail.into(),
-        };
-        let entities = match results.get_mut("entities").map(Value::take) {
+        let mut entities = match results.get_mut("entities").map(Value::take) {
             Some(Value::Array(items)) => items,
-            _ => return Err(malformed("no `entities` list in the results")),
+            _ => {
+                return Err(Error::Malformed {
+                    method: "read".into(),
+                    entity_type: Some(entity_type),
+                    detail: "no `entities` list in the results".into(),
+                })
+            }
         };
-        let has_next = results
-            .pointer("/paging_info/has_next_page")
+        parse_records(&mut entities);
+        let info = results.get("paging_info");
+        let number = |k: &str| info.and_then(|i| i.get(k)).and_then(Value::as_u64);
+        let has_next = match info
+            .and_then(|i| i.get("has_next_page"))
             .and_then(Value::as_bool)
-            .ok_or_else(|| malformed("no `paging_info.has_next_page` in the results"))?;
+        {
+            Some(next) => next,
+            None => match (number("page_count"), number("entity_count")) {
+                (Some(pages), _) => (current_page as u64) < pages,
+                (None, Some(count)) => ((current_page * entities_per_page) as u64) < count,
+                // No paging info: the answer is the only page.
+                (None, None) => false,
+            },
+        };
         Ok((entities, has_next))
     }
 
-    /// `create`: a new `entity_type` record with `fields`; returns it with `type`, `id` and
-    /// `return_fields`.
+    /// `create`: a new `entity_type` record with `fields`; returns it with `type`, `id`, the
+    /// fields set and `return_fields` (none sends `["id"]`, as the official client).
     pub fn create(
         &self,
         entity_type: &str,
         fields: &Map<String, Value>,
         return_fields: &[&str],
     ) -> Result<Value> {
-        self.call(
+        let results = self.call(
             "create",
             Some(json!({
                 "type": entity_type,
                 "fields": fields_wire(fields),
-                "return_fields": return_fields,
+                "return_fields": return_fields_wire(return_fields),
             })),
-        )
+        )?;
+        one_record("create", entity_type, results)
     }
 
     /// `update` of record `id`: each field set, or for multi-entity fields added to or removed
@@ -471,14 +631,15 @@ impl Client {
                 "update of {entity_type} #{id} with no fields"
             )));
         }
-        self.call(
+        let results = self.call(
             "update",
             Some(json!({
                 "type": entity_type,
                 "id": id,
                 "fields": fields.iter().map(FieldUpdate::to_wire).collect::<Vec<_>>(),
             })),
-        )
+        )?;
+        one_record("update", entity_type, results)
     }
 
     /// `delete`: retires record `id`. True when it was live.
@@ -501,7 +662,10 @@ impl Client {
         }
         let wire: Vec<Value> = requests.iter().map(BatchRequest::to_wire).collect();
         match self.call("batch", Some(Value::Array(wire)))? {
-            Value::Array(items) if items.len() == requests.len() => Ok(items),
+            Value::Array(mut items) if items.len() == requests.len() => {
+                parse_records(&mut items);
+                Ok(items)
+            }
             other => Err(Error::Malformed {
                 method: "batch".into(),
                 entity_type: None,
@@ -514,13 +678,15 @@ impl Client {
         }
     }
 
-    /// `summarize`: aggregates over the records `filter` matches, optionally grouped.
+    /// `summarize`: aggregates over the records `filter` matches, optionally grouped, with or
+    /// without the records of archived projects (the site's default: with).
     pub fn summarize(
         &self,
         entity_type: &str,
         filter: Option<&Filter>,
         summaries: &[Summary],
         grouping: &[Grouping],
+        include_archived_projects: bool,
     ) -> Result<Value> {
         let mut p = Map::new();
         p.insert("type".into(), entity_type.into());
@@ -546,6 +712,10 @@ impl Client {
                     .map(|g| json!({"field": g.field, "type": g.grouping_type, "direction": g.direction.as_str()}))
                     .collect(),
             );
+        }
+        // Sent only when false: the site's default is true (the official client's `summarize`).
+        if !include_archived_projects {
+            p.insert("include_archived_projects".into(), false.into());
         }
         self.call("summarize", Some(Value::Object(p)))
     }
@@ -579,6 +749,30 @@ impl Client {
             );
         }
         self.call("schema_field_read", Some(Value::Object(p)))
+    }
+}
+
+/// The record a `create` or `update` answered with: a record, or a list holding one (the
+/// official client's `_call_rpc(..., first=True)` and `_parse_records(...)[0]`), through the
+/// official client's record rules.
+fn one_record(method: &str, entity_type: &str, results: Value) -> Result<Value> {
+    let mut record = match results {
+        Value::Array(items) if !items.is_empty() => items.into_iter().next().unwrap_or_default(),
+        other => other,
+    };
+    match &mut record {
+        Value::Object(m) => {
+            parse_record(m);
+            Ok(record)
+        }
+        other => Err(Error::Malformed {
+            method: method.into(),
+            entity_type: Some(entity_type.into()),
+            detail: format!(
+                "expected the record, got {}",
+                crate::value::ValueError::new("", other).found
+            ),
+        }),
     }
 }
 

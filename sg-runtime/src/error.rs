@@ -64,8 +64,8 @@ pub enum Error {
         /// The server's message.
         message: String,
     },
-    /// The server answered with an HTTP status other than 200.
-    #[error("{method}{}: HTTP {status}{}", entity_suffix(.entity_type), if *.status == 503 { " (site in maintenance or overloaded)" } else { "" })]
+    /// The server answered with an HTTP error status (4xx, 5xx).
+    #[error("{method}{}: HTTP {status}{}{}", entity_suffix(.entity_type), if *.status == 503 { " (site in maintenance or overloaded)" } else { "" }, text_suffix(.text))]
     Http {
         /// The api3 method.
         method: String,
@@ -73,6 +73,24 @@ pub enum Error {
         entity_type: Option<String>,
         /// The HTTP status.
         status: u16,
+        /// The text of the error page, shortened (a site says there why API access is blocked).
+        text: String,
+    },
+    /// The server answered with a redirect the client does not follow: a 301, 302 or 303 (following
+    /// it would turn the POST into a GET), a redirect from https to http, or too many hops.
+    /// 307 and 308 are followed with the same request.
+    #[error("{method}{}: HTTP {status} redirect to `{location}` not followed: {why}; point the client at the new address", entity_suffix(.entity_type))]
+    Redirect {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// The HTTP status (310 for too many redirects).
+        status: u16,
+        /// The `location` the server gave.
+        location: String,
+        /// Why it was not followed.
+        why: String,
     },
     /// No answer within the read timeout.
     #[error("{method}{}: timed out after {}s", entity_suffix(.entity_type), .after.as_secs_f64())]
@@ -121,6 +139,14 @@ pub enum Error {
     /// The caller asked for something the client will not send.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+}
+
+fn text_suffix(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(": {text}")
+    }
 }
 
 fn entity_suffix(entity_type: &Option<String>) -> String {

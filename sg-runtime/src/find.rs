@@ -8,33 +8,47 @@ use std::collections::VecDeque;
 
 /// Records of a [`Query`], fetched one page at a time as the iterator is advanced. At most one
 /// page is held in memory. After an error it yields nothing more.
+///
+/// Which pages are asked for follows the official client's `find` exactly:
+/// * pages hold the site's `records_per_page` (`api_max_entities_per_page`, or the query's
+///   [`page_size`](Query::page_size)); a `limit` at or under that size asks for `limit` records
+///   per page and, with no `page`, reads one page only;
+/// * with a `page`, that one page is read (of `limit` records when the limit fits a page, else of
+///   a full page) and returned whole;
+/// * otherwise pages are read until the site says there is no next page, and the records are
+///   cut at `limit`.
 #[derive(Debug)]
 pub struct FindIter {
     client: Client,
     query: Query,
     entities_per_page: usize,
     next_page: usize,
+    /// Only this one page is read (the official client's "page != 0" path).
+    single_page: bool,
     buffer: VecDeque<Value>,
     remaining: Option<usize>,
     done: bool,
 }
 
 impl FindIter {
-    pub(crate) fn new(client: Client, query: Query, page_size: usize) -> FindIter {
-        let (entities_per_page, next_page) = match query.page {
-            // One given page of `limit` records (or a full page), as the official client does.
-            Some(p) => (query.limit.unwrap_or(page_size).max(1), p.max(1)),
-            None => (
-                query.limit.map_or(page_size, |l| l.min(page_size)).max(1),
-                1,
-            ),
-        };
+    pub(crate) fn new(client: Client, query: Query, records_per_page: usize) -> FindIter {
+        let records_per_page = records_per_page.max(1);
+        let mut entities_per_page = records_per_page;
+        let mut page = query.page;
+        if let Some(limit) = query.limit.filter(|l| *l <= records_per_page) {
+            entities_per_page = limit;
+            // "If page isn't set and the limit doesn't require pagination, then trigger the
+            // faster code path" (shotgun_api3 `find`).
+            page.get_or_insert(1);
+        }
         FindIter {
-            remaining: query.limit,
+            // A single page comes back whole, as from the official client.
+            remaining: if page.is_some() { None } else { query.limit },
+            single_page: page.is_some(),
+            next_page: page.unwrap_or(1),
             client,
             query,
             entities_per_page,
-            next_page,
             buffer: VecDeque::new(),
             done: false,
         }
@@ -51,12 +65,14 @@ impl FindIter {
     }
 
     fn fetch(&mut self) -> Result<()> {
-        let params = self
-            .query
-            .read_params(self.entities_per_page, self.next_page);
-        let (entities, has_next) = self.client.read_page(params)?;
+        let params =
+            self.query
+                .read_params(self.entities_per_page, self.next_page, !self.single_page);
+        let (entities, has_next) =
+            self.client
+                .read_page(params, self.next_page, self.entities_per_page)?;
         self.next_page += 1;
-        if !has_next || entities.is_empty() || self.query.page.is_some() {
+        if self.single_page || !has_next || entities.is_empty() {
             self.done = true;
         }
         self.buffer = entities.into();

@@ -26,6 +26,7 @@ mod client;
 mod credentials;
 mod error;
 mod find;
+pub mod records;
 mod request;
 mod retry;
 pub mod schema;
@@ -39,7 +40,7 @@ pub mod mock;
 
 /// Re-exported for generated code and users: the date and date-time types.
 pub use chrono;
-pub use client::{Client, ClientBuilder};
+pub use client::{default_user_agent, Client, ClientBuilder};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, Result};
 pub use find::FindIter;
@@ -51,7 +52,4 @@ pub use retry::RetryPolicy;
 /// Re-exported for generated code and users: the JSON type every record travels as.
 pub use serde_json;
 pub use site::Site;
-pub use value::{EntityRef, FileLink, ValueError, WireValue};
-
-/// The user agent sent with every request: the crate name and version.
-pub const USER_AGENT: &str = concat!("sg-runtime/", env!("CARGO_PKG_VERSION"));
+pub use value::{EntityRef, FileLink, Image, ValueError, WireValue};

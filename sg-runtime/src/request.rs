@@ -145,13 +145,15 @@ pub struct Query {
     pub entity_type: String,
     /// The filter; `None` matches every record.
     pub filter: Option<Filter>,
-    /// Return fields; `type` and `id` always come back.
+    /// Return fields; `type` and `id` always come back. Empty sends `["id"]`, as the official
+    /// client does.
     pub fields: Vec<String>,
     /// Sort keys, most significant first.
     pub sorts: Vec<Sort>,
-    /// At most this many records.
+    /// At most this many records (`None`: all). See [`FindIter`](crate::FindIter) for how
+    /// `limit` and `page` pick the requests, as in the official client.
     pub limit: Option<usize>,
-    /// Only this page (1-based), of `limit` records (or the page size).
+    /// Only this page (1-based), of `limit` records when the limit fits a page, else of a full page.
     pub page: Option<usize>,
     /// Active or retired records.
     pub return_only: ReturnOnly,
@@ -198,15 +200,15 @@ impl Query {
         self
     }
 
-    /// At most `n` records.
+    /// At most `n` records. `0` means no limit, as in the official client's `find(limit=0)`.
     pub fn limit(mut self, n: usize) -> Query {
-        self.limit = Some(n);
+        self.limit = (n > 0).then_some(n);
         self
     }
 
-    /// Only page `n` (1-based).
+    /// Only page `n` (1-based). `0` means every page, as in the official client's `find(page=0)`.
     pub fn page(mut self, n: usize) -> Query {
-        self.page = Some(n);
+        self.page = (n > 0).then_some(n);
         self
     }
 
@@ -228,11 +230,18 @@ impl Query {
         self
     }
 
-    /// The `read` params for one page.
-    pub(crate) fn read_params(&self, entities_per_page: usize, current_page: usize) -> Value {
+    /// The `read` params for one page, as the official client's `find` and
+    /// `_construct_read_parameters` build them. `paging_info`: whether the site is asked whether
+    /// a next page follows (the official client asks only when it reads page after page).
+    pub(crate) fn read_params(
+        &self,
+        entities_per_page: usize,
+        current_page: usize,
+        paging_info: bool,
+    ) -> Value {
         let mut p = Map::new();
         p.insert("type".into(), self.entity_type.clone().into());
-        p.insert("return_fields".into(), json!(self.fields));
+        p.insert("return_fields".into(), return_fields_wire(&self.fields));
         p.insert(
             "filters".into(),
             self.filter.as_ref().map_or_else(
@@ -252,7 +261,12 @@ impl Query {
             "paging".into(),
             json!({"entities_per_page": entities_per_page, "current_page": current_page}),
         );
-        p.insert("return_paging_info_without_counts".into(), true.into());
+        p.insert(
+            "return_paging_info_without_counts".into(),
+            paging_info.into(),
+        );
+        // Without it a site returns attachment ids, not URLs, for `image` fields.
+        p.insert("api_return_image_urls".into(), true.into());
         if !self.sorts.is_empty() {
             p.insert(
                 "sorts".into(),
@@ -346,6 +360,16 @@ impl FieldUpdate {
     }
 }
 
+/// Return fields as sent: `["id"]` when none are asked for (the official client's `find`,
+/// `create` and `batch` default), never `[]`.
+pub(crate) fn return_fields_wire<S: AsRef<str>>(fields: &[S]) -> Value {
+    if fields.is_empty() {
+        json!(["id"])
+    } else {
+        fields.iter().map(|f| Value::from(f.as_ref())).collect()
+    }
+}
+
 /// `[{field_name, value}]` from a map of field values, in the map's order.
 pub(crate) fn fields_wire(fields: &Map<String, Value>) -> Value {
     fields
@@ -363,7 +387,7 @@ pub enum BatchRequest {
         entity_type: String,
         /// Field values.
         fields: Map<String, Value>,
-        /// Fields to return besides `type` and `id`.
+        /// Fields to return besides `type` and `id` (none sends `["id"]`).
         return_fields: Vec<String>,
     },
     /// Update an entity.
@@ -395,7 +419,7 @@ impl BatchRequest {
                 "request_type": "create",
                 "type": entity_type,
                 "fields": fields_wire(fields),
-                "return_fields": return_fields,
+                "return_fields": return_fields_wire(return_fields),
             }),
             BatchRequest::Update {
                 entity_type,

@@ -1,13 +1,33 @@
 //! The one HTTP transport of the workspace: a keep-alive ureq agent posting api3 envelopes.
+//!
+//! Redirects and content encodings are handled here rather than by ureq, so that they follow the
+//! official client (shotgun_api3's httplib2 connection) and not a browser's rules:
+//! * a POST is never turned into a GET: 307 and 308 are followed with the same method and body
+//!   (httplib2 follows a 308 for any method), 301/302/303 fail with the new location named;
+//! * `accept-encoding: gzip, deflate` is sent and both are decoded (httplib2's `_decompressContent`,
+//!   which also takes raw deflate streams).
 
 use std::io::Read;
 use std::time::Duration;
 
+/// Redirects followed for one request, at most (httplib2's `DEFAULT_MAX_REDIRECTS`).
+const MAX_REDIRECTS: usize = 5;
+/// How much of an error page is kept for the error message.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+/// Characters of an error page's text shown in an error.
+const ERROR_TEXT_CHARS: usize = 300;
+
 /// How one HTTP exchange failed, in the terms the retry policy needs.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// The server answered with this non-200 status.
-    Status(u16),
+    /// The server answered with this status (4xx, 5xx); `text` is the page's text, shortened.
+    Status { status: u16, text: String },
+    /// A redirect that is not followed: a 301/302/303 to a POST, a loop, or a downgrade to http.
+    Redirect {
+        status: u16,
+        location: String,
+        why: &'static str,
+    },
     /// The request never left: connection refused, DNS, proxy.
     NotSent(String),
     /// The request may have reached the server; then the connection broke.
@@ -16,6 +36,26 @@ pub(crate) enum Failure {
     TimedOut,
     /// The exchange is impossible as asked (bad URL and the like): not worth a retry.
     Fatal(String),
+}
+
+/// A 2xx answer.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// The body, decoded from gzip or deflate.
+    pub(crate) bytes: Vec<u8>,
+    /// Whether it came chunked: a chunked body cut short reads as a short body (ureq's decoder
+    /// ends quietly on EOF), so a body that is not whole JSON was cut, not malformed.
+    pub(crate) chunked: bool,
+    /// The `content-type`, for error messages.
+    pub(crate) content_type: String,
+}
+
+/// Per-request headers that can change during a client's life.
+pub(crate) struct RequestHeaders<'a> {
+    pub(crate) user_agent: &'a str,
+    /// Sends `locale: auto`, so display names come back in the user's language (the official
+    /// client's `config.localized`).
+    pub(crate) localized: bool,
 }
 
 /// A shared keep-alive agent and the endpoint it posts to.
@@ -38,7 +78,8 @@ impl Transport {
             // A deadline for the whole exchange: ureq applies it on pooled connections too,
             // which a per-read timeout alone is not (a reused connection would wait forever).
             .timeout(read_timeout)
-            .user_agent(crate::USER_AGENT)
+            // Redirects are ours to follow (see the module doc): ureq would re-send a POST as a GET.
+            .redirects(0)
             .try_proxy_from_env(use_env_proxy)
             .build();
         Transport {
@@ -48,25 +89,162 @@ impl Transport {
         }
     }
 
-    /// Posts `body` (JSON text) and returns the 200 answer's bytes.
-    pub(crate) fn post(&self, body: &str) -> Result<Vec<u8>, Failure> {
-        let result = self
-            .agent
-            .post(&self.endpoint)
-            .set("Content-Type", "application/json; charset=utf-8")
-            .set("Accept", "application/json")
-            .send_string(body);
-        match result {
-            Ok(resp) => {
-                let mut bytes = Vec::new();
-                resp.into_reader()
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| classify_io(&e))?;
-                Ok(bytes)
+    /// Posts `body` (JSON text) to the api3 endpoint, following 307/308 redirects, and returns
+    /// the 2xx answer.
+    pub(crate) fn post_json(&self, body: &str, h: &RequestHeaders) -> Result<Answer, Failure> {
+        let mut url = self.endpoint.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            // The headers of the official client's `_call_rpc` and `_make_call`.
+            let mut req = self
+                .agent
+                .post(&url)
+                .set("content-type", "application/json; charset=utf-8")
+                .set("connection", "keep-alive")
+                .set("user-agent", h.user_agent)
+                .set("accept-encoding", "gzip, deflate");
+            if h.localized {
+                req = req.set("locale", "auto");
             }
-            Err(ureq::Error::Status(code, _)) => Err(Failure::Status(code)),
-            Err(ureq::Error::Transport(t)) => Err(classify_transport(&t)),
+            let resp = match req.send_string(body) {
+                Ok(resp) => resp,
+                Err(ureq::Error::Status(status, resp)) => {
+                    return Err(Failure::Status {
+                        status,
+                        text: error_text(resp),
+                    })
+                }
+                Err(ureq::Error::Transport(t)) => return Err(classify_transport(&t)),
+            };
+            let status = resp.status();
+            if (300..400).contains(&status) {
+                let location = resp.header("location").unwrap_or("").to_string();
+                let redirect = |why| Failure::Redirect {
+                    status,
+                    location: location.clone(),
+                    why,
+                };
+                if !matches!(status, 307 | 308) {
+                    return Err(redirect(
+                        "a redirect that would turn the POST into a GET is not followed",
+                    ));
+                }
+                let next = resolve(&url, &location).ok_or_else(|| redirect("no valid location"))?;
+                if url.starts_with("https:") && next.starts_with("http:") {
+                    return Err(redirect("a redirect from https to http is not followed"));
+                }
+                log::debug!("api3: HTTP {status}: following to {next}");
+                url = next;
+                continue;
+            }
+            return read_answer(resp);
         }
+        Err(Failure::Redirect {
+            status: 310,
+            location: url,
+            why: "too many redirects",
+        })
+    }
+}
+
+/// `location` resolved against `base`.
+fn resolve(base: &str, location: &str) -> Option<String> {
+    let base = url::Url::parse(base).ok()?;
+    let next = base.join(location).ok()?;
+    matches!(next.scheme(), "http" | "https").then(|| next.to_string())
+}
+
+fn read_answer(resp: ureq::Response) -> Result<Answer, Failure> {
+    let chunked = resp.header("transfer-encoding").is_some();
+    let encoding = resp
+        .header("content-encoding")
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let content_type = resp.header("content-type").unwrap_or("").to_string();
+    let mut raw = Vec::new();
+    resp.into_reader()
+        .read_to_end(&mut raw)
+        .map_err(|e| classify_io(&e))?;
+    let bytes = decode_content(&encoding, raw).map_err(|e| {
+        // A compressed stream that ends early is a body cut short, as with any cut connection.
+        Failure::AfterSent(format!("the {encoding} body could not be decoded: {e}"))
+    })?;
+    Ok(Answer {
+        bytes,
+        chunked,
+        content_type,
+    })
+}
+
+/// Decodes a `content-encoding` of gzip or deflate (zlib-wrapped, or raw as some servers send).
+fn decode_content(encoding: &str, raw: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
+    let mut out = Vec::new();
+    match encoding {
+        "gzip" | "x-gzip" => {
+            MultiGzDecoder::new(&raw[..]).read_to_end(&mut out)?;
+        }
+        "deflate" => {
+            if ZlibDecoder::new(&raw[..]).read_to_end(&mut out).is_err() {
+                out.clear();
+                DeflateDecoder::new(&raw[..]).read_to_end(&mut out)?;
+            }
+        }
+        _ => return Ok(raw),
+    }
+    Ok(out)
+}
+
+/// The text of an error page, shortened: tags dropped and white space folded, so that a 403's
+/// "API access is blocked" page (the official client appends it to the error) reads as a sentence.
+fn error_text(resp: ureq::Response) -> String {
+    let encoding = resp.header("content-encoding").unwrap_or("").to_string();
+    let mut raw = Vec::new();
+    let _ = resp
+        .into_reader()
+        .take(ERROR_BODY_LIMIT)
+        .read_to_end(&mut raw);
+    let bytes = decode_content(&encoding, raw).unwrap_or_default();
+    page_text(&String::from_utf8_lossy(&bytes))
+}
+
+/// `html` without tags, scripts or styles, white space folded, at most [`ERROR_TEXT_CHARS`] characters.
+pub(crate) fn page_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        let tag = &rest[open..];
+        let lower: String = tag.chars().take(8).collect::<String>().to_ascii_lowercase();
+        // Skip the content of script and style elements with their tags.
+        let end_marker = if lower.starts_with("<script") {
+            "</script>"
+        } else if lower.starts_with("<style") {
+            "</style>"
+        } else {
+            ">"
+        };
+        let found = if end_marker == ">" {
+            tag.find('>')
+        } else {
+            tag.to_ascii_lowercase().find(end_marker)
+        };
+        rest = match found {
+            Some(i) => &tag[i + end_marker.len()..],
+            None => "",
+        };
+    }
+    text.push_str(rest);
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(ERROR_TEXT_CHARS) {
+        Some((i, _)) => format!("{}...", &folded[..i]),
+        None => folded,
     }
 }
 
@@ -94,5 +272,66 @@ fn classify_transport(t: &ureq::Transport) -> Failure {
         // A broken or empty status line: the server may have handled the request.
         K::BadStatus | K::BadHeader => Failure::AfterSent(detail),
         _ => Failure::Fatal(detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_pages_read_as_text() {
+        let html = "<html><head><style>p{color:red}</style><script>var x = '<b>';</script></head>\
+                    <body><h1>403 Forbidden</h1>\n<p>API access is   blocked &amp; logged</p></body></html>";
+        assert_eq!(
+            page_text(html),
+            "403 Forbidden API access is blocked & logged"
+        );
+        let long = "x ".repeat(1000);
+        assert_eq!(page_text(&long).chars().count(), ERROR_TEXT_CHARS + 3);
+    }
+
+    #[test]
+    fn locations_resolve_against_the_request() {
+        let base = "https://studio.shotgrid.autodesk.com/api3/json";
+        assert_eq!(
+            resolve(base, "/api3/json2").as_deref(),
+            Some("https://studio.shotgrid.autodesk.com/api3/json2")
+        );
+        assert_eq!(
+            resolve(base, "https://other.example/api3/json").as_deref(),
+            Some("https://other.example/api3/json")
+        );
+        assert_eq!(resolve(base, "ftp://x/y"), None);
+    }
+
+    #[test]
+    fn both_deflate_forms_decode() {
+        use flate2::write::{DeflateEncoder, GzEncoder, ZlibEncoder};
+        use flate2::Compression;
+        use std::io::Write;
+        let text = b"{\"results\": 1}".to_vec();
+        let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
+        z.write_all(&text).unwrap();
+        assert_eq!(
+            decode_content("deflate", z.finish().unwrap()).unwrap(),
+            text
+        );
+        let mut d = DeflateEncoder::new(Vec::new(), Compression::default());
+        d.write_all(&text).unwrap();
+        assert_eq!(
+            decode_content("deflate", d.finish().unwrap()).unwrap(),
+            text
+        );
+        let mut g = GzEncoder::new(Vec::new(), Compression::default());
+        g.write_all(&text).unwrap();
+        let mut gz = g.finish().unwrap();
+        assert_eq!(decode_content("gzip", gz.clone()).unwrap(), text);
+        gz.truncate(gz.len() - 6);
+        assert!(
+            decode_content("gzip", gz).is_err(),
+            "a cut gzip stream is an error"
+        );
+        assert_eq!(decode_content("", text.clone()).unwrap(), text);
     }
 }

@@ -110,6 +110,68 @@ pub struct FileLink {
     pub id: Option<i64>,
 }
 
+/// The value of an `image` field (a thumbnail). Reading one never fails a record: a site sends a
+/// URL, the transient placeholder while it makes the thumbnail, or (to a read that did not ask
+/// for URLs) the attachment id; anything else is kept as sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Image {
+    /// The thumbnail's URL (on most sites a signed URL that expires).
+    Url(String),
+    /// The site is still making the thumbnail; this is the placeholder's URL
+    /// (`https://SITE/images/status/transient/thumbnail_pending.png`).
+    Pending(String),
+    /// The thumbnail's attachment id: what a site sends to a read without `api_return_image_urls`.
+    AttachmentId(i64),
+    /// Any other value, as sent.
+    Other(Value),
+}
+
+impl Image {
+    /// The path part that marks the transient placeholder (python-api docs, "image" data type).
+    pub const PENDING_PATH: &'static str = "/images/status/transient/";
+
+    /// The thumbnail's URL, when the site sent a final one.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Image::Url(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// Whether the site is still making the thumbnail.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Image::Pending(_))
+    }
+
+    fn from_string(s: String) -> Image {
+        if s.contains(Image::PENDING_PATH) {
+            Image::Pending(s)
+        } else {
+            Image::Url(s)
+        }
+    }
+}
+
+impl WireValue for Image {
+    fn to_wire(&self) -> Value {
+        match self {
+            Image::Url(s) | Image::Pending(s) => Value::String(s.clone()),
+            Image::AttachmentId(id) => Value::from(*id),
+            Image::Other(v) => v.clone(),
+        }
+    }
+    fn from_wire(v: &Value) -> Result<Self, ValueError> {
+        Self::from_wire_owned(v.clone())
+    }
+    fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
+        Ok(match v {
+            Value::String(s) => Image::from_string(s),
+            Value::Number(n) if n.is_i64() => Image::AttachmentId(n.as_i64().unwrap_or_default()),
+            other => Image::Other(other),
+        })
+    }
+}
+
 /// Formats a date-time for the wire.
 pub fn format_date_time(t: &DateTime<Utc>) -> String {
     t.format(DATE_TIME_FORMAT).to_string()
@@ -373,6 +435,25 @@ mod tests {
         assert_eq!(e.to_string(), "expected an integer, found \"12\"");
         assert!(NaiveDate::from_wire(&json!("28/11/2026")).is_err());
         assert!(String::from_wire(&json!(null)).is_err());
+    }
+
+    #[test]
+    fn images_never_fail() {
+        let pending =
+            "https://studio.shotgrid.autodesk.com/images/status/transient/thumbnail_pending.png";
+        assert!(Image::from_wire(&json!(pending)).unwrap().is_pending());
+        let url = Image::from_wire(&json!("https://sg-media/x.jpg?sig=1")).unwrap();
+        assert_eq!(url.url(), Some("https://sg-media/x.jpg?sig=1"));
+        assert_eq!(
+            Image::from_wire(&json!(42)).unwrap(),
+            Image::AttachmentId(42)
+        );
+        assert_eq!(
+            Image::from_wire(&json!({"id": 1})).unwrap(),
+            Image::Other(json!({"id": 1}))
+        );
+        assert_eq!(Option::<Image>::from_wire(&json!(null)).unwrap(), None);
+        assert_eq!(Image::AttachmentId(42).to_wire(), json!(42));
     }
 
     #[test]

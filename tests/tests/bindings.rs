@@ -138,7 +138,7 @@ fn display_name_aliases() {
     same(None::<demo::DiskLocation>, None::<demo::CustomEntity01>);
     same(None::<demo::Person>, None::<demo::HumanUser>);
     same(None::<demo::PipelineStep>, None::<demo::Step>);
-    assert_eq!(demo::ENTITY_TYPES.len(), 20);
+    assert_eq!(demo::ENTITY_TYPES.len(), 21);
 }
 
 #[test]

@@ -374,6 +374,7 @@ fn summarize_with_grouping() {
                 Summary::new("sg_cut_in", "sum"),
             ],
             &[Grouping::exact("sg_status_list")],
+            true,
         )
         .unwrap();
     assert_eq!(
@@ -395,6 +396,7 @@ fn summarize_with_grouping() {
                 Grouping::exact("sg_sequence"),
                 Grouping::exact("sg_status_list"),
             ],
+            true,
         )
         .unwrap();
     let g = by_seq["groups"].as_array().unwrap();

@@ -123,6 +123,7 @@ fn every_method_on_both_real_schemas() {
                 None,
                 &[Summary::new("id", "record_count")],
                 &[Grouping::exact("sg_status_list")],
+                true,
             )
             .unwrap();
         assert_eq!(s["summaries"]["id"], 4, "{name}");

@@ -56,6 +56,7 @@ fn find_with_typed_filters_sorts_and_fields() {
             "return_only": "active",
             "paging": {"entities_per_page": 500, "current_page": 1},
             "return_paging_info_without_counts": true,
+            "api_return_image_urls": true,
             "sorts": [{"field_name": "code", "direction": "desc"}]
         })
     );

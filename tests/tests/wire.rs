@@ -54,6 +54,7 @@ fn read_params() {
             "return_only": "active",
             "paging": {"entities_per_page": 2, "current_page": 1},
             "return_paging_info_without_counts": true,
+            "api_return_image_urls": true,
             "sorts": [{"field_name": "code", "direction": "asc"}, {"field_name": "id", "direction": "desc"}],
             "include_archived_projects": false
         })
@@ -122,7 +123,7 @@ fn write_params() {
     assert_eq!(
         last_params(&server, "batch"),
         json!([
-            {"request_type": "create", "type": "Shot", "fields": [{"field_name": "code", "value": "sh900"}, {"field_name": "sg_cut_in", "value": 1001}], "return_fields": []},
+            {"request_type": "create", "type": "Shot", "fields": [{"field_name": "code", "value": "sh900"}, {"field_name": "sg_cut_in", "value": 1001}], "return_fields": ["id"]},
             {"request_type": "update", "type": "Shot", "id": 1, "fields": [{"field_name": "description", "value": "y"}]},
             {"request_type": "delete", "type": "Shot", "id": 3}
         ])
@@ -139,6 +140,7 @@ fn summarize_and_schema_params() {
             Some(&Filter::cond("sg_status_list", "is", ["ip"])),
             &[Summary::new("id", "record_count")],
             &[Grouping::exact("sg_sequence")],
+            true,
         )
         .unwrap();
     assert_eq!(

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 /// The server version `info` reports: recent enough that the official clients take their modern
 /// paths (paging without counts, archived-project filtering).
 pub(crate) const SERVER_VERSION: [u64; 3] = [8, 50, 0];
-/// Records per page, at most.
+/// Records per page, at most, unless the builder says otherwise (a site's default).
 pub(crate) const MAX_PAGE: u64 = 500;
 
 impl Shared {
@@ -22,8 +22,8 @@ impl Shared {
     }
 
     /// Records a request as received, before any fault is played on it.
-    pub(crate) fn record(&self, body: &[u8]) {
-        let Ok(v) = serde_json::from_slice::<Value>(body) else {
+    pub(crate) fn record(&self, req: &super::http::Request) {
+        let Ok(v) = serde_json::from_slice::<Value>(&req.body) else {
             return;
         };
         let method = v
@@ -45,6 +45,9 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(RecordedRequest {
+                http_method: req.method.clone(),
+                path: req.path.clone(),
+                headers: req.headers.clone(),
                 method,
                 auth,
                 params: params.pop(),
@@ -85,7 +88,7 @@ impl Shared {
             "info" => Ok(json!({
                 "version": SERVER_VERSION,
                 "full_version": [SERVER_VERSION[0], SERVER_VERSION[1], SERVER_VERSION[2], 0],
-                "api_max_entities_per_page": MAX_PAGE,
+                "api_max_entities_per_page": store.page_size,
                 "s3_uploads_enabled": false,
                 "s3_direct_uploads_enabled": false,
                 "user_authentication_method": "default",

@@ -27,10 +27,12 @@ pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-struct Request {
-    method: String,
-    path: String,
-    body: Vec<u8>,
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    /// Header names in lower case, in the order received.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
     close: bool,
 }
 
@@ -81,11 +83,13 @@ fn read_request(
     let path = first.next().unwrap_or("").to_string();
     let mut len = 0usize;
     let mut close = false;
+    let mut headers = Vec::new();
     for line in lines {
         let Some((k, v)) = line.split_once(':') else {
             continue;
         };
         let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
+        headers.push((k.clone(), v.to_string()));
         if k == "content-length" {
             len = v
                 .parse()
@@ -107,6 +111,7 @@ fn read_request(
     Ok(Some(Request {
         method,
         path,
+        headers,
         body,
         close,
     }))
@@ -146,7 +151,8 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut buf = Vec::new();
     while let Some(req) = read_request(&mut stream, &mut buf, shared)? {
-        if req.path != "/api3/json" {
+        // The query is ignored, so that a redirect to `/api3/json?moved` lands here again.
+        if req.path.split('?').next() != Some("/api3/json") {
             write_response(&mut stream, 404, "text/plain", b"not found")?;
             continue;
         }
@@ -154,7 +160,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             write_response(&mut stream, 405, "text/plain", b"api3 takes POST")?;
             continue;
         }
-        shared.record(&req.body);
+        shared.record(&req);
         let api_method = serde_json::from_slice::<serde_json::Value>(&req.body)
             .ok()
             .and_then(|v| v.get("method_name")?.as_str().map(str::to_owned))
@@ -182,6 +188,12 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             }
             Some(Fault::Body(code, body)) => {
                 write_response(&mut stream, code, "application/json", body.as_bytes())?;
+            }
+            Some(Fault::Raw(bytes)) => {
+                stream.write_all(&bytes)?;
+                stream.flush()?;
+                let _ = stream.shutdown(Shutdown::Both);
+                return Ok(());
             }
             None => {
                 let answer = shared.handle(&req.body);

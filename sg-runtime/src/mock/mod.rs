@@ -55,6 +55,9 @@ pub enum Fault {
     Delay(Duration),
     /// Answer with this HTTP status and raw body, without handling the request (malformed answers).
     Body(u16, String),
+    /// Write these bytes as the whole answer (status line, headers and body, as given: redirects,
+    /// compressed, chunked or cut bodies), without handling the request; then close the connection.
+    Raw(Vec<u8>),
 }
 
 struct FaultRule {
@@ -66,6 +69,12 @@ struct FaultRule {
 /// One request the server received, as sent (credentials included: keep these to tests).
 #[derive(Clone, PartialEq)]
 pub struct RecordedRequest {
+    /// The HTTP method (`POST`).
+    pub http_method: String,
+    /// The request path, query included.
+    pub path: String,
+    /// The HTTP headers, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
     /// `method_name`.
     pub method: String,
     /// The AUTH object, when one was sent.
@@ -77,10 +86,22 @@ pub struct RecordedRequest {
 impl std::fmt::Debug for RecordedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordedRequest")
+            .field("http_method", &self.http_method)
+            .field("path", &self.path)
             .field("method", &self.method)
             .field("auth", &self.auth.as_ref().map(|_| "***"))
             .field("params", &self.params)
             .finish()
+    }
+}
+
+impl RecordedRequest {
+    /// The value of header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -128,9 +149,17 @@ pub struct MockServerBuilder {
     users: BTreeMap<String, UserLogin>,
     seed: Option<Value>,
     port: u16,
+    page_size: u64,
 }
 
 impl MockServerBuilder {
+    /// Records per page, at most: `info` advertises it as `api_max_entities_per_page` and a
+    /// read asking for more per page is refused (default 500, as on a site).
+    pub fn page_size(mut self, records: u64) -> Self {
+        self.page_size = records.max(1);
+        self
+    }
+
     /// Accepts this script name and key (besides [`SCRIPT_NAME`] / [`SCRIPT_KEY`]).
     pub fn script(mut self, name: impl Into<String>, key: impl Into<String>) -> Self {
         self.scripts.insert(name.into(), key.into());
@@ -190,6 +219,7 @@ impl MockServerBuilder {
         let schema_read = self.schema.schema_read_value();
         let schema_entity_read = self.schema.schema_entity_read_value();
         let mut store = store::Store::new(self.schema);
+        store.page_size = self.page_size;
         if let Some(seed) = &self.seed {
             store.seed(seed).map_err(MockError::Seed)?;
         }
@@ -255,6 +285,7 @@ impl MockServer {
             users: BTreeMap::new(),
             seed: None,
             port: 0,
+            page_size: api::MAX_PAGE,
         }
     }
 
@@ -298,6 +329,16 @@ impl MockServer {
                 remaining: times,
                 fault,
             });
+    }
+
+    /// Ends every session: the tokens `get_session_token` gave out are refused from now on
+    /// (error 102), as a site does when sessions expire.
+    pub fn expire_sessions(&self) {
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// Removes every fault not yet played.

@@ -1,7 +1,6 @@
 //! `read` and `summarize`: filters (nested groups, each data type's relations, deep links),
 //! sorting, paging, grouping.
 
-use super::api::MAX_PAGE;
 use super::store::{bad, str_param, ApiError, Store};
 use crate::schema::FieldSchema;
 use crate::value::{format_date_time, parse_date, parse_date_time};
@@ -115,7 +114,7 @@ enum Compiled<'s> {
     },
 }
 
-fn link_key(v: &Value) -> Option<(&str, i64)> {
+pub(crate) fn link_key(v: &Value) -> Option<(&str, i64)> {
     Some((v.get("type")?.as_str()?, v.get("id")?.as_i64()?))
 }
 
@@ -622,15 +621,17 @@ impl Store {
             ids = decorated.into_iter().map(|(_, id)| id).collect();
         }
         let paging = p.get("paging");
+        let max = self.page_size;
         let per_page = paging
             .and_then(|p| p.get("entities_per_page"))
             .and_then(Value::as_u64)
-            .unwrap_or(MAX_PAGE);
-        if per_page == 0 || per_page > MAX_PAGE {
+            .unwrap_or(max);
+        if per_page == 0 || per_page > max {
             return Err(bad(format!(
-                "API read(): entities_per_page must be from 1 to {MAX_PAGE}, got {per_page}"
+                "API read(): entities_per_page must be from 1 to {max}, got {per_page}"
             )));
         }
+        let image_urls = p.get("api_return_image_urls").and_then(Value::as_bool) == Some(true);
         let page = paging
             .and_then(|p| p.get("current_page"))
             .and_then(Value::as_u64)
@@ -649,7 +650,7 @@ impl Store {
             .get(start..end)
             .unwrap_or(&[])
             .iter()
-            .map(|id| self.output(m, entity_type, *id, &fields))
+            .map(|id| self.output(m, entity_type, *id, &fields, image_urls))
             .collect::<Result<Vec<_>, _>>()?;
         let has_next = end < ids.len();
         let paging_info = if p

@@ -1,5 +1,6 @@
 //! The in-memory site: records per entity type, validated against the schema as a site does.
 
+use super::query::link_key;
 use crate::schema::{EntitySchema, FieldSchema, Schema};
 use crate::value::{format_date_time, parse_date, parse_date_time};
 use serde_json::{json, Map, Value};
@@ -58,13 +59,18 @@ pub(crate) struct Table {
 pub(crate) struct Store {
     pub(crate) schema: Arc<Schema>,
     pub(crate) tables: BTreeMap<String, Table>,
+    /// Image URL -> the id of its thumbnail attachment.
+    attachment_ids: BTreeMap<String, i64>,
+    /// Records per page, at most (`info`'s `api_max_entities_per_page`).
+    pub(crate) page_size: u64,
 }
 
 /// Fields whose value the server sets on every create or update when the schema has them.
 const CREATED_AT: &str = "created_at";
 const UPDATED_AT: &str = "updated_at";
 
-/// The fields that name a record, tried in order, for the `name` of entity links.
+/// The fields that name a record, tried in order after the entity type's display field, for the
+/// `name` of entity links.
 const NAME_FIELDS: [&str; 7] = [
     "code",
     "name",
@@ -73,6 +79,29 @@ const NAME_FIELDS: [&str; 7] = [
     "subject",
     "firstname",
     "filename",
+];
+
+/// The field a site shows as a record's name, and sends as the `name` of links to it.
+fn display_field(entity_type: &str) -> &'static str {
+    match entity_type {
+        "Project" | "HumanUser" | "Department" | "Page" => "name",
+        "Task" | "Reply" => "content",
+        "Note" => "subject",
+        "Ticket" => "title",
+        "ApiUser" => "firstname",
+        "Attachment" => "filename",
+        "EventLogEntry" => "description",
+        _ => "code",
+    }
+}
+
+/// The entity type of local file storages, whose roots local file links are resolved against.
+const LOCAL_STORAGE: &str = "LocalStorage";
+/// The roots of a local storage, per platform, in the order of a file link's paths.
+const STORAGE_ROOTS: [(&str, &str); 3] = [
+    ("linux_path", "local_path_linux"),
+    ("mac_path", "local_path_mac"),
+    ("windows_path", "local_path_windows"),
 ];
 
 pub(crate) fn str_param<'a>(p: &'a Value, key: &str, method: &str) -> Result<&'a str, ApiError> {
@@ -109,6 +138,8 @@ impl Store {
         Store {
             schema: Arc::new(schema),
             tables,
+            attachment_ids: BTreeMap::new(),
+            page_size: super::api::MAX_PAGE,
         }
     }
 
@@ -156,9 +187,9 @@ impl Store {
         let Some(row) = self.row(entity_type, id) else {
             return Value::Null;
         };
-        NAME_FIELDS
-            .iter()
-            .find_map(|f| row.fields.get(*f).filter(|v| v.is_string()).cloned())
+        std::iter::once(display_field(entity_type))
+            .chain(NAME_FIELDS)
+            .find_map(|f| row.fields.get(f).filter(|v| v.is_string()).cloned())
             .unwrap_or(Value::Null)
     }
 
@@ -181,8 +212,84 @@ impl Store {
                 Value::Array(items.iter().map(|i| self.link_out(i)).collect())
             }
             ("multi_entity" | "tag_list", Value::Null) => json!([]),
+            ("url", Value::Object(o)) if o.contains_key("relative_path") => self.local_link_out(o),
             _ => v.clone(),
         }
+    }
+
+    /// A stored local file link as a site sends it: the path under each platform's root of its
+    /// storage, and the storage. No `local_path` or `url`: the client fills those for its
+    /// platform (the official client's `_parse_records`).
+    fn local_link_out(&self, stored: &Map<String, Value>) -> Value {
+        let mut out = Map::new();
+        out.insert("link_type".into(), "local".into());
+        for k in ["name", "content_type"] {
+            out.insert(k.into(), stored.get(k).cloned().unwrap_or(Value::Null));
+        }
+        let relative = stored["relative_path"].as_str().unwrap_or("");
+        let storage = stored.get("local_storage").cloned().unwrap_or(Value::Null);
+        let row = link_key(&storage).and_then(|(t, id)| self.row(t, id));
+        for (root_field, path_field) in STORAGE_ROOTS {
+            let root = row
+                .and_then(|r| r.fields.get(root_field))
+                .and_then(Value::as_str)
+                .filter(|r| !r.is_empty());
+            let path = root.map(|root| {
+                if path_field == "local_path_windows" {
+                    format!(
+                        "{}\\{}",
+                        root.trim_end_matches('\\'),
+                        relative.replace('/', "\\")
+                    )
+                } else {
+                    format!("{}/{relative}", root.trim_end_matches('/'))
+                }
+            });
+            out.insert(path_field.into(), path.map_or(Value::Null, Value::from));
+        }
+        out.insert("local_storage".into(), self.link_out(&storage));
+        Value::Object(out)
+    }
+
+    /// A local file link as stored: its storage and the path under the storage's root. The
+    /// storage is the one whose root (on any platform) holds the path, as a site finds it.
+    fn local_link_in(&self, link: &Map<String, Value>) -> Result<Value, String> {
+        let given = link
+            .get("local_path")
+            .or_else(|| STORAGE_ROOTS.iter().find_map(|(_, f)| link.get(*f)))
+            .and_then(Value::as_str)
+            .ok_or("a local file link needs `local_path`")?;
+        let normal = |p: &str| p.replace('\\', "/");
+        let path = normal(given);
+        let storages = self.tables.get(LOCAL_STORAGE).map(|t| &t.rows);
+        for (id, row) in storages.into_iter().flatten().filter(|(_, r)| !r.retired) {
+            for (root_field, _) in STORAGE_ROOTS {
+                let Some(root) = row.fields.get(root_field).and_then(Value::as_str) else {
+                    continue;
+                };
+                let root = normal(root);
+                let root = root.trim_end_matches('/');
+                if root.is_empty() {
+                    continue;
+                }
+                if let Some(rest) = path.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
+                    let name = link
+                        .get("name")
+                        .cloned()
+                        .unwrap_or_else(|| rest.rsplit('/').next().unwrap_or(rest).into());
+                    return Ok(json!({
+                        "link_type": "local",
+                        "name": name,
+                        "content_type": link.get("content_type").cloned().unwrap_or(Value::Null),
+                        "local_storage": {"type": LOCAL_STORAGE, "id": id},
+                        "relative_path": rest,
+                    }));
+                }
+            }
+        }
+        Err(format!(
+            "no {LOCAL_STORAGE} has a root that holds `{given}`; create one for its root first"
+        ))
     }
 
     /// Checks `value` for `entity_type.field` and returns it as stored.
@@ -209,8 +316,13 @@ impl Store {
             });
         }
         match dt {
-            "text" | "color" | "uuid" | "entity_type" | "footage" | "password"
-            | "system_task_type" | "image" => {
+            // A site sanitises text input: `<` is stored (and sent back) as `&lt;`.
+            "text" => {
+                let s = value.as_str().ok_or_else(|| wrong("a string"))?;
+                Ok(Value::String(s.replace('<', "&lt;")))
+            }
+            "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type"
+            | "image" => {
                 value.as_str().ok_or_else(|| wrong("a string"))?;
                 Ok(value.clone())
             }
@@ -283,16 +395,14 @@ impl Store {
                 let o = value
                     .as_object()
                     .ok_or_else(|| wrong("a file/link object"))?;
-                if ![
-                    "url",
-                    "local_path",
-                    "local_path_linux",
-                    "local_path_mac",
-                    "local_path_windows",
-                ]
-                .iter()
-                .any(|k| o.get(*k).is_some_and(Value::is_string))
-                {
+                let local = o.get("link_type").and_then(Value::as_str) == Some("local")
+                    || o.get("local_path").is_some_and(Value::is_string);
+                if local {
+                    return self.local_link_in(o).map_err(|why| {
+                        bad(format!("API {method}(): {entity_type}.{field}: {why}"))
+                    });
+                }
+                if !o.get("url").is_some_and(Value::is_string) {
                     return Err(wrong("a file/link object with `url` or a `local_path`"));
                 }
                 Ok(value.clone())
@@ -352,13 +462,16 @@ impl Store {
         Ok((name, fs, v))
     }
 
-    /// The fields of a record that a read of `fields` (names or deep paths) returns.
+    /// The fields of a record that a read of `fields` (names or deep paths) returns. `image`
+    /// fields hold their URL when `image_urls` (a read with `api_return_image_urls`), else the
+    /// id of the thumbnail's attachment, as a site answers.
     pub(crate) fn output(
         &self,
         method: &str,
         entity_type: &str,
         id: i64,
         fields: &[String],
+        image_urls: bool,
     ) -> Result<Value, ApiError> {
         let mut out = Map::new();
         out.insert("type".into(), entity_type.into());
@@ -373,7 +486,14 @@ impl Store {
                 .into_iter()
                 .next()
                 .unwrap_or(Value::Null);
-            out.insert(f.clone(), self.value_out(path.field.data_type(), &v));
+            let v = match (path.field.data_type(), v) {
+                ("image", Value::String(url)) if !image_urls => self
+                    .attachment_ids
+                    .get(&url)
+                    .map_or(Value::Null, |id| Value::from(*id)),
+                (dt, v) => self.value_out(dt, &v),
+            };
+            out.insert(f.clone(), v);
         }
         Ok(Value::Object(out))
     }
@@ -433,7 +553,7 @@ impl Store {
                 wanted.push(f.to_string());
             }
         }
-        self.output(m, &entity_type, id, &wanted)
+        self.output(m, &entity_type, id, &wanted, false)
     }
 
     pub(crate) fn update(&mut self, p: &Value) -> Result<Value, ApiError> {
@@ -516,7 +636,7 @@ impl Store {
         if has_updated_at {
             row.fields.insert(UPDATED_AT.into(), now_wire().into());
         }
-        self.output(m, &entity_type, id, &names)
+        self.output(m, &entity_type, id, &names, false)
     }
 
     /// `delete` (retire) or `revive`.
@@ -662,11 +782,11 @@ impl Store {
         for (t, i, id) in pending {
             let row = work.row(&t, id).expect("inserted above");
             for (k, v) in &row.fields {
-                let links: Vec<&Value> = match v {
-                    Value::Object(_) if v.get("type").is_some() => vec![v],
-                    Value::Array(items) => {
-                        items.iter().filter(|x| x.get("type").is_some()).collect()
-                    }
+                // Only link fields hold links: a `serializable` value may be any JSON.
+                let dt = work.schema.field(&t, k).map_or("", |f| f.data_type());
+                let links: Vec<&Value> = match (dt, v) {
+                    ("entity", Value::Object(_)) => vec![v],
+                    ("multi_entity", Value::Array(items)) => items.iter().collect(),
                     _ => continue,
                 };
                 for l in links {
@@ -684,8 +804,28 @@ impl Store {
                 }
             }
         }
+        work.number_images();
         *self = work;
         Ok(())
+    }
+
+    /// Gives each image URL not yet known the id of a thumbnail attachment, which a read that
+    /// does not ask for image URLs returns.
+    fn number_images(&mut self) {
+        let mut next = self.attachment_ids.len() as i64 + 1;
+        for (t, table) in &self.tables {
+            for row in table.rows.values() {
+                for (k, v) in &row.fields {
+                    let Value::String(url) = v else { continue };
+                    if self.schema.field(t, k).map(|f| f.data_type()) == Some("image")
+                        && !self.attachment_ids.contains_key(url)
+                    {
+                        self.attachment_ids.insert(url.clone(), next);
+                        next += 1;
+                    }
+                }
+            }
+        }
     }
 
     /// Every record of a type, for assertions.

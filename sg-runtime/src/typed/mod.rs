@@ -191,8 +191,8 @@ pub mod kind {
         TagList => Vec<String>;
         /// `url`: a file or link.
         Url => crate::FileLink;
-        /// `image`: the thumbnail URL (read-only).
-        Image => String;
+        /// `image`: the thumbnail (read-only): its URL, the pending placeholder or an attachment id.
+        Image => crate::Image;
         /// `color`, `uuid`, `entity_type`, `footage`, `password`, `system_task_type`: a string
         /// compared as a whole.
         Opaque => String;

@@ -36,6 +36,7 @@ pub struct Summarize<E> {
     conditions: Vec<Filter>,
     summaries: Vec<Summary>,
     grouping: Vec<Grouping>,
+    include_archived_projects: bool,
     _e: PhantomData<fn() -> E>,
 }
 
@@ -52,6 +53,7 @@ impl<E: EntityType> Summarize<E> {
             conditions: Vec::new(),
             summaries: Vec::new(),
             grouping: Vec::new(),
+            include_archived_projects: true,
             _e: PhantomData,
         }
     }
@@ -152,9 +154,21 @@ impl<E: EntityType> Summarize<E> {
         self
     }
 
+    /// Whether records of archived projects count (default: yes, as on the site).
+    pub fn include_archived_projects(mut self, include: bool) -> Summarize<E> {
+        self.include_archived_projects = include;
+        self
+    }
+
     /// Runs it: `{"summaries": {...}, "groups": [{"group_name", "group_value", "summaries", "groups"?}]}`.
     pub fn send(&self, client: &Client) -> Result<Value> {
         let filter = super::filter::all_of(&self.conditions);
-        client.summarize(E::NAME, filter.as_ref(), &self.summaries, &self.grouping)
+        client.summarize(
+            E::NAME,
+            filter.as_ref(),
+            &self.summaries,
+            &self.grouping,
+            self.include_archived_projects,
+        )
     }
 }

@@ -41,7 +41,7 @@ pub struct Shot {
     /// **All Footage** (`Shot.f_footage`): `footage`.
     pub f_footage: ::core::option::Option<::std::string::String>,
     /// **All Image** (`Shot.f_image`): `image`, read-only.
-    pub f_image: ::core::option::Option<::std::string::String>,
+    pub f_image: ::core::option::Option<::sg_runtime::Image>,
     /// **All Integer** (`Shot.f_integer`): `integer`.
     pub f_integer: ::core::option::Option<i64>,
     /// **All Number** (`Shot.f_number`): `number`.
