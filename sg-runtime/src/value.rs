@@ -177,7 +177,8 @@ pub fn format_date_time(t: &DateTime<Utc>) -> String {
     t.format(DATE_TIME_FORMAT).to_string()
 }
 
-/// Parses a wire date-time (`YYYY-MM-DDTHH:MM:SSZ`; an RFC 3339 offset is accepted too).
+/// Parses a wire date-time: `YYYY-MM-DDTHH:MM:SSZ` as sites send it; an RFC 3339 offset or
+/// fraction is accepted too, and a value with no zone at all is read as UTC (sites store UTC).
 pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(s, DATE_TIME_FORMAT)
         .map(|n| n.and_utc())
@@ -186,6 +187,11 @@ pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
             DateTime::parse_from_rfc3339(s)
                 .ok()
                 .map(|t| t.with_timezone(&Utc))
+        })
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
         })
 }
 
