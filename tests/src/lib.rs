@@ -110,6 +110,23 @@ pub fn demo_seed() -> Value {
     })
 }
 
+/// Shots `1..=n` with codes `sh001`, `sh002`, ...: a seed for paging tests.
+pub fn numbered_shots(n: i64) -> Value {
+    (1..=n)
+        .map(|i| json!({"id": i, "code": format!("sh{i:03}")}))
+        .collect()
+}
+
+/// The params of every `method` request `server` received, in order.
+pub fn sent(server: &MockServer, method: &str) -> Vec<Value> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == method)
+        .map(|r| r.params.unwrap_or_default())
+        .collect()
+}
+
 /// A local server on the demo schema with [`demo_seed`] loaded.
 pub fn demo_server() -> MockServer {
     MockServer::builder(Schema::demo())

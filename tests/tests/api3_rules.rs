@@ -8,15 +8,10 @@ use sg_runtime::schema::Schema;
 use sg_runtime::typed::prelude::*;
 use sg_runtime::{Client, Credentials, FileLink, Filter, Image, Query, RetryPolicy};
 use sg_tests::demo::{Project, Shot, ShotField};
-use sg_tests::{demo_seed, demo_server};
+use sg_tests::{demo_seed, demo_server, numbered_shots, sent};
 
 fn reads(server: &MockServer) -> Vec<Value> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "read")
-        .map(|r| r.params.unwrap())
-        .collect()
+    sent(server, "read")
 }
 
 /// The requests received, `info` (asked once, for the page size) aside.
@@ -41,12 +36,9 @@ fn paging(p: &Value) -> PageRequest {
 
 /// Eight shots on a site whose pages hold 3 records.
 fn small_page_server() -> MockServer {
-    let shots: Vec<Value> = (1..=8)
-        .map(|i| json!({"id": i, "code": format!("sh{i:03}")}))
-        .collect();
     MockServer::builder(Schema::demo())
         .page_size(3)
-        .seed(json!({ "Shot": shots }))
+        .seed(json!({ "Shot": numbered_shots(8) }))
         .start()
         .unwrap()
 }
@@ -181,14 +173,9 @@ fn summarize_sends_include_archived_projects_only_when_false() {
     let live = client
         .summarize("Shot", None, &[count], &[], false)
         .unwrap();
-    let sent: Vec<Value> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "summarize")
-        .map(|r| r.params.unwrap())
-        .collect();
-    assert!(sent[0].get("include_archived_projects").is_none());
-    assert_eq!(sent[1]["include_archived_projects"], false);
+    let params = sent(&server, "summarize");
+    assert!(params[0].get("include_archived_projects").is_none());
+    assert_eq!(params[1]["include_archived_projects"], false);
     assert_eq!(all["summaries"]["id"], 4);
     assert_eq!(
         live["summaries"]["id"], 3,

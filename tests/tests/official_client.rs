@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use sg_runtime::mock::{MockServer, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
 use sg_runtime::Query;
+use sg_tests::{numbered_shots, sent};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -32,28 +33,16 @@ fn python_with_official_client() -> Option<String> {
 }
 
 fn server() -> MockServer {
-    let shots: Vec<Value> = (1..=8)
-        .map(|i| json!({"id": i, "code": format!("sh{i:03}")}))
-        .collect();
     MockServer::builder(Schema::demo())
         .page_size(3)
         .seed(json!({
-            "Shot": shots,
+            "Shot": numbered_shots(8),
             "Project": [{"id": 1, "name": "Big <Buck>", "image": "https://site/thumbs/p1.jpg"}],
             "LocalStorage": [{"id": 1, "code": "primary", "linux_path": "/mnt/show",
                               "mac_path": "/Volumes/show", "windows_path": "S:\\show"}]
         }))
         .start()
         .unwrap()
-}
-
-fn read_params(server: &MockServer) -> Vec<Value> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "read")
-        .map(|r| r.params.unwrap())
-        .collect()
 }
 
 #[test]
@@ -79,7 +68,7 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
         String::from_utf8_lossy(&out.stderr)
     );
     let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let their_reads = read_params(&server);
+    let their_reads = sent(&server, "read");
 
     // The same finds through sg-runtime, on a site seeded the same (the Python run has created
     // records since): the same requests, the same records.
@@ -100,7 +89,7 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
             .collect();
         assert_eq!(ids, their_ids, "limit {limit} page {page}");
     }
-    let our_reads = read_params(&server);
+    let our_reads = sent(&server, "read");
     assert_eq!(
         our_reads,
         their_reads[..our_reads.len()],

@@ -56,7 +56,8 @@ impl<T: Entity> Create<T> {
 
     /// Also returns these fields of the new record (the api3 `return_fields`). `image` fields
     /// are read back afterwards through a `read` that asks for URLs, as the official client
-    /// reads `image` after a create: a create answers with an attachment id at most.
+    /// reads `image` after a create: a create answers with an attachment id at most. In a
+    /// [`Batch`], `image` fields are not read back (read them after the batch).
     #[doc(alias = "return_fields")]
     pub fn returning(mut self, fields: impl IntoIterator<Item = T::Field>) -> Create<T> {
         self.returning.extend(fields);
