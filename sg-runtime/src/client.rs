@@ -246,11 +246,14 @@ impl Client {
             return self.send(method, entity_type.as_deref(), None, params);
         }
         let auth = self.auth_object()?;
-        let used_token = self.exchanged_token();
+        let Some(used_token) = self.exchanged_token() else {
+            // No session token of ours: nothing to renew, so the params need no copy.
+            return self.send(method, entity_type.as_deref(), Some(auth), params);
+        };
         match self.send(method, entity_type.as_deref(), Some(auth), params.clone()) {
-            Err(Error::Authentication { .. }) if used_token.is_some() => {
+            Err(Error::Authentication { .. }) => {
                 log::debug!("api3 {method}: the session token was refused; logging in again");
-                self.forget_token(used_token.as_ref());
+                self.forget_token(&used_token);
                 let auth = self.auth_object()?;
                 self.send(method, entity_type.as_deref(), Some(auth), params)
             }
@@ -259,13 +262,13 @@ impl Client {
     }
 
     /// Drops the exchanged session token, unless another thread has already replaced it.
-    fn forget_token(&self, stale: Option<&Secret>) {
+    fn forget_token(&self, stale: &Secret) {
         let mut token = self
             .inner
             .exchanged_token
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if token.as_ref().map(Secret::expose) == stale.map(Secret::expose) {
+        if token.as_ref().map(Secret::expose) == Some(stale.expose()) {
             *token = None;
         }
     }

@@ -165,7 +165,7 @@ fn read_answer(resp: ureq::Response) -> Result<Answer, Failure> {
     resp.into_reader()
         .read_to_end(&mut raw)
         .map_err(|e| classify_io(&e))?;
-    let bytes = decode_content(&encoding, raw).map_err(|e| {
+    let bytes = decode_content(&encoding, raw, u64::MAX).map_err(|e| {
         // A compressed stream that ends early is a body cut short, as with any cut connection.
         Failure::AfterSent(format!("the {encoding} body could not be decoded: {e}"))
     })?;
@@ -176,18 +176,27 @@ fn read_answer(resp: ureq::Response) -> Result<Answer, Failure> {
     })
 }
 
-/// Decodes a `content-encoding` of gzip or deflate (zlib-wrapped, or raw as some servers send).
-fn decode_content(encoding: &str, raw: Vec<u8>) -> std::io::Result<Vec<u8>> {
+/// Decodes a `content-encoding` of gzip or deflate (zlib-wrapped, or raw as some servers send),
+/// keeping at most `limit` decoded bytes.
+fn decode_content(encoding: &str, raw: Vec<u8>, limit: u64) -> std::io::Result<Vec<u8>> {
     use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
     let mut out = Vec::new();
     match encoding {
         "gzip" | "x-gzip" => {
-            MultiGzDecoder::new(&raw[..]).read_to_end(&mut out)?;
+            MultiGzDecoder::new(&raw[..])
+                .take(limit)
+                .read_to_end(&mut out)?;
         }
         "deflate" => {
-            if ZlibDecoder::new(&raw[..]).read_to_end(&mut out).is_err() {
+            if ZlibDecoder::new(&raw[..])
+                .take(limit)
+                .read_to_end(&mut out)
+                .is_err()
+            {
                 out.clear();
-                DeflateDecoder::new(&raw[..]).read_to_end(&mut out)?;
+                DeflateDecoder::new(&raw[..])
+                    .take(limit)
+                    .read_to_end(&mut out)?;
             }
         }
         _ => return Ok(raw),
@@ -204,7 +213,8 @@ fn error_text(resp: ureq::Response) -> String {
         .into_reader()
         .take(ERROR_BODY_LIMIT)
         .read_to_end(&mut raw);
-    let bytes = decode_content(&encoding, raw).unwrap_or_default();
+    // Bounded after decoding too: a small compressed page can expand a thousandfold.
+    let bytes = decode_content(&encoding, raw, ERROR_BODY_LIMIT).unwrap_or_default();
     page_text(&String::from_utf8_lossy(&bytes))
 }
 
@@ -314,24 +324,29 @@ mod tests {
         let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
         z.write_all(&text).unwrap();
         assert_eq!(
-            decode_content("deflate", z.finish().unwrap()).unwrap(),
+            decode_content("deflate", z.finish().unwrap(), u64::MAX).unwrap(),
             text
         );
         let mut d = DeflateEncoder::new(Vec::new(), Compression::default());
         d.write_all(&text).unwrap();
         assert_eq!(
-            decode_content("deflate", d.finish().unwrap()).unwrap(),
+            decode_content("deflate", d.finish().unwrap(), u64::MAX).unwrap(),
             text
         );
         let mut g = GzEncoder::new(Vec::new(), Compression::default());
         g.write_all(&text).unwrap();
         let mut gz = g.finish().unwrap();
-        assert_eq!(decode_content("gzip", gz.clone()).unwrap(), text);
+        assert_eq!(decode_content("gzip", gz.clone(), u64::MAX).unwrap(), text);
+        assert_eq!(
+            decode_content("gzip", gz.clone(), 5).unwrap(),
+            &text[..5],
+            "bounded"
+        );
         gz.truncate(gz.len() - 6);
         assert!(
-            decode_content("gzip", gz).is_err(),
+            decode_content("gzip", gz, u64::MAX).is_err(),
             "a cut gzip stream is an error"
         );
-        assert_eq!(decode_content("", text.clone()).unwrap(), text);
+        assert_eq!(decode_content("", text.clone(), u64::MAX).unwrap(), text);
     }
 }

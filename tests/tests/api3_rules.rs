@@ -281,6 +281,24 @@ fn typed_creates_ask_back_only_what_the_caller_names() {
     assert_eq!(read.params.as_ref().unwrap()["api_return_image_urls"], true);
     assert!(shot.sg_status_list.is_some());
     assert_eq!(shot.image, None, "a new shot has no thumbnail");
+
+    // The read-back fails: the create was applied, so it is reported as done, not as an error
+    // the caller would answer by creating again.
+    server.inject(Some("read"), sg_runtime::mock::Fault::Status(500), 1);
+    let shot = Shot::create()
+        .set(Shot::F.code, "sh102")
+        .returning([ShotField::Image])
+        .send(&client)
+        .unwrap();
+    assert_eq!(shot.code.as_deref(), Some("sh102"));
+    assert_eq!(
+        server
+            .records("Shot")
+            .iter()
+            .filter(|r| r["code"] == "sh102")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -429,14 +447,26 @@ fn links_are_named_by_their_entitys_display_field() {
     assert_eq!(task["project"]["name"], "Big Buck");
     assert_eq!(task["entity"]["name"], "sh010");
     assert_eq!(task["task_assignees"][0]["name"], "Ada Artist");
-    let shot = client
-        .find_one(
-            &Query::new("Shot")
-                .filter(Filter::cond("tasks", "name_contains", ["anim"]))
-                .fields(["tasks"]),
+    // A Note has both `content` and `subject`; a site names it by `subject`.
+    let note = client
+        .create(
+            "Note",
+            json!({"subject": "Retake the fire", "content": "More smoke at 1040"})
+                .as_object()
+                .unwrap(),
+            &[],
         )
         .unwrap();
-    assert!(shot.is_none() || shot.unwrap()["tasks"].is_array());
+    let reply = client
+        .create(
+            "Reply",
+            json!({"entity": {"type": "Note", "id": note["id"]}, "content": "On it"})
+                .as_object()
+                .unwrap(),
+            &["entity"],
+        )
+        .unwrap();
+    assert_eq!(reply["entity"]["name"], "Retake the fire");
 }
 
 #[test]

@@ -56,7 +56,9 @@ impl<T: Entity> Create<T> {
 
     /// Also returns these fields of the new record (the api3 `return_fields`). `image` fields
     /// are read back afterwards through a `read` that asks for URLs, as the official client
-    /// reads `image` after a create: a create answers with an attachment id at most. In a
+    /// reads `image` after a create: a create answers with an attachment id at most. If that
+    /// read fails, the new record is still returned, its images `None` (a logged warning): a
+    /// create the site applied is never reported as failed, so it is never sent again. In a
     /// [`Batch`], `image` fields are not read back (read them after the batch).
     #[doc(alias = "return_fields")]
     pub fn returning(mut self, fields: impl IntoIterator<Item = T::Field>) -> Create<T> {
@@ -107,7 +109,13 @@ impl<T: Entity> Create<T> {
             .map(|f| f.wire_name())
             .collect();
         if !images.is_empty() {
-            read_back::<T>(client, &mut v, &images)?;
+            if let Err(e) = read_back::<T>(client, &mut v, &images) {
+                log::warn!(
+                    "{} #{} was created; reading back {images:?} failed: {e}",
+                    <T::Type as EntityType>::NAME,
+                    v.get("id").unwrap_or(&Value::Null)
+                );
+            }
         }
         decode::<T>(v)
     }
