@@ -74,7 +74,7 @@ fn demo_prints_where_the_files_went() {
     let t = text(&o);
     assert!(
         t.contains(
-            "21 entity types, 331 fields from the bundled demo schema -> gen (22 files: 22 written"
+            "21 entity types, 332 fields from the bundled demo schema -> gen (22 files: 22 written"
         ),
         "{t}"
     );

@@ -23,6 +23,19 @@ enum Decoded {
     Error(Error),
 }
 
+/// One page of a `read`.
+pub(crate) struct Page {
+    /// The records, through the official client's record rules.
+    pub(crate) entities: Vec<Value>,
+    /// Whether the site says another page follows.
+    pub(crate) has_next: bool,
+    /// The site's count of matching records, where it gave one.
+    pub(crate) entity_count: Option<u64>,
+}
+
+/// Pages one query reads at most unless told otherwise (10 million records at 500 a page).
+pub const DEFAULT_MAX_PAGES: usize = 20_000;
+
 /// The page size when the site does not say (`info().api_max_entities_per_page`).
 pub const DEFAULT_PAGE_SIZE: usize = 500;
 
@@ -41,6 +54,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Duration,
     localized: bool,
+    reconcile_window: Duration,
+    max_pages: usize,
 }
 
 impl ClientBuilder {
@@ -94,6 +109,21 @@ impl ClientBuilder {
         self
     }
 
+    /// How long, after a keyed write's outcome is unknown, the client keeps looking for its key
+    /// before it concludes the write was not applied and sends it again (default 20 s; see
+    /// [`Client::create_once`]). Longer than the site's own request timeout is safe.
+    pub fn reconcile_window(mut self, d: Duration) -> ClientBuilder {
+        self.reconcile_window = d;
+        self
+    }
+
+    /// The most pages one query reads (default [`DEFAULT_MAX_PAGES`]): a site that always says
+    /// another page follows stops there with an error instead of being read forever.
+    pub fn max_pages(mut self, pages: usize) -> ClientBuilder {
+        self.max_pages = pages.max(1);
+        self
+    }
+
     /// Builds the client. Makes no request.
     pub fn build(self) -> Result<Client> {
         let site = Site::parse(&self.site)?;
@@ -126,6 +156,8 @@ impl ClientBuilder {
                 page_size: OnceLock::new(),
                 user_agents: RwLock::new(vec![default_user_agent()]),
                 localized: self.localized,
+                reconcile_window: self.reconcile_window,
+                max_pages: self.max_pages,
             }),
         })
     }
@@ -152,6 +184,8 @@ struct Inner {
     /// The parts of the `user-agent` header, joined with `; ` as the official client does.
     user_agents: RwLock<Vec<String>>,
     localized: bool,
+    reconcile_window: Duration,
+    max_pages: usize,
 }
 
 /// The user agent a client starts with: `sg-runtime/VERSION (Rust; OS)`.
@@ -187,12 +221,29 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(120),
             localized: false,
+            reconcile_window: Duration::from_secs(20),
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 
     /// A client for `site` with credentials from the `SG_*` environment variables.
     pub fn from_env(site: impl Into<String>) -> Result<Client> {
         Client::builder(site).credentials_from_env()?.build()
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// How long a keyed write's outcome is looked for (see [`ClientBuilder::reconcile_window`]).
+    pub fn reconcile_window(&self) -> Duration {
+        self.inner.reconcile_window
+    }
+
+    /// The most pages one query reads (see [`ClientBuilder::max_pages`]).
+    pub fn max_pages(&self) -> usize {
+        self.inner.max_pages
     }
 
     /// The site this client talks to.
@@ -363,6 +414,7 @@ impl Client {
         auth: Option<Map<String, Value>>,
         params: Option<Value>,
     ) -> Result<Value> {
+        let has_params = params.is_some();
         let mut call_params = Vec::new();
         if let Some(a) = auth {
             call_params.push(Value::Object(a));
@@ -370,11 +422,33 @@ impl Client {
         if let Some(p) = params {
             call_params.push(p);
         }
-        let body = json!({"method_name": method, "params": call_params}).to_string();
+        #[derive(serde::Serialize)]
+        struct Envelope<'a> {
+            method_name: &'a str,
+            params: &'a [Value],
+        }
+        let body = serde_json::to_string(&Envelope {
+            method_name: method,
+            params: &call_params,
+        })
+        .map_err(|e| Error::InvalidRequest(format!("{method}: params not serialisable: {e}")))?;
         let policy = &self.inner.retry;
         let read_only = is_read_only(method);
         let started = Instant::now();
+        let sent_at = chrono::Utc::now();
         let entity = || entity_type.map(str::to_owned);
+        // A write whose outcome is unknown carries what was sent, never the AUTH object.
+        let unknown_outcome = |cause: Error| Error::MayHaveBeenApplied {
+            method: method.into(),
+            entity_type: entity(),
+            params: if has_params {
+                call_params.last().cloned().unwrap_or_default()
+            } else {
+                Value::Null
+            },
+            sent_at,
+            cause: Box::new(cause),
+        };
         let user_agent = self.user_agent();
         let headers = RequestHeaders {
             user_agent: &user_agent,
@@ -393,12 +467,20 @@ impl Client {
                         return Ok(results);
                     }
                     Err(Decoded::Cut(detail)) => Failure::AfterSent(detail),
+                    // A 2xx answer that is not an api3 envelope: the site may have applied a write.
+                    Err(Decoded::Error(e @ Error::Malformed { .. })) if !read_only => {
+                        return Err(unknown_outcome(e))
+                    }
                     Err(Decoded::Error(e)) => return Err(e),
                 },
                 Err(f) => f,
             };
+            // Only a failure that proves the site never saw the request lets a write be sent
+            // again: a gateway's 502/503/504 can come after the site applied it (a load
+            // balancer answers 504 to a slow create that still completes). The official
+            // client's `_make_call` likewise re-sends only after SSL errors, and no status.
             let retryable = match &failure {
-                Failure::Status { status, .. } => matches!(status, 502..=504),
+                Failure::Status { status, .. } => read_only && matches!(status, 502..=504),
                 Failure::NotSent(_) => true,
                 Failure::AfterSent(_) | Failure::TimedOut => read_only,
                 Failure::Redirect { .. } | Failure::Fatal(_) => false,
@@ -419,7 +501,15 @@ impl Client {
                 "api3 {method}: giving up after {attempt} tries in {} ms",
                 started.elapsed().as_millis()
             );
-            return Err(match failure {
+            // 4xx and redirects come before the site handles a request; 5xx, timeouts and
+            // cut connections may come after.
+            let ambiguous = !read_only
+                && match &failure {
+                    Failure::Status { status, .. } => *status >= 500,
+                    Failure::AfterSent(_) | Failure::TimedOut => true,
+                    _ => false,
+                };
+            let error = match failure {
                 Failure::Status { status, text } => Error::Http {
                     method: method.into(),
                     entity_type: entity(),
@@ -455,6 +545,11 @@ impl Client {
                     detail: self.redact(&d),
                 },
                 Failure::Fatal(d) => Error::InvalidRequest(self.redact(&d)),
+            };
+            return Err(if ambiguous {
+                unknown_outcome(error)
+            } else {
+                error
             });
         }
     }
@@ -576,7 +671,7 @@ impl Client {
         params: Value,
         current_page: usize,
         entities_per_page: usize,
-    ) -> Result<(Vec<Value>, bool)> {
+    ) -> Result<Page> {
         let entity_type = params["type"].as_str().unwrap_or_default().to_owned();
         let mut results = self.call("read", Some(params))?;
         let mut entities = match results.get_mut("entities").map(Value::take) {
@@ -604,7 +699,11 @@ impl Client {
                 (None, None) => false,
             },
         };
-        Ok((entities, has_next))
+        Ok(Page {
+            entities,
+            has_next,
+            entity_count: number("entity_count"),
+        })
     }
 
     /// `create`: a new `entity_type` record with `fields`; returns it with `type`, `id`, the
@@ -615,15 +714,17 @@ impl Client {
         fields: &Map<String, Value>,
         return_fields: &[&str],
     ) -> Result<Value> {
-        let results = self.call(
-            "create",
-            Some(json!({
+        let params = || {
+            json!({
                 "type": entity_type,
                 "fields": fields_wire(fields),
                 "return_fields": return_fields_wire(return_fields),
-            })),
-        )?;
+            })
+        };
+        let results = self.call("create", Some(params()))?;
+        // The site answered, so it applied the create, but not with a record.
         one_record("create", entity_type, results)
+            .map_err(|e| applied_without_record("create", entity_type, params(), e))
     }
 
     /// `update` of record `id`: each field set, or for multi-entity fields added to or removed
@@ -634,15 +735,16 @@ impl Client {
                 "update of {entity_type} #{id} with no fields"
             )));
         }
-        let results = self.call(
-            "update",
-            Some(json!({
+        let params = || {
+            json!({
                 "type": entity_type,
                 "id": id,
                 "fields": fields.iter().map(FieldUpdate::to_wire).collect::<Vec<_>>(),
-            })),
-        )?;
+            })
+        };
+        let results = self.call("update", Some(params()))?;
         one_record("update", entity_type, results)
+            .map_err(|e| applied_without_record("update", entity_type, params(), e))
     }
 
     /// `delete`: retires record `id`. True when it was live.
@@ -659,24 +761,52 @@ impl Client {
 
     /// `batch`: all of `requests` in one transaction; one failure undoes them all. Returns one
     /// result per request (a record for a create or update, `true` for a delete).
+    ///
+    /// When its creates carry an idempotency key (every create of the batch, then), the batch
+    /// lands exactly once as [`create_once`](Client::create_once) describes; otherwise a failure
+    /// with an unknown outcome is [`Error::MayHaveBeenApplied`].
     pub fn batch(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
+        let keyed = requests.iter().any(|r| {
+            matches!(
+                r,
+                BatchRequest::Create {
+                    idempotency_key: Some(_),
+                    ..
+                }
+            )
+        });
+        if keyed {
+            self.batch_once(requests)
+        } else {
+            self.batch_as_sent(requests)
+        }
+    }
+
+    /// `batch` sent once (retried only where it cannot have reached the site).
+    pub(crate) fn batch_as_sent(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
         if requests.is_empty() {
             return Ok(Vec::new());
         }
         let wire: Vec<Value> = requests.iter().map(BatchRequest::to_wire).collect();
-        match self.call("batch", Some(Value::Array(wire)))? {
+        match self.call("batch", Some(Value::Array(wire.clone())))? {
             Value::Array(mut items) if items.len() == requests.len() => {
                 parse_records(&mut items);
                 Ok(items)
             }
-            other => Err(Error::Malformed {
+            other => Err(Error::MayHaveBeenApplied {
                 method: "batch".into(),
                 entity_type: None,
-                detail: format!(
-                    "expected {} results, got {}",
-                    requests.len(),
-                    other.as_array().map_or(0, Vec::len)
-                ),
+                params: Value::Array(wire),
+                sent_at: chrono::Utc::now(),
+                cause: Box::new(Error::Malformed {
+                    method: "batch".into(),
+                    entity_type: None,
+                    detail: format!(
+                        "expected {} results, got {}",
+                        requests.len(),
+                        other.as_array().map_or(0, Vec::len)
+                    ),
+                }),
             }),
         }
     }
@@ -776,6 +906,18 @@ fn one_record(method: &str, entity_type: &str, results: Value) -> Result<Value> 
                 crate::value::ValueError::new("", other).found
             ),
         }),
+    }
+}
+
+/// A write the site answered without the record it should have returned: applied, most likely,
+/// but the caller cannot know what was made.
+fn applied_without_record(method: &str, entity_type: &str, params: Value, e: Error) -> Error {
+    Error::MayHaveBeenApplied {
+        method: method.into(),
+        entity_type: Some(entity_type.into()),
+        params,
+        sent_at: chrono::Utc::now(),
+        cause: Box::new(e),
     }
 }
 

@@ -136,6 +136,39 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A write (`create`, `update`, `delete`, `revive`, `batch`, or any method not known to be
+    /// read-only) failed in a way that does not say whether the site applied it: a 5xx answer
+    /// (a gateway answers 502 or 504 while the site goes on to apply the request), a timeout,
+    /// a connection cut after the request was sent, or a 2xx answer that was not a whole api3
+    /// envelope. It is never sent again blind: check the site (the params hold what was sent),
+    /// or give creates an idempotency key, which makes the client do that check itself.
+    #[error("{cause}; it may have been applied (sent at {}{}): check the site before sending it again", .sent_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), fields_suffix(.params))]
+    MayHaveBeenApplied {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// The PARAMS sent, as sent (never the credentials): for a create, its `type` and `fields`.
+        params: serde_json::Value,
+        /// When the request was first sent.
+        sent_at: chrono::DateTime<chrono::Utc>,
+        /// What failed: [`Error::Http`], [`Error::Timeout`], [`Error::Connection`] or
+        /// [`Error::Malformed`].
+        cause: Box<Error>,
+    },
+    /// A write with an idempotency key that failed on every try, each time proven not applied
+    /// (no record with its key appeared within the reconcile window).
+    #[error("{method}{}: not applied after {tries} tries (the idempotency key is not on the site): {cause}", entity_suffix(.entity_type))]
+    NotApplied {
+        /// The api3 method.
+        method: String,
+        /// The entity type of the request, where it had one.
+        entity_type: Option<String>,
+        /// The tries made.
+        tries: u32,
+        /// The last try's failure.
+        cause: Box<Error>,
+    },
     /// The caller asked for something the client will not send.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -149,6 +182,38 @@ fn text_suffix(text: &str) -> String {
     }
 }
 
+/// `; fields a, b` for the fields of a create or update, `; N requests` for a batch.
+fn fields_suffix(params: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let names: Vec<&str> = match params.get("fields") {
+        Some(Value::Object(m)) => m.keys().map(String::as_str).collect(),
+        Some(Value::Array(updates)) => updates
+            .iter()
+            .filter_map(|u| u.get("field_name").and_then(Value::as_str))
+            .collect(),
+        _ => match params {
+            Value::Array(requests) => return format!("; {} requests", requests.len()),
+            _ => Vec::new(),
+        },
+    };
+    if names.is_empty() {
+        return String::new();
+    }
+    // Bounded: a create of a thousand fields names the first twenty.
+    let shown = names
+        .iter()
+        .take(20)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = names.len().saturating_sub(20);
+    if more > 0 {
+        format!("; fields {shown} and {more} more")
+    } else {
+        format!("; fields {shown}")
+    }
+}
+
 fn entity_suffix(entity_type: &Option<String>) -> String {
     match entity_type {
         Some(t) => format!(" {t}"),
@@ -157,6 +222,11 @@ fn entity_suffix(entity_type: &Option<String>) -> String {
 }
 
 impl Error {
+    /// Whether this is a write whose outcome is unknown ([`Error::MayHaveBeenApplied`]).
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(self, Error::MayHaveBeenApplied { .. })
+    }
+
     /// The api3 error code, for server-reported errors.
     pub fn error_code(&self) -> Option<i64> {
         match self {

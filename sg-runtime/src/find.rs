@@ -1,7 +1,7 @@
 //! The lazy, page-by-page result iterator of `find`.
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::request::Query;
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -17,6 +17,11 @@ use std::collections::VecDeque;
 ///   a full page) and returned whole;
 /// * otherwise pages are read until the site says there is no next page, and the records are
 ///   cut at `limit`.
+///
+/// A site that always says another page follows cannot keep it reading forever: it stops with an
+/// error when a page repeats the previous one, when more pages were read than the site's
+/// `entity_count` allows (where it gives one), or after
+/// [`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages) pages.
 #[derive(Debug)]
 pub struct FindIter {
     client: Client,
@@ -28,6 +33,10 @@ pub struct FindIter {
     buffer: VecDeque<Value>,
     remaining: Option<usize>,
     done: bool,
+    /// The ids of the last page read, to notice a site that serves the same page again.
+    last_ids: Vec<i64>,
+    /// Pages read so far.
+    pages_read: usize,
 }
 
 impl FindIter {
@@ -51,6 +60,8 @@ impl FindIter {
             entities_per_page,
             buffer: VecDeque::new(),
             done: false,
+            last_ids: Vec::new(),
+            pages_read: 0,
         }
     }
 
@@ -68,14 +79,45 @@ impl FindIter {
         let params =
             self.query
                 .read_params(self.entities_per_page, self.next_page, !self.single_page);
-        let (entities, has_next) =
-            self.client
-                .read_page(params, self.next_page, self.entities_per_page)?;
+        let page = self
+            .client
+            .read_page(params, self.next_page, self.entities_per_page)?;
+        self.pages_read += 1;
+        let ids: Vec<i64> = page
+            .entities
+            .iter()
+            .filter_map(|r| r.get("id").and_then(Value::as_i64))
+            .collect();
+        let endless = |why: String| Error::Malformed {
+            method: "read".into(),
+            entity_type: Some(self.query.entity_type.clone()),
+            detail: format!(
+                "stopped paging at page {}: {why}; the site keeps saying another page follows",
+                self.next_page
+            ),
+        };
+        if !ids.is_empty() && ids == self.last_ids {
+            return Err(endless("it repeats the previous page".into()));
+        }
+        if let Some(count) = page.entity_count {
+            // Records added while paging shift pages: allow a tenth more, and one page.
+            let bound = (count + count / 10) / self.entities_per_page as u64 + 2;
+            if self.pages_read as u64 > bound {
+                return Err(endless(format!("the site counted {count} records")));
+            }
+        }
+        let max_pages = self.client.max_pages();
+        if page.has_next && self.pages_read >= max_pages {
+            return Err(endless(format!(
+                "{max_pages} pages read, the most this client reads for one query (`ClientBuilder::max_pages`)"
+            )));
+        }
+        self.last_ids = ids;
         self.next_page += 1;
-        if self.single_page || !has_next || entities.is_empty() {
+        if self.single_page || !page.has_next || page.entities.is_empty() {
             self.done = true;
         }
-        self.buffer = entities.into();
+        self.buffer = page.entities.into();
         Ok(())
     }
 }

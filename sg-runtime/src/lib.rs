@@ -26,6 +26,7 @@ mod client;
 mod credentials;
 mod error;
 mod find;
+mod once;
 pub mod records;
 mod request;
 mod retry;
@@ -40,7 +41,7 @@ pub mod mock;
 
 /// Re-exported for generated code and users: the date and date-time types.
 pub use chrono;
-pub use client::{default_user_agent, Client, ClientBuilder};
+pub use client::{default_user_agent, Client, ClientBuilder, DEFAULT_MAX_PAGES};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, Result};
 pub use find::FindIter;

@@ -389,6 +389,10 @@ pub enum BatchRequest {
         fields: Map<String, Value>,
         /// Fields to return besides `type` and `id` (none sends `["id"]`).
         return_fields: Vec<String>,
+        /// The field of `fields` whose value identifies this create (a text or uuid field the
+        /// caller keeps unique): after a failure that leaves the batch's fate unknown, the client
+        /// looks for it instead of guessing (see [`Client::batch`](crate::Client::batch)). Not sent.
+        idempotency_key: Option<String>,
     },
     /// Update an entity.
     Update {
@@ -415,6 +419,7 @@ impl BatchRequest {
                 entity_type,
                 fields,
                 return_fields,
+                ..
             } => json!({
                 "request_type": "create",
                 "type": entity_type,

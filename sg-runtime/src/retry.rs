@@ -4,15 +4,20 @@ use std::time::Duration;
 
 /// The retry policy of a [`Client`](crate::Client).
 ///
-/// A request is tried again, up to `max_attempts` tries in all, when:
-/// * the server answered HTTP 502, 503 or 504 (a gateway or maintenance answer: the request was
-///   not handled), for every method;
-/// * the connection failed before the request was sent (refused, DNS), for every method;
-/// * the connection broke or timed out after the request was sent, for read-only methods only
-///   (`read`, `summarize`, the schema reads, `info`, ...). A `create`, `update`, `delete`,
-///   `revive` or `batch` whose request may have reached the server is never sent again: it fails
-///   with [`Error::Connection`](crate::Error::Connection) or [`Error::Timeout`](crate::Error::Timeout)
-///   so the caller can check what happened.
+/// A request is tried again, up to `max_attempts` tries in all, only where trying again cannot
+/// apply it twice:
+/// * a read-only method (`read`, `summarize`, the schema reads, `info`, ...) after an HTTP 502,
+///   503 or 504, a timeout, or a connection cut after sending (its body cut short included);
+/// * any method, writes included, when the connection failed before the request left (refused,
+///   DNS, TLS, proxy): the site never saw it.
+///
+/// A write (`create`, `update`, `delete`, `revive`, `batch`, and any method not known to be
+/// read-only) is never sent again otherwise: a 5xx, a timeout, a cut connection or a 2xx that
+/// is not an api3 envelope fail with [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied),
+/// since a gateway answers 502/504 to a request the site goes on to apply. 4xx answers and
+/// redirects are errors as they are (the site did not handle the request). Creates with an
+/// idempotency key ([`Client::create_once`](crate::Client::create_once)) look for their key
+/// and are sent again only once it shows they were not applied.
 ///
 /// The wait before try `n + 1` is `min(max_delay, base_delay * 2^(n-1))`, scaled by a random
 /// factor in `[0.5, 1.0]` when `jitter` is on, so that many clients do not retry in step.

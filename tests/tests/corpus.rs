@@ -9,7 +9,8 @@
 //!   `chunked+gzip`, or a body cut short: `chunked-cut`, `length-cut`, `gzip-cut`);
 //! * `untyped` / `typed`: `{"ok": ...}` with the expected results (for `typed`, only the fields
 //!   named are compared), or `{"error": "text the message contains"}`, with `status` (HTTP),
-//!   `error_code` (api3) or `sent` (a connection failure after sending) where they matter;
+//!   `error_code` (api3) or `sent` (a connection failure after sending) where they matter, and
+//!   `may_have_been_applied: true` for a write whose outcome the failure leaves unknown;
 //! * `page_size`: records per page for `find`; `paths`: the request paths expected, in order;
 //!   `platform`: the only platform whose local paths the expectations hold.
 
@@ -148,6 +149,16 @@ fn check_error(name: &str, layer: &str, want: &Value, got: &Error) {
         text.contains(expect),
         "{name} ({layer}): error `{text}` lacks `{expect}`"
     );
+    assert_eq!(
+        got.may_have_been_applied(),
+        want["may_have_been_applied"] == json!(true),
+        "{name} ({layer}): {got:?}"
+    );
+    // What failed, inside "may have been applied".
+    let got = match got {
+        Error::MayHaveBeenApplied { cause, .. } => cause,
+        other => other,
+    };
     if let Some(status) = want["status"].as_u64() {
         assert!(
             matches!(got, Error::Http { status: s, .. } if u64::from(*s) == status),

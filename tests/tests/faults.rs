@@ -35,8 +35,25 @@ fn quick_client(server: &MockServer, read_timeout: Duration) -> Client {
         .unwrap()
 }
 
+/// The shots named `code` on the server.
+fn landed(server: &MockServer, code: &str) -> usize {
+    server
+        .records("Shot")
+        .iter()
+        .filter(|r| r["code"] == code)
+        .count()
+}
+
+/// The cause inside a "may have been applied" error.
+fn ambiguous_cause(e: Error) -> Error {
+    match e {
+        Error::MayHaveBeenApplied { cause, .. } => *cause,
+        other => panic!("expected `may have been applied`, got {other:?}"),
+    }
+}
+
 #[test]
-fn gateway_errors_are_retried_for_every_method() {
+fn gateway_errors_are_retried_for_reads_and_never_for_writes() {
     for status in [502, 503, 504] {
         let server = demo_server();
         let client = server.client().unwrap();
@@ -54,19 +71,109 @@ fn gateway_errors_are_retried_for_every_method() {
             "HTTP {status}: two faults, then success"
         );
 
+        // A gateway may answer so before the site saw the create...
         server.inject(Some("create"), Fault::Status(status), 1);
-        client.create("Shot", &fields("retry_me"), &[]).unwrap();
-        assert_eq!(count(&server, "create"), 2);
-        let made = server
-            .records("Shot")
-            .iter()
-            .filter(|r| r["code"] == "retry_me")
-            .count();
-        assert_eq!(
-            made, 1,
-            "a gateway answer means the request was not handled"
+        let e = client.create("Shot", &fields("before"), &[]).unwrap_err();
+        assert!(e.to_string().contains("it may have been applied"), "{e}");
+        assert!(
+            matches!(ambiguous_cause(e), Error::Http { status: s, .. } if s == status),
+            "HTTP {status}"
         );
+        assert_eq!(count(&server, "create"), 1, "HTTP {status}: sent once");
+        assert_eq!(landed(&server, "before"), 0);
+
+        // ...or after the site applied it: the same answer, so never sent again.
+        server.inject(Some("create"), Fault::StatusAfterHandling(status), 1);
+        let e = client.create("Shot", &fields("after"), &[]).unwrap_err();
+        assert!(e.may_have_been_applied(), "{e:?}");
+        assert_eq!(count(&server, "create"), 2, "HTTP {status}: sent once");
+        assert_eq!(landed(&server, "after"), 1, "HTTP {status}: applied once");
+
+        for (method, status_fault) in [
+            ("update", Fault::StatusAfterHandling(status)),
+            ("batch", Fault::Status(status)),
+        ] {
+            server.inject(Some(method), status_fault, 1);
+            let e = if method == "update" {
+                client
+                    .update(
+                        "Shot",
+                        1,
+                        &[sg_runtime::FieldUpdate::set("description", "x")],
+                    )
+                    .unwrap_err()
+            } else {
+                client
+                    .batch(&[sg_runtime::BatchRequest::Delete {
+                        entity_type: "Shot".into(),
+                        id: 2,
+                    }])
+                    .unwrap_err()
+            };
+            assert!(e.may_have_been_applied(), "{method} HTTP {status}: {e:?}");
+            assert_eq!(
+                count(&server, method),
+                1,
+                "{method} HTTP {status}: sent once"
+            );
+        }
     }
+}
+
+#[test]
+fn an_unknown_outcome_says_what_was_sent_and_when() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let before = chrono::Utc::now();
+    server.inject(Some("create"), Fault::StatusAfterHandling(504), 1);
+    let e = client
+        .create("Shot", &fields("reconcile_me"), &["description"])
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.starts_with("create Shot: HTTP 504: ")
+            && text.contains("the request was handled; it may have been applied (sent at 20")
+            && text.ends_with("; fields code): check the site before sending it again"),
+        "{text}"
+    );
+    let Error::MayHaveBeenApplied {
+        method,
+        entity_type,
+        params,
+        sent_at,
+        ..
+    } = e
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (method.as_str(), entity_type.as_deref()),
+        ("create", Some("Shot"))
+    );
+    assert_eq!(
+        params,
+        json!({"type": "Shot", "fields": [{"field_name": "code", "value": "reconcile_me"}],
+               "return_fields": ["description"]}),
+        "the params as sent, without the credentials"
+    );
+    assert!(sent_at >= before && sent_at <= chrono::Utc::now());
+}
+
+#[test]
+fn redirects_to_a_write_are_not_followed_nor_sent_again() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    server.inject(
+        Some("create"),
+        Fault::Raw(
+            b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        ),
+        1,
+    );
+    let e = client.create("Shot", &fields("moved"), &[]).unwrap_err();
+    assert!(matches!(e, Error::Redirect { status: 302, .. }), "{e:?}");
+    assert_eq!(count(&server, "create"), 1);
+    assert_eq!(landed(&server, "moved"), 0);
 }
 
 #[test]
@@ -104,8 +211,17 @@ fn dropped_connections_retry_reads_only() {
 
     server.inject(Some("create"), Fault::DropBeforeHandling, 1);
     let e = client.create("Shot", &fields("dropped"), &[]).unwrap_err();
-    assert!(matches!(e, Error::Connection { sent: true, .. }), "{e:?}");
-    assert!(e.to_string().contains("create Shot"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("create Shot: connection failed after the request was sent"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("it may have been applied"), "{e}");
+    let cause = ambiguous_cause(e);
+    assert!(
+        matches!(cause, Error::Connection { sent: true, .. }),
+        "{cause:?}"
+    );
     assert_eq!(count(&server, "create"), 1, "a create is never sent twice");
     assert!(server
         .records("Shot")
@@ -120,7 +236,10 @@ fn dropped_connections_retry_reads_only() {
             &[sg_runtime::FieldUpdate::set("description", "made")],
         )
         .unwrap_err();
-    assert!(matches!(e, Error::Connection { sent: true, .. }), "{e:?}");
+    assert!(
+        matches!(ambiguous_cause(e), Error::Connection { sent: true, .. }),
+        "update"
+    );
     assert_eq!(count(&server, "update"), 1);
     assert_eq!(
         server.records("Shot")[0]["description"],
@@ -145,7 +264,7 @@ fn timeouts_retry_reads_and_not_writes() {
 
     server.inject(Some("create"), Fault::Delay(Duration::from_millis(900)), 1);
     let e = client.create("Shot", &fields("slow"), &[]).unwrap_err();
-    assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+    assert!(matches!(ambiguous_cause(e), Error::Timeout { .. }));
     assert_eq!(count(&server, "create"), 1);
     std::thread::sleep(Duration::from_millis(900));
     let made = server
@@ -210,58 +329,254 @@ fn malformed_answers_are_errors_not_panics() {
     let e = client.schema_read(None).unwrap_err();
     assert_eq!(e.error_code(), Some(99));
     assert!(e.to_string().contains("boom"));
+
+    // A write answered 200 with something that is not an envelope was probably applied.
+    server.inject(
+        Some("create"),
+        Fault::Body(200, "<html>oops</html>".into()),
+        1,
+    );
+    let e = client.create("Shot", &fields("garbled"), &[]).unwrap_err();
+    assert!(matches!(ambiguous_cause(e), Error::Malformed { .. }));
+    server.inject(
+        Some("create"),
+        Fault::Body(200, "{\"results\": 7}".into()),
+        1,
+    );
+    let e = client.create("Shot", &fields("garbled"), &[]).unwrap_err();
+    assert!(matches!(ambiguous_cause(e), Error::Malformed { .. }));
+    assert_eq!(count(&server, "create"), 2, "neither was sent again");
+}
+
+/// A client whose keyed writes look for their key for `window`.
+fn keyed_client(server: &MockServer, timeout: Duration, window: Duration) -> Client {
+    Client::builder(server.url())
+        .credentials(Credentials::script(
+            sg_runtime::mock::SCRIPT_NAME,
+            sg_runtime::mock::SCRIPT_KEY,
+        ))
+        .read_timeout(timeout)
+        .reconcile_window(window)
+        .retry_policy(RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+            jitter: false,
+        })
+        .build()
+        .unwrap()
+}
+
+fn keyed(code: &str) -> Map<String, Value> {
+    json!({"code": code, "sg_uuid": format!("uuid-{code}")})
+        .as_object()
+        .unwrap()
+        .clone()
 }
 
 #[test]
-fn a_storm_of_faults_during_creates_leaves_each_entity_exactly_once() {
+fn a_keyed_create_lands_exactly_once_under_every_fault() {
     let server = demo_server();
-    let client = quick_client(&server, Duration::from_millis(250));
-    let storm = [
-        Fault::Status(502),
-        Fault::DropAfterHandling,
+    let client = keyed_client(
+        &server,
+        Duration::from_millis(200),
+        Duration::from_millis(600),
+    );
+    let faults = [
         Fault::Status(503),
+        Fault::StatusAfterHandling(502),
+        Fault::StatusAfterHandling(504),
         Fault::DropBeforeHandling,
-        Fault::Status(504),
+        Fault::DropAfterHandling,
         Fault::Delay(Duration::from_millis(400)),
+        Fault::Body(200, "{\"results\": [".into()),
     ];
-    let n = 60;
-    for i in 0..n {
-        if i % 2 == 0 {
-            server.inject(Some("create"), storm[(i / 2) % storm.len()].clone(), 1);
-        }
+    for (i, fault) in faults.iter().enumerate() {
+        let code = format!("keyed_{i}");
+        server.clear_requests();
+        server.inject(Some("create"), fault.clone(), 1);
+        let shot = client
+            .create_once("Shot", &keyed(&code), &["description"], "sg_uuid")
+            .unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+        assert_eq!(
+            shot["code"],
+            code.as_str(),
+            "{fault:?}: the record found is answered"
+        );
+        assert!(
+            shot["id"].as_i64().is_some() && shot.get("description").is_some(),
+            "{fault:?}: {shot}"
+        );
+        assert_eq!(landed(&server, &code), 1, "{fault:?}");
+        let applied_first = !matches!(
+            fault,
+            Fault::Status(503) | Fault::DropBeforeHandling | Fault::Body(..)
+        );
+        assert_eq!(
+            count(&server, "create"),
+            if applied_first { 1 } else { 2 },
+            "{fault:?}: sent again only once the lookups showed it was not applied"
+        );
     }
-    let codes: Vec<String> = (0..n).map(|i| format!("storm_{i:03}")).collect();
-    let mut unsure = Vec::new();
-    for code in &codes {
-        match client.create("Shot", &fields(code), &[]) {
-            Ok(_) => {}
-            Err(Error::Connection { sent: true, .. } | Error::Timeout { .. }) => {
-                unsure.push(code.clone())
-            }
-            Err(e) => panic!("{code}: {e}"),
-        }
-    }
-    assert!(!unsure.is_empty(), "the storm made some creates uncertain");
-    std::thread::sleep(Duration::from_millis(500)); // let delayed creates land
-    let per_code = |code: &str| {
+
+    // A record retired since it was created is found too, and not made again.
+    let retired = client.create("Shot", &keyed("retired"), &[]).unwrap();
+    client
+        .delete("Shot", retired["id"].as_i64().unwrap())
+        .unwrap();
+    server.inject(Some("create"), Fault::StatusAfterHandling(504), 1);
+    let e = client.create_once("Shot", &keyed("retired"), &[], "sg_uuid");
+    assert_eq!(
         server
             .records("Shot")
             .iter()
-            .filter(|r| r["code"] == code)
-            .count()
-    };
-    for code in &codes {
-        assert!(per_code(code) <= 1, "{code} was created twice");
+            .filter(|r| r["code"] == "retired")
+            .count(),
+        2,
+        "the second one was applied by the faulted create: {e:?}"
+    );
+}
+
+#[test]
+fn a_keyed_create_that_never_lands_says_so() {
+    let server = demo_server();
+    let client = keyed_client(
+        &server,
+        Duration::from_millis(200),
+        Duration::from_millis(50),
+    );
+    server.inject(Some("create"), Fault::DropBeforeHandling, 3);
+    let e = client
+        .create_once("Shot", &keyed("never"), &[], "sg_uuid")
+        .unwrap_err();
+    assert!(matches!(&e, Error::NotApplied { tries: 3, .. }), "{e:?}");
+    assert!(e.to_string().contains("not applied after 3 tries"), "{e}");
+    assert_eq!(landed(&server, "never"), 0);
+
+    // A key that is not among the fields, or not text, is refused before anything is sent.
+    server.clear_requests();
+    for (fields, why) in [
+        (fields("x"), "not among the fields set"),
+        (
+            json!({"code": "x", "sg_uuid": ""})
+                .as_object()
+                .unwrap()
+                .clone(),
+            "non-empty text",
+        ),
+    ] {
+        let e = client
+            .create_once("Shot", &fields, &[], "sg_uuid")
+            .unwrap_err();
+        assert!(e.to_string().contains(why), "{e}");
     }
-    // What a careful caller does after an uncertain write: look, then create only if missing.
-    server.clear_faults();
-    for code in &unsure {
-        let q = Query::new("Shot").filter(sg_runtime::Filter::cond("code", "is", [code.as_str()]));
-        if client.find_one(&q).unwrap().is_none() {
-            client.create("Shot", &fields(code), &[]).unwrap();
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_keyed_batch_lands_exactly_once() {
+    use sg_runtime::BatchRequest;
+    let server = demo_server();
+    let client = keyed_client(
+        &server,
+        Duration::from_millis(200),
+        Duration::from_millis(600),
+    );
+    let batch = |tag: &str| -> Vec<BatchRequest> {
+        let mut r: Vec<BatchRequest> = (0..2)
+            .map(|i| BatchRequest::Create {
+                entity_type: "Shot".into(),
+                fields: keyed(&format!("{tag}_{i}")),
+                return_fields: vec![],
+                idempotency_key: Some("sg_uuid".into()),
+            })
+            .collect();
+        r.push(BatchRequest::Update {
+            entity_type: "Shot".into(),
+            id: 1,
+            fields: vec![sg_runtime::FieldUpdate::set("description", tag)],
+        });
+        r
+    };
+    for (i, fault) in [
+        Fault::StatusAfterHandling(504),
+        Fault::DropBeforeHandling,
+        Fault::Delay(Duration::from_millis(400)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let tag = format!("b{i}");
+        server.inject(Some("batch"), fault.clone(), 1);
+        let results = client
+            .batch(&batch(&tag))
+            .unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+        assert_eq!(results.len(), 3);
+        assert_eq!(results[0]["code"], format!("{tag}_0").as_str(), "{fault:?}");
+        assert_eq!(
+            results[2]["description"],
+            tag.as_str(),
+            "{fault:?}: the update read back"
+        );
+        for j in 0..2 {
+            assert_eq!(landed(&server, &format!("{tag}_{j}")), 1, "{fault:?}");
         }
     }
-    for code in &codes {
-        assert_eq!(per_code(code), 1, "{code}");
+    // Keys on some creates of a batch and not others are refused.
+    let mut mixed = batch("mixed");
+    if let BatchRequest::Create {
+        idempotency_key, ..
+    } = &mut mixed[1]
+    {
+        *idempotency_key = None;
     }
+    let e = client.batch(&mixed).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("give every create of the batch a key"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_seeded_storm_duplicates_nothing_and_loses_nothing_keyed() {
+    use sg_runtime::mock::storm::{run, StormPlan};
+    let plan = StormPlan {
+        seed: 7,
+        rate: 0.35,
+        timeout: Duration::from_millis(100),
+        keyed_creates: 120,
+        plain_creates: 120,
+        updates: 50,
+        batches: 25,
+        finds: 80,
+    };
+    let report = run(&plan);
+    eprintln!("{report}");
+    assert!(report.faults_played > 100, "the storm blew: {report}");
+    let k = &report.keyed_creates;
+    assert_eq!((k.duplicated, k.lost), (0, 0), "keyed creates: {report}");
+    assert_eq!(
+        k.ok, k.total,
+        "every keyed create answered Ok: {:?}",
+        report.errors
+    );
+    let p = &report.plain_creates;
+    assert_eq!(p.duplicated, 0, "plain creates: {report}");
+    assert_eq!(p.lost_silently, 0, "{report}");
+    assert!(
+        p.reported_ambiguous > 0,
+        "some were ambiguous, and said so: {report}"
+    );
+    assert_eq!(p.other_errors, 0, "{:?}", report.errors);
+    assert_eq!(report.updates.duplicated, 0, "{report}");
+    assert_eq!(report.updates.lost_silently, 0, "{report}");
+    let b = &report.batches;
+    assert_eq!(
+        (b.duplicated, b.lost, b.ok),
+        (0, 0, b.total),
+        "batches: {report}"
+    );
+    // A find may fail when every try of one page is faulted; it never answers wrong records.
+    assert_eq!(report.wrong_finds, 0, "finds: {report}");
 }

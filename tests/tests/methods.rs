@@ -313,6 +313,7 @@ fn batch_is_one_transaction() {
         entity_type: "Shot".into(),
         fields: obj(json!({"code": code, "project": {"type": "Project", "id": 1}})),
         return_fields: vec!["code".into()],
+        idempotency_key: None,
     };
     let results = client
         .batch(&[

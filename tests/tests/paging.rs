@@ -1,6 +1,7 @@
 //! Paging: large results come back complete and in order, one page in memory at a time.
 
 use serde_json::{json, Value};
+use sg_runtime::mock::Fault;
 use sg_runtime::{Direction, Filter, Query};
 use sg_tests::demo_server;
 
@@ -101,4 +102,81 @@ fn an_error_mid_way_ends_the_iterator() {
     server.inject(Some("read"), sg_runtime::mock::Fault::Status(500), 1);
     assert!(it.next().unwrap().is_err());
     assert!(it.next().is_none());
+}
+
+/// A whole HTTP answer whose `read` results hold `ids` and say another page follows.
+fn endless_page(ids: &[i64], count: Option<u64>) -> Fault {
+    let entities: Vec<Value> = ids
+        .iter()
+        .map(|i| json!({"type": "Shot", "id": i}))
+        .collect();
+    let mut paging = json!({"has_next_page": true});
+    if let Some(c) = count {
+        paging = json!({"has_next_page": true, "entity_count": c});
+    }
+    let body = json!({"results": {"entities": entities, "paging_info": paging}}).to_string();
+    Fault::Raw(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
+#[test]
+fn a_site_that_always_has_a_next_page_cannot_keep_find_all_reading() {
+    let server = seeded();
+    let client = server.client().unwrap();
+    let query = Query::new("Shot").page_size(2);
+
+    // The same page again and again.
+    server.inject(Some("read"), endless_page(&[1, 2], None), 50);
+    let e = client.find_all(&query).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("stopped paging at page 2: it repeats the previous page"),
+        "{e}"
+    );
+    assert_eq!(reads(&server), 2);
+    server.clear_faults();
+
+    // New records on every page, more pages than the site's own count allows.
+    server.clear_requests();
+    for p in 0..50 {
+        server.inject(
+            Some("read"),
+            endless_page(&[2 * p + 1, 2 * p + 2], Some(6)),
+            1,
+        );
+    }
+    let e = client.find_all(&query).unwrap_err();
+    assert!(e.to_string().contains("the site counted 6 records"), "{e}");
+    assert_eq!(
+        reads(&server),
+        6,
+        "6 records: 3 pages, a tenth more and one page"
+    );
+    server.clear_faults();
+
+    // New records on every page and no count: the client's bound.
+    let bounded = sg_runtime::Client::builder(server.url())
+        .credentials(sg_runtime::Credentials::script(
+            sg_runtime::mock::SCRIPT_NAME,
+            sg_runtime::mock::SCRIPT_KEY,
+        ))
+        .max_pages(10)
+        .build()
+        .unwrap();
+    server.clear_requests();
+    for p in 0..50 {
+        server.inject(Some("read"), endless_page(&[2 * p + 1, 2 * p + 2], None), 1);
+    }
+    let e = bounded.find_all(&query).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("10 pages read, the most this client reads"),
+        "{e}"
+    );
+    assert_eq!(reads(&server), 10);
 }

@@ -108,6 +108,7 @@ fn every_method_on_both_real_schemas() {
                     entity_type: "Shot".into(),
                     fields: obj(json!({"code": "sh040"})),
                     return_fields: vec![],
+                    idempotency_key: None,
                 },
                 BatchRequest::Update {
                     entity_type: "Shot".into(),

@@ -380,3 +380,55 @@ mod projections {
         assert_eq!(a[0].task_assignees.as_ref().unwrap()[0].id, 1);
     }
 }
+
+#[test]
+fn keyed_creates_land_once_through_the_typed_api() {
+    use sg_runtime::mock::Fault;
+    let server = demo_server();
+    let client = server.client().unwrap();
+    // The gateway answers 504 after the site made the shot: the key finds it.
+    server.inject(Some("create"), Fault::StatusAfterHandling(504), 1);
+    let shot = Shot::create()
+        .set(Shot::F.code, "sh900")
+        .idempotency_key(Shot::F.sg_uuid, "6f1c8e0a-sh900")
+        .send(&client)
+        .unwrap();
+    assert_eq!(shot.code.as_deref(), Some("sh900"));
+    assert_eq!(shot.sg_uuid.as_deref(), Some("6f1c8e0a-sh900"));
+    let made = Shot::find()
+        .filter(Shot::F.sg_uuid.is("6f1c8e0a-sh900"))
+        .all(&client)
+        .unwrap();
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0].id, shot.id);
+
+    // In a batch: the key travels with the create, and is not sent to the site.
+    let batch = Batch::new()
+        .create(
+            Version::create()
+                .set(Version::F.code, "sh900_v001")
+                .idempotency_key(Version::F.sg_uuid, "6f1c8e0a-v001"),
+        )
+        .create(
+            Version::create()
+                .set(Version::F.code, "sh900_v002")
+                .idempotency_key(Version::F.sg_uuid, "6f1c8e0a-v002"),
+        );
+    server.inject(Some("batch"), Fault::DropAfterHandling, 1);
+    let results = batch.send(&client).unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[1]["code"], "sh900_v002");
+    let sent = last_params(&server, "batch");
+    assert!(
+        !sent.to_string().contains("idempotency"),
+        "the key is the client's: {sent}"
+    );
+    assert_eq!(
+        server
+            .records("Version")
+            .iter()
+            .filter(|v| v["code"] == "sh900_v001")
+            .count(),
+        1
+    );
+}

@@ -108,6 +108,7 @@ fn write_params() {
                 entity_type: "Shot".into(),
                 fields: fields.clone(),
                 return_fields: vec![],
+                idempotency_key: None,
             },
             BatchRequest::Update {
                 entity_type: "Shot".into(),

@@ -165,10 +165,17 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             .ok()
             .and_then(|v| v.get("method_name")?.as_str().map(str::to_owned))
             .unwrap_or_default();
-        match shared.take_fault(&api_method) {
+        match shared.next_fault(&api_method) {
             Some(Fault::Status(code)) => {
                 let body = format!(
                     "<html><body><h1>{code}</h1>injected by the local server</body></html>"
+                );
+                write_response(&mut stream, code, "text/html", body.as_bytes())?;
+            }
+            Some(Fault::StatusAfterHandling(code)) => {
+                let _ = shared.handle(&req.body);
+                let body = format!(
+                    "<html><body><h1>{code}</h1>the gateway gave up; the request was handled</body></html>"
                 );
                 write_response(&mut stream, code, "text/html", body.as_bytes())?;
             }

@@ -23,6 +23,7 @@ mod api;
 mod http;
 mod query;
 mod store;
+pub mod storm;
 
 use crate::schema::Schema;
 use crate::{Client, Credentials, RetryPolicy};
@@ -53,11 +54,45 @@ pub enum Fault {
     /// Wait this long, then handle the request and answer (longer than the client's timeout, the
     /// client gives up while the server still makes the change).
     Delay(Duration),
+    /// Handle the request (its changes are made), then answer with this HTTP status, as a
+    /// gateway does when the site answered after the gateway's own timeout (502, 504).
+    StatusAfterHandling(u16),
     /// Answer with this HTTP status and raw body, without handling the request (malformed answers).
     Body(u16, String),
     /// Write these bytes as the whole answer (status line, headers and body, as given: redirects,
     /// compressed, chunked or cut bodies), without handling the request; then close the connection.
     Raw(Vec<u8>),
+}
+
+/// Faults played at random on a share of all requests: see [`MockServer::storm`].
+struct Storm {
+    /// The state of a splitmix64 generator: the same seed plays the same faults on the same
+    /// sequence of requests.
+    state: u64,
+    /// Of every 1,000,000 requests, how many are faulted.
+    per_million: u64,
+    faults: Vec<Fault>,
+    /// Faults played so far.
+    played: u64,
+}
+
+impl Storm {
+    fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn pick(&mut self) -> Option<Fault> {
+        if self.faults.is_empty() || self.next() % 1_000_000 >= self.per_million {
+            return None;
+        }
+        self.played += 1;
+        let i = (self.next() % self.faults.len() as u64) as usize;
+        Some(self.faults[i].clone())
+    }
 }
 
 struct FaultRule {
@@ -118,6 +153,7 @@ pub(crate) struct Shared {
     pub(crate) stopping: AtomicBool,
     store: Mutex<store::Store>,
     faults: Mutex<Vec<FaultRule>>,
+    storm: Mutex<Option<Storm>>,
     log: Mutex<Vec<RecordedRequest>>,
     scripts: BTreeMap<String, String>,
     users: BTreeMap<String, UserLogin>,
@@ -139,6 +175,17 @@ impl Shared {
             faults.remove(i);
         }
         Some(fault)
+    }
+
+    /// The fault for this request: a rule's, else the storm's (if one blows).
+    fn next_fault(&self, method: &str) -> Option<Fault> {
+        self.take_fault(method).or_else(|| {
+            self.storm
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_mut()
+                .and_then(Storm::pick)
+        })
     }
 }
 
@@ -229,6 +276,7 @@ impl MockServerBuilder {
             stopping: AtomicBool::new(false),
             store: Mutex::new(store),
             faults: Mutex::new(Vec::new()),
+            storm: Mutex::new(None),
             log: Mutex::new(Vec::new()),
             scripts: self.scripts,
             users: self.users,
@@ -331,6 +379,30 @@ impl MockServer {
             });
     }
 
+    /// Plays one of `faults`, picked at random, on `rate` (0 to 1) of all requests from now on,
+    /// after the faults given to [`inject`](MockServer::inject). The generator is seeded: the
+    /// same seed plays the same faults on the same sequence of requests. Replaces any storm
+    /// blowing; an empty `faults` ends it. Returns nothing; [`storm_faults`](MockServer::storm_faults)
+    /// counts the faults played.
+    pub fn storm(&self, seed: u64, rate: f64, faults: Vec<Fault>) {
+        *self.shared.storm.lock().unwrap_or_else(|p| p.into_inner()) = Some(Storm {
+            state: seed,
+            per_million: (rate.clamp(0.0, 1.0) * 1_000_000.0) as u64,
+            faults,
+            played: 0,
+        });
+    }
+
+    /// The faults the storm has played so far.
+    pub fn storm_faults(&self) -> u64 {
+        self.shared
+            .storm
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map_or(0, |s| s.played)
+    }
+
     /// Ends every session: the tokens `get_session_token` gave out are refused from now on
     /// (error 102), as a site does when sessions expire.
     pub fn expire_sessions(&self) {
@@ -341,13 +413,14 @@ impl MockServer {
             .clear();
     }
 
-    /// Removes every fault not yet played.
+    /// Removes every fault not yet played, and ends the storm.
     pub fn clear_faults(&self) {
         self.shared
             .faults
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        *self.shared.storm.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Every request received so far, in order (faulted ones included).

@@ -27,7 +27,7 @@ pub use filter::{Condition, DateUnit, Sort};
 pub use find::{Find, Readable, TypedIter};
 pub use link::{Link, Settable, TargetRef};
 pub use summarize::{DateGrouping, Summarize};
-pub use write::{Batch, Create, Update, WritableAccess};
+pub use write::{Batch, Create, KeyKind, Update, WritableAccess};
 
 /// Everything a typed program needs in scope: `use sg_runtime::typed::prelude::*;`.
 pub mod prelude {

@@ -27,6 +27,15 @@ impl WritableAccess for Writable {}
 pub trait MultiLink: Kind {}
 impl<T: 'static> MultiLink for kind::MultiEntity<T> {}
 
+/// Kinds whose values can identify a create: text and uuid-like fields (compared whole).
+#[diagnostic::on_unimplemented(
+    message = "an idempotency key must be a text or uuid field, not a `{Self}` field",
+    note = "add a text field (or use a uuid field) whose value you keep unique, such as `sg_uuid`"
+)]
+pub trait KeyKind: Kind {}
+impl KeyKind for kind::Text {}
+impl KeyKind for kind::Opaque {}
+
 /// A typed `create` of a `T`: `Shot::create().set(Shot::F.code, "sh010").send(&client)`.
 ///
 /// The new record comes back with `id`, the fields set, and the fields named with
@@ -35,6 +44,8 @@ impl<T: 'static> MultiLink for kind::MultiEntity<T> {}
 pub struct Create<T: Entity> {
     fields: Map<String, Value>,
     returning: Vec<T::Field>,
+    /// The field named by [`idempotency_key`](Create::idempotency_key).
+    key: Option<String>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -50,6 +61,7 @@ impl<T: Entity> Create<T> {
         Create {
             fields: Map::new(),
             returning: Vec::new(),
+            key: None,
             _t: PhantomData,
         }
     }
@@ -87,12 +99,28 @@ impl<T: Entity> Create<T> {
         self
     }
 
+    /// Makes this create land exactly once whatever fails: sets `field` (a writable text or
+    /// uuid field) to `value`, which the caller keeps unique (a fresh UUID), and names it as the
+    /// key the client looks for when a failure leaves the outcome unknown (see
+    /// [`Client::create_once`]). In a [`Batch`], give every create a key.
+    pub fn idempotency_key<K: KeyKind, A: WritableAccess>(
+        mut self,
+        field: FieldRef<T::Type, K, A>,
+        value: impl Into<String>,
+    ) -> Create<T> {
+        self.fields
+            .insert(field.path().to_string(), Value::String(value.into()));
+        self.key = Some(field.path().to_string());
+        self
+    }
+
     /// The untyped request.
     pub fn to_batch_request(&self) -> BatchRequest {
         BatchRequest::Create {
             entity_type: <T::Type as EntityType>::NAME.into(),
             fields: self.fields.clone(),
             return_fields: self.return_fields(),
+            idempotency_key: self.key.clone(),
         }
     }
 
@@ -101,7 +129,11 @@ impl<T: Entity> Create<T> {
     pub fn send(&self, client: &Client) -> Result<T> {
         let fields = self.return_fields();
         let names: Vec<&str> = fields.iter().map(String::as_str).collect();
-        let mut v = client.create(<T::Type as EntityType>::NAME, &self.fields, &names)?;
+        let entity_type = <T::Type as EntityType>::NAME;
+        let mut v = match &self.key {
+            Some(key) => client.create_once(entity_type, &self.fields, &names, key)?,
+            None => client.create(entity_type, &self.fields, &names)?,
+        };
         let images: Vec<&str> = self
             .returning
             .iter()

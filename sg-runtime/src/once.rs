@@ -1,0 +1,274 @@
+//! Exactly-once creates. A create whose outcome is unknown ([`Error::MayHaveBeenApplied`]) is
+//! never sent again blind; with an idempotency key (a text or uuid field whose value the caller
+//! keeps unique) the client finds out itself: it looks for a record with that key, retired ones
+//! included, for up to the reconcile window (a request still running on the site lands within
+//! it), and returns the record found, or sends the create again once the window shows it was
+//! not applied.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::request::{BatchRequest, Filter, Query};
+use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
+
+/// The first wait between two lookups; it doubles up to [`MAX_LOOKUP_WAIT`].
+const FIRST_LOOKUP_WAIT: Duration = Duration::from_millis(25);
+const MAX_LOOKUP_WAIT: Duration = Duration::from_secs(2);
+
+/// What a lookup after an unknown outcome found.
+enum Settled<T> {
+    /// The write was applied: what it made.
+    Applied(T),
+    /// Not there after the whole window: the write was not applied. The last answer.
+    NotApplied(T),
+}
+
+impl Client {
+    /// `create` that lands exactly once whatever fails on the way, given `key_field`: a field
+    /// of `fields` (text or uuid) whose value no other record has, such as a UUID the caller
+    /// makes for this create. Answers as [`create`](Client::create) does.
+    ///
+    /// When the create fails with an unknown outcome (a 502/504 from a gateway, a timeout, a
+    /// connection cut after sending), the client reads the records with that key, active and
+    /// retired, until one appears or the reconcile window
+    /// ([`ClientBuilder::reconcile_window`](crate::ClientBuilder::reconcile_window)) has passed:
+    /// a record found is returned as the create's answer; none found means the site did not
+    /// apply it, and the create is sent again (up to the retry policy's tries). A create still
+    /// running on the site after the window could land twice: make the window longer than the
+    /// site's own request timeout. If the lookups themselves fail, the create's
+    /// [`Error::MayHaveBeenApplied`] is returned.
+    pub fn create_once(
+        &self,
+        entity_type: &str,
+        fields: &Map<String, Value>,
+        return_fields: &[&str],
+        key_field: &str,
+    ) -> Result<Value> {
+        let key = key_value(entity_type, fields, key_field)?;
+        let mut read: Vec<&str> = fields.keys().map(String::as_str).collect();
+        read.extend(return_fields);
+        let tries = self.retry_policy().max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            let unknown = match self.create(entity_type, fields, return_fields) {
+                Err(e) if e.may_have_been_applied() => e,
+                done => return done,
+            };
+            let lookup = || self.find_by_key(entity_type, key_field, key, &read);
+            match self.settle(lookup, |found| found.is_some()) {
+                Ok(Settled::Applied(record)) => {
+                    log::info!(
+                        "api3 create {entity_type}: the outcome was unknown ({unknown}); found it by `{key_field}`"
+                    );
+                    return Ok(record.unwrap_or_default());
+                }
+                Ok(Settled::NotApplied(_)) if attempt < tries => {
+                    log::info!(
+                        "api3 create {entity_type}: not applied (no record with this `{key_field}`); sending it again"
+                    );
+                    attempt += 1;
+                }
+                Ok(Settled::NotApplied(_)) => return Err(not_applied(unknown, attempt)),
+                Err(lookup_error) => {
+                    log::warn!("api3 create {entity_type}: looking it up by `{key_field}` failed: {lookup_error}");
+                    return Err(unknown);
+                }
+            }
+        }
+    }
+
+    /// A batch whose creates all carry an idempotency key: as [`create_once`](Client::create_once),
+    /// for the whole transaction (it lands whole or not at all, so its creates are found all
+    /// together or none). The results of its updates are read back, its deletes answer `true`.
+    pub(crate) fn batch_once(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
+        let mut keyed = Vec::new();
+        for r in requests {
+            if let BatchRequest::Create {
+                entity_type,
+                fields,
+                return_fields,
+                idempotency_key,
+            } = r
+            {
+                let Some(key_field) = idempotency_key else {
+                    return Err(Error::InvalidRequest(format!(
+                        "batch: a create of {entity_type} has no idempotency key while others have one; give every create of the batch a key, or none"
+                    )));
+                };
+                let key = key_value(entity_type, fields, key_field)?;
+                let mut read: Vec<&str> = fields.keys().map(String::as_str).collect();
+                read.extend(return_fields.iter().map(String::as_str));
+                keyed.push((entity_type.as_str(), key_field.as_str(), key, read));
+            }
+        }
+        let tries = self.retry_policy().max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            let unknown = match self.batch_as_sent(requests) {
+                Err(e) if e.may_have_been_applied() => e,
+                done => return done,
+            };
+            let lookup = || {
+                keyed
+                    .iter()
+                    .map(|(t, f, k, read)| self.find_by_key(t, f, k, read))
+                    .collect::<Result<Vec<Option<Value>>>>()
+            };
+            // The lookups of one round are not atomic: a transaction that commits between two
+            // of them shows in part, so only "all found" settles it early.
+            let settled = self.settle(lookup, |found| found.iter().all(Option::is_some));
+            match settled {
+                Ok(Settled::Applied(found)) => {
+                    log::info!("api3 batch: the outcome was unknown ({unknown}); found its creates by their keys");
+                    return self.batch_results(requests, found.into_iter().flatten());
+                }
+                Ok(Settled::NotApplied(found)) if found.iter().any(Option::is_some) => {
+                    // One transaction cannot land in part: the keys are not unique.
+                    log::warn!("api3 batch: only some of its creates' keys are on the site; the keys are not unique");
+                    return Err(unknown);
+                }
+                Ok(Settled::NotApplied(_)) if attempt < tries => {
+                    log::info!(
+                        "api3 batch: not applied (none of its keys on the site); sending it again"
+                    );
+                    attempt += 1;
+                }
+                Ok(Settled::NotApplied(_)) => return Err(not_applied(unknown, attempt)),
+                Err(lookup_error) => {
+                    log::warn!("api3 batch: looking up its creates' keys failed: {lookup_error}");
+                    return Err(unknown);
+                }
+            }
+        }
+    }
+
+    /// The results an applied batch would have answered with: the records found for its
+    /// creates, its updates read back, `true` for its deletes.
+    fn batch_results(
+        &self,
+        requests: &[BatchRequest],
+        mut created: impl Iterator<Item = Value>,
+    ) -> Result<Vec<Value>> {
+        requests
+            .iter()
+            .map(|r| match r {
+                BatchRequest::Create { .. } => Ok(created.next().unwrap_or_default()),
+                BatchRequest::Update {
+                    entity_type,
+                    id,
+                    fields,
+                } => {
+                    let query = Query::new(entity_type.as_str())
+                        .filter(Filter::cond("id", "is", [*id]))
+                        .fields(fields.iter().map(|f| f.field.as_str()));
+                    Ok(self.find_one(&query)?.unwrap_or_default())
+                }
+                BatchRequest::Delete { .. } => Ok(Value::Bool(true)),
+            })
+            .collect()
+    }
+
+    /// The record of `entity_type` whose `key_field` is `key`, active or retired, with `fields`.
+    fn find_by_key(
+        &self,
+        entity_type: &str,
+        key_field: &str,
+        key: &Value,
+        fields: &[&str],
+    ) -> Result<Option<Value>> {
+        let mut query = Query::new(entity_type)
+            .filter(Filter::cond(key_field, "is", [key.clone()]))
+            .fields(fields.iter().copied())
+            .limit(2);
+        for _retired in [false, true] {
+            let found: Vec<Value> = self.find(&query)?.collect::<Result<_>>()?;
+            match found.len() {
+                0 => {}
+                1 => return Ok(found.into_iter().next()),
+                _ => {
+                    return Err(Error::InvalidRequest(format!(
+                        "{entity_type}: more than one record has `{key_field}` = {key}; an idempotency key must be unique"
+                    )))
+                }
+            }
+            query = query.retired_only();
+        }
+        Ok(None)
+    }
+
+    /// Runs `lookup` until `found` says its answer shows the write, or the reconcile window
+    /// has passed, waiting longer between lookups each time. A lookup that fails is tried again
+    /// within the window (the site that just failed the write may fail a read too); the
+    /// answer is "not applied" only when the last lookup, after the window, succeeded.
+    fn settle<T>(
+        &self,
+        lookup: impl Fn() -> Result<T>,
+        found: impl Fn(&T) -> bool,
+    ) -> Result<Settled<T>> {
+        let deadline = Instant::now() + self.reconcile_window();
+        let mut wait = FIRST_LOOKUP_WAIT;
+        // Lookups that fail after the window are tried again this many times.
+        let mut late_tries = self.retry_policy().max_attempts;
+        loop {
+            let answer = lookup();
+            if let Ok(a) = &answer {
+                if found(a) {
+                    return answer.map(Settled::Applied);
+                }
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                if answer.is_ok() || late_tries == 0 {
+                    return answer.map(Settled::NotApplied);
+                }
+                late_tries -= 1;
+            }
+            if let Err(e) = &answer {
+                log::debug!("api3: a lookup of a write whose outcome is unknown failed: {e}");
+            }
+            std::thread::sleep(
+                wait.min(
+                    deadline
+                        .saturating_duration_since(now)
+                        .max(FIRST_LOOKUP_WAIT),
+                ),
+            );
+            wait = (wait * 2).min(MAX_LOOKUP_WAIT);
+        }
+    }
+}
+
+/// The key's value in `fields`: a non-empty string.
+fn key_value<'a>(
+    entity_type: &str,
+    fields: &'a Map<String, Value>,
+    key_field: &str,
+) -> Result<&'a Value> {
+    match fields.get(key_field) {
+        Some(v @ Value::String(s)) if !s.is_empty() => Ok(v),
+        Some(other) => Err(Error::InvalidRequest(format!(
+            "create of {entity_type}: the idempotency key `{key_field}` must be a non-empty text, not {other}"
+        ))),
+        None => Err(Error::InvalidRequest(format!(
+            "create of {entity_type}: the idempotency key `{key_field}` is not among the fields set"
+        ))),
+    }
+}
+
+/// The error of a write the lookups proved was not applied, after the last try.
+fn not_applied(unknown: Error, attempt: u32) -> Error {
+    match unknown {
+        Error::MayHaveBeenApplied {
+            method,
+            entity_type,
+            cause,
+            ..
+        } => Error::NotApplied {
+            method,
+            entity_type,
+            tries: attempt,
+            cause,
+        },
+        other => other,
+    }
+}
