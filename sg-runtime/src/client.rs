@@ -9,7 +9,7 @@ use crate::request::{
 };
 use crate::retry::{is_read_only, RetryPolicy};
 use crate::site::Site;
-use crate::transport::{Answer, Failure, RequestHeaders, Transport};
+use crate::transport::{Answer, Failure, RequestHeaders, Transport, TransportConfig};
 use crate::value::EntityRef;
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -36,6 +36,10 @@ pub(crate) struct Page {
 /// Pages one query reads at most unless told otherwise (10 million records at 500 a page).
 pub const DEFAULT_MAX_PAGES: usize = 20_000;
 
+/// The largest answer read unless told otherwise: 128 MiB (a page of 500 wide records is about
+/// 1 MB, a large site's `schema_read` tens of MB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
+
 /// The page size when the site does not say (`info().api_max_entities_per_page`).
 pub const DEFAULT_PAGE_SIZE: usize = 500;
 
@@ -56,6 +60,8 @@ pub struct ClientBuilder {
     localized: bool,
     reconcile_window: Duration,
     max_pages: usize,
+    idle_timeout: Duration,
+    max_response_bytes: u64,
 }
 
 impl ClientBuilder {
@@ -117,6 +123,23 @@ impl ClientBuilder {
         self
     }
 
+    /// How long a keep-alive connection may sit idle and still be used (default 15 s). Sites
+    /// and their load balancers close idle connections; one closed just as a write goes out
+    /// leaves the write's fate unknown, so the client closes its own first. Keep it below the
+    /// site's idle timeout.
+    pub fn idle_timeout(mut self, d: Duration) -> ClientBuilder {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// The largest answer read, in bytes after decoding (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]): a larger one is refused while it is read, so a runaway
+    /// answer cannot exhaust memory.
+    pub fn max_response_bytes(mut self, bytes: u64) -> ClientBuilder {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// The most pages one query reads (default [`DEFAULT_MAX_PAGES`]): a site that always says
     /// another page follows stops there with an error instead of being read forever.
     pub fn max_pages(mut self, pages: usize) -> ClientBuilder {
@@ -137,12 +160,14 @@ impl ClientBuilder {
         let loopback = ["127.", "localhost", "[::1]"]
             .iter()
             .any(|p| host.starts_with(p));
-        let transport = Transport::new(
-            site.endpoint(),
-            self.connect_timeout,
-            self.read_timeout,
-            !loopback,
-        );
+        let transport = Transport::new(TransportConfig {
+            endpoint: site.endpoint(),
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            idle_timeout: self.idle_timeout,
+            use_env_proxy: !loopback,
+            max_response_bytes: self.max_response_bytes,
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 site,
@@ -223,6 +248,8 @@ impl Client {
             localized: false,
             reconcile_window: Duration::from_secs(20),
             max_pages: DEFAULT_MAX_PAGES,
+            idle_timeout: Duration::from_secs(15),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -483,7 +510,7 @@ impl Client {
                 Failure::Status { status, .. } => read_only && matches!(status, 502..=504),
                 Failure::NotSent(_) => true,
                 Failure::AfterSent(_) | Failure::TimedOut => read_only,
-                Failure::Redirect { .. } | Failure::Fatal(_) => false,
+                Failure::Redirect { .. } | Failure::Fatal(_) | Failure::TooLarge(_) => false,
             };
             if retryable && attempt < policy.max_attempts.max(1) {
                 let wait = policy.delay(attempt);
@@ -506,7 +533,7 @@ impl Client {
             let ambiguous = !read_only
                 && match &failure {
                     Failure::Status { status, .. } => *status >= 500,
-                    Failure::AfterSent(_) | Failure::TimedOut => true,
+                    Failure::AfterSent(_) | Failure::TimedOut | Failure::TooLarge(_) => true,
                     _ => false,
                 };
             let error = match failure {
@@ -530,7 +557,7 @@ impl Client {
                 Failure::TimedOut => Error::Timeout {
                     method: method.into(),
                     entity_type: entity(),
-                    after: self.inner.transport.read_timeout,
+                    after: self.inner.transport.read_timeout(),
                 },
                 Failure::NotSent(d) => Error::Connection {
                     method: method.into(),
@@ -545,6 +572,11 @@ impl Client {
                     detail: self.redact(&d),
                 },
                 Failure::Fatal(d) => Error::InvalidRequest(self.redact(&d)),
+                Failure::TooLarge(d) => Error::Malformed {
+                    method: method.into(),
+                    entity_type: entity(),
+                    detail: d,
+                },
             };
             return Err(if ambiguous {
                 unknown_outcome(error)

@@ -41,7 +41,9 @@ pub mod mock;
 
 /// Re-exported for generated code and users: the date and date-time types.
 pub use chrono;
-pub use client::{default_user_agent, Client, ClientBuilder, DEFAULT_MAX_PAGES};
+pub use client::{
+    default_user_agent, Client, ClientBuilder, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES,
+};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, Result};
 pub use find::FindIter;

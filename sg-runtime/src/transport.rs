@@ -36,6 +36,8 @@ pub(crate) enum Failure {
     TimedOut,
     /// The exchange is impossible as asked (bad URL and the like): not worth a retry.
     Fatal(String),
+    /// The answer is larger than the client's limit: refused while reading.
+    TooLarge(String),
 }
 
 /// A 2xx answer.
@@ -58,45 +60,98 @@ pub(crate) struct RequestHeaders<'a> {
     pub(crate) localized: bool,
 }
 
-/// A shared keep-alive agent and the endpoint it posts to.
+/// Idle keep-alive connections kept, at most (one per thread that calls at once, usually).
+const MAX_IDLE_CONNECTIONS: usize = 16;
+
+/// The settings of a [`Transport`].
+#[derive(Clone, Debug)]
+pub(crate) struct TransportConfig {
+    pub(crate) endpoint: String,
+    pub(crate) connect_timeout: Duration,
+    /// The deadline of one whole exchange.
+    pub(crate) read_timeout: Duration,
+    /// A keep-alive connection idle longer than this is closed rather than used.
+    pub(crate) idle_timeout: Duration,
+    pub(crate) use_env_proxy: bool,
+    /// The largest answer body read, after decoding.
+    pub(crate) max_response_bytes: u64,
+}
+
+/// Keep-alive connections to the api3 endpoint, each with the time it was last used.
+///
+/// Each connection is a ureq agent holding at most one: ureq does not say how long a pooled
+/// connection has been idle, and a site (or its load balancer) closes idle connections. ureq
+/// notices a close whose FIN has arrived, but not one that crosses the request on the wire: then
+/// a write would fail "after it was sent" and could not be repeated. So connections idle longer
+/// than `idle_timeout` (shorter than a site's) are dropped before use.
 #[derive(Debug)]
 pub(crate) struct Transport {
-    agent: ureq::Agent,
-    endpoint: String,
-    pub(crate) read_timeout: Duration,
+    config: TransportConfig,
+    idle: std::sync::Mutex<Vec<(ureq::Agent, std::time::Instant)>>,
 }
 
 impl Transport {
-    pub(crate) fn new(
-        endpoint: String,
-        connect_timeout: Duration,
-        read_timeout: Duration,
-        use_env_proxy: bool,
-    ) -> Transport {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(connect_timeout)
+    pub(crate) fn new(config: TransportConfig) -> Transport {
+        Transport {
+            config,
+            idle: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The deadline of one whole exchange.
+    pub(crate) fn read_timeout(&self) -> Duration {
+        self.config.read_timeout
+    }
+
+    /// A connection used within the idle timeout, else a new one.
+    fn checkout(&self) -> ureq::Agent {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some((agent, last_used)) = idle.pop() {
+            if last_used.elapsed() < self.config.idle_timeout {
+                return agent;
+            }
+            // Dropping the agent closes its connection.
+        }
+        drop(idle);
+        ureq::AgentBuilder::new()
+            .timeout_connect(self.config.connect_timeout)
             // A deadline for the whole exchange: ureq applies it on pooled connections too,
             // which a per-read timeout alone is not (a reused connection would wait forever).
-            .timeout(read_timeout)
+            .timeout(self.config.read_timeout)
             // Redirects are ours to follow (see the module doc): ureq would re-send a POST as a GET.
             .redirects(0)
-            .try_proxy_from_env(use_env_proxy)
-            .build();
-        Transport {
-            agent,
-            endpoint,
-            read_timeout,
+            .max_idle_connections(1)
+            .max_idle_connections_per_host(1)
+            .try_proxy_from_env(self.config.use_env_proxy)
+            .build()
+    }
+
+    fn checkin(&self, agent: ureq::Agent) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE_CONNECTIONS {
+            idle.push((agent, std::time::Instant::now()));
         }
     }
 
     /// Posts `body` (JSON text) to the api3 endpoint, following 307/308 redirects, and returns
     /// the 2xx answer.
     pub(crate) fn post_json(&self, body: &str, h: &RequestHeaders) -> Result<Answer, Failure> {
-        let mut url = self.endpoint.clone();
+        let agent = self.checkout();
+        let answer = self.post_with(&agent, body, h);
+        self.checkin(agent);
+        answer
+    }
+
+    fn post_with(
+        &self,
+        agent: &ureq::Agent,
+        body: &str,
+        h: &RequestHeaders,
+    ) -> Result<Answer, Failure> {
+        let mut url = self.config.endpoint.clone();
         for _ in 0..=MAX_REDIRECTS {
             // The headers of the official client's `_call_rpc` and `_make_call`.
-            let mut req = self
-                .agent
+            let mut req = agent
                 .post(&url)
                 .set("content-type", "application/json; charset=utf-8")
                 .set("connection", "keep-alive")
@@ -136,7 +191,7 @@ impl Transport {
                 url = next;
                 continue;
             }
-            return read_answer(resp);
+            return read_answer(resp, self.config.max_response_bytes);
         }
         Err(Failure::Redirect {
             status: 310,
@@ -153,7 +208,7 @@ fn resolve(base: &str, location: &str) -> Option<String> {
     matches!(next.scheme(), "http" | "https").then(|| next.to_string())
 }
 
-fn read_answer(resp: ureq::Response) -> Result<Answer, Failure> {
+fn read_answer(resp: ureq::Response, limit: u64) -> Result<Answer, Failure> {
     let chunked = resp.header("transfer-encoding").is_some();
     let encoding = resp
         .header("content-encoding")
@@ -161,14 +216,34 @@ fn read_answer(resp: ureq::Response) -> Result<Answer, Failure> {
         .trim()
         .to_ascii_lowercase();
     let content_type = resp.header("content-type").unwrap_or("").to_string();
+    let too_large = |what: &str| {
+        Failure::TooLarge(format!(
+            "the answer's {what} is larger than the client's limit of {limit} bytes (`ClientBuilder::max_response_bytes`)"
+        ))
+    };
+    if resp
+        .header("content-length")
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > limit)
+    {
+        return Err(too_large("content-length"));
+    }
+    // Read at most one byte past the limit, so that a larger body is refused, not held.
     let mut raw = Vec::new();
     resp.into_reader()
+        .take(limit.saturating_add(1))
         .read_to_end(&mut raw)
         .map_err(|e| classify_io(&e))?;
-    let bytes = decode_content(&encoding, raw, u64::MAX).map_err(|e| {
+    if raw.len() as u64 > limit {
+        return Err(too_large("body"));
+    }
+    let bytes = decode_content(&encoding, raw, limit.saturating_add(1)).map_err(|e| {
         // A compressed stream that ends early is a body cut short, as with any cut connection.
         Failure::AfterSent(format!("the {encoding} body could not be decoded: {e}"))
     })?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large("decoded body"));
+    }
     Ok(Answer {
         bytes,
         chunked,

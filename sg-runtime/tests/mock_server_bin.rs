@@ -11,18 +11,17 @@ fn serves_a_seeded_snapshot_until_stopped() {
     std::fs::create_dir_all(&dir).unwrap();
     let seed = dir.join("seed.json");
     std::fs::write(&seed, r#"{"Project": [{"id": 1, "name": "Demo"}], "Shot": [{"code": "sh010", "project": {"type": "Project", "id": 1}}]}"#).unwrap();
+    // Secrets come from files, never the command line (`ps` shows it).
+    let key_file = dir.join("key");
+    std::fs::write(&key_file, "ci-key-0123456789\n").unwrap();
+    let users_file = dir.join("users");
+    std::fs::write(&users_file, "# login:password\nada:ada-password\n").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
-        .args([
-            "--port",
-            "0",
-            "--script-name",
-            "ci",
-            "--script-key",
-            "ci-key-0123456789",
-            "--user",
-            "ada:ada-password",
-            "--seed",
-        ])
+        .args(["--port", "0", "--script-name", "ci", "--script-key-file"])
+        .arg(&key_file)
+        .arg("--users-file")
+        .arg(&users_file)
+        .arg("--seed")
         .arg(&seed)
         .stdout(Stdio::piped())
         .spawn()
@@ -54,6 +53,10 @@ fn serves_a_seeded_snapshot_until_stopped() {
         .build()
         .unwrap();
     assert_eq!(user.find_all(&Query::new("Project")).unwrap().len(), 1);
+    let shot = serde_json::json!({"code": "sh020"});
+    client
+        .create("Shot", shot.as_object().unwrap(), &[])
+        .expect("with a key of its own, the server takes writes");
     // The default script is replaced by the one given.
     let default = Client::builder(&url)
         .credentials(Credentials::script(
@@ -82,11 +85,20 @@ fn help_and_bad_arguments() {
         .unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--seed FILE"));
+    let dir = std::env::temp_dir().join(format!("sg-mock-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let users = dir.join("users");
+    std::fs::write(&users, "nocolon\n").unwrap();
+    let users = users.to_str().unwrap();
     for args in [
         &["--port", "x"][..],
         &["--bogus"],
         &["--schema", "/nonexistent.json"],
-        &["--user", "nocolon"],
+        &["--users-file", users],
+        &["--script-key", "on-the-command-line"],
+        &["--user", "ada:visible"],
+        &["--script-key-file", "/nonexistent"],
+        &["--idle-timeout", "-1"],
     ] {
         let o = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
             .args(args)
@@ -97,5 +109,50 @@ fn help_and_bad_arguments() {
             String::from_utf8_lossy(&o.stderr).starts_with("sg-mock-server: "),
             "{args:?}"
         );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn without_a_key_of_its_own_it_refuses_writes_unless_insecure() {
+    for insecure in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"));
+        cmd.args(["--port", "0"]).env_remove("SG_MOCK_SCRIPT_KEY");
+        if insecure {
+            cmd.arg("--insecure");
+        }
+        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+        let mut banner = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut banner)
+            .unwrap();
+        assert_eq!(banner.contains("read-only"), !insecure, "{banner}");
+        let url = banner
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap()
+            .to_string();
+        let client = Client::builder(&url)
+            .credentials(Credentials::script(
+                sg_runtime::mock::SCRIPT_NAME,
+                sg_runtime::mock::SCRIPT_KEY,
+            ))
+            .build()
+            .unwrap();
+        assert!(
+            client.find_all(&Query::new("Shot")).is_ok(),
+            "reads are served"
+        );
+        let shot = serde_json::json!({"code": "sh010"});
+        let created = client.create("Shot", shot.as_object().unwrap(), &[]);
+        if insecure {
+            assert!(created.is_ok(), "{created:?}");
+        } else {
+            let e = created.unwrap_err();
+            assert_eq!(e.error_code(), Some(104), "{e}");
+            assert!(e.to_string().contains("read-only"), "{e}");
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 }

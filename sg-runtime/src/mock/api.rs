@@ -3,13 +3,25 @@
 use super::store::ApiError;
 use super::{RecordedRequest, Shared};
 use serde_json::{json, Value};
-use std::sync::atomic::Ordering;
 
 /// The server version `info` reports: recent enough that the official clients take their modern
 /// paths (paging without counts, archived-project filtering).
 pub(crate) const SERVER_VERSION: [u64; 3] = [8, 50, 0];
 /// Records per page, at most, unless the builder says otherwise (a site's default).
 pub(crate) const MAX_PAGE: u64 = 500;
+
+/// A session token nobody can guess: 128 bits from the operating system's generator.
+/// Without randomness, no token: a guessable one is worse than none.
+fn session_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        ApiError::new(
+            100,
+            format!("the server's random generator failed, no session token made: {e}"),
+        )
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 impl Shared {
     /// Handles one api3 request body; returns the answer's JSON text.
@@ -23,6 +35,9 @@ impl Shared {
 
     /// Records a request as received, before any fault is played on it.
     pub(crate) fn record(&self, req: &super::http::Request) {
+        if !self.record_requests {
+            return;
+        }
         let Ok(v) = serde_json::from_slice::<Value>(&req.body) else {
             return;
         };
@@ -82,6 +97,12 @@ impl Shared {
         if let Some(auth) = &auth {
             self.authenticate(&method, auth)?;
         }
+        if self.refuse_writes && !crate::retry::is_read_only(&method) {
+            return Err(ApiError::new(
+                104,
+                format!("API {method}(): this server is read-only: it was started without a key of its own (sg-mock-server --insecure allows writes)"),
+            ));
+        }
         let p = params.unwrap_or(Value::Null);
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         match method.as_str() {
@@ -95,8 +116,7 @@ impl Shared {
                 "local_server": true,
             })),
             "get_session_token" => {
-                let n = self.token_counter.fetch_add(1, Ordering::SeqCst);
-                let token = format!("mock-session-{n:08x}-{:08x}", std::process::id());
+                let token = session_token()?;
                 self.sessions
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())

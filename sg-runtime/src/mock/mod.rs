@@ -30,7 +30,7 @@ use crate::{Client, Credentials, RetryPolicy};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -158,7 +158,18 @@ pub(crate) struct Shared {
     scripts: BTreeMap<String, String>,
     users: BTreeMap<String, UserLogin>,
     sessions: Mutex<HashSet<String>>,
-    token_counter: AtomicU64,
+    /// Connections accepted so far.
+    pub(crate) accepted: AtomicU64,
+    /// Connections being served.
+    pub(crate) open: AtomicUsize,
+    /// A connection that sends nothing for this long is closed.
+    pub(crate) idle_timeout: Duration,
+    /// The largest request body taken (413 beyond).
+    pub(crate) max_body: usize,
+    /// Whether requests are kept for [`MockServer::requests`].
+    record_requests: bool,
+    /// Whether every method that changes data is refused.
+    pub(crate) refuse_writes: bool,
     schema_read: Value,
     schema_entity_read: Value,
 }
@@ -197,9 +208,41 @@ pub struct MockServerBuilder {
     seed: Option<Value>,
     port: u16,
     page_size: u64,
+    idle_timeout: Duration,
+    max_body: usize,
+    record_requests: bool,
+    refuse_writes: bool,
 }
 
 impl MockServerBuilder {
+    /// Closes a connection that sends nothing for this long, between requests or within one
+    /// (default 30 s), as a site's load balancer does.
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// The largest request body taken, in bytes (default 64 MiB): a larger one is answered 413
+    /// before it is read.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Refuses every method that changes data (api3 error 104, as a site refuses a script
+    /// without write permission). The server binary does this when it has no key of its own.
+    pub fn refuse_writes(mut self, refuse: bool) -> Self {
+        self.refuse_writes = refuse;
+        self
+    }
+
+    /// Whether every request is kept for [`MockServer::requests`] (default: yes, for tests;
+    /// a long-running server turns it off so memory stays flat).
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record_requests = record;
+        self
+    }
+
     /// Records per page, at most: `info` advertises it as `api_max_entities_per_page` and a
     /// read asking for more per page is refused (default 500, as on a site).
     pub fn page_size(mut self, records: u64) -> Self {
@@ -281,7 +324,12 @@ impl MockServerBuilder {
             scripts: self.scripts,
             users: self.users,
             sessions: Mutex::new(HashSet::new()),
-            token_counter: AtomicU64::new(1),
+            accepted: AtomicU64::new(0),
+            open: AtomicUsize::new(0),
+            idle_timeout: self.idle_timeout,
+            max_body: self.max_body,
+            record_requests: self.record_requests,
+            refuse_writes: self.refuse_writes,
             schema_read,
             schema_entity_read,
         });
@@ -334,6 +382,10 @@ impl MockServer {
             seed: None,
             port: 0,
             page_size: api::MAX_PAGE,
+            idle_timeout: Duration::from_secs(30),
+            max_body: 64 * 1024 * 1024,
+            record_requests: true,
+            refuse_writes: false,
         }
     }
 
@@ -421,6 +473,11 @@ impl MockServer {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         *self.shared.storm.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Connections accepted so far.
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared.accepted.load(Ordering::SeqCst)
     }
 
     /// Every request received so far, in order (faulted ones included).
