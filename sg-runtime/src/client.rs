@@ -4,12 +4,13 @@ use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, Result};
 use crate::find::FindIter;
 use crate::records::{parse_record, parse_records};
+use crate::redact::{excerpt, Redactor};
 use crate::request::{
     fields_wire, return_fields_wire, BatchRequest, FieldUpdate, Filter, Grouping, Query, Summary,
 };
 use crate::retry::{is_read_only, RetryPolicy};
 use crate::site::Site;
-use crate::transport::{Answer, Failure, RequestHeaders, Transport, TransportConfig};
+use crate::transport::{Answer, ErrorPage, Failure, RequestHeaders, Transport, TransportConfig};
 use crate::value::EntityRef;
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -43,9 +44,10 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
 /// The page size when the site does not say (`info().api_max_entities_per_page`).
 pub const DEFAULT_PAGE_SIZE: usize = 500;
 
-/// Secrets shorter than this are not searched for in server messages (they would match ordinary
-/// words); real keys, passwords and tokens are far longer.
-const MIN_REDACTED_LEN: usize = 4;
+/// Characters of a server's message kept in an error (a server can send megabytes).
+const MAX_MESSAGE_CHARS: usize = 2000;
+/// Characters of a malformed body shown in an error.
+const BODY_EXCERPT_CHARS: usize = 120;
 
 /// Builds a [`Client`].
 #[derive(Debug)]
@@ -415,23 +417,52 @@ impl Client {
             .clone()
     }
 
-    /// Replaces every secret of this client (and an exchanged session token) in `text` by `***`.
-    fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
+    /// Masks every secret of this client (and an exchanged session token), in every form.
+    fn redactor(&self) -> Redactor {
         let exchanged = self.exchanged_token();
-        let secrets = self
-            .inner
-            .credentials
-            .secrets()
-            .into_iter()
-            .map(str::to_owned)
-            .chain(exchanged.map(|s| s.expose().to_owned()));
-        for s in secrets {
-            if s.len() >= MIN_REDACTED_LEN {
-                out = out.replace(&s, "***");
-            }
+        let mut secrets: Vec<&str> = self.inner.credentials.secrets();
+        if let Some(t) = &exchanged {
+            secrets.push(t.expose());
         }
-        out
+        Redactor::new(secrets)
+    }
+
+    /// `text` with every secret masked.
+    fn redact(&self, text: &str) -> String {
+        self.redactor().redact(text)
+    }
+
+    /// A failure with its error page reduced to a masked, bounded text: masked before it is
+    /// shortened, so that no cut leaves half a secret showing.
+    fn masked(&self, failure: Failure) -> Failure {
+        match failure {
+            Failure::Status { status, page } => {
+                let r = self.redactor();
+                let masked = if page.truncated {
+                    r.redact_cut(&page.text)
+                } else {
+                    r.redact(&page.text)
+                };
+                Failure::Status {
+                    status,
+                    page: ErrorPage::text(crate::transport::page_text(&masked)),
+                }
+            }
+            Failure::Redirect {
+                status,
+                location,
+                why,
+            } => Failure::Redirect {
+                status,
+                location: self.redact(&location),
+                why,
+            },
+            Failure::NotSent(d) => Failure::NotSent(self.redact(&d)),
+            Failure::AfterSent(d) => Failure::AfterSent(self.redact(&d)),
+            Failure::Fatal(d) => Failure::Fatal(self.redact(&d)),
+            Failure::TooLarge(d) => Failure::TooLarge(d),
+            Failure::TimedOut => Failure::TimedOut,
+        }
     }
 
     fn send(
@@ -500,7 +531,7 @@ impl Client {
                     }
                     Err(Decoded::Error(e)) => return Err(e),
                 },
-                Err(f) => f,
+                Err(f) => self.masked(f),
             };
             // Only a failure that proves the site never saw the request lets a write be sent
             // again: a gateway's 502/503/504 can come after the site applied it (a load
@@ -515,9 +546,8 @@ impl Client {
             if retryable && attempt < policy.max_attempts.max(1) {
                 let wait = policy.delay(attempt);
                 log::debug!(
-                    "api3 {method}{}: try {attempt} failed ({}); retrying in {} ms",
+                    "api3 {method}{}: try {attempt} failed ({failure:?}); retrying in {} ms",
                     entity_type.map(|t| format!(" {t}")).unwrap_or_default(),
-                    self.redact(&format!("{failure:?}")),
                     wait.as_millis()
                 );
                 std::thread::sleep(wait);
@@ -537,11 +567,11 @@ impl Client {
                     _ => false,
                 };
             let error = match failure {
-                Failure::Status { status, text } => Error::Http {
+                Failure::Status { status, page } => Error::Http {
                     method: method.into(),
                     entity_type: entity(),
                     status,
-                    text: self.redact(&text),
+                    text: page.text,
                 },
                 Failure::Redirect {
                     status,
@@ -551,7 +581,7 @@ impl Client {
                     method: method.into(),
                     entity_type: entity(),
                     status,
-                    location: self.redact(&location),
+                    location,
                     why: why.into(),
                 },
                 Failure::TimedOut => Error::Timeout {
@@ -563,15 +593,15 @@ impl Client {
                     method: method.into(),
                     entity_type: entity(),
                     sent: false,
-                    detail: self.redact(&d),
+                    detail: d,
                 },
                 Failure::AfterSent(d) => Error::Connection {
                     method: method.into(),
                     entity_type: entity(),
                     sent: true,
-                    detail: self.redact(&d),
+                    detail: d,
                 },
-                Failure::Fatal(d) => Error::InvalidRequest(self.redact(&d)),
+                Failure::Fatal(d) => Error::InvalidRequest(d),
                 Failure::TooLarge(d) => Error::Malformed {
                     method: method.into(),
                     entity_type: entity(),
@@ -602,17 +632,33 @@ impl Client {
             })
         };
         let bytes = &answer.bytes;
+        // The start of the body, masked before it is shortened (so that no cut leaves half a
+        // secret showing), and bounded whatever the body's size.
         let snippet = || {
             let ct = if answer.content_type.is_empty() {
                 "no content-type".to_string()
             } else {
                 format!("content-type {}", answer.content_type)
             };
-            if answer.content_type.contains("html") {
-                let text = crate::transport::page_text(&String::from_utf8_lossy(bytes));
+            let r = self.redactor();
+            let html = answer.content_type.contains("html");
+            let window = if html {
+                64 * 1024
+            } else {
+                BODY_EXCERPT_CHARS * 4
+            } + r.longest() * 2;
+            let cut = bytes.len() > window;
+            let raw = String::from_utf8_lossy(&bytes[..bytes.len().min(window)]);
+            let masked = if cut {
+                r.redact_cut(&raw)
+            } else {
+                r.redact(&raw)
+            };
+            if html {
+                let text = crate::transport::page_text(&masked);
                 format!("an HTML page ({ct}): {text:?}")
             } else {
-                let text = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned();
+                let (text, _) = excerpt(&masked, BODY_EXCERPT_CHARS);
                 format!("{ct}; body starts {text:?}")
             }
         };
@@ -632,11 +678,15 @@ impl Client {
             return Err(malformed(format!("not a JSON object; {}", snippet())));
         };
         if obj.get("exception").and_then(Value::as_bool) == Some(true) {
-            let message = self.redact(
-                obj.get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("(no message)"),
-            );
+            let message = excerpt(
+                &self.redact(
+                    obj.get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("(no message)"),
+                ),
+                MAX_MESSAGE_CHARS,
+            )
+            .0;
             let code = obj.get("error_code").and_then(Value::as_i64).unwrap_or(0);
             let method = method.to_string();
             return Err(Decoded::Error(match code {

@@ -28,6 +28,7 @@ mod error;
 mod find;
 mod once;
 pub mod records;
+mod redact;
 mod request;
 mod retry;
 pub mod schema;

@@ -20,8 +20,8 @@ const ERROR_TEXT_CHARS: usize = 300;
 /// How one HTTP exchange failed, in the terms the retry policy needs.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// The server answered with this status (4xx, 5xx); `text` is the page's text, shortened.
-    Status { status: u16, text: String },
+    /// The server answered with this status (4xx, 5xx) and this page.
+    Status { status: u16, page: ErrorPage },
     /// A redirect that is not followed: a 301/302/303 to a POST, a loop, or a downgrade to http.
     Redirect {
         status: u16,
@@ -38,6 +38,31 @@ pub(crate) enum Failure {
     Fatal(String),
     /// The answer is larger than the client's limit: refused while reading.
     TooLarge(String),
+}
+
+/// The page of an HTTP error answer, as read: at most [`ERROR_BODY_LIMIT`] bytes, unmasked
+/// (the client masks secrets before it shortens it to text).
+pub(crate) struct ErrorPage {
+    pub(crate) text: String,
+    /// Whether the page was longer than what was read.
+    pub(crate) truncated: bool,
+}
+
+impl ErrorPage {
+    /// A page already reduced to text.
+    pub(crate) fn text(text: String) -> ErrorPage {
+        ErrorPage {
+            text,
+            truncated: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for ErrorPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Only ever printed after masking (the retry log line).
+        write!(f, "{:?}", self.text)
+    }
 }
 
 /// A 2xx answer.
@@ -165,7 +190,7 @@ impl Transport {
                 Err(ureq::Error::Status(status, resp)) => {
                     return Err(Failure::Status {
                         status,
-                        text: error_text(resp),
+                        page: error_page(resp),
                     })
                 }
                 Err(ureq::Error::Transport(t)) => return Err(classify_transport(&t)),
@@ -279,18 +304,28 @@ fn decode_content(encoding: &str, raw: Vec<u8>, limit: u64) -> std::io::Result<V
     Ok(out)
 }
 
-/// The text of an error page, shortened: tags dropped and white space folded, so that a 403's
-/// "API access is blocked" page (the official client appends it to the error) reads as a sentence.
-fn error_text(resp: ureq::Response) -> String {
+/// The page of an error answer: at most [`ERROR_BODY_LIMIT`] bytes, decoded. The client turns
+/// it into a sentence with [`page_text`] (a 403's "API access is blocked" page, which the official
+/// client appends to the error) after masking secrets.
+fn error_page(resp: ureq::Response) -> ErrorPage {
     let encoding = resp.header("content-encoding").unwrap_or("").to_string();
     let mut raw = Vec::new();
     let _ = resp
         .into_reader()
-        .take(ERROR_BODY_LIMIT)
+        .take(ERROR_BODY_LIMIT + 1)
         .read_to_end(&mut raw);
+    let mut truncated = raw.len() as u64 > ERROR_BODY_LIMIT;
+    raw.truncate(ERROR_BODY_LIMIT as usize);
     // Bounded after decoding too: a small compressed page can expand a thousandfold.
-    let bytes = decode_content(&encoding, raw, ERROR_BODY_LIMIT).unwrap_or_default();
-    page_text(&String::from_utf8_lossy(&bytes))
+    let mut bytes = decode_content(&encoding, raw, ERROR_BODY_LIMIT + 1).unwrap_or_default();
+    if bytes.len() as u64 > ERROR_BODY_LIMIT {
+        truncated = true;
+        bytes.truncate(ERROR_BODY_LIMIT as usize);
+    }
+    ErrorPage {
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        truncated,
+    }
 }
 
 /// `html` without tags, scripts or styles, white space folded, at most [`ERROR_TEXT_CHARS`] characters.

@@ -215,3 +215,67 @@ fn connections_idle_past_the_clients_timeout_are_not_reused() {
         assert_eq!(codes.iter().filter(|c| *c == code).count(), 1, "{code}");
     }
 }
+
+#[test]
+fn answers_over_the_clients_size_cap_are_refused_while_read() {
+    use flate2::write::GzEncoder;
+    use sg_runtime::mock::Fault;
+    let server = MockServer::start(Schema::demo()).unwrap();
+    let c = Client::builder(server.url())
+        .credentials(Credentials::script(
+            sg_runtime::mock::SCRIPT_NAME,
+            sg_runtime::mock::SCRIPT_KEY,
+        ))
+        .max_response_bytes(1024 * 1024)
+        .build()
+        .unwrap();
+    let big = format!(
+        "{{\"results\": {{\"entities\": [], \"pad\": \"{}\"}}}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    // Announced by content-length; sent chunked with no length; a small gzip that expands.
+    let by_length = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{big}",
+        big.len()
+    )
+    .into_bytes();
+    let mut chunked =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec();
+    for part in big.as_bytes().chunks(64 * 1024) {
+        chunked.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        chunked.extend_from_slice(part);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(big.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    assert!(gz.len() < 64 * 1024, "a bomb: {} bytes", gz.len());
+    let mut bomb = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+        gz.len()
+    )
+    .into_bytes();
+    bomb.extend(gz);
+    for (what, answer) in [("length", by_length), ("chunked", chunked), ("gzip", bomb)] {
+        server.inject(Some("read"), Fault::Raw(answer), 1);
+        let e = c.find_all(&Query::new("Shot")).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("larger than the client's limit of 1048576 bytes"),
+            "{what}: {e}"
+        );
+        // A read is not repeated: the same answer would come again.
+    }
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "read")
+            .count(),
+        3
+    );
+    // Under the cap, the same client reads.
+    assert!(c.find_all(&Query::new("Shot")).is_ok());
+}

@@ -35,11 +35,19 @@ fn assert_clean(what: &str, text: &str, secrets: &[String]) {
     }
 }
 
+/// Sends every log line, at trace level, to [`LINES`] (once per test process).
+fn capture_logs() {
+    static CAPTURE: Capture = Capture;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        log::set_logger(&CAPTURE).unwrap();
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
 #[test]
 fn no_secret_in_debug_errors_or_logs() {
-    static CAPTURE: Capture = Capture;
-    log::set_logger(&CAPTURE).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
+    capture_logs();
 
     let server = MockServer::builder(Schema::demo())
         .script("pipeline", KEY)
@@ -167,5 +175,200 @@ fn no_secret_in_debug_errors_or_logs() {
     );
     for l in lines.iter() {
         assert_clean("log line", l, &all);
+    }
+}
+
+// Secrets as hostile as they come: quotes, backslashes, non-ASCII, and halves that can be told apart.
+const NASTY_KEY: &str = "key\"Q\\é☃-first-HALF|second-half-1111";
+const NASTY_PASSWORD: &str = "pw\"Q\\ü-first-HALF|second-half-2222";
+const NASTY_CODE: &str = "code\"\\ß-first-HALF|second-half-3333";
+const NASTY_TOKEN: &str = "tok\"\\€-first-HALF|second-half-4444";
+
+/// The forms a server or proxy can echo `s` in.
+fn echoed_forms(s: &str) -> Vec<String> {
+    let json = serde_json::to_string(s).unwrap();
+    let json = json[1..json.len() - 1].to_string();
+    let ascii: String = json
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii() {
+                vec![c.to_string()]
+            } else {
+                let mut u = [0u16; 2];
+                c.encode_utf16(&mut u)
+                    .iter()
+                    .map(|x| format!("\\u{x:04x}"))
+                    .collect()
+            }
+        })
+        .collect();
+    let html = s.replace('&', "&amp;").replace('"', "&quot;");
+    let percent: String = url_encode(s);
+    vec![s.to_string(), json, ascii, html, percent]
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `text` shows no secret of `secrets`, whole or in part, in any form.
+fn assert_hidden(what: &str, text: &str, secrets: &[&str]) {
+    for s in secrets {
+        for form in echoed_forms(s) {
+            let start: String = form.chars().take(5).collect();
+            assert!(
+                !text.contains(&start),
+                "{what} shows the start of a secret ({start}): {text}"
+            );
+        }
+    }
+    assert!(!text.contains("first-HALF"), "{what}: {text}");
+    assert!(!text.contains("second-half"), "{what}: {text}");
+}
+
+fn raw(status: &str, content_type: &str, extra: &str, body: &str) -> Fault {
+    Fault::Raw(
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
+#[test]
+fn escaped_and_cut_secrets_never_show() {
+    capture_logs();
+    let server = MockServer::builder(Schema::demo())
+        .script("pipeline", NASTY_KEY)
+        .user("ada", NASTY_PASSWORD)
+        .user_2fa("sec", NASTY_PASSWORD, NASTY_CODE)
+        .start()
+        .unwrap();
+    let kinds: [(Credentials, Vec<&str>); 4] = [
+        (Credentials::script("pipeline", NASTY_KEY), vec![NASTY_KEY]),
+        (
+            Credentials::user("ada", NASTY_PASSWORD),
+            vec![NASTY_PASSWORD],
+        ),
+        (
+            Credentials::user_2fa("sec", NASTY_PASSWORD, NASTY_CODE),
+            vec![NASTY_PASSWORD, NASTY_CODE],
+        ),
+        (Credentials::session_token(NASTY_TOKEN), vec![NASTY_TOKEN]),
+    ];
+    let mut checked = 0;
+    for (creds, own) in kinds {
+        let c = Client::builder(server.url())
+            .credentials(creds)
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        for secret in &own {
+            // The request as a proxy would echo it: JSON-escaped as sent, or to ASCII.
+            let as_sent = serde_json::to_string(&json!({ "secret": secret })).unwrap();
+            let ascii = echoed_forms(secret)[2].clone();
+            let message = format!("bad request {as_sent} / {ascii}");
+            let html = echoed_forms(secret)[3].clone();
+            // An error page whose 64 KiB read ends 12 bytes into the secret.
+            let head = "<html><body><p>";
+            let cut_page = format!(
+                "{head}{}{secret}</p>{}</body></html>",
+                " ".repeat(64 * 1024 - 12 - head.len()),
+                " ".repeat(100)
+            );
+            let faults = [
+                (
+                    "exception",
+                    raw(
+                        "200 OK",
+                        "application/json",
+                        "",
+                        &json!({"exception": true, "error_code": 99, "message": message})
+                            .to_string(),
+                    ),
+                ),
+                (
+                    "huge exception",
+                    raw(
+                        "200 OK",
+                        "application/json",
+                        "",
+                        &json!({"exception": true, "error_code": 99,
+                                "message": format!("{}{as_sent}", "m".repeat(1 << 20))})
+                        .to_string(),
+                    ),
+                ),
+                (
+                    "error page",
+                    raw(
+                        "500 Internal Server Error",
+                        "text/html",
+                        "",
+                        &format!("<html><body>echo {html} and {secret}</body></html>"),
+                    ),
+                ),
+                (
+                    "error page cut inside the secret",
+                    raw("500 Internal Server Error", "text/html", "", &cut_page),
+                ),
+                (
+                    "excerpt cut inside the secret",
+                    raw(
+                        "200 OK",
+                        "text/plain",
+                        "",
+                        &format!("{}{secret}{}", "y".repeat(110), "z".repeat(300)),
+                    ),
+                ),
+                (
+                    "excerpt of an escaped echo",
+                    raw(
+                        "200 OK",
+                        "application/json",
+                        "",
+                        &format!("{{\"half\": {as_sent}"),
+                    ),
+                ),
+                (
+                    "redirect",
+                    raw(
+                        "302 Found",
+                        "text/plain",
+                        &format!("Location: /api3/json?key={}\r\n", url_encode(secret)),
+                        "",
+                    ),
+                ),
+            ];
+            for (what, fault) in faults {
+                server.inject(Some("read"), fault, 1);
+                let e = c.find_all(&Query::new("Shot")).unwrap_err();
+                let text = format!("{e} {e:?}");
+                assert_hidden(what, &text, &own);
+                assert!(
+                    text.len() < 8 * 1024,
+                    "{what}: the error is bounded ({} bytes)",
+                    text.len()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 5 * 7);
+    let lines = LINES.lock().unwrap();
+    for l in lines.iter() {
+        assert_hidden(
+            "log line",
+            l,
+            &[NASTY_KEY, NASTY_PASSWORD, NASTY_CODE, NASTY_TOKEN],
+        );
     }
 }
