@@ -1,5 +1,5 @@
 //! Generates bindings with sg-codegen's `Builder`, as a user's build.rs would, so that the test
-//! suite compiles them: the demo schema always, and the real-site schemas when
+//! suite compiles them: the demo schema and the naming-hazards fixture always, and the real-site schemas when
 //! `SG_SHARED_SCHEMAS` names them (cfg `shared_schemas`).
 
 use std::path::PathBuf;
@@ -13,6 +13,12 @@ fn main() {
     sg_codegen::Builder::new()
         .snapshot(&demo)
         .file_name("demo_bindings.rs")
+        .compile()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The naming-hazards fixture in the single-file layout (its per-file golden is committed).
+    sg_codegen::Builder::new()
+        .snapshot(manifest.join("../sg-codegen/tests/fixtures/hazards.json"))
+        .file_name("hazards_bindings.rs")
         .compile()
         .unwrap_or_else(|e| panic!("{e}"));
     if let Some(dir) = std::env::var_os("SG_SHARED_SCHEMAS") {

@@ -17,6 +17,12 @@ pub struct GeneratedFile {
 
 /// Doc attributes for `text`, one per line, so prettyplease prints them as `///` lines.
 fn doc(text: &str) -> TokenStream {
+    // A bare CR is an error in a doc comment, a text-direction codepoint is denied by default,
+    // and other control characters have no place in one: schema text can hold any of them.
+    let text: String = text
+        .chars()
+        .map(|c| if is_hidden(c) { ' ' } else { c })
+        .collect();
     let lines = text.lines().map(|l| {
         let l = if l.is_empty() {
             String::new()
@@ -26,6 +32,13 @@ fn doc(text: &str) -> TokenStream {
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
+}
+
+/// Characters a doc comment must not hold: controls (but the line break) and the codepoints
+/// that change the visible direction of text (rustc's `text_direction_codepoint_in_literal`).
+fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Keeps schema text from being read as Markdown links, HTML or code by rustdoc.
@@ -246,11 +259,23 @@ impl Emitter<'_> {
 
         quote! {
             #struct_doc
-            #[derive(Clone, Debug, PartialEq)]
+            #[derive(Clone, Debug)]
             pub struct #ident {
                 /// The record's id.
                 pub id: i64,
                 #( #docs pub #idents: ::core::option::Option<#types>, )*
+            }
+
+            // One statement per field: a derived `PartialEq` is one `&&` chain, nested as deep
+            // as the entity has fields, which overflows rustc's stack past ~5,000 fields.
+            impl ::core::cmp::PartialEq for #ident {
+                fn eq(&self, other: &Self) -> bool {
+                    if self.id != other.id {
+                        return false;
+                    }
+                    #( if self.#idents != other.#idents { return false; } )*
+                    true
+                }
             }
 
             impl #rt::typed::Entity for #ident {
@@ -340,7 +365,8 @@ impl Emitter<'_> {
             impl ::core::str::FromStr for #field_enum {
                 type Err = #rt::typed::UnknownField;
                 /// By binary search: `ALL` is sorted by wire name.
-                fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
+                // `Self::Err` would be ambiguous with a variant named `Err` (a field `err`).
+                fn from_str(name: &str) -> ::core::result::Result<Self, #rt::typed::UnknownField> {
                     match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
                         ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
                         ::core::result::Result::Err(_) => ::core::result::Result::Err(#rt::typed::UnknownField {

@@ -150,7 +150,8 @@ impl Model {
         // Type names share one namespace (they are all re-exported side by side); entity structs
         // claim first, so an entity keeps its own name whatever else a schema holds.
         let mut types = Namer::with_reserved([MARKERS_MODULE]);
-        let mut modules = Namer::with_reserved([MARKERS_MODULE]);
+        // `mod` is taken by the per-file layout's `mod.rs`.
+        let mut modules = Namer::with_reserved([MARKERS_MODULE, "mod"]);
         let idents: BTreeMap<&str, String> = selected
             .iter()
             .map(|e| (e.as_str(), types.claim(&camel(e, "E"))))

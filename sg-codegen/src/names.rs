@@ -48,9 +48,15 @@ fn snake_raw(name: &str) -> String {
     }
 }
 
-/// An `UpperCamelCase` identifier for `name`; `prefix` goes before a leading digit.
+/// An `UpperCamelCase` identifier for `name`; `prefix` goes before a leading digit, and before
+/// `Self` (which cannot be an identifier, and `Self_` is not UpperCamelCase).
 pub fn camel(name: &str, prefix: &str) -> String {
-    not_raw_safe(camel_raw(name, prefix))
+    let s = camel_raw(name, prefix);
+    if NOT_RAW.contains(&s.as_str()) {
+        format!("{prefix}{s}")
+    } else {
+        s
+    }
 }
 
 fn camel_raw(name: &str, prefix: &str) -> String {
@@ -103,7 +109,8 @@ impl Namer {
         let mut candidate = base.to_string();
         let mut n = 2;
         while self.used.contains(&candidate) {
-            candidate = if camel {
+            // `self_` goes to `self_2`: a double underscore is not snake case.
+            candidate = if camel || base.ends_with('_') {
                 format!("{base}{n}")
             } else {
                 format!("{base}_{n}")
@@ -139,7 +146,8 @@ mod tests {
         assert_eq!(camel("", "V"), "Empty");
         assert_eq!(camel("Custom_Thing", "E"), "CustomThing");
         assert_eq!(snake("self"), "self_");
-        assert_eq!(camel("self", "E"), "Self_");
+        assert_eq!(camel("self", "E"), "ESelf", "`Self_` is not UpperCamelCase");
+        assert_eq!(camel("Self", "V"), "VSelf");
         assert_eq!(snake("type"), "type", "raw at emission: r#type");
     }
 
@@ -153,6 +161,13 @@ mod tests {
         assert_eq!(n.claim("Shot"), "Shot");
         assert_eq!(n.claim("Shot"), "Shot2");
         assert!(!n.try_claim("Shot2"));
+        let mut n = Namer::default();
+        assert_eq!(n.claim("self_"), "self_");
+        assert_eq!(
+            n.claim("self_"),
+            "self_2",
+            "not `self__2`: a double underscore is not snake case"
+        );
     }
 
     fn check_keyword(k: &str) {

@@ -1,5 +1,8 @@
-//! Writing generated files: only when their bytes change, each through a temporary file and a
-//! rename, and stale generated files pruned, so a failure never leaves a half-written file.
+//! Writing generated files: only when their bytes change, and all or nothing. Every changed file
+//! is first written beside its target as a temporary file; only when all are written are they
+//! renamed into place (the originals kept aside until every rename succeeded, and put back if
+//! one fails), `mod.rs` last, so that a failed run leaves the folder exactly as it was. Stale
+//! generated files are pruned after that.
 
 use crate::emit::GeneratedFile;
 use crate::CodegenError;
@@ -76,20 +79,72 @@ pub fn write_files(
 ) -> Result<WriteReport, CodegenError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut report = WriteReport::default();
+    let mut changed: Vec<&GeneratedFile> = Vec::new();
     for f in files {
-        let path = dir.join(&f.name);
-        if std::fs::read(&path).ok().as_deref() == Some(f.text.as_bytes()) {
+        if std::fs::read(dir.join(&f.name)).ok().as_deref() == Some(f.text.as_bytes()) {
             report.unchanged.push(f.name.clone());
-            continue;
+        } else {
+            changed.push(f);
         }
-        let tmp = dir.join(format!(".{}.tmp", f.name));
-        std::fs::write(&tmp, &f.text).map_err(|e| io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io(&path, e)
-        })?;
-        report.written.push(f.name.clone());
     }
+    // `mod.rs` names the other files: it goes in last.
+    changed.sort_by_key(|f| f.name == "mod.rs");
+    let tmp = |f: &GeneratedFile| dir.join(format!(".{}.tmp", f.name));
+    let backup = |f: &GeneratedFile| dir.join(format!(".{}.bak", f.name));
+
+    // Phase 1: every changed file beside its target. Nothing visible has changed yet.
+    for (i, f) in changed.iter().enumerate() {
+        if let Err(e) = std::fs::write(tmp(f), &f.text) {
+            for g in &changed[..=i] {
+                let _ = std::fs::remove_file(tmp(g));
+            }
+            return Err(io(&tmp(f), e));
+        }
+    }
+    // Phase 2: into place, each original kept aside until all are in.
+    let mut done: Vec<(&GeneratedFile, bool)> = Vec::new();
+    for f in &changed {
+        let path = dir.join(&f.name);
+        let existed = path.exists();
+        let step = (|| {
+            if existed {
+                std::fs::rename(&path, backup(f)).map_err(|e| io(&path, e))?;
+            }
+            std::fs::rename(tmp(f), &path).map_err(|e| {
+                if existed {
+                    let _ = std::fs::rename(backup(f), &path);
+                }
+                io(&path, e)
+            })
+        })();
+        if let Err(e) = step {
+            // Put back what was replaced, remove what was added, drop the rest.
+            for (g, had) in done.iter().rev() {
+                let p = dir.join(&g.name);
+                if *had {
+                    let _ = std::fs::rename(backup(g), &p);
+                } else {
+                    let _ = std::fs::remove_file(&p);
+                }
+            }
+            for g in &changed {
+                let _ = std::fs::remove_file(tmp(g));
+            }
+            return Err(e);
+        }
+        done.push((f, existed));
+    }
+    for (f, existed) in done {
+        if existed {
+            let _ = std::fs::remove_file(backup(f));
+        }
+    }
+    // Reported in the order generated (`mod.rs` first).
+    report.written = files
+        .iter()
+        .filter(|f| changed.iter().any(|c| c.name == f.name))
+        .map(|f| f.name.clone())
+        .collect();
     if prune {
         for name in stale(dir, files)? {
             let p = dir.join(&name);

@@ -123,3 +123,66 @@ fn writing_only_touches_changed_files() {
     assert!(dir.join("hand_written.rs").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every file of `dir` and its bytes.
+fn snapshot_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_failed_write_leaves_the_folder_exactly_as_it_was() {
+    let dir = std::env::temp_dir().join(format!("sg-golden-atomic-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // Bindings of the demo without Shot and Asset, then the whole demo, which changes mod.rs,
+    // adds shot.rs and asset.rs.
+    let old = generated(
+        &Schema::demo(),
+        &Options {
+            exclude: vec!["Shot".into(), "Asset".into()],
+            ..Options::default()
+        },
+    );
+    sg_codegen::write_files(&dir, &old.files, true).unwrap();
+    let before = snapshot_of(&dir);
+    let new = generated(&Schema::demo(), &Options::default());
+
+    // A temporary file that cannot be written (a folder is in its way)...
+    std::fs::create_dir_all(dir.join(".shot.rs.tmp/x")).unwrap();
+    let e = sg_codegen::write_files(&dir, &new.files, true).unwrap_err();
+    assert!(e.to_string().contains(".shot.rs.tmp"), "{e}");
+    assert_eq!(snapshot_of(&dir), before, "nothing changed");
+    std::fs::remove_dir_all(dir.join(".shot.rs.tmp")).unwrap();
+
+    // ...and a file that cannot be put in place after four others were (its original cannot be
+    // set aside: a folder is in the way).
+    std::fs::create_dir_all(dir.join(".version.rs.bak/x")).unwrap();
+    let e = sg_codegen::write_files(&dir, &new.files, true).unwrap_err();
+    assert!(e.to_string().contains("version.rs"), "{e}");
+    assert_eq!(
+        snapshot_of(&dir),
+        before,
+        "what was put in place was taken back"
+    );
+    assert!(!dir.join("asset.rs").exists() && !dir.join("shot.rs").exists());
+    std::fs::remove_dir_all(dir.join(".version.rs.bak")).unwrap();
+
+    // Then it goes through.
+    let r = sg_codegen::write_files(&dir, &new.files, true).unwrap();
+    assert_eq!(r.written[0], "mod.rs");
+    assert!(dir.join("shot.rs").exists() && dir.join("asset.rs").exists());
+    assert!(
+        snapshot_of(&dir).keys().all(|k| !k.starts_with('.')),
+        "no temporary or backup file is left"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

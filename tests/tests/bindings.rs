@@ -171,7 +171,7 @@ fn naming_hazards_survive() {
         (K::V1, "1"),
         (K::Other2, "Other"),
         (K::Empty, ""),
-        (K::Self_, "Self"),
+        (K::VSelf, "Self"),
         (K::Ip, "ip"),
     ] {
         assert_eq!(K::from_wire(&Value::from(w)).unwrap(), v);
@@ -300,4 +300,43 @@ mod real_sites {
 #[test]
 fn real_site_bindings_skipped() {
     eprintln!("SKIPPED real-site bindings: SG_SHARED_SCHEMAS was unset when the tests were built");
+}
+
+#[test]
+fn hostile_names_compile_in_both_layouts_and_keep_their_wire_names() {
+    use sg_tests::hazards_single_file as single;
+    // An entity `mod` does not overwrite the per-file layout's `mod.rs`.
+    assert_eq!(<hazards::markers::Mod as EntityType>::NAME, "mod");
+    assert_eq!(<single::markers::Mod as EntityType>::NAME, "mod");
+    // Entities `Self` and `self_` get UpperCamelCase names that say what they are.
+    assert_eq!(<hazards::markers::ESelf as EntityType>::NAME, "Self");
+    assert_eq!(<hazards::markers::ESelf2 as EntityType>::NAME, "self_");
+    let f: Vec<&str> = hazards::ESelf2Field::ALL
+        .iter()
+        .map(|f| f.wire_name())
+        .collect();
+    assert_eq!(f, ["Self", "id", "self", "self_"]);
+    // A field `err` parses (its variant is `Err`, beside `FromStr::Err`).
+    assert_eq!(
+        "err".parse::<hazards::ShotField2>().unwrap(),
+        hazards::ShotField2::Err
+    );
+    assert_eq!(
+        "ok".parse::<single::ShotField2>().unwrap(),
+        single::ShotField2::Ok
+    );
+    assert!("nope".parse::<hazards::ShotField2>().is_err());
+    // List values holding control characters keep them on the wire.
+    use hazards::ShotSgReviewState as R;
+    for (v, w) in [
+        (R::OkDone, "ok\rdone"),
+        (R::NulX, "nul\u{0}x"),
+        (R::LineBreak, "line\nbreak"),
+        (R::VSelf, "self"),
+        (R::VSelf2, "Self"),
+        (R::Err, "Err"),
+    ] {
+        assert_eq!(R::from_wire(&Value::from(w)).unwrap(), v);
+        assert_eq!(v.as_str(), w);
+    }
 }

@@ -4,7 +4,7 @@
 /// **Asset**: a record of entity type `Asset`.
 ///
 /// Every field is optional (a read returns only the fields asked for) except `id`. Typed field handles are in `Asset::F`; field names in `AssetField`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Asset {
     /// The record's id.
     pub id: i64,
@@ -14,6 +14,23 @@ pub struct Asset {
     pub r#fn: ::core::option::Option<bool>,
     /// **Match** (`Asset.match`): `text`.
     pub r#match: ::core::option::Option<::std::string::String>,
+}
+impl ::core::cmp::PartialEq for Asset {
+    fn eq(&self, other: &Self) -> bool {
+        if self.id != other.id {
+            return false;
+        }
+        if self.code != other.code {
+            return false;
+        }
+        if self.r#fn != other.r#fn {
+            return false;
+        }
+        if self.r#match != other.r#match {
+            return false;
+        }
+        true
+    }
 }
 impl ::sg_runtime::typed::Entity for Asset {
     type Type = super::markers::Asset;
@@ -134,7 +151,9 @@ impl ::core::fmt::Display for AssetField {
 impl ::core::str::FromStr for AssetField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        name: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
             ::core::result::Result::Err(_) => {

@@ -4,12 +4,23 @@
 /// **Disk Location**: a record of entity type `CustomEntity01`.
 ///
 /// Every field is optional (a read returns only the fields asked for) except `id`. Typed field handles are in `CustomEntity01::F`; field names in `CustomEntity01Field`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct CustomEntity01 {
     /// The record's id.
     pub id: i64,
     /// **Location** (`CustomEntity01.code`): `text`.
     pub code: ::core::option::Option<::std::string::String>,
+}
+impl ::core::cmp::PartialEq for CustomEntity01 {
+    fn eq(&self, other: &Self) -> bool {
+        if self.id != other.id {
+            return false;
+        }
+        if self.code != other.code {
+            return false;
+        }
+        true
+    }
 }
 impl ::sg_runtime::typed::Entity for CustomEntity01 {
     type Type = super::markers::CustomEntity01;
@@ -107,7 +118,9 @@ impl ::core::fmt::Display for CustomEntity01Field {
 impl ::core::str::FromStr for CustomEntity01Field {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        name: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
             ::core::result::Result::Err(_) => {

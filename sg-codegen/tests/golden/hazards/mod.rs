@@ -29,6 +29,11 @@ pub mod markers {
     impl ::sg_runtime::typed::EntityType for CustomThing2 {
         const NAME: &'static str = "Custom_Thing";
     }
+    /// The entity type `Self` (**Self**) as a type.
+    pub enum ESelf {}
+    impl ::sg_runtime::typed::EntityType for ESelf {
+        const NAME: &'static str = "Self";
+    }
     /// The entity type `Sequence` (**Sequence**) as a type.
     pub enum Sequence {}
     impl ::sg_runtime::typed::EntityType for Sequence {
@@ -49,6 +54,16 @@ pub mod markers {
     impl ::sg_runtime::typed::EntityType for Type {
         const NAME: &'static str = "Type";
     }
+    /// The entity type `mod` (**Mod**) as a type.
+    pub enum Mod {}
+    impl ::sg_runtime::typed::EntityType for Mod {
+        const NAME: &'static str = "mod";
+    }
+    /// The entity type `self_` (**Self Again**) as a type.
+    pub enum ESelf2 {}
+    impl ::sg_runtime::typed::EntityType for ESelf2 {
+        const NAME: &'static str = "self_";
+    }
     /// The entity types `Shot.sg_banner` may link to: none of this schema's types.
     pub enum ShotSgBannerTargets {}
     /// The entity types `Shot.sg_links` may link to: Asset, CustomEntity01, Sequence.
@@ -68,10 +83,13 @@ pub const ENTITY_TYPES: &[&str] = &[
     "CustomEntity02",
     "CustomThing",
     "Custom_Thing",
+    "Self",
     "Sequence",
     "Shot",
     "ShotField",
     "Type",
+    "mod",
+    "self_",
 ];
 /// Entity type `Asset` (**Asset**).
 pub mod asset;
@@ -94,12 +112,17 @@ pub mod custom_thing_2;
 pub use custom_thing_2::{CustomThing2, CustomThing2Field, CustomThing2Fields};
 /// `Custom_Thing` by its display name, **Custom Thing A**.
 pub type CustomThingA = custom_thing_2::CustomThing2;
+/// Entity type `Self` (**Self**).
+pub mod self_;
+pub use self_::{ESelf, ESelfField, ESelfFields};
 /// Entity type `Sequence` (**Sequence**).
 pub mod sequence;
 pub use sequence::{Sequence, SequenceField, SequenceFields};
 /// Entity type `Shot` (**Shot**).
 pub mod shot;
-pub use shot::{Shot, ShotField2, ShotFields, ShotSgKind, ShotSgStatusList};
+pub use shot::{
+    Shot, ShotField2, ShotFields, ShotSgKind, ShotSgReviewState, ShotSgStatusList,
+};
 /// Entity type `ShotField` (**Shot Field Entity**).
 pub mod shot_field;
 pub use shot_field::{ShotField, ShotFieldField, ShotFieldFields};
@@ -108,3 +131,11 @@ pub type ShotFieldEntity = shot_field::ShotField;
 /// Entity type `Type` (**Type**).
 pub mod r#type;
 pub use r#type::{Type, TypeField, TypeFields};
+/// Entity type `mod` (**Mod**).
+pub mod mod_2;
+pub use mod_2::{Mod, ModField, ModFields};
+/// Entity type `self_` (**Self Again**).
+pub mod self_2;
+pub use self_2::{ESelf2, ESelf2Field, ESelf2Fields};
+/// `self_` by its display name, **Self Again**.
+pub type SelfAgain = self_2::ESelf2;

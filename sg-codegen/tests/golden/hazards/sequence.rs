@@ -4,7 +4,7 @@
 /// **Sequence**: a record of entity type `Sequence`.
 ///
 /// Every field is optional (a read returns only the fields asked for) except `id`. Typed field handles are in `Sequence::F`; field names in `SequenceField`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Sequence {
     /// The record's id.
     pub id: i64,
@@ -12,6 +12,20 @@ pub struct Sequence {
     pub code: ::core::option::Option<::std::string::String>,
     /// **Shots** (`Sequence.shots`): `multi_entity`, links to Shot.
     pub shots: ::core::option::Option<::std::vec::Vec<::sg_runtime::EntityRef>>,
+}
+impl ::core::cmp::PartialEq for Sequence {
+    fn eq(&self, other: &Self) -> bool {
+        if self.id != other.id {
+            return false;
+        }
+        if self.code != other.code {
+            return false;
+        }
+        if self.shots != other.shots {
+            return false;
+        }
+        true
+    }
 }
 impl ::sg_runtime::typed::Entity for Sequence {
     type Type = super::markers::Sequence;
@@ -122,7 +136,9 @@ impl ::core::fmt::Display for SequenceField {
 impl ::core::str::FromStr for SequenceField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        name: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
             ::core::result::Result::Err(_) => {

@@ -4,7 +4,7 @@
 /// **Shot**: a record of entity type `Shot`.
 ///
 /// Every field is optional (a read returns only the fields asked for) except `id`. Typed field handles are in `Shot::F`; field names in `ShotField2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Shot {
     /// The record's id.
     pub id: i64,
@@ -16,6 +16,10 @@ pub struct Shot {
     ///
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
     pub code: ::core::option::Option<::std::string::String>,
+    /// **Err** (`Shot.err`): `text`.
+    ///
+    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    pub err: ::core::option::Option<::std::string::String>,
     /// **All Addressing** (`Shot.f_addressing`): `addressing`, read-only.
     pub f_addressing: ::core::option::Option<::sg_runtime::serde_json::Value>,
     /// **All Calculated** (`Shot.f_calculated`): `calculated`, read-only.
@@ -68,6 +72,10 @@ pub struct Shot {
     pub f_url: ::core::option::Option<::sg_runtime::FileLink>,
     /// **All Uuid** (`Shot.f_uuid`): `uuid`.
     pub f_uuid: ::core::option::Option<::std::string::String>,
+    /// **Ok** (`Shot.ok`): `text`.
+    ///
+    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    pub ok: ::core::option::Option<::std::string::String>,
     /// **Self (not even raw)** (`Shot.self`): `text`.
     pub self_: ::core::option::Option<::std::string::String>,
     /// **Foo upper** (`Shot.sg_Foo`): `text`.
@@ -86,12 +94,153 @@ pub struct Shot {
     pub sg_links: ::core::option::Option<::std::vec::Vec<::sg_runtime::EntityRef>>,
     /// **Parent** (`Shot.sg_parent`): `entity`, links to Sequence, Asset, Banner.
     pub sg_parent: ::core::option::Option<::sg_runtime::EntityRef>,
+    /// **ReviewState** (`Shot.sg_review_state`): `status_list`.
+    ///
+    /// Set by the review tool.Not by hand. Ever.  No tricks.
+    pub sg_review_state: ::core::option::Option<ShotSgReviewState>,
     /// **Sequence** (`Shot.sg_sequence`): `entity`, links to Sequence.
     pub sg_sequence: ::core::option::Option<::sg_runtime::EntityRef>,
     /// **Status** (`Shot.sg_status_list`): `status_list`.
     pub sg_status_list: ::core::option::Option<ShotSgStatusList>,
     /// **Type (a keyword)** (`Shot.type`): `text`.
     pub r#type: ::core::option::Option<::std::string::String>,
+}
+impl ::core::cmp::PartialEq for Shot {
+    fn eq(&self, other: &Self) -> bool {
+        if self.id != other.id {
+            return false;
+        }
+        if self._3d_model != other._3d_model {
+            return false;
+        }
+        if self.assets != other.assets {
+            return false;
+        }
+        if self.code != other.code {
+            return false;
+        }
+        if self.err != other.err {
+            return false;
+        }
+        if self.f_addressing != other.f_addressing {
+            return false;
+        }
+        if self.f_calculated != other.f_calculated {
+            return false;
+        }
+        if self.f_checkbox != other.f_checkbox {
+            return false;
+        }
+        if self.f_color != other.f_color {
+            return false;
+        }
+        if self.f_currency != other.f_currency {
+            return false;
+        }
+        if self.f_date != other.f_date {
+            return false;
+        }
+        if self.f_date_time != other.f_date_time {
+            return false;
+        }
+        if self.f_duration != other.f_duration {
+            return false;
+        }
+        if self.f_entity_type != other.f_entity_type {
+            return false;
+        }
+        if self.f_float != other.f_float {
+            return false;
+        }
+        if self.f_footage != other.f_footage {
+            return false;
+        }
+        if self.f_image != other.f_image {
+            return false;
+        }
+        if self.f_integer != other.f_integer {
+            return false;
+        }
+        if self.f_number != other.f_number {
+            return false;
+        }
+        if self.f_password != other.f_password {
+            return false;
+        }
+        if self.f_percent != other.f_percent {
+            return false;
+        }
+        if self.f_pivot_column != other.f_pivot_column {
+            return false;
+        }
+        if self.f_serializable != other.f_serializable {
+            return false;
+        }
+        if self.f_summary != other.f_summary {
+            return false;
+        }
+        if self.f_system_task_type != other.f_system_task_type {
+            return false;
+        }
+        if self.f_tag_list != other.f_tag_list {
+            return false;
+        }
+        if self.f_text != other.f_text {
+            return false;
+        }
+        if self.f_timecode != other.f_timecode {
+            return false;
+        }
+        if self.f_url != other.f_url {
+            return false;
+        }
+        if self.f_uuid != other.f_uuid {
+            return false;
+        }
+        if self.ok != other.ok {
+            return false;
+        }
+        if self.self_ != other.self_ {
+            return false;
+        }
+        if self.sg_foo != other.sg_foo {
+            return false;
+        }
+        if self.sg_anything != other.sg_anything {
+            return false;
+        }
+        if self.sg_banner != other.sg_banner {
+            return false;
+        }
+        if self.sg_empty_list != other.sg_empty_list {
+            return false;
+        }
+        if self.sg_foo_2 != other.sg_foo_2 {
+            return false;
+        }
+        if self.sg_kind != other.sg_kind {
+            return false;
+        }
+        if self.sg_links != other.sg_links {
+            return false;
+        }
+        if self.sg_parent != other.sg_parent {
+            return false;
+        }
+        if self.sg_review_state != other.sg_review_state {
+            return false;
+        }
+        if self.sg_sequence != other.sg_sequence {
+            return false;
+        }
+        if self.sg_status_list != other.sg_status_list {
+            return false;
+        }
+        if self.r#type != other.r#type {
+            return false;
+        }
+        true
+    }
 }
 impl ::sg_runtime::typed::Entity for Shot {
     type Type = super::markers::Shot;
@@ -108,6 +257,7 @@ impl ::sg_runtime::typed::Entity for Shot {
             _3d_model: d.field("3d_model"),
             assets: d.field("assets"),
             code: d.field("code"),
+            err: d.field("err"),
             f_addressing: d.field("f_addressing"),
             f_calculated: d.field("f_calculated"),
             f_checkbox: d.field("f_checkbox"),
@@ -133,6 +283,7 @@ impl ::sg_runtime::typed::Entity for Shot {
             f_timecode: d.field("f_timecode"),
             f_url: d.field("f_url"),
             f_uuid: d.field("f_uuid"),
+            ok: d.field("ok"),
             self_: d.field("self"),
             sg_foo: d.field("sg_Foo"),
             sg_anything: d.field("sg_anything"),
@@ -142,6 +293,7 @@ impl ::sg_runtime::typed::Entity for Shot {
             sg_kind: d.field("sg_kind"),
             sg_links: d.field("sg_links"),
             sg_parent: d.field("sg_parent"),
+            sg_review_state: d.field("sg_review_state"),
             sg_sequence: d.field("sg_sequence"),
             sg_status_list: d.field("sg_status_list"),
             r#type: d.field("type"),
@@ -163,6 +315,10 @@ pub enum ShotField2 {
     ///
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
     Code,
+    /// **Err** (`Shot.err`): `text`.
+    ///
+    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    Err,
     /// **All Addressing** (`Shot.f_addressing`): `addressing`, read-only.
     FAddressing,
     /// **All Calculated** (`Shot.f_calculated`): `calculated`, read-only.
@@ -215,8 +371,12 @@ pub enum ShotField2 {
     FUuid,
     /// **Id** (`Shot.id`): `number`, read-only.
     Id,
+    /// **Ok** (`Shot.ok`): `text`.
+    ///
+    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    Ok,
     /// **Self (not even raw)** (`Shot.self`): `text`.
-    Self_,
+    FSelf,
     /// **Foo upper** (`Shot.sg_Foo`): `text`.
     SgFoo,
     /// **Anything (no valid\_types)** (`Shot.sg_anything`): `entity`.
@@ -233,6 +393,10 @@ pub enum ShotField2 {
     SgLinks,
     /// **Parent** (`Shot.sg_parent`): `entity`, links to Sequence, Asset, Banner.
     SgParent,
+    /// **ReviewState** (`Shot.sg_review_state`): `status_list`.
+    ///
+    /// Set by the review tool.Not by hand. Ever.  No tricks.
+    SgReviewState,
     /// **Sequence** (`Shot.sg_sequence`): `entity`, links to Sequence.
     SgSequence,
     /// **Status** (`Shot.sg_status_list`): `status_list`.
@@ -242,10 +406,11 @@ pub enum ShotField2 {
 }
 impl ShotField2 {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [ShotField2; 41usize] = &[
+    pub const ALL: &'static [ShotField2; 44usize] = &[
         Self::F3dModel,
         Self::Assets,
         Self::Code,
+        Self::Err,
         Self::FAddressing,
         Self::FCalculated,
         Self::FCheckbox,
@@ -272,7 +437,8 @@ impl ShotField2 {
         Self::FUrl,
         Self::FUuid,
         Self::Id,
-        Self::Self_,
+        Self::Ok,
+        Self::FSelf,
         Self::SgFoo,
         Self::SgAnything,
         Self::SgBanner,
@@ -281,12 +447,13 @@ impl ShotField2 {
         Self::SgKind,
         Self::SgLinks,
         Self::SgParent,
+        Self::SgReviewState,
         Self::SgSequence,
         Self::SgStatusList,
         Self::Type,
     ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 41usize] = &[
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 44usize] = &[
         ::sg_runtime::typed::FieldInfo {
             wire_name: "3d_model",
             display_name: "3D Model",
@@ -302,6 +469,12 @@ impl ShotField2 {
         ::sg_runtime::typed::FieldInfo {
             wire_name: "code",
             display_name: "Shot Code",
+            data_type: "text",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "err",
+            display_name: "Err",
             data_type: "text",
             writable: true,
         },
@@ -462,6 +635,12 @@ impl ShotField2 {
             writable: false,
         },
         ::sg_runtime::typed::FieldInfo {
+            wire_name: "ok",
+            display_name: "Ok",
+            data_type: "text",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
             wire_name: "self",
             display_name: "Self (not even raw)",
             data_type: "text",
@@ -513,6 +692,12 @@ impl ShotField2 {
             wire_name: "sg_parent",
             display_name: "Parent",
             data_type: "entity",
+            writable: true,
+        },
+        ::sg_runtime::typed::FieldInfo {
+            wire_name: "sg_review_state",
+            display_name: "Review\rState",
+            data_type: "status_list",
             writable: true,
         },
         ::sg_runtime::typed::FieldInfo {
@@ -584,7 +769,9 @@ impl ::core::fmt::Display for ShotField2 {
 impl ::core::str::FromStr for ShotField2 {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        name: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
             ::core::result::Result::Err(_) => {
@@ -617,6 +804,14 @@ pub struct ShotFields {
     ///
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
     pub code: ::sg_runtime::typed::FieldRef<
+        super::markers::Shot,
+        ::sg_runtime::typed::kind::Text,
+        ::sg_runtime::typed::Writable,
+    >,
+    /// **Err** (`Shot.err`): `text`.
+    ///
+    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    pub err: ::sg_runtime::typed::FieldRef<
         super::markers::Shot,
         ::sg_runtime::typed::kind::Text,
         ::sg_runtime::typed::Writable,
@@ -777,6 +972,14 @@ pub struct ShotFields {
         ::sg_runtime::typed::kind::Number,
         ::sg_runtime::typed::ReadOnly,
     >,
+    /// **Ok** (`Shot.ok`): `text`.
+    ///
+    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    pub ok: ::sg_runtime::typed::FieldRef<
+        super::markers::Shot,
+        ::sg_runtime::typed::kind::Text,
+        ::sg_runtime::typed::Writable,
+    >,
     /// **Self (not even raw)** (`Shot.self`): `text`.
     pub self_: ::sg_runtime::typed::FieldRef<
         super::markers::Shot,
@@ -831,6 +1034,14 @@ pub struct ShotFields {
         ::sg_runtime::typed::kind::Entity<super::markers::ShotSgParentTargets>,
         ::sg_runtime::typed::Writable,
     >,
+    /// **ReviewState** (`Shot.sg_review_state`): `status_list`.
+    ///
+    /// Set by the review tool.Not by hand. Ever.  No tricks.
+    pub sg_review_state: ::sg_runtime::typed::FieldRef<
+        super::markers::Shot,
+        ::sg_runtime::typed::kind::List<ShotSgReviewState>,
+        ::sg_runtime::typed::Writable,
+    >,
     /// **Sequence** (`Shot.sg_sequence`): `entity`, links to Sequence.
     pub sg_sequence: ::sg_runtime::typed::FieldRef<
         super::markers::Shot,
@@ -856,6 +1067,7 @@ impl Shot {
         _3d_model: ::sg_runtime::typed::FieldRef::new("3d_model"),
         assets: ::sg_runtime::typed::FieldRef::new("assets"),
         code: ::sg_runtime::typed::FieldRef::new("code"),
+        err: ::sg_runtime::typed::FieldRef::new("err"),
         f_addressing: ::sg_runtime::typed::FieldRef::new("f_addressing"),
         f_calculated: ::sg_runtime::typed::FieldRef::new("f_calculated"),
         f_checkbox: ::sg_runtime::typed::FieldRef::new("f_checkbox"),
@@ -882,6 +1094,7 @@ impl Shot {
         f_url: ::sg_runtime::typed::FieldRef::new("f_url"),
         f_uuid: ::sg_runtime::typed::FieldRef::new("f_uuid"),
         id: ::sg_runtime::typed::FieldRef::new("id"),
+        ok: ::sg_runtime::typed::FieldRef::new("ok"),
         self_: ::sg_runtime::typed::FieldRef::new("self"),
         sg_foo: ::sg_runtime::typed::FieldRef::new("sg_Foo"),
         sg_anything: ::sg_runtime::typed::FieldRef::new("sg_anything"),
@@ -891,6 +1104,7 @@ impl Shot {
         sg_kind: ::sg_runtime::typed::FieldRef::new("sg_kind"),
         sg_links: ::sg_runtime::typed::FieldRef::new("sg_links"),
         sg_parent: ::sg_runtime::typed::FieldRef::new("sg_parent"),
+        sg_review_state: ::sg_runtime::typed::FieldRef::new("sg_review_state"),
         sg_sequence: ::sg_runtime::typed::FieldRef::new("sg_sequence"),
         sg_status_list: ::sg_runtime::typed::FieldRef::new("sg_status_list"),
         r#type: ::sg_runtime::typed::FieldRef::new("type"),
@@ -910,7 +1124,7 @@ pub enum ShotSgKind {
     /// ``
     Empty,
     /// `Self`
-    Self_,
+    VSelf,
     /// `ip`
     Ip,
     /// A value not in the schema when these bindings were generated.
@@ -925,7 +1139,7 @@ impl ShotSgKind {
             Self::V1 => "1",
             Self::Other2 => "Other",
             Self::Empty => "",
-            Self::Self_ => "Self",
+            Self::VSelf => "Self",
             Self::Ip => "ip",
             Self::Other(value) => value.as_str(),
         }
@@ -958,9 +1172,92 @@ impl ::sg_runtime::WireValue for ShotSgKind {
             }
             ::core::option::Option::Some("") => ::core::result::Result::Ok(Self::Empty),
             ::core::option::Option::Some("Self") => {
-                ::core::result::Result::Ok(Self::Self_)
+                ::core::result::Result::Ok(Self::VSelf)
             }
             ::core::option::Option::Some("ip") => ::core::result::Result::Ok(Self::Ip),
+            ::core::option::Option::Some(other) => {
+                ::core::result::Result::Ok(
+                    Self::Other(::std::string::ToString::to_string(other)),
+                )
+            }
+            ::core::option::Option::None => {
+                ::core::result::Result::Err(
+                    ::sg_runtime::ValueError::new("a string", value),
+                )
+            }
+        }
+    }
+}
+/// The values of **ReviewState** (`Shot.sg_review_state`) when these bindings were generated; `Other` keeps a value added on the site since.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ShotSgReviewState {
+    /// `ok done`
+    OkDone,
+    /// `tab here`
+    TabHere,
+    /// `nul x`
+    NulX,
+    /// `line
+    /// break`
+    LineBreak,
+    /// `self`
+    VSelf,
+    /// `Self`
+    VSelf2,
+    /// `Err`
+    Err,
+    /// A value not in the schema when these bindings were generated.
+    Other(::std::string::String),
+}
+impl ShotSgReviewState {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OkDone => "ok\rdone",
+            Self::TabHere => "tab\there",
+            Self::NulX => "nul\0x",
+            Self::LineBreak => "line\nbreak",
+            Self::VSelf => "self",
+            Self::VSelf2 => "Self",
+            Self::Err => "Err",
+            Self::Other(value) => value.as_str(),
+        }
+    }
+}
+impl ::core::fmt::Display for ShotSgReviewState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::sg_runtime::WireValue for ShotSgReviewState {
+    fn to_wire(&self) -> ::sg_runtime::serde_json::Value {
+        ::sg_runtime::serde_json::Value::String(
+            ::std::string::ToString::to_string(self.as_str()),
+        )
+    }
+    fn from_wire(
+        value: &::sg_runtime::serde_json::Value,
+    ) -> ::core::result::Result<Self, ::sg_runtime::ValueError> {
+        match value.as_str() {
+            ::core::option::Option::Some("ok\rdone") => {
+                ::core::result::Result::Ok(Self::OkDone)
+            }
+            ::core::option::Option::Some("tab\there") => {
+                ::core::result::Result::Ok(Self::TabHere)
+            }
+            ::core::option::Option::Some("nul\0x") => {
+                ::core::result::Result::Ok(Self::NulX)
+            }
+            ::core::option::Option::Some("line\nbreak") => {
+                ::core::result::Result::Ok(Self::LineBreak)
+            }
+            ::core::option::Option::Some("self") => {
+                ::core::result::Result::Ok(Self::VSelf)
+            }
+            ::core::option::Option::Some("Self") => {
+                ::core::result::Result::Ok(Self::VSelf2)
+            }
+            ::core::option::Option::Some("Err") => ::core::result::Result::Ok(Self::Err),
             ::core::option::Option::Some(other) => {
                 ::core::result::Result::Ok(
                     Self::Other(::std::string::ToString::to_string(other)),

@@ -4,10 +4,18 @@
 /// **Type**: a record of entity type `Type`.
 ///
 /// Every field is optional (a read returns only the fields asked for) except `id`. Typed field handles are in `Type::F`; field names in `TypeField`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Type {
     /// The record's id.
     pub id: i64,
+}
+impl ::core::cmp::PartialEq for Type {
+    fn eq(&self, other: &Self) -> bool {
+        if self.id != other.id {
+            return false;
+        }
+        true
+    }
 }
 impl ::sg_runtime::typed::Entity for Type {
     type Type = super::markers::Type;
@@ -94,7 +102,9 @@ impl ::core::fmt::Display for TypeField {
 impl ::core::str::FromStr for TypeField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        name: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
             ::core::result::Result::Err(_) => {
