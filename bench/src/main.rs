@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|storm|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -10,6 +10,7 @@
 mod codegen;
 mod compile;
 mod find;
+mod storm;
 mod synthetic;
 
 use std::path::PathBuf;
@@ -82,13 +83,13 @@ fn main() {
                     .and_then(|n| n.parse().ok())
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
-            "codegen" | "compile" | "find" | "all" => what = a,
+            "codegen" | "compile" | "find" | "storm" | "all" => what = a,
             "find-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
-                println!("usage: sg-bench [codegen|compile|find|all] [--quick] [--runs N]");
+                println!("usage: sg-bench [codegen|compile|find|storm|all] [--quick] [--runs N]");
                 return;
             }
             other => die(&format!("unknown argument `{other}` (see --help)")),
@@ -120,6 +121,9 @@ fn main() {
     }
     if what == "find" || what == "all" {
         find::run(&s);
+    }
+    if what == "storm" || what == "all" {
+        storm::run(&s);
     }
 }
 

@@ -44,44 +44,25 @@ impl Client {
         return_fields: &[&str],
         key_field: &str,
     ) -> Result<Value> {
-        let key = key_value(entity_type, fields, key_field)?;
-        let mut read: Vec<&str> = fields.keys().map(String::as_str).collect();
-        read.extend(return_fields);
-        let tries = self.retry_policy().max_attempts.max(1);
-        let mut attempt = 1;
-        loop {
-            let unknown = match self.create(entity_type, fields, return_fields) {
-                Err(e) if e.may_have_been_applied() => e,
-                done => return done,
-            };
-            let lookup = || self.find_by_key(entity_type, key_field, key, &read);
-            match self.settle(lookup, |found| found.is_some()) {
-                Ok(Settled::Applied(record)) => {
-                    log::info!(
-                        "api3 create {entity_type}: the outcome was unknown ({unknown}); found it by `{key_field}`"
-                    );
-                    return Ok(record.unwrap_or_default());
-                }
-                Ok(Settled::NotApplied(_)) if attempt < tries => {
-                    log::info!(
-                        "api3 create {entity_type}: not applied (no record with this `{key_field}`); sending it again"
-                    );
-                    attempt += 1;
-                }
-                Ok(Settled::NotApplied(_)) => return Err(not_applied(unknown, attempt)),
-                Err(lookup_error) => {
-                    log::warn!("api3 create {entity_type}: looking it up by `{key_field}` failed: {lookup_error}");
-                    return Err(unknown);
-                }
-            }
-        }
+        let key = Key::of(
+            entity_type,
+            fields,
+            key_field,
+            return_fields.iter().copied(),
+        )?;
+        self.send_once(
+            &format!("create {entity_type}"),
+            &[key],
+            || self.create(entity_type, fields, return_fields),
+            |found| Ok(found.into_iter().next().unwrap_or_default()),
+        )
     }
 
     /// A batch whose creates all carry an idempotency key: as [`create_once`](Client::create_once),
     /// for the whole transaction (it lands whole or not at all, so its creates are found all
     /// together or none). The results of its updates are read back, its deletes answer `true`.
     pub(crate) fn batch_once(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
-        let mut keyed = Vec::new();
+        let mut keys = Vec::new();
         for r in requests {
             if let BatchRequest::Create {
                 entity_type,
@@ -95,47 +76,61 @@ impl Client {
                         "batch: a create of {entity_type} has no idempotency key while others have one; give every create of the batch a key, or none"
                     )));
                 };
-                let key = key_value(entity_type, fields, key_field)?;
-                let mut read: Vec<&str> = fields.keys().map(String::as_str).collect();
-                read.extend(return_fields.iter().map(String::as_str));
-                keyed.push((entity_type.as_str(), key_field.as_str(), key, read));
+                let read = return_fields.iter().map(String::as_str);
+                keys.push(Key::of(entity_type, fields, key_field, read)?);
             }
         }
+        self.send_once(
+            "batch",
+            &keys,
+            || self.batch_as_sent(requests),
+            |found| self.batch_results(requests, found.into_iter()),
+        )
+    }
+
+    /// Sends a write until it lands exactly once: after an unknown outcome, looks for `keys`
+    /// until all are found (the write was applied: `answer` makes its result from the records
+    /// found) or the window shows none is there (sent again, up to the policy's tries).
+    fn send_once<T>(
+        &self,
+        what: &str,
+        keys: &[Key],
+        send: impl Fn() -> Result<T>,
+        answer: impl Fn(Vec<Value>) -> Result<T>,
+    ) -> Result<T> {
         let tries = self.retry_policy().max_attempts.max(1);
         let mut attempt = 1;
         loop {
-            let unknown = match self.batch_as_sent(requests) {
+            let unknown = match send() {
                 Err(e) if e.may_have_been_applied() => e,
                 done => return done,
             };
             let lookup = || {
-                keyed
-                    .iter()
-                    .map(|(t, f, k, read)| self.find_by_key(t, f, k, read))
+                keys.iter()
+                    .map(|k| self.find_by_key(k))
                     .collect::<Result<Vec<Option<Value>>>>()
             };
             // The lookups of one round are not atomic: a transaction that commits between two
             // of them shows in part, so only "all found" settles it early.
-            let settled = self.settle(lookup, |found| found.iter().all(Option::is_some));
-            match settled {
+            match self.settle(lookup, |found| found.iter().all(Option::is_some)) {
                 Ok(Settled::Applied(found)) => {
-                    log::info!("api3 batch: the outcome was unknown ({unknown}); found its creates by their keys");
-                    return self.batch_results(requests, found.into_iter().flatten());
+                    log::info!("api3 {what}: the outcome was unknown ({unknown}); found it by its idempotency keys");
+                    return answer(found.into_iter().flatten().collect());
                 }
                 Ok(Settled::NotApplied(found)) if found.iter().any(Option::is_some) => {
-                    // One transaction cannot land in part: the keys are not unique.
-                    log::warn!("api3 batch: only some of its creates' keys are on the site; the keys are not unique");
+                    // One write cannot land in part: the keys are not unique.
+                    log::warn!("api3 {what}: only some of its idempotency keys are on the site; they are not unique");
                     return Err(unknown);
                 }
                 Ok(Settled::NotApplied(_)) if attempt < tries => {
-                    log::info!(
-                        "api3 batch: not applied (none of its keys on the site); sending it again"
-                    );
+                    log::info!("api3 {what}: not applied (its idempotency keys are not on the site); sending it again");
                     attempt += 1;
                 }
                 Ok(Settled::NotApplied(_)) => return Err(not_applied(unknown, attempt)),
                 Err(lookup_error) => {
-                    log::warn!("api3 batch: looking up its creates' keys failed: {lookup_error}");
+                    log::warn!(
+                        "api3 {what}: looking up its idempotency keys failed: {lookup_error}"
+                    );
                     return Err(unknown);
                 }
             }
@@ -168,17 +163,17 @@ impl Client {
             .collect()
     }
 
-    /// The record of `entity_type` whose `key_field` is `key`, active or retired, with `fields`.
-    fn find_by_key(
-        &self,
-        entity_type: &str,
-        key_field: &str,
-        key: &Value,
-        fields: &[&str],
-    ) -> Result<Option<Value>> {
-        let mut query = Query::new(entity_type)
-            .filter(Filter::cond(key_field, "is", [key.clone()]))
-            .fields(fields.iter().copied())
+    /// The record holding `key`, active or retired, with the fields the write would return.
+    fn find_by_key(&self, key: &Key) -> Result<Option<Value>> {
+        let Key {
+            entity_type,
+            field,
+            value,
+            read,
+        } = key;
+        let mut query = Query::new(entity_type.as_str())
+            .filter(Filter::cond(field.as_str(), "is", [value.clone()]))
+            .fields(read.iter().map(String::as_str))
             .limit(2);
         for _retired in [false, true] {
             let found: Vec<Value> = self.find(&query)?.collect::<Result<_>>()?;
@@ -187,7 +182,7 @@ impl Client {
                 1 => return Ok(found.into_iter().next()),
                 _ => {
                     return Err(Error::InvalidRequest(format!(
-                        "{entity_type}: more than one record has `{key_field}` = {key}; an idempotency key must be unique"
+                        "{entity_type}: more than one record has `{field}` = {value}; an idempotency key must be unique"
                     )))
                 }
             }
@@ -238,20 +233,45 @@ impl Client {
     }
 }
 
-/// The key's value in `fields`: a non-empty string.
-fn key_value<'a>(
-    entity_type: &str,
-    fields: &'a Map<String, Value>,
-    key_field: &str,
-) -> Result<&'a Value> {
-    match fields.get(key_field) {
-        Some(v @ Value::String(s)) if !s.is_empty() => Ok(v),
-        Some(other) => Err(Error::InvalidRequest(format!(
-            "create of {entity_type}: the idempotency key `{key_field}` must be a non-empty text, not {other}"
-        ))),
-        None => Err(Error::InvalidRequest(format!(
-            "create of {entity_type}: the idempotency key `{key_field}` is not among the fields set"
-        ))),
+/// What identifies one create: its entity type, key field and value, and the fields its answer holds.
+struct Key {
+    entity_type: String,
+    field: String,
+    value: Value,
+    read: Vec<String>,
+}
+
+impl Key {
+    /// The key of a create setting `fields`, whose value must be a non-empty string.
+    fn of<'a>(
+        entity_type: &str,
+        fields: &Map<String, Value>,
+        key_field: &str,
+        return_fields: impl Iterator<Item = &'a str>,
+    ) -> Result<Key> {
+        let value = match fields.get(key_field) {
+            Some(v @ Value::String(s)) if !s.is_empty() => v.clone(),
+            Some(other) => {
+                return Err(Error::InvalidRequest(format!(
+                    "create of {entity_type}: the idempotency key `{key_field}` must be a non-empty text, not {other}"
+                )))
+            }
+            None => {
+                return Err(Error::InvalidRequest(format!(
+                    "create of {entity_type}: the idempotency key `{key_field}` is not among the fields set"
+                )))
+            }
+        };
+        Ok(Key {
+            entity_type: entity_type.into(),
+            field: key_field.into(),
+            value,
+            read: fields
+                .keys()
+                .cloned()
+                .chain(return_fields.map(str::to_owned))
+                .collect(),
+        })
     }
 }
 

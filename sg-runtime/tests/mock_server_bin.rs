@@ -5,6 +5,21 @@ use sg_runtime::{Client, Credentials, Query};
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 
+/// Starts the server and reads its banner: the child, the banner and the URL it serves.
+fn serve(cmd: &mut Command) -> (std::process::Child, String, String) {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut banner = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap()
+        .to_string();
+    (child, banner, url)
+}
+
 #[test]
 fn serves_a_seeded_snapshot_until_stopped() {
     let dir = std::env::temp_dir().join(format!("sg-mock-bin-{}", std::process::id()));
@@ -16,29 +31,19 @@ fn serves_a_seeded_snapshot_until_stopped() {
     std::fs::write(&key_file, "ci-key-0123456789\n").unwrap();
     let users_file = dir.join("users");
     std::fs::write(&users_file, "# login:password\nada:ada-password\n").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
-        .args(["--port", "0", "--script-name", "ci", "--script-key-file"])
-        .arg(&key_file)
-        .arg("--users-file")
-        .arg(&users_file)
-        .arg("--seed")
-        .arg(&seed)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut banner = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
+    let (mut child, banner, url) = serve(
+        Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+            .args(["--port", "0", "--script-name", "ci", "--script-key-file"])
+            .arg(&key_file)
+            .arg("--users-file")
+            .arg(&users_file)
+            .arg("--seed")
+            .arg(&seed),
+    );
     assert!(
         !banner.contains("ci-key-0123456789"),
         "the key is never printed: {banner}"
     );
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap()
-        .to_string();
     let client = Client::builder(&url)
         .credentials(Credentials::script("ci", "ci-key-0123456789"))
         .build()
@@ -121,17 +126,8 @@ fn without_a_key_of_its_own_it_refuses_writes_unless_insecure() {
         if insecure {
             cmd.arg("--insecure");
         }
-        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
-        let mut banner = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut banner)
-            .unwrap();
+        let (mut child, banner, url) = serve(&mut cmd);
         assert_eq!(banner.contains("read-only"), !insecure, "{banner}");
-        let url = banner
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:"))
-            .unwrap()
-            .to_string();
         let client = Client::builder(&url)
             .credentials(Credentials::script(
                 sg_runtime::mock::SCRIPT_NAME,

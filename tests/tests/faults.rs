@@ -19,11 +19,8 @@ fn count(server: &MockServer, method: &str) -> usize {
 }
 
 fn quick_client(server: &MockServer, read_timeout: Duration) -> Client {
-    Client::builder(server.url())
-        .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
-        ))
+    server
+        .client_builder()
         .read_timeout(read_timeout)
         .retry_policy(RetryPolicy {
             max_attempts: 3,
@@ -350,19 +347,10 @@ fn malformed_answers_are_errors_not_panics() {
 
 /// A client whose keyed writes look for their key for `window`.
 fn keyed_client(server: &MockServer, timeout: Duration, window: Duration) -> Client {
-    Client::builder(server.url())
-        .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
-        ))
+    server
+        .client_builder()
         .read_timeout(timeout)
         .reconcile_window(window)
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(20),
-            jitter: false,
-        })
         .build()
         .unwrap()
 }

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use sg_runtime::mock::MockServer;
 use sg_runtime::schema::Schema;
-use sg_runtime::{Client, Credentials, Query};
+use sg_runtime::{Client, Query};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -165,14 +165,7 @@ fn session_tokens_cannot_be_guessed() {
 }
 
 fn client(server: &MockServer, idle: Duration) -> Client {
-    Client::builder(server.url())
-        .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
-        ))
-        .idle_timeout(idle)
-        .build()
-        .unwrap()
+    server.client_builder().idle_timeout(idle).build().unwrap()
 }
 
 #[test]
@@ -221,11 +214,8 @@ fn answers_over_the_clients_size_cap_are_refused_while_read() {
     use flate2::write::GzEncoder;
     use sg_runtime::mock::Fault;
     let server = MockServer::start(Schema::demo()).unwrap();
-    let c = Client::builder(server.url())
-        .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
-        ))
+    let c = server
+        .client_builder()
         .max_response_bytes(1024 * 1024)
         .build()
         .unwrap();

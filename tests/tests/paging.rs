@@ -160,14 +160,7 @@ fn a_site_that_always_has_a_next_page_cannot_keep_find_all_reading() {
     server.clear_faults();
 
     // New records on every page and no count: the client's bound.
-    let bounded = sg_runtime::Client::builder(server.url())
-        .credentials(sg_runtime::Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
-        ))
-        .max_pages(10)
-        .build()
-        .unwrap();
+    let bounded = server.client_builder().max_pages(10).build().unwrap();
     server.clear_requests();
     for p in 0..50 {
         server.inject(Some("read"), endless_page(&[2 * p + 1, 2 * p + 2], None), 1);

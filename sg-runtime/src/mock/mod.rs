@@ -407,6 +407,11 @@ impl MockServer {
     /// A client for this server with the default script credentials and quick retries
     /// (3 tries, 10 ms apart), so fault tests run fast.
     pub fn client(&self) -> crate::Result<Client> {
+        self.client_builder().build()
+    }
+
+    /// The builder of [`client`](MockServer::client), to change its timeouts or policy.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
         Client::builder(self.url())
             .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
             .retry_policy(RetryPolicy {
@@ -415,7 +420,6 @@ impl MockServer {
                 max_delay: Duration::from_millis(50),
                 jitter: true,
             })
-            .build()
     }
 
     /// Plays `fault` on the next `times` requests (of `method` only, when given).

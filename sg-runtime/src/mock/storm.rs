@@ -5,7 +5,7 @@
 
 use super::{Fault, MockServer};
 use crate::request::{BatchRequest, FieldUpdate, Filter, Query};
-use crate::{Client, Credentials, Error, RetryPolicy};
+use crate::{Error, RetryPolicy};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -152,8 +152,8 @@ pub fn run(plan: &StormPlan) -> StormReport {
         .seed(json!({"Shot": known.chain(targets).collect::<Vec<_>>()}))
         .start()
         .expect("the local server starts");
-    let client = Client::builder(server.url())
-        .credentials(Credentials::script(super::SCRIPT_NAME, super::SCRIPT_KEY))
+    let client = server
+        .client_builder()
         .read_timeout(plan.timeout)
         // The lookups must outlast a delayed request: it lands after twice the timeout.
         .reconcile_window(plan.timeout * 3)
