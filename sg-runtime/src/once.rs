@@ -110,9 +110,7 @@ impl Client {
                     .map(|k| self.find_by_key(k))
                     .collect::<Result<Vec<Option<Value>>>>()
             };
-            // The lookups of one round are not atomic: a transaction that commits between two
-            // of them shows in part, so only "all found" settles it early.
-            match self.settle(lookup, |found| found.iter().all(Option::is_some)) {
+            match self.settle(lookup) {
                 Ok(Settled::Applied(found)) => {
                     log::info!("api3 {what}: the outcome was unknown ({unknown}); found it by its idempotency keys");
                     return answer(found.into_iter().flatten().collect());
@@ -191,35 +189,36 @@ impl Client {
         Ok(None)
     }
 
-    /// Runs `lookup` until `found` says its answer shows the write, or the reconcile window
-    /// has passed, waiting longer between lookups each time. A lookup that fails is tried again
-    /// within the window (the site that just failed the write may fail a read too); the
-    /// answer is "not applied" only when the last lookup, after the window, succeeded.
-    fn settle<T>(
+    /// Runs `lookup` (one record or none per key) until every key is found, or the reconcile
+    /// window has passed, waiting longer between lookups each time. A lookup that fails, or
+    /// finds some keys and not others (a transaction that committed between two reads of one
+    /// round), is undecided: tried again within the window, and after it a few more times. The
+    /// answer is "not applied" only when a whole round after the window found no key.
+    fn settle(
         &self,
-        lookup: impl Fn() -> Result<T>,
-        found: impl Fn(&T) -> bool,
-    ) -> Result<Settled<T>> {
+        lookup: impl Fn() -> Result<Vec<Option<Value>>>,
+    ) -> Result<Settled<Vec<Option<Value>>>> {
         let deadline = Instant::now() + self.reconcile_window();
         let mut wait = FIRST_LOOKUP_WAIT;
-        // Lookups that fail after the window are tried again this many times.
         let mut late_tries = self.retry_policy().max_attempts;
         loop {
             let answer = lookup();
-            if let Ok(a) = &answer {
-                if found(a) {
-                    return answer.map(Settled::Applied);
+            let decided = match &answer {
+                Ok(found) if found.iter().all(Option::is_some) => {
+                    return answer.map(Settled::Applied)
                 }
-            }
+                Ok(found) => found.iter().all(Option::is_none),
+                Err(e) => {
+                    log::debug!("api3: a lookup of a write whose outcome is unknown failed: {e}");
+                    false
+                }
+            };
             let now = Instant::now();
             if now >= deadline {
-                if answer.is_ok() || late_tries == 0 {
+                if decided || late_tries == 0 {
                     return answer.map(Settled::NotApplied);
                 }
                 late_tries -= 1;
-            }
-            if let Err(e) = &answer {
-                log::debug!("api3: a lookup of a write whose outcome is unknown failed: {e}");
             }
             std::thread::sleep(
                 wait.min(

@@ -269,3 +269,23 @@ fn answers_over_the_clients_size_cap_are_refused_while_read() {
     // Under the cap, the same client reads.
     assert!(c.find_all(&Query::new("Shot")).is_ok());
 }
+
+#[test]
+fn connections_past_the_limit_are_answered_503_and_closed() {
+    let server = MockServer::builder(Schema::demo())
+        .max_connections(3)
+        .start()
+        .unwrap();
+    // Three idle connections hold the three threads...
+    let held: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(server.addr()).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    // ...so the fourth is turned away, not given a thread.
+    let answer = exchange(&server, &post(r#"{"method_name": "info", "params": []}"#));
+    assert!(status_line(&answer).starts_with("HTTP/1.1 503"), "{answer}");
+    drop(held);
+    std::thread::sleep(Duration::from_millis(300));
+    let answer = exchange(&server, &post(r#"{"method_name": "info", "params": []}"#));
+    assert!(status_line(&answer).starts_with("HTTP/1.1 200"), "{answer}");
+}

@@ -7,7 +7,7 @@
 //! threads: headers are read in linear time up to [`MAX_HEAD`] (431 beyond), bodies up to the
 //! server's body limit (413 beyond, refused before reading), a duplicated or bad
 //! `Content-Length` is 400, idle connections are closed after the idle timeout, connections
-//! beyond [`MAX_CONNECTIONS`] are answered 503 and closed, and a failing `accept` (out of file
+//! beyond the server's limit (512 by default) are answered 503 and closed, and a failing `accept` (out of file
 //! descriptors) backs off instead of spinning.
 
 use super::{Fault, Shared};
@@ -21,8 +21,6 @@ use std::time::{Duration, Instant};
 const IDLE_POLL: Duration = Duration::from_millis(100);
 /// The largest request head (request line and headers).
 const MAX_HEAD: usize = 64 * 1024;
-/// Connections served at once; more are answered 503.
-pub(crate) const MAX_CONNECTIONS: usize = 512;
 
 pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut backoff = Duration::from_millis(1);
@@ -46,7 +44,7 @@ pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             }
         };
         shared.accepted.fetch_add(1, Ordering::SeqCst);
-        if shared.open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+        if shared.open.fetch_add(1, Ordering::SeqCst) >= shared.max_connections {
             shared.open.fetch_sub(1, Ordering::SeqCst);
             let _ = write_response(
                 &mut stream,

@@ -166,6 +166,8 @@ pub(crate) struct Shared {
     pub(crate) idle_timeout: Duration,
     /// The largest request body taken (413 beyond).
     pub(crate) max_body: usize,
+    /// Connections served at once (503 beyond).
+    pub(crate) max_connections: usize,
     /// Whether requests are kept for [`MockServer::requests`].
     record_requests: bool,
     /// Whether every method that changes data is refused.
@@ -210,6 +212,7 @@ pub struct MockServerBuilder {
     page_size: u64,
     idle_timeout: Duration,
     max_body: usize,
+    max_connections: usize,
     record_requests: bool,
     refuse_writes: bool,
 }
@@ -226,6 +229,13 @@ impl MockServerBuilder {
     /// before it is read.
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
+        self
+    }
+
+    /// Connections served at once, each by a thread (default 512); one more is answered 503 and
+    /// closed, so idle or slow clients cannot exhaust threads.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
         self
     }
 
@@ -328,6 +338,7 @@ impl MockServerBuilder {
             open: AtomicUsize::new(0),
             idle_timeout: self.idle_timeout,
             max_body: self.max_body,
+            max_connections: self.max_connections,
             record_requests: self.record_requests,
             refuse_writes: self.refuse_writes,
             schema_read,
@@ -384,6 +395,7 @@ impl MockServer {
             page_size: api::MAX_PAGE,
             idle_timeout: Duration::from_secs(30),
             max_body: 64 * 1024 * 1024,
+            max_connections: 512,
             record_requests: true,
             refuse_writes: false,
         }
