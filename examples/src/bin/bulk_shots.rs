@@ -1,5 +1,6 @@
-//! Create the shots of an edit list (CSV) in one batch: all or nothing. A bad row is reported
-//! with its line number, and nothing is created.
+//! Create the shots of an edit list (CSV) in one batch: all or nothing, and exactly once (each
+//! shot carries an idempotency key). A bad row is reported with its line number, and nothing is
+//! created.
 
 use sg_examples::sg::{markers, Project, Sequence, Shot};
 use sg_examples::{fail, Args, Site};
@@ -19,7 +20,8 @@ Options:
   -h, --help       Print this help
 
 Every row is checked first (columns, numbers, cut order, sequence, duplicate codes); any bad row
-is reported with its line number and nothing is created. The batch itself is one transaction.
+is reported with its line number and nothing is created. The batch itself is one transaction,
+and each shot carries an idempotency key (sg_uuid), so a lost answer never creates it twice.
 Runs against the local api3 server with a demo production, or against SG_SITE.
 ";
 
@@ -170,12 +172,22 @@ fn main() {
                 .set(Shot::F.sg_cut_in, r.cut_in)
                 .set(Shot::F.sg_cut_out, r.cut_out)
                 .set(Shot::F.sg_cut_duration, r.cut_out - r.cut_in + 1)
-                .set(Shot::F.description, r.description.as_str()),
+                .set(Shot::F.description, r.description.as_str())
+                // The key makes the batch land once even if the answer is lost on the way.
+                .idempotency_key(
+                    Shot::F.sg_uuid,
+                    format!("bulk_shots/{project_name}/{}", r.code),
+                ),
         );
     }
-    let created = batch
-        .send(client)
-        .unwrap_or_else(|e| fail(&format!("the batch was refused, nothing was created: {e}")));
+    let created = batch.send(client).unwrap_or_else(|e| {
+        if e.may_have_been_applied() {
+            fail(&format!(
+                "the batch may have been applied: check {project_name} before running again: {e}"
+            ))
+        }
+        fail(&format!("the batch was refused, nothing was created: {e}"))
+    });
     println!(
         "created {} shots in one batch on {}:",
         created.len(),
