@@ -2,17 +2,11 @@
 
 use crate::credentials::{Credentials, Secret};
 use crate::error::{Error, Result};
-use crate::find::FindIter;
-use crate::records::{parse_record, parse_records};
 use crate::redact::{excerpt, Redactor};
-use crate::request::{
-    fields_wire, return_fields_wire, BatchRequest, FieldUpdate, Filter, Grouping, Query, Summary,
-};
 use crate::retry::{is_read_only, RetryPolicy};
 use crate::site::Site;
 use crate::transport::{Answer, ErrorPage, Failure, RequestHeaders, Transport, TransportConfig};
-use crate::value::EntityRef;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -22,16 +16,6 @@ enum Decoded {
     Cut(String),
     /// The site's error, or an answer that is not api3.
     Error(Error),
-}
-
-/// One page of a `read`.
-pub(crate) struct Page {
-    /// The records, through the official client's record rules.
-    pub(crate) entities: Vec<Value>,
-    /// Whether the site says another page follows.
-    pub(crate) has_next: bool,
-    /// The site's count of matching records, where it gave one.
-    pub(crate) entity_count: Option<u64>,
 }
 
 /// Pages one query reads at most unless told otherwise (10 million records at 500 a page).
@@ -616,6 +600,20 @@ impl Client {
         }
     }
 
+    /// Records per page: the site's `api_max_entities_per_page` (asked once), else 500.
+    pub fn page_size(&self) -> Result<usize> {
+        if let Some(n) = self.inner.page_size.get() {
+            return Ok(*n);
+        }
+        let info = self.info()?;
+        let n = info
+            .get("api_max_entities_per_page")
+            .and_then(Value::as_u64)
+            .filter(|n| *n > 0)
+            .map_or(DEFAULT_PAGE_SIZE, |n| n as usize);
+        Ok(*self.inner.page_size.get_or_init(|| n))
+    }
+
     /// The `results` of an api3 answer, or its error (the official client's `_decode_response`
     /// and `_response_errors`).
     fn decode_envelope(
@@ -706,305 +704,6 @@ impl Client {
             .ok_or_else(|| malformed(format!("no `results` and no `exception`; {}", snippet())))
     }
 
-    /// `info`: the server's version and capabilities. Sent without credentials.
-    pub fn info(&self) -> Result<Value> {
-        self.call("info", None)
-    }
-
-    /// Records per page: the site's `api_max_entities_per_page` (asked once), else 500.
-    pub fn page_size(&self) -> Result<usize> {
-        if let Some(n) = self.inner.page_size.get() {
-            return Ok(*n);
-        }
-        let info = self.info()?;
-        let n = info
-            .get("api_max_entities_per_page")
-            .and_then(Value::as_u64)
-            .filter(|n| *n > 0)
-            .map_or(DEFAULT_PAGE_SIZE, |n| n as usize);
-        Ok(*self.inner.page_size.get_or_init(|| n))
-    }
-
-    /// A lazy iterator over the records `query` matches, fetched one page at a time, so memory
-    /// holds one page whatever the size of the result.
-    pub fn find(&self, query: &Query) -> Result<FindIter> {
-        let page_size = match query.page_size {
-            Some(n) if n > 0 => n,
-            _ => self.page_size()?,
-        };
-        Ok(FindIter::new(self.clone(), query.clone(), page_size))
-    }
-
-    /// Every record `query` matches, collected.
-    pub fn find_all(&self, query: &Query) -> Result<Vec<Value>> {
-        self.find(query)?.collect()
-    }
-
-    /// The first record `query` matches, if any.
-    pub fn find_one(&self, query: &Query) -> Result<Option<Value>> {
-        self.find(&query.clone().limit(1))?.next().transpose()
-    }
-
-    /// `read` of one page: the records (through the official client's record rules) and
-    /// whether another page follows. Sites that predate `has_next_page` answer with
-    /// `entity_count` (and `page_count`); a read of a single page may come without paging info.
-    pub(crate) fn read_page(
-        &self,
-        params: Value,
-        current_page: usize,
-        entities_per_page: usize,
-    ) -> Result<Page> {
-        let entity_type = params["type"].as_str().unwrap_or_default().to_owned();
-        let mut results = self.call("read", Some(params))?;
-        let mut entities = match results.get_mut("entities").map(Value::take) {
-            Some(Value::Array(items)) => items,
-            _ => {
-                return Err(Error::Malformed {
-                    method: "read".into(),
-                    entity_type: Some(entity_type),
-                    detail: "no `entities` list in the results".into(),
-                })
-            }
-        };
-        parse_records(&mut entities);
-        let info = results.get("paging_info");
-        let number = |k: &str| info.and_then(|i| i.get(k)).and_then(Value::as_u64);
-        let has_next = match info
-            .and_then(|i| i.get("has_next_page"))
-            .and_then(Value::as_bool)
-        {
-            Some(next) => next,
-            None => match (number("page_count"), number("entity_count")) {
-                (Some(pages), _) => (current_page as u64) < pages,
-                (None, Some(count)) => ((current_page * entities_per_page) as u64) < count,
-                // No paging info: the answer is the only page.
-                (None, None) => false,
-            },
-        };
-        Ok(Page {
-            entities,
-            has_next,
-            entity_count: number("entity_count"),
-        })
-    }
-
-    /// `create`: a new `entity_type` record with `fields`; returns it with `type`, `id`, the
-    /// fields set and `return_fields` (none sends `["id"]`, as the official client).
-    pub fn create(
-        &self,
-        entity_type: &str,
-        fields: &Map<String, Value>,
-        return_fields: &[&str],
-    ) -> Result<Value> {
-        let params = || {
-            json!({
-                "type": entity_type,
-                "fields": fields_wire(fields),
-                "return_fields": return_fields_wire(return_fields),
-            })
-        };
-        let results = self.call("create", Some(params()))?;
-        // The site answered, so it applied the create, but not with a record.
-        one_record("create", entity_type, results)
-            .map_err(|e| applied_without_record("create", entity_type, params(), e))
-    }
-
-    /// `update` of record `id`: each field set, or for multi-entity fields added to or removed
-    /// from, as its [`FieldUpdate`] says. Returns the updated fields.
-    pub fn update(&self, entity_type: &str, id: i64, fields: &[FieldUpdate]) -> Result<Value> {
-        if fields.is_empty() {
-            return Err(Error::InvalidRequest(format!(
-                "update of {entity_type} #{id} with no fields"
-            )));
-        }
-        let params = || {
-            json!({
-                "type": entity_type,
-                "id": id,
-                "fields": fields.iter().map(FieldUpdate::to_wire).collect::<Vec<_>>(),
-            })
-        };
-        let results = self.call("update", Some(params()))?;
-        one_record("update", entity_type, results)
-            .map_err(|e| applied_without_record("update", entity_type, params(), e))
-    }
-
-    /// `delete`: retires record `id`. True when it was live.
-    pub fn delete(&self, entity_type: &str, id: i64) -> Result<bool> {
-        let r = self.call("delete", Some(json!({"type": entity_type, "id": id})))?;
-        Ok(r.as_bool().unwrap_or(false))
-    }
-
-    /// `revive`: brings back retired record `id`. True when it was retired.
-    pub fn revive(&self, entity_type: &str, id: i64) -> Result<bool> {
-        let r = self.call("revive", Some(json!({"type": entity_type, "id": id})))?;
-        Ok(r.as_bool().unwrap_or(false))
-    }
-
-    /// `batch`: all of `requests` in one transaction; one failure undoes them all. Returns one
-    /// result per request (a record for a create or update, `true` for a delete).
-    ///
-    /// When its creates carry an idempotency key (every create of the batch, then), the batch
-    /// lands exactly once as [`create_once`](Client::create_once) describes; otherwise a failure
-    /// with an unknown outcome is [`Error::MayHaveBeenApplied`].
-    pub fn batch(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
-        let keyed = requests.iter().any(|r| {
-            matches!(
-                r,
-                BatchRequest::Create {
-                    idempotency_key: Some(_),
-                    ..
-                }
-            )
-        });
-        if keyed {
-            self.batch_once(requests)
-        } else {
-            self.batch_as_sent(requests)
-        }
-    }
-
-    /// `batch` sent once (retried only where it cannot have reached the site).
-    pub(crate) fn batch_as_sent(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
-        if requests.is_empty() {
-            return Ok(Vec::new());
-        }
-        let wire: Vec<Value> = requests.iter().map(BatchRequest::to_wire).collect();
-        match self.call("batch", Some(Value::Array(wire.clone())))? {
-            Value::Array(mut items) if items.len() == requests.len() => {
-                parse_records(&mut items);
-                Ok(items)
-            }
-            other => Err(Error::MayHaveBeenApplied {
-                method: "batch".into(),
-                entity_type: None,
-                params: Value::Array(wire),
-                sent_at: chrono::Utc::now(),
-                cause: Box::new(Error::Malformed {
-                    method: "batch".into(),
-                    entity_type: None,
-                    detail: format!(
-                        "expected {} results, got {}",
-                        requests.len(),
-                        other.as_array().map_or(0, Vec::len)
-                    ),
-                }),
-            }),
-        }
-    }
-
-    /// `summarize`: aggregates over the records `filter` matches, optionally grouped, with or
-    /// without the records of archived projects (the site's default: with).
-    pub fn summarize(
-        &self,
-        entity_type: &str,
-        filter: Option<&Filter>,
-        summaries: &[Summary],
-        grouping: &[Grouping],
-        include_archived_projects: bool,
-    ) -> Result<Value> {
-        let mut p = Map::new();
-        p.insert("type".into(), entity_type.into());
-        p.insert(
-            "filters".into(),
-            filter.map_or_else(
-                || json!({"logical_operator": "and", "conditions": []}),
-                Filter::to_wire,
-            ),
-        );
-        p.insert(
-            "summaries".into(),
-            summaries
-                .iter()
-                .map(|s| json!({"field": s.field, "type": s.summary_type}))
-                .collect(),
-        );
-        if !grouping.is_empty() {
-            p.insert(
-                "grouping".into(),
-                grouping
-                    .iter()
-                    .map(|g| json!({"field": g.field, "type": g.grouping_type, "direction": g.direction.as_str()}))
-                    .collect(),
-            );
-        }
-        // Sent only when false: the site's default is true (the official client's `summarize`).
-        if !include_archived_projects {
-            p.insert("include_archived_projects".into(), false.into());
-        }
-        self.call("summarize", Some(Value::Object(p)))
-    }
-
-    /// `schema_read`: every field of every entity type (for `project`'s view of the schema).
-    pub fn schema_read(&self, project: Option<&EntityRef>) -> Result<Value> {
-        self.call("schema_read", project_params(project))
-    }
-
-    /// `schema_entity_read`: every entity type with its display name.
-    pub fn schema_entity_read(&self, project: Option<&EntityRef>) -> Result<Value> {
-        self.call("schema_entity_read", project_params(project))
-    }
-
-    /// `schema_field_read`: the fields of `entity_type`, or only `field`.
-    pub fn schema_field_read(
-        &self,
-        entity_type: &str,
-        field: Option<&str>,
-        project: Option<&EntityRef>,
-    ) -> Result<Value> {
-        let mut p = Map::new();
-        p.insert("type".into(), entity_type.into());
-        if let Some(f) = field {
-            p.insert("field_name".into(), f.into());
-        }
-        if let Some(project) = project {
-            p.insert(
-                "project".into(),
-                json!({"type": project.entity_type, "id": project.id}),
-            );
-        }
-        self.call("schema_field_read", Some(Value::Object(p)))
-    }
-}
-
-/// The record a `create` or `update` answered with: a record, or a list holding one (the
-/// official client's `_call_rpc(..., first=True)` and `_parse_records(...)[0]`), through the
-/// official client's record rules.
-fn one_record(method: &str, entity_type: &str, results: Value) -> Result<Value> {
-    let mut record = match results {
-        Value::Array(items) if !items.is_empty() => items.into_iter().next().unwrap_or_default(),
-        other => other,
-    };
-    match &mut record {
-        Value::Object(m) => {
-            parse_record(m);
-            Ok(record)
-        }
-        other => Err(Error::Malformed {
-            method: method.into(),
-            entity_type: Some(entity_type.into()),
-            detail: format!(
-                "expected the record, got {}",
-                crate::value::ValueError::new("", other).found
-            ),
-        }),
-    }
-}
-
-/// A write the site answered without the record it should have returned: applied, most likely,
-/// but the caller cannot know what was made.
-fn applied_without_record(method: &str, entity_type: &str, params: Value, e: Error) -> Error {
-    Error::MayHaveBeenApplied {
-        method: method.into(),
-        entity_type: Some(entity_type.into()),
-        params,
-        sent_at: chrono::Utc::now(),
-        cause: Box::new(e),
-    }
-}
-
-fn project_params(project: Option<&EntityRef>) -> Option<Value> {
-    project.map(|p| json!({"project": {"type": p.entity_type, "id": p.id}}))
 }
 
 #[cfg(test)]

@@ -22,11 +22,11 @@
 //! # Ok::<(), sg_runtime::Error>(())
 //! ```
 
+mod api;
 mod client;
 mod credentials;
 mod error;
 mod find;
-mod once;
 pub mod records;
 mod redact;
 mod request;

@@ -81,7 +81,10 @@ fn unit_random() -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Methods that change nothing on the server, so a try whose fate is unknown may be repeated.
+/// Methods that change nothing on the site, by the names sent on the wire (the official
+/// client's `text_search` sends `query_display_name_cache`, `activity_stream_read` sends
+/// `activity_stream`, `note_thread_read` sends `note_thread_contents`, `nav_search_string` and
+/// `nav_search_entity` send `nav_search`), so a try whose fate is unknown may be repeated.
 pub(crate) fn is_read_only(method: &str) -> bool {
     matches!(
         method,
@@ -91,10 +94,18 @@ pub(crate) fn is_read_only(method: &str) -> bool {
             | "schema_read"
             | "schema_entity_read"
             | "schema_field_read"
-            | "text_search"
             | "get_session_token"
             | "note_thread_contents"
-            | "activity_stream_read"
+            | "query_display_name_cache"
+            | "activity_stream"
+            | "followers"
+            | "following"
+            | "work_schedule_read"
+            | "preferences_read"
+            | "user_subscriptions_read"
+            | "nav_expand"
+            | "nav_search"
+            | "export_page"
     )
 }
 
@@ -134,10 +145,24 @@ mod tests {
             "delete",
             "revive",
             "batch",
-            "upload_url",
+            "follow",
+            "unfollow",
+            "schema_field_create",
+            "schema_field_update",
+            "schema_field_delete",
+            "work_schedule_update",
+            "update_project_last_accessed_by_current_user",
+            "user_subscriptions_create",
+            "some_method_added_later",
         ] {
             assert!(!is_read_only(m), "{m}");
         }
-        assert!(is_read_only("read"));
+        // The names on the wire, not the official client's Python names.
+        for m in ["query_display_name_cache", "activity_stream", "note_thread_contents", "nav_search"] {
+            assert!(is_read_only(m), "{m}");
+        }
+        for python_name in ["text_search", "activity_stream_read", "note_thread_read"] {
+            assert!(!is_read_only(python_name), "{python_name} is never sent");
+        }
     }
 }

@@ -1,0 +1,152 @@
+//! `create`, `update`, `delete`, `revive` and `batch`, each sent once (see
+//! [`RetryPolicy`](crate::RetryPolicy)); exactly-once creates are in `once.rs`.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::records::{parse_record, parse_records};
+use crate::request::{fields_wire, return_fields_wire, BatchRequest, FieldUpdate};
+use serde_json::{json, Map, Value};
+
+impl Client {
+    /// `create`: a new `entity_type` record with `fields`; returns it with `type`, `id`, the
+    /// fields set and `return_fields` (none sends `["id"]`, as the official client).
+    pub fn create(
+        &self,
+        entity_type: &str,
+        fields: &Map<String, Value>,
+        return_fields: &[&str],
+    ) -> Result<Value> {
+        let params = || {
+            json!({
+                "type": entity_type,
+                "fields": fields_wire(fields),
+                "return_fields": return_fields_wire(return_fields),
+            })
+        };
+        let results = self.call("create", Some(params()))?;
+        // The site answered, so it applied the create, but not with a record.
+        one_record("create", entity_type, results)
+            .map_err(|e| applied_without_record("create", entity_type, params(), e))
+    }
+
+    /// `update` of record `id`: each field set, or for multi-entity fields added to or removed
+    /// from, as its [`FieldUpdate`] says. Returns the updated fields.
+    pub fn update(&self, entity_type: &str, id: i64, fields: &[FieldUpdate]) -> Result<Value> {
+        if fields.is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "update of {entity_type} #{id} with no fields"
+            )));
+        }
+        let params = || {
+            json!({
+                "type": entity_type,
+                "id": id,
+                "fields": fields.iter().map(FieldUpdate::to_wire).collect::<Vec<_>>(),
+            })
+        };
+        let results = self.call("update", Some(params()))?;
+        one_record("update", entity_type, results)
+            .map_err(|e| applied_without_record("update", entity_type, params(), e))
+    }
+
+    /// `delete`: retires record `id`. True when it was live.
+    pub fn delete(&self, entity_type: &str, id: i64) -> Result<bool> {
+        let r = self.call("delete", Some(json!({"type": entity_type, "id": id})))?;
+        Ok(r.as_bool().unwrap_or(false))
+    }
+
+    /// `revive`: brings back retired record `id`. True when it was retired.
+    pub fn revive(&self, entity_type: &str, id: i64) -> Result<bool> {
+        let r = self.call("revive", Some(json!({"type": entity_type, "id": id})))?;
+        Ok(r.as_bool().unwrap_or(false))
+    }
+
+    /// `batch`: all of `requests` in one transaction; one failure undoes them all. Returns one
+    /// result per request (a record for a create or update, `true` for a delete).
+    ///
+    /// When its creates carry an idempotency key (every create of the batch, then), the batch
+    /// lands exactly once as [`create_once`](Client::create_once) describes; otherwise a failure
+    /// with an unknown outcome is [`Error::MayHaveBeenApplied`].
+    pub fn batch(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
+        let keyed = requests.iter().any(|r| {
+            matches!(
+                r,
+                BatchRequest::Create {
+                    idempotency_key: Some(_),
+                    ..
+                }
+            )
+        });
+        if keyed {
+            self.batch_once(requests)
+        } else {
+            self.batch_as_sent(requests)
+        }
+    }
+
+    /// `batch` sent once (retried only where it cannot have reached the site).
+    pub(crate) fn batch_as_sent(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wire: Vec<Value> = requests.iter().map(BatchRequest::to_wire).collect();
+        match self.call("batch", Some(Value::Array(wire.clone())))? {
+            Value::Array(mut items) if items.len() == requests.len() => {
+                parse_records(&mut items);
+                Ok(items)
+            }
+            other => Err(Error::MayHaveBeenApplied {
+                method: "batch".into(),
+                entity_type: None,
+                params: Value::Array(wire),
+                sent_at: chrono::Utc::now(),
+                cause: Box::new(Error::Malformed {
+                    method: "batch".into(),
+                    entity_type: None,
+                    detail: format!(
+                        "expected {} results, got {}",
+                        requests.len(),
+                        other.as_array().map_or(0, Vec::len)
+                    ),
+                }),
+            }),
+        }
+    }
+}
+
+/// The record a `create` or `update` answered with: a record, or a list holding one (the
+/// official client's `_call_rpc(..., first=True)` and `_parse_records(...)[0]`), through the
+/// official client's record rules.
+fn one_record(method: &str, entity_type: &str, results: Value) -> Result<Value> {
+    let mut record = match results {
+        Value::Array(items) if !items.is_empty() => items.into_iter().next().unwrap_or_default(),
+        other => other,
+    };
+    match &mut record {
+        Value::Object(m) => {
+            parse_record(m);
+            Ok(record)
+        }
+        other => Err(Error::Malformed {
+            method: method.into(),
+            entity_type: Some(entity_type.into()),
+            detail: format!(
+                "expected the record, got {}",
+                crate::value::ValueError::new("", other).found
+            ),
+        }),
+    }
+}
+
+/// A write the site answered without the record it should have returned: applied, most likely,
+/// but the caller cannot know what was made.
+fn applied_without_record(method: &str, entity_type: &str, params: Value, e: Error) -> Error {
+    Error::MayHaveBeenApplied {
+        method: method.into(),
+        entity_type: Some(entity_type.into()),
+        params,
+        sent_at: chrono::Utc::now(),
+        cause: Box::new(e),
+    }
+}
+
