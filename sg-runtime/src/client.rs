@@ -412,7 +412,7 @@ impl Client {
     }
 
     /// `text` with every secret masked.
-    fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         self.redactor().redact(text)
     }
 
@@ -478,11 +478,10 @@ impl Client {
         let read_only = is_read_only(method);
         let started = Instant::now();
         let sent_at = chrono::Utc::now();
-        let entity = || entity_type.map(str::to_owned);
         // A write whose outcome is unknown carries what was sent, never the AUTH object.
         let unknown_outcome = |cause: Error| Error::MayHaveBeenApplied {
             method: method.into(),
-            entity_type: entity(),
+            entity_type: entity_type.map(str::to_owned),
             params: if has_params {
                 call_params.last().cloned().unwrap_or_default()
             } else {
@@ -550,50 +549,157 @@ impl Client {
                     Failure::AfterSent(_) | Failure::TimedOut | Failure::TooLarge(_) => true,
                     _ => false,
                 };
-            let error = match failure {
-                Failure::Status { status, page } => Error::Http {
-                    method: method.into(),
-                    entity_type: entity(),
-                    status,
-                    text: page.text,
-                },
-                Failure::Redirect {
-                    status,
-                    location,
-                    why,
-                } => Error::Redirect {
-                    method: method.into(),
-                    entity_type: entity(),
-                    status,
-                    location,
-                    why: why.into(),
-                },
-                Failure::TimedOut => Error::Timeout {
-                    method: method.into(),
-                    entity_type: entity(),
-                    after: self.inner.transport.read_timeout(),
-                },
-                Failure::NotSent(d) => Error::Connection {
-                    method: method.into(),
-                    entity_type: entity(),
-                    sent: false,
-                    detail: d,
-                },
-                Failure::AfterSent(d) => Error::Connection {
-                    method: method.into(),
-                    entity_type: entity(),
-                    sent: true,
-                    detail: d,
-                },
-                Failure::Fatal(d) => Error::InvalidRequest(d),
-                Failure::TooLarge(d) => Error::Malformed {
-                    method: method.into(),
-                    entity_type: entity(),
-                    detail: d,
-                },
-            };
+            let error = self.error_of(method, entity_type, failure);
             return Err(if ambiguous {
                 unknown_outcome(error)
+            } else {
+                error
+            });
+        }
+    }
+
+    /// The error a (masked) failure of `method` becomes.
+    fn error_of(&self, method: &str, entity_type: Option<&str>, failure: Failure) -> Error {
+        let entity = || entity_type.map(str::to_owned);
+        match failure {
+            Failure::Status { status, page } => Error::Http {
+                method: method.into(),
+                entity_type: entity(),
+                status,
+                text: page.text,
+            },
+            Failure::Redirect {
+                status,
+                location,
+                why,
+            } => Error::Redirect {
+                method: method.into(),
+                entity_type: entity(),
+                status,
+                location,
+                why: why.into(),
+            },
+            Failure::TimedOut => Error::Timeout {
+                method: method.into(),
+                entity_type: entity(),
+                after: self.inner.transport.read_timeout(),
+            },
+            Failure::NotSent(d) => Error::Connection {
+                method: method.into(),
+                entity_type: entity(),
+                sent: false,
+                detail: d,
+            },
+            Failure::AfterSent(d) => Error::Connection {
+                method: method.into(),
+                entity_type: entity(),
+                sent: true,
+                detail: d,
+            },
+            Failure::Fatal(d) => Error::InvalidRequest(d),
+            Failure::TooLarge(d) => Error::Malformed {
+                method: method.into(),
+                entity_type: entity(),
+                detail: d,
+            },
+        }
+    }
+
+    /// The transport, for the upload and download routes.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// The AUTH object as form fields, as the official client's `_auth_params` adds them to
+    /// the upload routes' forms.
+    pub(crate) fn auth_form(&self) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .auth_object()?
+            .into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::String(s) => s,
+                    // Python's `str(True)`, as urlencode and the multipart encoder write it.
+                    Value::Bool(true) => "True".into(),
+                    Value::Bool(false) => "False".into(),
+                    other => other.to_string(),
+                };
+                (k, text)
+            })
+            .collect())
+    }
+
+    /// A session token for cookie-authenticated downloads (the official client's
+    /// `get_session_token`): the one given, or one the site issues for these credentials.
+    pub(crate) fn session_token(&self) -> Result<Secret> {
+        if let Credentials::SessionToken(t) = &self.inner.credentials {
+            return Ok(t.clone());
+        }
+        if let Some(t) = self.exchanged_token() {
+            return Ok(t);
+        }
+        let results = self.call("get_session_token", None)?;
+        let id = results
+            .get("session_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::Malformed {
+                method: "get_session_token".into(),
+                entity_type: None,
+                detail: "no `session_id` in the results".into(),
+            })?;
+        Ok(Secret::new(id))
+    }
+
+    /// Runs one exchange of an upload or download route (`what` names it in errors), tried again
+    /// as the policy allows: always when the request never left; when `repeatable` (a part PUT,
+    /// a request for an upload link, a download), also after a 500, 502, 503 or 504, a timeout
+    /// or a cut connection. A step that is not repeatable (linking the file, which creates the
+    /// Attachment) fails with [`Error::MayHaveBeenApplied`] where its outcome is unknown.
+    pub(crate) fn exchange<T>(
+        &self,
+        what: &str,
+        repeatable: bool,
+        mut attempt_once: impl FnMut() -> std::result::Result<T, Failure>,
+    ) -> Result<T> {
+        let policy = &self.inner.retry;
+        let sent_at = chrono::Utc::now();
+        let mut attempt = 1;
+        loop {
+            let failure = match attempt_once() {
+                Ok(v) => return Ok(v),
+                Err(f) => self.masked(f),
+            };
+            let retry = match &failure {
+                Failure::NotSent(_) => true,
+                Failure::Status { status, .. } => repeatable && matches!(status, 500 | 502..=504),
+                Failure::AfterSent(_) | Failure::TimedOut => repeatable,
+                _ => false,
+            };
+            if retry && attempt < policy.max_attempts.max(1) {
+                let wait = policy.delay(attempt);
+                log::debug!(
+                    "{what}: try {attempt} failed ({failure:?}); retrying in {} ms",
+                    wait.as_millis()
+                );
+                std::thread::sleep(wait);
+                attempt += 1;
+                continue;
+            }
+            let ambiguous = !repeatable
+                && match &failure {
+                    Failure::Status { status, .. } => *status >= 500,
+                    Failure::AfterSent(_) | Failure::TimedOut => true,
+                    _ => false,
+                };
+            let error = self.error_of(what, None, failure);
+            return Err(if ambiguous {
+                Error::MayHaveBeenApplied {
+                    method: what.into(),
+                    entity_type: None,
+                    params: Value::Null,
+                    sent_at,
+                    cause: Box::new(error),
+                }
             } else {
                 error
             });
@@ -703,7 +809,6 @@ impl Client {
         obj.remove("results")
             .ok_or_else(|| malformed(format!("no `results` and no `exception`; {}", snippet())))
     }
-
 }
 
 #[cfg(test)]

@@ -169,6 +169,19 @@ pub enum Error {
         /// The last try's failure.
         cause: Box<Error>,
     },
+    /// An upload failed at one of its steps (getting a storage link, sending the bytes, linking
+    /// the file to the entity).
+    #[error("upload of {}: {step} failed: {cause}", .path.display())]
+    Upload {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The step: the upload route (`api_get_upload_link_info`, `upload to storage`,
+        /// `api_link_file`, `upload/upload_file`, ...).
+        step: String,
+        /// What failed. A step that makes the Attachment can fail with
+        /// [`Error::MayHaveBeenApplied`].
+        cause: Box<Error>,
+    },
     /// The caller asked for something the client will not send.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -222,9 +235,14 @@ fn entity_suffix(entity_type: &Option<String>) -> String {
 }
 
 impl Error {
-    /// Whether this is a write whose outcome is unknown ([`Error::MayHaveBeenApplied`]).
+    /// Whether this is a write whose outcome is unknown ([`Error::MayHaveBeenApplied`], also
+    /// as the cause of an [`Error::Upload`]).
     pub fn may_have_been_applied(&self) -> bool {
-        matches!(self, Error::MayHaveBeenApplied { .. })
+        match self {
+            Error::MayHaveBeenApplied { .. } => true,
+            Error::Upload { cause, .. } => cause.may_have_been_applied(),
+            _ => false,
+        }
     }
 
     /// The api3 error code, for server-reported errors.

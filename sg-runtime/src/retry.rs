@@ -158,7 +158,12 @@ mod tests {
             assert!(!is_read_only(m), "{m}");
         }
         // The names on the wire, not the official client's Python names.
-        for m in ["query_display_name_cache", "activity_stream", "note_thread_contents", "nav_search"] {
+        for m in [
+            "query_display_name_cache",
+            "activity_stream",
+            "note_thread_contents",
+            "nav_search",
+        ] {
             assert!(is_read_only(m), "{m}");
         }
         for python_name in ["text_search", "activity_stream_read", "note_thread_read"] {

@@ -226,6 +226,129 @@ impl Transport {
     }
 }
 
+/// What a request other than an api3 call sends: a stream of known length (a form, a file or
+/// a part of one), never held whole in memory.
+pub(crate) enum Payload<'a> {
+    Stream {
+        reader: &'a mut dyn Read,
+        len: u64,
+        content_type: &'a str,
+    },
+}
+
+/// The answer to a request other than an api3 call: its status, `etag` and text (bounded).
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) etag: Option<String>,
+    pub(crate) text: String,
+}
+
+/// The text of a form answer kept, at most (they are one or a few short lines).
+const REPLY_TEXT_LIMIT: u64 = 64 * 1024;
+
+impl Transport {
+    /// `path` on the site (`/upload/upload_file`), as a URL.
+    pub(crate) fn site_url(&self, path: &str) -> String {
+        resolve(&self.config.endpoint, path).unwrap_or_else(|| path.to_string())
+    }
+
+    /// Sends `method` to `url` with `headers` and `payload`, and reads a short text answer:
+    /// the upload routes' form posts and part PUTs. Redirects are not followed.
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        payload: Payload,
+    ) -> Result<Reply, Failure> {
+        let agent = self.checkout();
+        let answer = (|| {
+            let mut req = agent.request(method, url);
+            for (k, v) in headers {
+                req = req.set(k, v);
+            }
+            let sent = match payload {
+                Payload::Stream {
+                    reader,
+                    len,
+                    content_type,
+                } => req
+                    .set("content-type", content_type)
+                    .set("content-length", &len.to_string())
+                    .send(reader),
+            };
+            let resp = match sent {
+                Ok(resp) => resp,
+                Err(ureq::Error::Status(status, resp)) => {
+                    return Err(Failure::Status {
+                        status,
+                        page: error_page(resp),
+                    })
+                }
+                Err(ureq::Error::Transport(t)) => return Err(classify_transport(&t)),
+            };
+            let etag = resp.header("etag").map(str::to_owned);
+            let mut raw = Vec::new();
+            resp.into_reader()
+                .take(REPLY_TEXT_LIMIT)
+                .read_to_end(&mut raw)
+                .map_err(|e| classify_io(&e))?;
+            Ok(Reply {
+                etag,
+                text: String::from_utf8_lossy(&raw).into_owned(),
+            })
+        })();
+        self.checkin(agent);
+        answer
+    }
+
+    /// Streams the body of a GET of `url` into `sink`, calling `progress` with the bytes
+    /// written so far; returns their number.
+    pub(crate) fn download(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        sink: &mut dyn std::io::Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, Failure> {
+        let agent = self.checkout();
+        let answer = (|| {
+            let mut req = agent.get(url);
+            for (k, v) in headers {
+                req = req.set(k, v);
+            }
+            let resp = match req.call() {
+                Ok(resp) => resp,
+                Err(ureq::Error::Status(status, resp)) => {
+                    return Err(Failure::Status {
+                        status,
+                        page: error_page(resp),
+                    })
+                }
+                Err(ureq::Error::Transport(t)) => return Err(classify_transport(&t)),
+            };
+            let mut reader = resp.into_reader();
+            let mut buf = vec![0u8; 256 * 1024];
+            let mut done = 0u64;
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(classify_io(&e)),
+                };
+                sink.write_all(&buf[..n])
+                    .map_err(|e| Failure::Fatal(format!("writing the download failed: {e}")))?;
+                done += n as u64;
+                progress(done);
+            }
+            Ok(done)
+        })();
+        self.checkin(agent);
+        answer
+    }
+}
+
 /// `location` resolved against `base`.
 fn resolve(base: &str, location: &str) -> Option<String> {
     let base = url::Url::parse(base).ok()?;

@@ -1,9 +1,12 @@
 //! The api3 methods, one file per area, each an `impl Client` over [`Client::call`]. The local
 //! server's handlers mirror these files in `mock/api/`.
 
+mod files;
 mod once;
 mod read;
 mod schema;
 mod site;
 mod summarize;
 mod write;
+
+pub use files::{UploadOptions, MULTIPART_CHUNK_BYTES};

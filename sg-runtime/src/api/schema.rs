@@ -42,4 +42,3 @@ impl Client {
 fn project_params(project: Option<&EntityRef>) -> Option<Value> {
     project.map(|p| json!({"project": {"type": p.entity_type, "id": p.id}}))
 }
-

@@ -149,4 +149,3 @@ fn applied_without_record(method: &str, entity_type: &str, params: Value, e: Err
         cause: Box::new(e),
     }
 }
-

@@ -78,6 +78,16 @@ pub(crate) struct Request {
     close: bool,
 }
 
+impl Request {
+    /// The value of header `name` (lower case), if sent.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// Why a request could not be read: answered with this status, then the connection closes.
 struct Refusal(u16, &'static str);
 
@@ -271,9 +281,21 @@ fn write_response(
     body: &[u8],
     close: bool,
 ) -> io::Result<()> {
+    write_full_response(stream, status, content_type, &[], body, close)
+}
+
+fn write_full_response(
+    stream: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    extra: &[(String, String)],
+    body: &[u8],
+    close: bool,
+) -> io::Result<()> {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         413 => "Content Too Large",
@@ -286,8 +308,9 @@ fn write_response(
         _ => "Status",
     };
     let connection = if close { "close" } else { "keep-alive" };
+    let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: {connection}\r\n\r\n",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra}Connection: {connection}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;
@@ -313,7 +336,11 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         };
         let keep = !req.close;
         // The query is ignored, so that a redirect to `/api3/json?moved` lands here again.
-        if req.path.split('?').next() != Some("/api3/json") {
+        if let Some(route) = super::api::files::route_name(&req.path) {
+            if !answer_file_route(&mut stream, shared, &req, route)? {
+                return Ok(());
+            }
+        } else if req.path.split('?').next() != Some("/api3/json") {
             write_response(&mut stream, 404, "text/plain", b"not found", !keep)?;
         } else if req.method != "POST" {
             write_response(&mut stream, 405, "text/plain", b"api3 takes POST", !keep)?;
@@ -325,6 +352,71 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Serves an upload or download route, playing a fault set for its route name; `false` when
+/// the connection was closed on purpose.
+fn answer_file_route(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    req: &Request,
+    route: &str,
+) -> io::Result<bool> {
+    shared.record_route(req, route);
+    let serve = |stream: &mut TcpStream| -> io::Result<()> {
+        let a = shared.serve_file_route(req, route);
+        write_full_response(
+            stream,
+            a.status,
+            &a.content_type,
+            &a.headers,
+            &a.body,
+            req.close,
+        )
+    };
+    match shared.next_fault(route) {
+        Some(Fault::Status(code)) => write_response(
+            stream,
+            code,
+            "text/plain",
+            b"injected by the local server",
+            req.close,
+        )?,
+        Some(Fault::StatusAfterHandling(code)) => {
+            let _ = shared.serve_file_route(req, route);
+            write_response(
+                stream,
+                code,
+                "text/plain",
+                b"the gateway gave up",
+                req.close,
+            )?;
+        }
+        Some(Fault::DropBeforeHandling) => {
+            let _ = stream.shutdown(Shutdown::Both);
+            return Ok(false);
+        }
+        Some(Fault::DropAfterHandling) => {
+            let _ = shared.serve_file_route(req, route);
+            let _ = stream.shutdown(Shutdown::Both);
+            return Ok(false);
+        }
+        Some(Fault::Delay(d)) => {
+            std::thread::sleep(d);
+            serve(stream)?;
+        }
+        Some(Fault::Body(code, body)) => {
+            write_response(stream, code, "text/plain", body.as_bytes(), req.close)?
+        }
+        Some(Fault::Raw(bytes)) => {
+            stream.write_all(&bytes)?;
+            stream.flush()?;
+            let _ = stream.shutdown(Shutdown::Both);
+            return Ok(false);
+        }
+        None => serve(stream)?,
+    }
+    Ok(true)
 }
 
 /// Handles an api3 request, playing its fault if one is set; `false` when the connection

@@ -172,11 +172,20 @@ pub(crate) struct Shared {
     record_requests: bool,
     /// Whether every method that changes data is refused.
     pub(crate) refuse_writes: bool,
+    /// Uploads and downloads.
+    pub(crate) files: Mutex<api::files::Files>,
+    /// `http://127.0.0.1:PORT`, for the links the file routes hand out.
+    base_url: String,
     schema_read: Value,
     schema_entity_read: Value,
 }
 
 impl Shared {
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     fn take_fault(&self, method: &str) -> Option<Fault> {
         let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
         let i = faults
@@ -215,6 +224,7 @@ pub struct MockServerBuilder {
     max_connections: usize,
     record_requests: bool,
     refuse_writes: bool,
+    cloud_uploads: bool,
 }
 
 impl MockServerBuilder {
@@ -236,6 +246,15 @@ impl MockServerBuilder {
     /// closed, so idle or slow clients cannot exhaust threads.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
+        self
+    }
+
+    /// Advertises the cloud-storage upload route in `info` (`s3_direct_uploads_enabled`, with
+    /// `s3_enabled_upload_types` as a site sets them: `Version.sg_uploaded_movie`, Attachments,
+    /// `this_file`); uploads the client sends that way PUT their bytes to this server's
+    /// `/storage/...` links. Default: the direct route only.
+    pub fn cloud_uploads(mut self, cloud: bool) -> Self {
+        self.cloud_uploads = cloud;
         self
     }
 
@@ -325,6 +344,13 @@ impl MockServerBuilder {
         }
         let listener = TcpListener::bind(("127.0.0.1", self.port)).map_err(MockError::Io)?;
         let addr = listener.local_addr().map_err(MockError::Io)?;
+        // Uploaded files live here until the server stops.
+        let files_dir = std::env::temp_dir().join(format!(
+            "sg-mock-files-{}-{}",
+            std::process::id(),
+            addr.port()
+        ));
+        std::fs::create_dir_all(&files_dir).map_err(MockError::Io)?;
         let shared = Arc::new(Shared {
             stopping: AtomicBool::new(false),
             store: Mutex::new(store),
@@ -341,6 +367,8 @@ impl MockServerBuilder {
             max_connections: self.max_connections,
             record_requests: self.record_requests,
             refuse_writes: self.refuse_writes,
+            files: Mutex::new(api::files::Files::new(files_dir, self.cloud_uploads)),
+            base_url: format!("http://{addr}"),
             schema_read,
             schema_entity_read,
         });
@@ -398,6 +426,7 @@ impl MockServer {
             max_connections: 512,
             record_requests: true,
             refuse_writes: false,
+            cloud_uploads: false,
         }
     }
 
@@ -542,5 +571,13 @@ impl Drop for MockServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        let dir = self
+            .shared
+            .files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .dir
+            .clone();
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

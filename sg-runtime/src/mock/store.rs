@@ -828,6 +828,31 @@ impl Store {
         }
     }
 
+    /// Sets `field` of a live record as the site itself does (upload routes), past the checks
+    /// that keep API writes off system fields.
+    pub(crate) fn set_raw(&mut self, entity_type: &str, id: i64, field: &str, value: Value) {
+        if let Some(row) = self
+            .tables
+            .get_mut(entity_type)
+            .and_then(|t| t.rows.get_mut(&id))
+        {
+            row.fields.insert(field.to_string(), value);
+        }
+    }
+
+    /// Sets an `image` field to the URL of thumbnail attachment `attachment_id`.
+    pub(crate) fn set_image(
+        &mut self,
+        entity_type: &str,
+        id: i64,
+        field: &str,
+        url: String,
+        attachment_id: i64,
+    ) {
+        self.attachment_ids.insert(url.clone(), attachment_id);
+        self.set_raw(entity_type, id, field, Value::String(url));
+    }
+
     /// Every record of a type, for assertions.
     pub(crate) fn dump(&self, entity_type: &str) -> Vec<Map<String, Value>> {
         let Some(t) = self.tables.get(entity_type) else {

@@ -1,5 +1,7 @@
 //! The api3 envelope: credentials, then one method on the store.
 
+pub(crate) mod files;
+
 use super::store::ApiError;
 use super::{RecordedRequest, Shared};
 use serde_json::{json, Value};
@@ -31,6 +33,25 @@ impl Shared {
             Err(e) => json!({"exception": true, "message": e.message, "error_code": e.code}),
         };
         answer.to_string()
+    }
+
+    /// Records a request of an upload or download route, by its route name, before any fault
+    /// is played on it (its form, credentials included, is not kept).
+    pub(crate) fn record_route(&self, req: &super::http::Request, route: &str) {
+        if !self.record_requests {
+            return;
+        }
+        self.log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(RecordedRequest {
+                http_method: req.method.clone(),
+                path: req.path.clone(),
+                headers: req.headers.clone(),
+                method: route.to_string(),
+                auth: None,
+                params: None,
+            });
     }
 
     /// Records a request as received, before any fault is played on it.
@@ -104,14 +125,16 @@ impl Shared {
             ));
         }
         let p = params.unwrap_or(Value::Null);
+        let cloud = self.files.lock().unwrap_or_else(|p| p.into_inner()).cloud;
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         match method.as_str() {
             "info" => Ok(json!({
                 "version": SERVER_VERSION,
                 "full_version": [SERVER_VERSION[0], SERVER_VERSION[1], SERVER_VERSION[2], 0],
                 "api_max_entities_per_page": store.page_size,
-                "s3_uploads_enabled": false,
-                "s3_direct_uploads_enabled": false,
+                "s3_uploads_enabled": cloud,
+                "s3_direct_uploads_enabled": cloud,
+                "s3_enabled_upload_types": if cloud { files::cloud_upload_types() } else { Value::Null },
                 "user_authentication_method": "default",
                 "local_server": true,
             })),
@@ -140,7 +163,7 @@ impl Shared {
         }
     }
 
-    fn authenticate(&self, method: &str, auth: &Value) -> Result<(), ApiError> {
+    pub(crate) fn authenticate(&self, method: &str, auth: &Value) -> Result<(), ApiError> {
         let s = |k: &str| auth.get(k).and_then(Value::as_str);
         if let (Some(name), Some(key)) = (s("script_name"), s("script_key")) {
             return match self.scripts.get(name) {

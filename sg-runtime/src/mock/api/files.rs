@@ -1,0 +1,493 @@
+//! The upload and download routes of a site, mirroring the client's `api/files.rs`: the direct
+//! route (`/upload/upload_file`, `/upload/publish_thumbnail`, multipart/form-data), the
+//! cloud-storage route (`/upload/api_get_upload_link_info`, PUTs to `/storage/...` answering
+//! ETags, `/upload/api_get_upload_link_for_part`, `/upload/api_complete_multipart_upload`,
+//! `/upload/api_link_file`), and downloads from `/file_serve/attachment/ID` with the
+//! `_session_id` cookie. Files land in the server's temporary folder; each upload makes a real
+//! Attachment record linked to its entity, and sets the `url` field or the thumbnail.
+
+use super::super::http::Request;
+use super::super::Shared;
+use crate::mock::store::ApiError;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The upload state of the server.
+#[derive(Default)]
+pub(crate) struct Files {
+    /// Where uploaded files are kept (removed when the server stops).
+    pub(crate) dir: PathBuf,
+    /// Whether `info` advertises the cloud-storage route.
+    pub(crate) cloud: bool,
+    next_upload: u64,
+    /// Cloud uploads under way: id -> (upload type, ETags of the parts received, by number).
+    uploads: BTreeMap<u64, (String, BTreeMap<u64, String>)>,
+}
+
+impl Files {
+    pub(crate) fn new(dir: PathBuf, cloud: bool) -> Files {
+        Files {
+            dir,
+            cloud,
+            ..Files::default()
+        }
+    }
+}
+
+/// An answer of these routes.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) content_type: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+fn text(status: u16, body: impl Into<String>) -> Answer {
+    Answer {
+        status,
+        content_type: "text/plain".into(),
+        headers: Vec::new(),
+        body: body.into().into_bytes(),
+    }
+}
+
+/// The `s3_enabled_upload_types` a site with cloud uploads advertises.
+pub(crate) fn cloud_upload_types() -> Value {
+    json!({"Version": ["sg_uploaded_movie"], "Attachment": "*", "*": ["this_file"]})
+}
+
+/// The fault name of a route, as `MockServer::inject` takes it: `upload_file`, `api_link_file`,
+/// `storage` (a PUT), `file_serve` (a download).
+pub(crate) fn route_name(path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or("");
+    Some(match path {
+        "/upload/upload_file" => "upload_file",
+        "/upload/publish_thumbnail" => "publish_thumbnail",
+        "/upload/api_get_upload_link_info" => "api_get_upload_link_info",
+        "/upload/api_get_upload_link_for_part" => "api_get_upload_link_for_part",
+        "/upload/api_complete_multipart_upload" => "api_complete_multipart_upload",
+        "/upload/api_link_file" => "api_link_file",
+        p if p.starts_with("/storage/") => "storage",
+        p if p.starts_with("/file_serve/attachment/") => "file_serve",
+        _ => return None,
+    })
+}
+
+impl Shared {
+    /// Serves one request of the file routes.
+    pub(crate) fn serve_file_route(&self, req: &Request, route: &str) -> Answer {
+        match self.file_route(req, route) {
+            Ok(a) => a,
+            // A site answers a refused form with text that does not start with `1`.
+            Err(e) => text(
+                if e.code == 404 { 404 } else { 200 },
+                format!("0\n{}", e.message),
+            ),
+        }
+    }
+
+    fn file_route(&self, req: &Request, route: &str) -> Result<Answer, ApiError> {
+        match (req.method.as_str(), route) {
+            ("PUT", "storage") => return self.storage_put(req),
+            ("GET", "file_serve") => return self.file_serve(req),
+            ("POST", r) if r != "storage" && r != "file_serve" => {}
+            _ => return Ok(text(405, "method not allowed")),
+        }
+        let form = parse_form(req)?;
+        let field = |k: &str| form.fields.get(k).map(String::as_str);
+        // The AUTH fields, as `_auth_params` adds them.
+        let auth: Map<String, Value> = [
+            "script_name",
+            "script_key",
+            "user_login",
+            "user_password",
+            "auth_token",
+            "session_token",
+        ]
+        .iter()
+        .filter_map(|k| Some((k.to_string(), Value::String(field(k)?.to_string()))))
+        .collect();
+        self.authenticate(route, &Value::Object(auth))?;
+        if self.refuse_writes
+            && matches!(route, "upload_file" | "publish_thumbnail" | "api_link_file")
+        {
+            return Err(ApiError::new(
+                104,
+                format!("{route}: this server is read-only"),
+            ));
+        }
+        let base = self.base_url();
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        match route {
+            "api_get_upload_link_info" => {
+                let upload_type = field("upload_type").unwrap_or("Attachment").to_string();
+                files.next_upload += 1;
+                let id = files.next_upload;
+                files
+                    .uploads
+                    .insert(id, (upload_type.clone(), BTreeMap::new()));
+                let ts = chrono::Utc::now().format("%Y%m%d%H%M%S");
+                Ok(text(
+                    200,
+                    format!("1\n{base}/storage/{id}/0\n{ts}\n{upload_type}\n{id}\n"),
+                ))
+            }
+            "api_get_upload_link_for_part" => {
+                let id = upload_id(field("upload_id"))?;
+                let part: u64 = field("part_number")
+                    .and_then(|p| p.parse().ok())
+                    .filter(|p| *p >= 1)
+                    .ok_or_else(|| ApiError::new(103, "part_number must be 1 or more"))?;
+                if !files.uploads.contains_key(&id) {
+                    return Err(ApiError::new(103, format!("no upload {id}")));
+                }
+                Ok(text(200, format!("1\n{base}/storage/{id}/{part}\n")))
+            }
+            "api_complete_multipart_upload" => {
+                let id = upload_id(field("upload_id"))?;
+                let given: Vec<&str> = field("etags").unwrap_or("").split(',').collect();
+                let Some((_, parts)) = files.uploads.get(&id) else {
+                    return Err(ApiError::new(103, format!("no upload {id}")));
+                };
+                let expected: Vec<&str> = parts.values().map(String::as_str).collect();
+                if given != expected || (1..=parts.len() as u64).any(|n| !parts.contains_key(&n)) {
+                    return Err(ApiError::new(
+                        103,
+                        format!(
+                            "the ETags {given:?} are not those of the parts received {expected:?}"
+                        ),
+                    ));
+                }
+                let dir = files.dir.clone();
+                let mut whole =
+                    std::fs::File::create(dir.join(format!("upload-{id}"))).map_err(io_error)?;
+                for n in parts.keys() {
+                    let mut part = std::fs::File::open(dir.join(format!("upload-{id}-{n}")))
+                        .map_err(io_error)?;
+                    std::io::copy(&mut part, &mut whole).map_err(io_error)?;
+                    let _ = std::fs::remove_file(dir.join(format!("upload-{id}-{n}")));
+                }
+                Ok(text(200, "1"))
+            }
+            "api_link_file" => {
+                let info = field("upload_link_info").unwrap_or("");
+                let lines: Vec<&str> = info.split('\n').collect();
+                let id = upload_id(lines.get(4).copied())?;
+                let Some((upload_type, parts)) = files.uploads.remove(&id) else {
+                    return Err(ApiError::new(103, format!("no upload {id}")));
+                };
+                let dir = files.dir.clone();
+                let stored = dir.join(format!("upload-{id}"));
+                let single = dir.join(format!("upload-{id}-0"));
+                if parts.len() == 1 && parts.contains_key(&0) {
+                    std::fs::rename(&single, &stored).map_err(io_error)?;
+                }
+                if !stored.exists() {
+                    return Err(ApiError::new(103, format!("upload {id} has no bytes")));
+                }
+                let filename = field("display_name").unwrap_or("upload").to_string();
+                drop(files);
+                let thumbnail = upload_type == "Thumbnail";
+                self.attach(&form, stored, &filename, thumbnail)
+            }
+            "upload_file" | "publish_thumbnail" => {
+                let part_name = if route == "upload_file" {
+                    "file"
+                } else {
+                    "thumb_image"
+                };
+                let Some(file) = form.file.as_ref().filter(|f| f.name == part_name) else {
+                    return Err(ApiError::new(
+                        103,
+                        format!("no `{part_name}` file in the form"),
+                    ));
+                };
+                files.next_upload += 1;
+                let stored = files.dir.join(format!("upload-{}", files.next_upload));
+                drop(files);
+                std::fs::write(&stored, &file.bytes).map_err(io_error)?;
+                let filename = file.filename.clone();
+                self.attach(&form, stored, &filename, route == "publish_thumbnail")
+            }
+            _ => Ok(text(404, "not found")),
+        }
+    }
+
+    /// Makes the Attachment of an upload stored at `stored`, links it to the form's entity and
+    /// sets the entity's field or thumbnail; answers `1:ID`.
+    fn attach(
+        &self,
+        form: &Form,
+        stored: PathBuf,
+        filename: &str,
+        thumbnail: bool,
+    ) -> Result<Answer, ApiError> {
+        let field = |k: &str| form.fields.get(k).map(String::as_str);
+        let entity_type = field("entity_type").unwrap_or("").to_string();
+        let entity_id: i64 = field("entity_id").and_then(|i| i.parse().ok()).unwrap_or(0);
+        let display = field("display_name").unwrap_or(filename).to_string();
+        let size = std::fs::metadata(&stored).map(|m| m.len()).unwrap_or(0);
+        let content_type = content_type_of(filename);
+        let base = self.base_url();
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if !store.is_live(&entity_type, entity_id) {
+            let _ = std::fs::remove_file(&stored);
+            return Err(ApiError::new(
+                103,
+                format!("{entity_type} #{entity_id} does not exist"),
+            ));
+        }
+        let target_field = if thumbnail {
+            let f = if field("filmstrip").is_some_and(|v| v == "True") {
+                "filmstrip_image"
+            } else {
+                "image"
+            };
+            Some(f.to_string())
+        } else {
+            field("field_name").map(str::to_owned)
+        };
+        if let Some(f) = &target_field {
+            let data_type = store
+                .schema
+                .field(&entity_type, f)
+                .map(|fs| fs.data_type().to_string());
+            let wanted = if thumbnail { "image" } else { "url" };
+            if data_type.as_deref() != Some(wanted) {
+                let _ = std::fs::remove_file(&stored);
+                return Err(ApiError::new(
+                    103,
+                    format!("{entity_type}.{f} is not a {wanted} field of this site"),
+                ));
+            }
+        }
+        // A file is linked to its entity; a thumbnail is only the entity's image.
+        let links = if thumbnail {
+            json!([])
+        } else {
+            json!([{"field_name": "attachment_links", "value": [{"type": entity_type, "id": entity_id}]}])
+        };
+        let created = store.create(&json!({"type": "Attachment", "fields": links}))?;
+        let id = created["id"].as_i64().unwrap_or(0);
+        let files_dir = self
+            .files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .dir
+            .clone();
+        std::fs::rename(&stored, files_dir.join(format!("attachment-{id}"))).map_err(io_error)?;
+        let url = format!("{base}/file_serve/attachment/{id}");
+        let link = json!({
+            "type": "Attachment", "id": id, "name": display, "url": url,
+            "content_type": content_type, "link_type": "upload",
+        });
+        store.set_raw("Attachment", id, "this_file", link.clone());
+        store.set_raw("Attachment", id, "filename", filename.into());
+        store.set_raw("Attachment", id, "file_size", size.into());
+        if let Some(f) = target_field {
+            if thumbnail {
+                store.set_image(&entity_type, entity_id, &f, url, id);
+            } else {
+                store.set_raw(&entity_type, entity_id, &f, link);
+            }
+        }
+        Ok(text(200, format!("1:{id}\n")))
+    }
+
+    /// A PUT of a whole file or a part to the storage links handed out.
+    fn storage_put(&self, req: &Request) -> Result<Answer, ApiError> {
+        let path = req.path.split('?').next().unwrap_or("");
+        let mut it = path.trim_start_matches("/storage/").split('/');
+        let id = upload_id(it.next())?;
+        let part: u64 = it.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        let dir = files.dir.clone();
+        let Some((_, parts)) = files.uploads.get_mut(&id) else {
+            return Err(ApiError::new(404, format!("no upload {id}")));
+        };
+        std::fs::write(dir.join(format!("upload-{id}-{part}")), &req.body).map_err(io_error)?;
+        let etag = format!("\"{:016x}\"", fnv(&req.body));
+        parts.insert(part, etag.clone());
+        Ok(Answer {
+            status: 200,
+            content_type: "text/plain".into(),
+            headers: vec![("ETag".into(), etag)],
+            body: Vec::new(),
+        })
+    }
+
+    /// A download: the session cookie must name a live session, as on a site.
+    fn file_serve(&self, req: &Request) -> Result<Answer, ApiError> {
+        let session = req
+            .header("cookie")
+            .unwrap_or("")
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == "_session_id")
+            .map(|(_, v)| v.to_string());
+        let known = session.is_some_and(|s| {
+            self.sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(&s)
+        });
+        if !known {
+            return Ok(text(403, "a session cookie is required to download"));
+        }
+        let path = req.path.split('?').next().unwrap_or("");
+        let id: i64 = path
+            .trim_start_matches("/file_serve/attachment/")
+            .parse()
+            .map_err(|_| ApiError::new(404, "no such attachment"))?;
+        let content_type = {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            if !store.is_live("Attachment", id) {
+                return Ok(text(404, "no such attachment"));
+            }
+            store
+                .row("Attachment", id)
+                .and_then(|r| {
+                    r.fields
+                        .get("this_file")?
+                        .get("content_type")?
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .unwrap_or_else(|| "application/octet-stream".into())
+        };
+        let dir = self
+            .files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .dir
+            .clone();
+        let bytes = std::fs::read(dir.join(format!("attachment-{id}")))
+            .map_err(|_| ApiError::new(404, "no such attachment"))?;
+        Ok(Answer {
+            status: 200,
+            content_type,
+            headers: vec![(
+                "Content-Disposition".into(),
+                format!("attachment; filename=\"attachment-{id}\""),
+            )],
+            body: bytes,
+        })
+    }
+}
+
+fn upload_id(v: Option<&str>) -> Result<u64, ApiError> {
+    v.and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| ApiError::new(103, "no valid upload_id"))
+}
+
+fn io_error(e: std::io::Error) -> ApiError {
+    ApiError::new(100, format!("the server could not store the file: {e}"))
+}
+
+/// FNV-1a, for ETags.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn content_type_of(name: &str) -> &'static str {
+    match name
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "mov" | "qt" => "video/quicktime",
+        "mp4" => "video/mp4",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A form's text fields and its file, if any.
+struct Form {
+    fields: BTreeMap<String, String>,
+    file: Option<FormFile>,
+}
+
+struct FormFile {
+    name: String,
+    filename: String,
+    bytes: Vec<u8>,
+}
+
+/// Parses a url-encoded or multipart/form-data body.
+fn parse_form(req: &Request) -> Result<Form, ApiError> {
+    let content_type = req.header("content-type").unwrap_or("");
+    if let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+    {
+        return parse_multipart(&req.body, boundary.trim_matches('"'));
+    }
+    let fields = url::form_urlencoded::parse(&req.body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    Ok(Form { fields, file: None })
+}
+
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<Form, ApiError> {
+    let bad = |why: &str| ApiError::new(103, format!("malformed multipart form: {why}"));
+    let delimiter = format!("--{boundary}").into_bytes();
+    let mut form = Form {
+        fields: BTreeMap::new(),
+        file: None,
+    };
+    let mut rest = body;
+    let start = find(rest, &delimiter).ok_or_else(|| bad("no boundary"))?;
+    rest = &rest[start + delimiter.len()..];
+    loop {
+        if rest.starts_with(b"--") {
+            return Ok(form);
+        }
+        rest = rest
+            .strip_prefix(b"\r\n")
+            .ok_or_else(|| bad("no line break after a boundary"))?;
+        let head_end = find(rest, b"\r\n\r\n").ok_or_else(|| bad("a part without headers"))?;
+        let head = String::from_utf8_lossy(&rest[..head_end]).into_owned();
+        rest = &rest[head_end + 4..];
+        let mut next = delimiter.clone();
+        next.splice(0..0, b"\r\n".iter().copied());
+        let end = find(rest, &next).ok_or_else(|| bad("a part without an end"))?;
+        let content = &rest[..end];
+        rest = &rest[end + next.len()..];
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition"))
+            .unwrap_or("");
+        let param = |key: &str| {
+            disposition.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix(&format!("{key}="))
+                    .map(|v| v.trim_matches('"').to_string())
+            })
+        };
+        let name = param("name").ok_or_else(|| bad("a part without a name"))?;
+        match param("filename") {
+            Some(filename) => {
+                form.file = Some(FormFile {
+                    name,
+                    filename,
+                    bytes: content.to_vec(),
+                })
+            }
+            None => {
+                form.fields
+                    .insert(name, String::from_utf8_lossy(content).into_owned());
+            }
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
