@@ -403,12 +403,19 @@ impl Emitter<'_> {
                 "The entity type `{wire}` (**{}**) as a type.",
                 escape(&e.display)
             ));
+            // Thumbnail uploads compile only for entity types with an `image` field.
+            let thumbnail = e
+                .fields
+                .iter()
+                .any(|f| f.wire == "image" && matches!(f.kind, Kind::Image))
+                .then(|| quote!(impl #rt::typed::HasThumbnail for #m {}));
             quote! {
                 #d
                 pub enum #m {}
                 impl #rt::typed::EntityType for #m {
                     const NAME: &'static str = #wire;
                 }
+                #thumbnail
             }
         });
         let sets = model.target_sets.iter().map(|(name, (d, members))| {

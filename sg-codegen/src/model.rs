@@ -181,9 +181,9 @@ impl Model {
                 let kind = field_kind(
                     &entity, fwire, &variant, fs, &idents, &mut types, &mut model, options,
                 );
-                let writable = fs.is_editable()
-                    && !matches!(kind, Kind::Computed | Kind::Image)
-                    && fwire != "id";
+                // `image` is editable on a site, but only to clear it (uploads set it), which is
+                // all the typed API allows: no value is settable to an image field.
+                let writable = fs.is_editable() && !matches!(kind, Kind::Computed) && fwire != "id";
                 entity.fields.push(FieldModel {
                     wire: fwire.clone(),
                     ident,

@@ -123,8 +123,8 @@ fn links_outside_valid_types_or_to_missing_records() {
 fn read_only_fields_modes_and_relations() {
     let server = demo_server();
     let c = server.client().unwrap();
-    let m = server_message(c.create("Shot", &obj(json!({"image": "http://x.png"})), &[]));
-    assert!(m.contains("Shot.image is read-only"), "{m}");
+    let m = server_message(c.create("Shot", &obj(json!({"cached_display_name": "x"})), &[]));
+    assert!(m.contains("Shot.cached_display_name is read-only"), "{m}");
     let m = server_message(c.update(
         "Shot",
         1,

@@ -77,7 +77,8 @@ fn field_enums_know_their_fields() {
     assert_eq!(ShotField::SgSequence.display_name(), "Sequence");
     assert_eq!(ShotField::SgSequence.data_type(), "entity");
     assert!(ShotField::Code.is_writable());
-    assert!(!ShotField::Image.is_writable());
+    assert!(ShotField::Image.is_writable(), "editable, to clear it");
+    assert!(!ShotField::CachedDisplayName.is_writable());
     assert!(!ShotField::Id.is_writable());
     assert_eq!(
         "sg_cut_in".parse::<ShotField>().unwrap(),

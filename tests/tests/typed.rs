@@ -432,3 +432,75 @@ fn keyed_creates_land_once_through_the_typed_api() {
         1
     );
 }
+
+#[test]
+fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
+    use sg_runtime::typed::Files;
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let dir = std::env::temp_dir().join(format!("sg-typed-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let movie = dir.join("sh010_v001.mov");
+    std::fs::write(&movie, b"not really a movie").unwrap();
+    let thumb = dir.join("sh010.png");
+    std::fs::write(&thumb, b"png").unwrap();
+    let shot = Shot::find()
+        .filter(Shot::F.code.is("sh010"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let version = Version::create()
+        .set(Version::F.code, "sh010_v001")
+        .set(Version::F.entity, shot.link())
+        .send(&client)
+        .unwrap();
+    let mut last = (0, 0);
+    let att = Version::upload_with(
+        &client,
+        version.id,
+        Version::F.sg_uploaded_movie,
+        &movie,
+        Some("Take 1"),
+        Some("review"),
+        &mut |done, total| last = (done, total),
+    )
+    .unwrap();
+    assert_eq!(last, (18, 18));
+    let v = Version::find()
+        .filter(Version::F.id.is(version.id))
+        .fields([sg_tests::demo::VersionField::SgUploadedMovie])
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let link = v.sg_uploaded_movie.unwrap();
+    assert_eq!(link.name.as_deref(), Some("Take 1"));
+    assert_eq!(
+        client.download_attachment(&serde_json::json!(att)).unwrap(),
+        b"not really a movie"
+    );
+
+    Shot::upload_thumbnail(&client, shot.id, &thumb).unwrap();
+    let with_image = Shot::find()
+        .filter(Shot::F.id.is(shot.id))
+        .fields([ShotField::Image])
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(&with_image.image, Some(sg_runtime::Image::Url(u)) if u.contains("/file_serve/attachment/")),
+        "{:?}",
+        with_image.image
+    );
+    // The schema says `image` is editable: it can be cleared.
+    Shot::update(shot.id)
+        .clear(Shot::F.image)
+        .send(&client)
+        .unwrap();
+    let cleared = Shot::find()
+        .filter(Shot::F.id.is(shot.id))
+        .fields([ShotField::Image])
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    assert_eq!(cleared.image, None);
+}

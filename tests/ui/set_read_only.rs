@@ -1,7 +1,7 @@
-// `image` is read-only.
+// `cached_display_name` is computed by the site: read-only.
 use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {
-    let _ = Shot::create().set(Shot::F.image, "https://example.com/thumb.png");
+    let _ = Shot::create().set(Shot::F.cached_display_name, "sh010 (Big Buck)");
 }

@@ -17,12 +17,14 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+mod files;
 mod filter;
 mod find;
 mod link;
 mod summarize;
 mod write;
 
+pub use files::{FileField, Files, HasThumbnail};
 pub use filter::{Condition, DateUnit, Sort};
 pub use find::{Find, Readable, TypedIter};
 pub use link::{Link, Settable, TargetRef};
@@ -31,7 +33,7 @@ pub use write::{Batch, Create, KeyKind, Update, WritableAccess};
 
 /// Everything a typed program needs in scope: `use sg_runtime::typed::prelude::*;`.
 pub mod prelude {
-    pub use super::{Condition, DateUnit, Entity, EntityField, Link, Readable, Record};
+    pub use super::{Condition, DateUnit, Entity, EntityField, Files, Link, Readable, Record};
 }
 
 /// What the schema says of one field; generated field enums keep a table of these, indexed by
