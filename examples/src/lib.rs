@@ -97,6 +97,45 @@ pub fn fail(message: &str) -> ! {
     std::process::exit(1)
 }
 
+/// A progress bar on stderr, `[########------------]  40%  10.0/25.0 MB`, redrawn in place
+/// at most once per percent.
+pub struct Progress {
+    label: String,
+    shown: Option<u64>,
+}
+
+impl Progress {
+    /// A bar for `label` (`movie`, `thumbnail`).
+    pub fn new(label: &str) -> Progress {
+        Progress {
+            label: label.to_string(),
+            shown: None,
+        }
+    }
+
+    /// Draws `done` of `total` bytes.
+    pub fn update(&mut self, done: u64, total: u64) {
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
+        if self.shown == Some(percent) {
+            return;
+        }
+        self.shown = Some(percent);
+        let filled = (percent / 5) as usize;
+        let mb = |b: u64| b as f64 / 1_000_000.0;
+        eprint!(
+            "\r{:<10} [{}{}] {percent:>3}%  {:.1}/{:.1} MB",
+            self.label,
+            "#".repeat(filled),
+            "-".repeat(20 - filled),
+            mb(done),
+            mb(total)
+        );
+        if done >= total {
+            eprintln!();
+        }
+    }
+}
+
 /// Prints rows as a table with a header.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let widths: Vec<usize> = (0..header.len())

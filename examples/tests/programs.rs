@@ -31,12 +31,13 @@ fn fails(exe: &str, args: &[&str], code: i32) -> String {
     out(&o)
 }
 
-const ALL: [&str; 5] = [
+const ALL: [&str; 6] = [
     env!("CARGO_BIN_EXE_shots_in_progress"),
     env!("CARGO_BIN_EXE_publish_version"),
     env!("CARGO_BIN_EXE_status_rollup"),
     env!("CARGO_BIN_EXE_bulk_shots"),
     env!("CARGO_BIN_EXE_schema_drift"),
+    env!("CARGO_BIN_EXE_publish_with_media"),
 ];
 
 #[test]
@@ -145,4 +146,26 @@ fn schema_drift_reports_changes_and_files() {
     }
     let t = ok(ALL[4], &["--simulate", "none"]);
     assert!(t.contains("no drift"), "{t}");
+}
+
+#[test]
+fn publish_with_media_uploads_and_downloads_back() {
+    let t = ok(ALL[5], &[]);
+    assert!(
+        t.contains("created Version sq10_sh010_animation_v001"),
+        "{t}"
+    );
+    assert!(t.contains("uploaded the movie (Attachment #"), "{t}");
+    assert!(t.contains("download the movie: http://127.0.0.1:"), "{t}");
+    assert!(t.contains("/file_serve/attachment/"), "{t}");
+    assert!(
+        t.contains("movie      [####################] 100%  25.0/25.0 MB"),
+        "{t}"
+    );
+    assert!(
+        t.contains("downloaded it back: 25000000 bytes, identical"),
+        "{t}"
+    );
+    let e = fails(ALL[5], &["--movie", "/nonexistent/take.mov"], 1);
+    assert!(e.contains("/nonexistent/take.mov"), "{e}");
 }

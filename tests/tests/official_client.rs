@@ -113,3 +113,95 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
     assert_eq!(theirs["project"]["image"], "https://site/thumbs/p1.jpg");
     assert_eq!(theirs["project"]["name"], "Big <Buck>");
 }
+
+#[test]
+fn the_official_client_uploads_and_downloads_on_both_routes() {
+    let Some(python) = python_with_official_client() else {
+        eprintln!("SKIPPED official client upload test: python3 with shotgun_api3 not found (pip install shotgun-api3)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("sg-official-uploads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let movie: Vec<u8> = (0..30_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(dir.join("take.mov"), &movie).unwrap();
+    std::fs::write(dir.join("notes.txt"), b"notes").unwrap();
+    std::fs::write(dir.join("thumb.png"), b"png").unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/official_uploads.py");
+    for cloud in [false, true] {
+        let server = MockServer::builder(Schema::demo())
+            .seed(json!({"Shot": numbered_shots(2), "Version": [{"code": "v001"}]}))
+            .cloud_uploads(cloud)
+            .start()
+            .unwrap();
+        let out = Command::new(&python)
+            .arg(&script)
+            .env("SG_URL", server.url())
+            .env("SG_SCRIPT_NAME", SCRIPT_NAME)
+            .env("SG_SCRIPT_KEY", SCRIPT_KEY)
+            .env("SG_DIR", &dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "cloud: {cloud}: the official client failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(theirs["field"]["name"], "Take 1", "cloud: {cloud}");
+        assert_eq!(theirs["field"]["link_type"], "upload");
+        assert_eq!(theirs["field"]["content_type"], "video/quicktime");
+        assert_eq!(theirs["downloaded"], movie.len(), "cloud: {cloud}");
+        assert_eq!(theirs["same"], true);
+        assert!(theirs["image"]
+            .as_str()
+            .unwrap()
+            .contains("/file_serve/attachment/"));
+        // The routes it took are the ones sg-runtime takes for the same uploads.
+        let routes: Vec<String> = server
+            .requests()
+            .iter()
+            .filter(|r| !r.path.starts_with("/api3"))
+            .map(|r| r.method.clone())
+            .collect();
+        let movie_routes: Vec<&str> = if cloud {
+            vec![
+                "api_get_upload_link_info",
+                "api_get_upload_link_for_part",
+                "storage",
+                "api_get_upload_link_for_part",
+                "storage",
+                "api_complete_multipart_upload",
+                "api_link_file",
+            ]
+        } else {
+            vec!["upload_file"]
+        };
+        assert_eq!(
+            &routes[..movie_routes.len()],
+            movie_routes,
+            "cloud: {cloud}"
+        );
+        let ours = MockServer::builder(Schema::demo())
+            .seed(json!({"Shot": numbered_shots(2), "Version": [{"code": "v001"}]}))
+            .cloud_uploads(cloud)
+            .start()
+            .unwrap();
+        let client = ours.client().unwrap();
+        let options = sg_runtime::UploadOptions {
+            field_name: Some("sg_uploaded_movie".into()),
+            display_name: Some("Take 1".into()),
+            tag_list: None,
+        };
+        client
+            .upload("Version", 1, dir.join("take.mov"), &options)
+            .unwrap();
+        let our_routes: Vec<String> = ours
+            .requests()
+            .iter()
+            .filter(|r| !r.path.starts_with("/api3"))
+            .map(|r| r.method.clone())
+            .collect();
+        assert_eq!(our_routes, movie_routes, "cloud: {cloud}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

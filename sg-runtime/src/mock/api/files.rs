@@ -21,8 +21,8 @@ pub(crate) struct Files {
     /// Whether `info` advertises the cloud-storage route.
     pub(crate) cloud: bool,
     next_upload: u64,
-    /// Cloud uploads under way: id -> (upload type, ETags of the parts received, by number).
-    uploads: BTreeMap<u64, (String, BTreeMap<u64, String>)>,
+    /// Cloud uploads under way, by id.
+    uploads: BTreeMap<u64, CloudUpload>,
 }
 
 impl Files {
@@ -33,6 +33,16 @@ impl Files {
             ..Files::default()
         }
     }
+}
+
+/// A cloud upload under way.
+struct CloudUpload {
+    /// `Attachment` or `Thumbnail`.
+    upload_type: String,
+    /// The file's name, as the link request gave it.
+    filename: String,
+    /// The ETags of the parts received, by part number (0 for a single PUT).
+    parts: BTreeMap<u64, String>,
 }
 
 /// An answer of these routes.
@@ -124,9 +134,14 @@ impl Shared {
                 let upload_type = field("upload_type").unwrap_or("Attachment").to_string();
                 files.next_upload += 1;
                 let id = files.next_upload;
-                files
-                    .uploads
-                    .insert(id, (upload_type.clone(), BTreeMap::new()));
+                files.uploads.insert(
+                    id,
+                    CloudUpload {
+                        upload_type: upload_type.clone(),
+                        filename: field("filename").unwrap_or("upload").to_string(),
+                        parts: BTreeMap::new(),
+                    },
+                );
                 let ts = chrono::Utc::now().format("%Y%m%d%H%M%S");
                 Ok(text(
                     200,
@@ -147,7 +162,7 @@ impl Shared {
             "api_complete_multipart_upload" => {
                 let id = upload_id(field("upload_id"))?;
                 let given: Vec<&str> = field("etags").unwrap_or("").split(',').collect();
-                let Some((_, parts)) = files.uploads.get(&id) else {
+                let Some(CloudUpload { parts, .. }) = files.uploads.get(&id) else {
                     return Err(ApiError::new(103, format!("no upload {id}")));
                 };
                 let expected: Vec<&str> = parts.values().map(String::as_str).collect();
@@ -174,7 +189,12 @@ impl Shared {
                 let info = field("upload_link_info").unwrap_or("");
                 let lines: Vec<&str> = info.split('\n').collect();
                 let id = upload_id(lines.get(4).copied())?;
-                let Some((upload_type, parts)) = files.uploads.remove(&id) else {
+                let Some(CloudUpload {
+                    upload_type,
+                    filename,
+                    parts,
+                }) = files.uploads.remove(&id)
+                else {
                     return Err(ApiError::new(103, format!("no upload {id}")));
                 };
                 let dir = files.dir.clone();
@@ -186,7 +206,6 @@ impl Shared {
                 if !stored.exists() {
                     return Err(ApiError::new(103, format!("upload {id} has no bytes")));
                 }
-                let filename = field("display_name").unwrap_or("upload").to_string();
                 drop(files);
                 let thumbnail = upload_type == "Thumbnail";
                 self.attach(&form, stored, &filename, thumbnail)
@@ -303,7 +322,7 @@ impl Shared {
         let part: u64 = it.next().and_then(|p| p.parse().ok()).unwrap_or(0);
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let dir = files.dir.clone();
-        let Some((_, parts)) = files.uploads.get_mut(&id) else {
+        let Some(CloudUpload { parts, .. }) = files.uploads.get_mut(&id) else {
             return Err(ApiError::new(404, format!("no upload {id}")));
         };
         std::fs::write(dir.join(format!("upload-{id}-{part}")), &req.body).map_err(io_error)?;
