@@ -283,3 +283,95 @@ fn bad_input_fails_clearly_and_writes_nothing() {
     );
     assert!(!d.join("out").exists());
 }
+
+#[test]
+fn schema_edits_on_the_server_show_as_drift() {
+    let d = tmp("edits");
+    let server = MockServer::start(Schema::demo()).unwrap();
+    let url = server.url();
+    let o = codegen(
+        &[
+            "--site",
+            &url,
+            "--out",
+            "gen",
+            "--save-snapshot",
+            "demo.json",
+        ],
+        &d,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let client = sg_runtime::Client::builder(&url)
+        .credentials(sg_runtime::Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+        .build()
+        .unwrap();
+    let props = |v: serde_json::Value| v.as_object().unwrap().clone();
+    let name = client
+        .schema_field_create(
+            "Shot",
+            "list",
+            "Review Round",
+            &props(json!({"valid_values": ["r1", "r2"], "description": "Which review"})),
+        )
+        .unwrap();
+    assert_eq!(name, "sg_review_round");
+    // The site numbers a name already taken.
+    let again = client
+        .schema_field_create("Shot", "text", "Review Round", &Default::default())
+        .unwrap();
+    assert_eq!(again, "sg_review_round_1");
+    assert!(client
+        .schema_field_delete("Shot", "sg_review_round_1")
+        .unwrap());
+    assert!(client
+        .schema_field_update(
+            "Shot",
+            "sg_status_list",
+            &props(json!({"valid_values": ["wtg", "ip", "fin", "cbb"]})),
+            None
+        )
+        .unwrap());
+    assert!(client.schema_field_delete("Shot", "sg_footage").unwrap());
+    // Built-in fields stay.
+    let e = client.schema_field_delete("Shot", "code").unwrap_err();
+    assert!(e.to_string().contains("built-in field"), "{e}");
+    let e = client
+        .schema_field_create("Shot", "image", "Thumb 2", &Default::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot be created"), "{e}");
+    // The server's schema reads and validation see the edits.
+    let f = client
+        .schema_field_read("Shot", Some("sg_review_round"), None)
+        .unwrap();
+    assert_eq!(
+        f["sg_review_round"]["properties"]["valid_values"]["value"],
+        json!(["r1", "r2"])
+    );
+    let shot = json!({"code": "sh900", "sg_review_round": "r2"});
+    client
+        .create("Shot", shot.as_object().unwrap(), &[])
+        .unwrap();
+
+    let o = codegen(
+        &[
+            "--site",
+            &url,
+            "--snapshot",
+            "demo.json",
+            "--out",
+            "gen",
+            "--check",
+        ],
+        &d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    for line in [
+        "+ field Shot.sg_review_round (list)",
+        "- field Shot.sg_footage (footage)",
+        "~ field Shot.sg_status_list: valid_values [wtg, rdy, ip, rev, fin, hld, omt] -> [wtg, ip, fin, cbb]",
+    ] {
+        assert!(t.contains(line), "missing `{line}` in:\n{t}");
+    }
+    assert!(!t.contains("sg_review_round_1"), "{t}");
+}

@@ -2,7 +2,7 @@
 //! `schema_field_create`, `schema_field_update`, `schema_field_delete`.
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::value::EntityRef;
 use serde_json::{json, Map, Value};
 
@@ -36,6 +36,74 @@ impl Client {
             );
         }
         self.call("schema_field_read", Some(Value::Object(p)))
+    }
+
+    /// `schema_field_create`: adds a field of `data_type` (`text`, `list`, `entity`, ...) named
+    /// `display_name` to `entity_type`, with more `properties` (`description`, `valid_values`,
+    /// `valid_types`, `default_value`, ...). Returns the new field's wire name, which the site
+    /// makes from the display name (`Review Notes` -> `sg_review_notes`). The official client's
+    /// `schema_field_create`.
+    pub fn schema_field_create(
+        &self,
+        entity_type: &str,
+        data_type: &str,
+        display_name: &str,
+        properties: &Map<String, Value>,
+    ) -> Result<String> {
+        let mut props = vec![json!({"property_name": "name", "value": display_name})];
+        props.extend(
+            properties
+                .iter()
+                .map(|(k, v)| json!({"property_name": k, "value": v})),
+        );
+        let r = self.call(
+            "schema_field_create",
+            Some(json!({"type": entity_type, "data_type": data_type, "properties": props})),
+        )?;
+        r.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Malformed {
+                method: "schema_field_create".into(),
+                entity_type: Some(entity_type.into()),
+                detail: format!("expected the new field's name, got {r}"),
+            })
+    }
+
+    /// `schema_field_update`: changes `properties` of a field (`name` for the display name,
+    /// `description`, `valid_values`, ...), for the whole site or, with `project`, for that
+    /// project's view of the schema. The official client's `schema_field_update`.
+    pub fn schema_field_update(
+        &self,
+        entity_type: &str,
+        field_name: &str,
+        properties: &Map<String, Value>,
+        project: Option<&EntityRef>,
+    ) -> Result<bool> {
+        let mut p = json!({
+            "type": entity_type,
+            "field_name": field_name,
+            "properties": properties
+                .iter()
+                .map(|(k, v)| json!({"property_name": k, "value": v}))
+                .collect::<Vec<_>>(),
+        });
+        if let Some(project) = project {
+            p["project"] = json!({"type": project.entity_type, "id": project.id});
+        }
+        Ok(self
+            .call("schema_field_update", Some(p))?
+            .as_bool()
+            .unwrap_or(false))
+    }
+
+    /// `schema_field_delete`: retires a custom field (and its values). The official client's
+    /// `schema_field_delete`.
+    pub fn schema_field_delete(&self, entity_type: &str, field_name: &str) -> Result<bool> {
+        let r = self.call(
+            "schema_field_delete",
+            Some(json!({"type": entity_type, "field_name": field_name})),
+        )?;
+        Ok(r.as_bool().unwrap_or(false))
     }
 }
 

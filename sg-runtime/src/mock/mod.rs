@@ -176,8 +176,6 @@ pub(crate) struct Shared {
     pub(crate) files: Mutex<api::files::Files>,
     /// `http://127.0.0.1:PORT`, for the links the file routes hand out.
     base_url: String,
-    schema_read: Value,
-    schema_entity_read: Value,
 }
 
 impl Shared {
@@ -335,8 +333,6 @@ impl MockServerBuilder {
 
     /// Starts serving on 127.0.0.1.
     pub fn start(self) -> Result<MockServer, MockError> {
-        let schema_read = self.schema.schema_read_value();
-        let schema_entity_read = self.schema.schema_entity_read_value();
         let mut store = store::Store::new(self.schema);
         store.page_size = self.page_size;
         if let Some(seed) = &self.seed {
@@ -369,8 +365,6 @@ impl MockServerBuilder {
             refuse_writes: self.refuse_writes,
             files: Mutex::new(api::files::Files::new(files_dir, self.cloud_uploads)),
             base_url: format!("http://{addr}"),
-            schema_read,
-            schema_entity_read,
         });
         let s = shared.clone();
         let thread = std::thread::Builder::new()

@@ -1,6 +1,7 @@
 //! The api3 envelope: credentials, then one method on the store.
 
 pub(crate) mod files;
+mod schema;
 
 use super::store::ApiError;
 use super::{RecordedRequest, Shared};
@@ -153,9 +154,12 @@ impl Shared {
             "revive" => store.delete(&p, false),
             "batch" => store.batch(&p),
             "summarize" => store.summarize(&p),
-            "schema_read" => Ok(self.schema_read.clone()),
-            "schema_entity_read" => Ok(self.schema_entity_read.clone()),
+            "schema_read" => Ok(store.schema.schema_read_value()),
+            "schema_entity_read" => Ok(store.schema.schema_entity_read_value()),
             "schema_field_read" => store.schema_field_read(&p),
+            "schema_field_create" => store.schema_field_create(&p),
+            "schema_field_update" => store.schema_field_update(&p),
+            "schema_field_delete" => store.schema_field_delete(&p),
             other => Err(ApiError::new(
                 103,
                 format!("API {other}(): unknown method (the local server does not implement it)"),
