@@ -476,3 +476,41 @@ fn clients_on_many_threads_share_one_server() {
     });
     assert_eq!(server.records("Shot").len(), 4 + 100);
 }
+
+#[test]
+fn follow_unfollow_followers_following() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let ann = EntityRef::new("HumanUser", 1);
+    let (sh010, seq) = (EntityRef::new("Shot", 1), EntityRef::new("Sequence", 1));
+    assert!(client.follow(&ann, &sh010).unwrap());
+    assert!(client.follow(&ann, &seq).unwrap());
+    assert!(client.follow(&EntityRef::new("HumanUser", 2), &sh010).unwrap());
+    let followers = client.followers(&sh010).unwrap();
+    assert_eq!(
+        followers.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert!(followers[0].name.is_some(), "named, as a site answers");
+    let all = client.following(&ann, None, None).unwrap();
+    assert_eq!(all.len(), 2);
+    let shots = client.following(&ann, None, Some("Shot")).unwrap();
+    assert_eq!(shots, [EntityRef { name: shots[0].name.clone(), ..sh010.clone() }]);
+    let in_project = client
+        .following(&ann, Some(&EntityRef::new("Project", 1)), None)
+        .unwrap();
+    assert_eq!(in_project.len(), 2);
+    assert!(client.unfollow(&ann, &sh010).unwrap());
+    assert_eq!(client.followers(&sh010).unwrap().len(), 1);
+    // As a site: only people follow, and only records that exist.
+    let e = client.follow(&EntityRef::new("Shot", 2), &sh010).unwrap_err();
+    assert!(e.to_string().contains("only a HumanUser can follow"), "{e}");
+    let e = client.follow(&ann, &EntityRef::new("Shot", 999)).unwrap_err();
+    assert!(e.to_string().contains("Shot #999 does not exist"), "{e}");
+    // Sent as the official client sends them.
+    let sent = sg_tests::sent(&server, "follow");
+    assert_eq!(
+        sent[0],
+        json!({"user": {"type": "HumanUser", "id": 1}, "entity": {"type": "Shot", "id": 1}})
+    );
+}

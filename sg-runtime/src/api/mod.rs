@@ -2,6 +2,7 @@
 //! server's handlers mirror these files in `mock/api/`.
 
 mod files;
+mod following;
 mod once;
 mod read;
 mod schema;

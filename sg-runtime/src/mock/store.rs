@@ -63,6 +63,8 @@ pub(crate) struct Store {
     attachment_ids: BTreeMap<String, i64>,
     /// Records per page, at most (`info`'s `api_max_entities_per_page`).
     pub(crate) page_size: u64,
+    /// Who follows what: (user type, user id, entity type, entity id).
+    pub(crate) follows: std::collections::BTreeSet<(String, i64, String, i64)>,
 }
 
 /// Fields whose value the server sets on every create or update when the schema has them.
@@ -139,6 +141,7 @@ impl Store {
             schema: Arc::new(schema),
             tables,
             attachment_ids: BTreeMap::new(),
+            follows: Default::default(),
             page_size: super::api::MAX_PAGE,
         }
     }

@@ -1,6 +1,7 @@
 //! The api3 envelope: credentials, then one method on the store.
 
 pub(crate) mod files;
+mod following;
 mod schema;
 
 use super::store::ApiError;
@@ -157,6 +158,10 @@ impl Shared {
             "schema_read" => Ok(store.schema.schema_read_value()),
             "schema_entity_read" => Ok(store.schema.schema_entity_read_value()),
             "schema_field_read" => store.schema_field_read(&p),
+            "follow" => store.follow(&p, true),
+            "unfollow" => store.follow(&p, false),
+            "followers" => store.followers(&p),
+            "following" => store.following(&p),
             "schema_field_create" => store.schema_field_create(&p),
             "schema_field_update" => store.schema_field_update(&p),
             "schema_field_delete" => store.schema_field_delete(&p),
