@@ -193,6 +193,12 @@ pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .map(|n| n.and_utc())
         })
+        // Note threads and activity streams write `2015-07-14 21:33:28 UTC`.
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(s.strip_suffix(" UTC")?, "%Y-%m-%d %H:%M:%S")
+                .ok()
+                .map(|n| n.and_utc())
+        })
 }
 
 /// Parses a wire date (`YYYY-MM-DD`).

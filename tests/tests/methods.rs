@@ -485,17 +485,22 @@ fn follow_unfollow_followers_following() {
     let (sh010, seq) = (EntityRef::new("Shot", 1), EntityRef::new("Sequence", 1));
     assert!(client.follow(&ann, &sh010).unwrap());
     assert!(client.follow(&ann, &seq).unwrap());
-    assert!(client.follow(&EntityRef::new("HumanUser", 2), &sh010).unwrap());
+    assert!(client
+        .follow(&EntityRef::new("HumanUser", 2), &sh010)
+        .unwrap());
     let followers = client.followers(&sh010).unwrap();
-    assert_eq!(
-        followers.iter().map(|u| u.id).collect::<Vec<_>>(),
-        [1, 2]
-    );
+    assert_eq!(followers.iter().map(|u| u.id).collect::<Vec<_>>(), [1, 2]);
     assert!(followers[0].name.is_some(), "named, as a site answers");
     let all = client.following(&ann, None, None).unwrap();
     assert_eq!(all.len(), 2);
     let shots = client.following(&ann, None, Some("Shot")).unwrap();
-    assert_eq!(shots, [EntityRef { name: shots[0].name.clone(), ..sh010.clone() }]);
+    assert_eq!(
+        shots,
+        [EntityRef {
+            name: shots[0].name.clone(),
+            ..sh010.clone()
+        }]
+    );
     let in_project = client
         .following(&ann, Some(&EntityRef::new("Project", 1)), None)
         .unwrap();
@@ -503,9 +508,13 @@ fn follow_unfollow_followers_following() {
     assert!(client.unfollow(&ann, &sh010).unwrap());
     assert_eq!(client.followers(&sh010).unwrap().len(), 1);
     // As a site: only people follow, and only records that exist.
-    let e = client.follow(&EntityRef::new("Shot", 2), &sh010).unwrap_err();
+    let e = client
+        .follow(&EntityRef::new("Shot", 2), &sh010)
+        .unwrap_err();
     assert!(e.to_string().contains("only a HumanUser can follow"), "{e}");
-    let e = client.follow(&ann, &EntityRef::new("Shot", 999)).unwrap_err();
+    let e = client
+        .follow(&ann, &EntityRef::new("Shot", 999))
+        .unwrap_err();
     assert!(e.to_string().contains("Shot #999 does not exist"), "{e}");
     // Sent as the official client sends them.
     let sent = sg_tests::sent(&server, "follow");
@@ -513,4 +522,84 @@ fn follow_unfollow_followers_following() {
         sent[0],
         json!({"user": {"type": "HumanUser", "id": 1}, "entity": {"type": "Shot", "id": 1}})
     );
+}
+
+#[test]
+fn note_threads_and_text_search() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let note = client
+        .create(
+            "Note",
+            &obj(json!({"subject": "Grade", "content": "More contrast", "project": {"type": "Project", "id": 1},
+                         "note_links": [{"type": "Shot", "id": 1}]})),
+            &[],
+        )
+        .unwrap();
+    let note_id = note["id"].as_i64().unwrap();
+    for text in ["Done", "Approved"] {
+        client
+            .create(
+                "Reply",
+                &obj(json!({"content": text, "entity": {"type": "Note", "id": note_id}})),
+                &[],
+            )
+            .unwrap();
+    }
+    let fields =
+        std::collections::BTreeMap::from([("Note".to_string(), vec!["subject".to_string()])]);
+    let thread = client.note_thread_read(note_id, &fields).unwrap();
+    let kinds: Vec<&str> = thread.iter().map(|r| r["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Note", "Reply", "Reply"]);
+    assert_eq!(thread[0]["subject"], "Grade", "a field asked for");
+    assert_eq!(thread[0]["content"], "More contrast", "a default field");
+    assert_eq!(thread[1]["content"], "Done");
+    let at = thread[0]["created_at"].as_str().unwrap();
+    assert!(
+        at.ends_with(" UTC") && at.len() == 23,
+        "a thread's date-time form: {at}"
+    );
+    assert_eq!(
+        sg_tests::sent(&server, "note_thread_contents")[0],
+        json!({"note_id": note_id, "entity_fields": {"Note": ["subject"]}})
+    );
+    let e = client
+        .note_thread_read(999, &Default::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("Note #999 does not exist"), "{e}");
+
+    // Text search over display names, by type, filter and project.
+    let types = std::collections::BTreeMap::from([
+        ("Shot".to_string(), None),
+        (
+            "Sequence".to_string(),
+            Some(Filter::cond("code", "is", ["SEQ010"])),
+        ),
+    ]);
+    let r = client.text_search("sh0", &types, &[], Some(10)).unwrap();
+    let names: Vec<&str> = r["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"sh010") && names.contains(&"sh020"), "{r}");
+    let r = client.text_search("seq0", &types, &[], None).unwrap();
+    assert_eq!(
+        r["matches"].as_array().unwrap().len(),
+        1,
+        "the Sequence filter: {r}"
+    );
+    let r = client.text_search("sh010", &types, &[99], None).unwrap();
+    assert!(
+        r["matches"].as_array().unwrap().is_empty(),
+        "not in project 99"
+    );
+    assert_eq!(
+        sg_tests::sent(&server, "query_display_name_cache")[0]["entity_types"]["Shot"],
+        json!({"logical_operator": "and", "conditions": []})
+    );
+    assert!(client
+        .text_search("x", &Default::default(), &[], None)
+        .is_err());
 }

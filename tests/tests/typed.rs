@@ -504,3 +504,43 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
         .unwrap();
     assert_eq!(cleared.image, None);
 }
+
+#[test]
+fn a_note_thread_decodes_into_the_bindings_structs() {
+    use sg_runtime::typed::{note_thread, ThreadItem};
+    use sg_tests::demo::{Attachment, Note, Reply};
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let note = Note::create()
+        .set(Note::F.subject, "Timing")
+        .set(Note::F.content, "Hold two frames longer")
+        .send(&client)
+        .unwrap();
+    Reply::create()
+        .set(Reply::F.content, "Done in v002")
+        .set(Reply::F.entity, note.link())
+        .send(&client)
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("sg-thread-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("frames.txt"), b"1001-1010").unwrap();
+    client
+        .upload("Note", note.id, dir.join("frames.txt"), &Default::default())
+        .unwrap();
+    let thread = note_thread::<Note, Reply, Attachment>(&client, note.id).unwrap();
+    assert_eq!(thread.len(), 3);
+    let ThreadItem::Note(n) = &thread[0] else {
+        panic!("{:?}", thread[0])
+    };
+    assert_eq!(n.subject.as_deref(), Some("Timing"));
+    assert!(
+        n.created_at.is_some(),
+        "the thread's date-time form decodes"
+    );
+    assert!(thread.iter().any(
+        |t| matches!(t, ThreadItem::Reply(r) if r.content.as_deref() == Some("Done in v002"))
+    ));
+    assert!(thread.iter().any(
+        |t| matches!(t, ThreadItem::Attachment(a) if a.filename.as_deref() == Some("frames.txt"))
+    ));
+}

@@ -23,7 +23,9 @@ impl Client {
             "unfollow",
             Some(json!({"user": user.to_wire(), "entity": entity.to_wire()})),
         )?;
-        Ok(r.get("unfollowed").and_then(Value::as_bool).unwrap_or(false))
+        Ok(r.get("unfollowed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false))
     }
 
     /// `followers`: the people following `entity`. The official client's `followers`.

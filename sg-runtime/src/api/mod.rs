@@ -3,6 +3,7 @@
 
 mod files;
 mod following;
+mod notes;
 mod once;
 mod read;
 mod schema;

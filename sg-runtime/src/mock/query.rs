@@ -512,7 +512,7 @@ impl Store {
     }
 
     /// Ids of the records of `entity_type` that `filters` match.
-    fn matching(
+    pub(crate) fn matching(
         &self,
         method: &str,
         entity_type: &str,

@@ -21,6 +21,7 @@ mod files;
 mod filter;
 mod find;
 mod link;
+mod notes;
 mod summarize;
 mod write;
 
@@ -28,6 +29,7 @@ pub use files::{FileField, Files, HasThumbnail};
 pub use filter::{Condition, DateUnit, Sort};
 pub use find::{Find, Readable, TypedIter};
 pub use link::{Link, Settable, TargetRef};
+pub use notes::{note_thread, ThreadItem};
 pub use summarize::{DateGrouping, Summarize};
 pub use write::{Batch, Create, KeyKind, Update, WritableAccess};
 

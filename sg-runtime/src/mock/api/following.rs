@@ -9,7 +9,9 @@ fn link(store: &Store, p: &Value, key: &str, method: &str) -> Result<(String, i6
     let t = v.and_then(|v| v.get("type")).and_then(Value::as_str);
     let id = v.and_then(|v| v.get("id")).and_then(Value::as_i64);
     let (Some(t), Some(id)) = (t, id) else {
-        return Err(bad(format!("API {method}(): `{key}` must be an entity {{type, id}}")));
+        return Err(bad(format!(
+            "API {method}(): `{key}` must be an entity {{type, id}}"
+        )));
     };
     store.entity(method, t)?;
     if !store.is_live(t, id) {
@@ -23,7 +25,10 @@ impl Store {
         let m = if follow { "follow" } else { "unfollow" };
         let user = link(self, p, "user", m)?;
         if user.0 != "HumanUser" {
-            return Err(bad(format!("API {m}(): only a HumanUser can follow, not a {}", user.0)));
+            return Err(bad(format!(
+                "API {m}(): only a HumanUser can follow, not a {}",
+                user.0
+            )));
         }
         let entity = link(self, p, "entity", m)?;
         let key = (user.0.clone(), user.1, entity.0.clone(), entity.1);
@@ -64,12 +69,13 @@ impl Store {
             .filter(|(_, _, et, _)| only_type.is_none_or(|o| o == et))
             .filter(|(_, _, et, eid)| match &project {
                 None => true,
-                Some((_, pid)) => self
-                    .row(et, *eid)
-                    .and_then(|r| r.fields.get("project"))
-                    .and_then(|l| l.get("id"))
-                    .and_then(Value::as_i64)
-                    == Some(*pid),
+                Some((_, pid)) => {
+                    self.row(et, *eid)
+                        .and_then(|r| r.fields.get("project"))
+                        .and_then(|l| l.get("id"))
+                        .and_then(Value::as_i64)
+                        == Some(*pid)
+                }
             })
             .map(|(_, _, et, eid)| self.link_out(&json!({"type": et, "id": eid})))
             .collect())

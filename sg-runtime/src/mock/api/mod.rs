@@ -2,6 +2,7 @@
 
 pub(crate) mod files;
 mod following;
+mod notes;
 mod schema;
 
 use super::store::ApiError;
@@ -158,6 +159,8 @@ impl Shared {
             "schema_read" => Ok(store.schema.schema_read_value()),
             "schema_entity_read" => Ok(store.schema.schema_entity_read_value()),
             "schema_field_read" => store.schema_field_read(&p),
+            "note_thread_contents" => store.note_thread_contents(&p),
+            "query_display_name_cache" => store.query_display_name_cache(&p),
             "follow" => store.follow(&p, true),
             "unfollow" => store.follow(&p, false),
             "followers" => store.followers(&p),
