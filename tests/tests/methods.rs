@@ -603,3 +603,89 @@ fn note_threads_and_text_search() {
         .text_search("x", &Default::default(), &[], None)
         .is_err());
 }
+
+#[test]
+fn work_schedules_preferences_last_accessed_and_subscriptions() {
+    use sg_runtime::chrono::NaiveDate;
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // 2026-11-27 is a Friday: a working day of the studio week, then the weekend.
+    let week = client
+        .work_schedule_read(d("2026-11-27"), d("2026-11-29"), None, None)
+        .unwrap();
+    assert_eq!(week["2026-11-27"]["working"], true);
+    assert_eq!(week["2026-11-28"]["working"], false);
+    assert_eq!(week["2026-11-28"]["reason"], "STUDIO_WORK_WEEK");
+    // A studio holiday, and a person who works it anyway.
+    client
+        .work_schedule_update(d("2026-11-27"), false, Some("Thanksgiving"), None, None)
+        .unwrap();
+    let ann = EntityRef::new("HumanUser", 1);
+    client
+        .work_schedule_update(d("2026-11-27"), true, Some("deadline"), None, Some(&ann))
+        .unwrap();
+    let studio = client
+        .work_schedule_read(d("2026-11-27"), d("2026-11-27"), None, None)
+        .unwrap();
+    assert_eq!(
+        studio["2026-11-27"],
+        json!({"working": false, "description": "Thanksgiving", "reason": "STUDIO_EXCEPTION"})
+    );
+    let hers = client
+        .work_schedule_read(d("2026-11-27"), d("2026-11-27"), None, Some(&ann))
+        .unwrap();
+    assert_eq!(hers["2026-11-27"]["reason"], "USER_EXCEPTION");
+    assert_eq!(
+        sg_tests::sent(&server, "work_schedule_read")[0],
+        json!({"start_date": "2026-11-27", "end_date": "2026-11-29", "project": null, "user": null})
+    );
+    let e = client
+        .work_schedule_read(d("2026-11-29"), d("2026-11-27"), None, None)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("end_date must follow start_date"),
+        "{e}"
+    );
+
+    let prefs = client
+        .preferences_read(&["format_date_fields", "hours_per_day"])
+        .unwrap();
+    assert_eq!(prefs.as_object().unwrap().len(), 2);
+    assert_eq!(prefs["hours_per_day"], 8.0);
+    assert!(
+        client
+            .preferences_read(&[])
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .len()
+            > 5
+    );
+
+    let project = EntityRef::new("Project", 1);
+    client
+        .update_project_last_accessed(&project, Some(&ann))
+        .unwrap();
+    assert!(server.last_accessed(1, Some(1)).is_some());
+    assert!(server.last_accessed(1, None).is_none());
+    assert_eq!(
+        sg_tests::sent(&server, "update_project_last_accessed_by_current_user")[0],
+        json!({"project_id": 1, "user_id": 1})
+    );
+
+    assert!(client
+        .user_subscriptions_create(&[json!({"humanUserId": 1, "subscription": "SG_ADVANCED"})])
+        .unwrap());
+    assert_eq!(
+        client.user_subscriptions_read().unwrap(),
+        json!([{"humanUserId": 1, "subscription": "SG_ADVANCED"}])
+    );
+    let e = client
+        .user_subscriptions_create(&[json!({"humanUserId": 99, "subscription": null})])
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("HumanUser #99 does not exist"),
+        "{e}"
+    );
+}

@@ -514,6 +514,17 @@ impl MockServer {
         *self.shared.storm.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
+    /// When `user` (a HumanUser id; `None` for the script) last accessed Project `project`, as
+    /// `update_project_last_accessed` recorded it.
+    pub fn last_accessed(&self, project: i64, user: Option<i64>) -> Option<String> {
+        self.shared
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .last_accessed(project, user)
+            .cloned()
+    }
+
     /// Connections accepted so far.
     pub fn connections_accepted(&self) -> u64 {
         self.shared.accepted.load(Ordering::SeqCst)

@@ -65,6 +65,12 @@ pub(crate) struct Store {
     pub(crate) page_size: u64,
     /// Who follows what: (user type, user id, entity type, entity id).
     pub(crate) follows: std::collections::BTreeSet<(String, i64, String, i64)>,
+    /// Work-schedule exceptions.
+    pub(crate) work_exceptions: super::api::site::Exceptions,
+    /// (project id, user id) -> when last accessed.
+    pub(crate) last_accessed: BTreeMap<(i64, Option<i64>), String>,
+    /// HumanUser id -> subscription.
+    pub(crate) subscriptions: BTreeMap<i64, Value>,
 }
 
 /// Fields whose value the server sets on every create or update when the schema has them.
@@ -142,6 +148,9 @@ impl Store {
             tables,
             attachment_ids: BTreeMap::new(),
             follows: Default::default(),
+            work_exceptions: Default::default(),
+            last_accessed: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
             page_size: super::api::MAX_PAGE,
         }
     }

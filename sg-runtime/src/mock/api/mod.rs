@@ -4,6 +4,7 @@ pub(crate) mod files;
 mod following;
 mod notes;
 mod schema;
+pub(crate) mod site;
 
 use super::store::ApiError;
 use super::{RecordedRequest, Shared};
@@ -159,6 +160,14 @@ impl Shared {
             "schema_read" => Ok(store.schema.schema_read_value()),
             "schema_entity_read" => Ok(store.schema.schema_entity_read_value()),
             "schema_field_read" => store.schema_field_read(&p),
+            "work_schedule_read" => store.work_schedule_read(&p),
+            "work_schedule_update" => store.work_schedule_update(&p),
+            "preferences_read" => store.preferences_read(&p),
+            "update_project_last_accessed_by_current_user" => {
+                store.update_project_last_accessed(&p)
+            }
+            "user_subscriptions_read" => store.user_subscriptions_read(),
+            "user_subscriptions_create" => store.user_subscriptions_create(&p),
             "note_thread_contents" => store.note_thread_contents(&p),
             "query_display_name_cache" => store.query_display_name_cache(&p),
             "follow" => store.follow(&p, true),
