@@ -41,7 +41,7 @@ pub mod value;
 pub mod mock;
 
 /// Re-exported for generated code and users: the date and date-time types.
-pub use api::{UploadOptions, MULTIPART_CHUNK_BYTES};
+pub use api::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
 pub use chrono;
 pub use client::{
     default_user_agent, Client, ClientBuilder, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES,

@@ -343,3 +343,49 @@ fn downloads_need_the_session_cookie_and_leave_no_partial_file() {
     assert!(!PathBuf::from(part).exists());
     assert_eq!(client.download_attachment(&json!(id)).unwrap().len(), 5);
 }
+
+#[test]
+fn a_thumbnail_is_shared_from_a_file_or_an_entity() {
+    use sg_runtime::{EntityRef, ThumbnailSource};
+    let server = server(false);
+    let client = server.client().unwrap();
+    let shots = [EntityRef::new("Shot", 1), EntityRef::new("Shot", 2)];
+    let png = file("shared.png", 64);
+    let id = client
+        .share_thumbnail(&shots, ThumbnailSource::File(&png), false)
+        .unwrap()
+        .unwrap();
+    let images: Vec<Value> = server
+        .records("Shot")
+        .iter()
+        .take(2)
+        .map(|s| s["image"].clone())
+        .collect();
+    assert_eq!(images[0], images[1]);
+    assert!(images[0].as_str().unwrap().ends_with(&format!("/{id}")));
+    assert_eq!(
+        routes(&server).last().map(String::as_str),
+        Some("POST share_thumbnail")
+    );
+    // From an entity that has one, to another type.
+    let seq = [EntityRef::new("Sequence", 1)];
+    let again = client
+        .share_thumbnail(&seq, ThumbnailSource::Entity(&shots[0]), false)
+        .unwrap();
+    assert_eq!(again, Some(id));
+    // A source without one, and an empty list, are errors that say so.
+    let e = client
+        .share_thumbnail(
+            &seq,
+            ThumbnailSource::Entity(&EntityRef::new("Shot", 3)),
+            false,
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("Shot #3 has no image to share"),
+        "{e}"
+    );
+    assert!(client
+        .share_thumbnail(&[], ThumbnailSource::File(&png), false)
+        .is_err());
+}

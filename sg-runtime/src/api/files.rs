@@ -20,6 +20,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transport::{Payload, Reply};
+use crate::value::EntityRef;
 use serde_json::Value;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,15 @@ pub struct UploadOptions {
     pub display_name: Option<String>,
     /// Tags for the Attachment, comma-separated.
     pub tag_list: Option<String>,
+}
+
+/// Where a shared thumbnail comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum ThumbnailSource<'a> {
+    /// An image file, uploaded to the first entity.
+    File(&'a Path),
+    /// The thumbnail an entity already has.
+    Entity(&'a EntityRef),
 }
 
 /// What an upload is: a file, or one of the thumbnail kinds.
@@ -114,6 +124,74 @@ impl Client {
             ..UploadOptions::default()
         };
         self.upload(entity_type, entity_id, path, &options)
+    }
+
+    /// Gives `entities` one thumbnail: uploaded from `source` ([`ThumbnailSource::File`], set on
+    /// the first entity and shared with the rest) or the one `source` already has
+    /// ([`ThumbnailSource::Entity`]); the filmstrip instead with `filmstrip`. Returns the
+    /// thumbnail's Attachment id. The official client's `share_thumbnail`.
+    pub fn share_thumbnail(
+        &self,
+        entities: &[EntityRef],
+        source: ThumbnailSource<'_>,
+        filmstrip: bool,
+    ) -> Result<Option<i64>> {
+        let Some(first) = entities.first() else {
+            return Err(Error::InvalidRequest(
+                "share_thumbnail: give at least one entity".into(),
+            ));
+        };
+        let (source, rest, uploaded) = match source {
+            ThumbnailSource::File(path) => {
+                let id = if filmstrip {
+                    self.upload_filmstrip_thumbnail(&first.entity_type, first.id, path)?
+                } else {
+                    self.upload_thumbnail(&first.entity_type, first.id, path)?
+                };
+                (first, &entities[1..], Some(id))
+            }
+            ThumbnailSource::Entity(e) => (e, entities, None),
+        };
+        if rest.is_empty() {
+            return Ok(uploaded);
+        }
+        let step = "share_thumbnail";
+        let list: Vec<String> = rest
+            .iter()
+            .map(|e| format!("{}_{}", e.entity_type, e.id))
+            .collect();
+        let text = self.form(
+            step,
+            false,
+            &[
+                ("entities", list.join(",")),
+                (
+                    "source_entity",
+                    format!("{}_{}", source.entity_type, source.id),
+                ),
+                // As the official client sends it: `False`, or `1`.
+                (
+                    "filmstrip_thumbnail",
+                    if filmstrip { "1" } else { "False" }.to_string(),
+                ),
+            ],
+        );
+        let text = match text {
+            Ok(t) => t,
+            Err(Error::Server { message, .. }) if message.contains("refused the upload: 2") => {
+                return Err(Error::InvalidRequest(format!(
+                    "share_thumbnail: the source thumbnail is still being processed; try again later ({message})"
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        // Clearing a thumbnail answers no id.
+        Ok(text
+            .trim()
+            .split(':')
+            .nth(1)
+            .and_then(|id| id.split('\n').next())
+            .and_then(|id| id.trim().parse().ok()))
     }
 
     /// The URL to download `attachment` from: its `url` (an Attachment record, or the value of

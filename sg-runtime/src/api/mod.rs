@@ -11,4 +11,4 @@ mod site;
 mod summarize;
 mod write;
 
-pub use files::{UploadOptions, MULTIPART_CHUNK_BYTES};
+pub use files::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};

@@ -852,6 +852,11 @@ impl Store {
         }
     }
 
+    /// The id of the thumbnail attachment an image URL names.
+    pub(crate) fn attachment_id_of(&self, url: &str) -> Option<i64> {
+        self.attachment_ids.get(url).copied()
+    }
+
     /// Sets an `image` field to the URL of thumbnail attachment `attachment_id`.
     pub(crate) fn set_image(
         &mut self,

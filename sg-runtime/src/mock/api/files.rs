@@ -78,6 +78,7 @@ pub(crate) fn route_name(path: &str) -> Option<&'static str> {
         "/upload/api_get_upload_link_for_part" => "api_get_upload_link_for_part",
         "/upload/api_complete_multipart_upload" => "api_complete_multipart_upload",
         "/upload/api_link_file" => "api_link_file",
+        "/upload/share_thumbnail" => "share_thumbnail",
         p if p.starts_with("/storage/") => "storage",
         p if p.starts_with("/file_serve/attachment/") => "file_serve",
         _ => return None,
@@ -229,8 +230,62 @@ impl Shared {
                 let filename = file.filename.clone();
                 self.attach(&form, stored, &filename, route == "publish_thumbnail")
             }
+            "share_thumbnail" => {
+                drop(files);
+                self.share_thumbnail(&form)
+            }
             _ => Ok(text(404, "not found")),
         }
+    }
+
+    /// Points the thumbnail (or filmstrip) of `entities` at the one of `source_entity`.
+    fn share_thumbnail(&self, form: &Form) -> Result<Answer, ApiError> {
+        let field = |k: &str| form.fields.get(k).map(String::as_str).unwrap_or("");
+        let parse = |s: &str| -> Option<(String, i64)> {
+            let (t, id) = s.rsplit_once('_')?;
+            Some((t.to_string(), id.parse().ok()?))
+        };
+        let image = if matches!(field("filmstrip_thumbnail"), "1" | "True") {
+            "filmstrip_image"
+        } else {
+            "image"
+        };
+        let Some((st, sid)) = parse(field("source_entity")) else {
+            return Err(ApiError::new(103, "source_entity must be Type_id"));
+        };
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if !store.is_live(&st, sid) {
+            return Err(ApiError::new(103, format!("{st} #{sid} does not exist")));
+        }
+        let Some(url) = store
+            .row(&st, sid)
+            .and_then(|r| r.fields.get(image))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            return Err(ApiError::new(
+                103,
+                format!("{st} #{sid} has no {image} to share"),
+            ));
+        };
+        let attachment = store.attachment_id_of(&url).unwrap_or(0);
+        let mut targets = Vec::new();
+        for e in field("entities").split(',').filter(|e| !e.is_empty()) {
+            let Some((t, id)) = parse(e) else {
+                return Err(ApiError::new(103, format!("`{e}` is not Type_id")));
+            };
+            if !store.is_live(&t, id) || store.schema.field(&t, image).is_none() {
+                return Err(ApiError::new(
+                    103,
+                    format!("{t} #{id} cannot take a {image}"),
+                ));
+            }
+            targets.push((t, id));
+        }
+        for (t, id) in targets {
+            store.set_image(&t, id, image, url.clone(), attachment);
+        }
+        Ok(text(200, format!("1:{attachment}\n")))
     }
 
     /// Makes the Attachment of an upload stored at `stored`, links it to the form's entity and
