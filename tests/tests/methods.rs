@@ -689,3 +689,72 @@ fn work_schedules_preferences_last_accessed_and_subscriptions() {
         "{e}"
     );
 }
+
+#[test]
+fn activity_streams_show_creates_changes_notes_and_replies() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let shot = client
+        .create("Shot", &obj(json!({"code": "sh900"})), &[])
+        .unwrap();
+    let id = shot["id"].as_i64().unwrap();
+    client
+        .update("Shot", id, &[FieldUpdate::set("description", "first pass")])
+        .unwrap();
+    let note = client
+        .create(
+            "Note",
+            &obj(json!({"subject": "Comments", "note_links": [{"type": "Shot", "id": id}]})),
+            &[],
+        )
+        .unwrap();
+    client
+        .create(
+            "Reply",
+            &obj(json!({"content": "ok", "entity": {"type": "Note", "id": note["id"]}})),
+            &[],
+        )
+        .unwrap();
+    let none = Default::default();
+    let stream = client
+        .activity_stream_read("Shot", id, &none, None, None, None)
+        .unwrap();
+    let kinds: Vec<&str> = stream["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["update_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["create", "update", "create"],
+        "newest first: the note, the change, the shot"
+    );
+    let change = &stream["updates"][1]["meta"];
+    assert_eq!(change["attribute_name"], "description");
+    assert_eq!(change["new_value"], "first pass");
+    assert_eq!(stream["updates"][0]["subject"]["type"], "Note");
+    assert_eq!(stream["latest_update_id"], stream["updates"][0]["id"]);
+    // The note's own stream holds the reply; limits and id bounds apply.
+    let notes = client
+        .activity_stream_read(
+            "Note",
+            note["id"].as_i64().unwrap(),
+            &none,
+            None,
+            None,
+            Some(1),
+        )
+        .unwrap();
+    assert_eq!(notes["updates"][0]["update_type"], "create_reply");
+    assert_eq!(notes["updates"].as_array().unwrap().len(), 1);
+    let oldest = stream["earliest_update_id"].as_i64().unwrap();
+    let bounded = client
+        .activity_stream_read("Shot", id, &none, None, Some(oldest), None)
+        .unwrap();
+    assert_eq!(bounded["updates"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        sg_tests::sent(&server, "activity_stream")[0],
+        json!({"type": "Shot", "id": id, "max_id": null, "min_id": null, "limit": null, "entity_fields": {}})
+    );
+}

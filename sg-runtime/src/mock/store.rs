@@ -65,6 +65,8 @@ pub(crate) struct Store {
     pub(crate) page_size: u64,
     /// Who follows what: (user type, user id, entity type, entity id).
     pub(crate) follows: std::collections::BTreeSet<(String, i64, String, i64)>,
+    /// The activity of every record, oldest first.
+    pub(crate) activity: Vec<Value>,
     /// Work-schedule exceptions.
     pub(crate) work_exceptions: super::api::site::Exceptions,
     /// (project id, user id) -> when last accessed.
@@ -149,6 +151,7 @@ impl Store {
             attachment_ids: BTreeMap::new(),
             follows: Default::default(),
             work_exceptions: Default::default(),
+            activity: Vec::new(),
             last_accessed: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
             page_size: super::api::MAX_PAGE,
@@ -565,6 +568,7 @@ impl Store {
                 wanted.push(f.to_string());
             }
         }
+        self.record_activity(&entity_type, id, "create", json!({"type": "new_entity"}));
         self.output(m, &entity_type, id, &wanted, false)
     }
 
@@ -619,6 +623,7 @@ impl Store {
             )
         };
         let mut names = Vec::new();
+        let mut activity = Vec::new();
         for (name, v, mode) in changes {
             let current = row.fields.get(&name).cloned().unwrap_or(json!([]));
             let new = match mode {
@@ -642,11 +647,16 @@ impl Store {
                 }
                 _ => v,
             };
-            row.fields.insert(name.clone(), new);
+            let old = row.fields.insert(name.clone(), new.clone());
+            activity.push(json!({"type": "attribute_change", "attribute_name": name,
+                                 "old_value": old, "new_value": new}));
             names.push(name);
         }
         if has_updated_at {
             row.fields.insert(UPDATED_AT.into(), now_wire().into());
+        }
+        for meta in activity {
+            self.record_activity(&entity_type, id, "update", meta);
         }
         self.output(m, &entity_type, id, &names, false)
     }

@@ -1,5 +1,6 @@
 //! The api3 envelope: credentials, then one method on the store.
 
+mod activity;
 pub(crate) mod files;
 mod following;
 mod notes;
@@ -169,6 +170,7 @@ impl Shared {
             "user_subscriptions_read" => store.user_subscriptions_read(),
             "user_subscriptions_create" => store.user_subscriptions_create(&p),
             "note_thread_contents" => store.note_thread_contents(&p),
+            "activity_stream" => store.activity_stream(&p),
             "query_display_name_cache" => store.query_display_name_cache(&p),
             "follow" => store.follow(&p, true),
             "unfollow" => store.follow(&p, false),
