@@ -758,3 +758,72 @@ fn activity_streams_show_creates_changes_notes_and_replies() {
         json!({"type": "Shot", "id": id, "max_id": null, "min_id": null, "limit": null, "entity_fields": {}})
     );
 }
+
+#[test]
+fn navigation_and_page_export() {
+    let server = sg_runtime::mock::MockServer::builder(sg_runtime::schema::Schema::demo())
+        .seed(sg_tests::demo_seed())
+        .page(
+            7,
+            "Shot",
+            &[
+                ("Default", &["id", "code", "sg_sequence"]),
+                ("Short", &["code"]),
+            ],
+        )
+        .start()
+        .unwrap();
+    let client = server.client().unwrap();
+    let root = client.nav_expand("/", None, None).unwrap();
+    assert_eq!(root["children"][0]["path"], "/Project/1");
+    let project = client.nav_expand("/Project/1", None, None).unwrap();
+    let types: Vec<&str> = project["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["ref"]["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        types.contains(&"Shot") && types.contains(&"Sequence"),
+        "{types:?}"
+    );
+    let shots = client.nav_expand("/Project/1/Shot", None, None).unwrap();
+    assert!(shots["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["label"] == "sh010"));
+    assert!(client.nav_expand("/Project/99", None, None).is_err());
+    let found = client
+        .nav_search_string("/Project/1", "sh01", None)
+        .unwrap();
+    assert!(found
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["label"].as_str().unwrap().contains("sh01")));
+    let by_entity = client
+        .nav_search_entity("/", &EntityRef::new("Shot", 1), None)
+        .unwrap();
+    assert_eq!(by_entity[0]["path"], "/Project/1/Shot/1");
+    assert_eq!(
+        sg_tests::sent(&server, "nav_search")[0]["search_criteria"],
+        json!({"search_string": "sh01"})
+    );
+
+    let csv = client.export_page(7, "csv", None).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("Id,Shot Code,Sequence"));
+    assert_eq!(lines.next(), Some("1,sh010,SEQ010"));
+    assert_eq!(
+        client
+            .export_page(7, "csv", Some("Short"))
+            .unwrap()
+            .lines()
+            .next(),
+        Some("Shot Code")
+    );
+    let e = client.export_page(8, "csv", None).unwrap_err();
+    assert!(e.to_string().contains("not API-exportable"), "{e}");
+    assert!(client.export_page(7, "xlsx", None).is_err());
+}

@@ -174,6 +174,8 @@ pub(crate) struct Shared {
     pub(crate) refuse_writes: bool,
     /// Uploads and downloads.
     pub(crate) files: Mutex<api::files::Files>,
+    /// The pages `export_page` exports, by id.
+    pub(crate) pages: BTreeMap<i64, api::nav::Page>,
     /// `http://127.0.0.1:PORT`, for the links the file routes hand out.
     base_url: String,
 }
@@ -223,6 +225,7 @@ pub struct MockServerBuilder {
     record_requests: bool,
     refuse_writes: bool,
     cloud_uploads: bool,
+    pages: BTreeMap<i64, api::nav::Page>,
 }
 
 impl MockServerBuilder {
@@ -253,6 +256,27 @@ impl MockServerBuilder {
     /// `/storage/...` links. Default: the direct route only.
     pub fn cloud_uploads(mut self, cloud: bool) -> Self {
         self.cloud_uploads = cloud;
+        self
+    }
+
+    /// Registers page `id`, listing the records of `entity_type`, as an API-exportable page for
+    /// `export_page`, with `layouts` (name, field columns), the first being the default.
+    pub fn page(
+        mut self,
+        id: i64,
+        entity_type: impl Into<String>,
+        layouts: &[(&str, &[&str])],
+    ) -> Self {
+        self.pages.insert(
+            id,
+            api::nav::Page {
+                entity_type: entity_type.into(),
+                layouts: layouts
+                    .iter()
+                    .map(|(n, cols)| (n.to_string(), cols.iter().map(|c| c.to_string()).collect()))
+                    .collect(),
+            },
+        );
         self
     }
 
@@ -364,6 +388,7 @@ impl MockServerBuilder {
             record_requests: self.record_requests,
             refuse_writes: self.refuse_writes,
             files: Mutex::new(api::files::Files::new(files_dir, self.cloud_uploads)),
+            pages: self.pages,
             base_url: format!("http://{addr}"),
         });
         let s = shared.clone();
@@ -421,6 +446,7 @@ impl MockServer {
             record_requests: true,
             refuse_writes: false,
             cloud_uploads: false,
+            pages: BTreeMap::new(),
         }
     }
 

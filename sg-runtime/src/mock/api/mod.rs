@@ -3,6 +3,7 @@
 mod activity;
 pub(crate) mod files;
 mod following;
+pub(crate) mod nav;
 mod notes;
 mod schema;
 pub(crate) mod site;
@@ -169,6 +170,9 @@ impl Shared {
             }
             "user_subscriptions_read" => store.user_subscriptions_read(),
             "user_subscriptions_create" => store.user_subscriptions_create(&p),
+            "nav_expand" => store.nav_expand(&p),
+            "nav_search" => store.nav_search(&p),
+            "export_page" => store.export_page(&p, &self.pages),
             "note_thread_contents" => store.note_thread_contents(&p),
             "activity_stream" => store.activity_stream(&p),
             "query_display_name_cache" => store.query_display_name_cache(&p),
