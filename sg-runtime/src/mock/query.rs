@@ -1,13 +1,12 @@
-//! `read` and `summarize`: filters (nested groups, each data type's relations, deep links),
-//! sorting, paging, grouping.
+//! Filters, as `read` and `summarize` (in `mock/api/`) evaluate them: nested groups, each data
+//! type's relations, deep links; and the comparisons sorts and groups use.
 
 use super::store::{bad, str_param, ApiError, Store};
 use crate::schema::FieldSchema;
 use crate::value::{format_date_time, parse_date, parse_date_time};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 
 /// A field path resolved against the schema: `sg_sequence.Sequence.code` is one hop
 /// (`sg_sequence` to `Sequence`) and the field `code` of `Sequence`.
@@ -118,12 +117,12 @@ pub(crate) fn link_key(v: &Value) -> Option<(&str, i64)> {
     Some((v.get("type")?.as_str()?, v.get("id")?.as_i64()?))
 }
 
-fn lower(v: &Value) -> Option<String> {
+pub(crate) fn lower(v: &Value) -> Option<String> {
     v.as_str().map(str::to_lowercase)
 }
 
 /// A moment for date relations: date-times as they are, dates at midnight UTC.
-fn moment(v: &Value) -> Option<DateTime<Utc>> {
+pub(crate) fn moment(v: &Value) -> Option<DateTime<Utc>> {
     let s = v.as_str()?;
     parse_date_time(s).or_else(|| {
         parse_date(s)
@@ -166,7 +165,7 @@ fn shift_months(d: NaiveDate, offset: i64) -> Option<NaiveDate> {
 
 /// Orders two wire values of one field: null first, then numbers, strings (case-insensitive),
 /// links by name.
-fn compare(a: &Value, b: &Value) -> Ordering {
+pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Less,
@@ -550,329 +549,5 @@ impl Store {
             .filter(|(id, _)| self.eval(entity_type, **id, &compiled, now))
             .map(|(id, _)| *id)
             .collect())
-    }
-
-    pub(crate) fn read(&self, p: &Value) -> Result<Value, ApiError> {
-        let m = "read";
-        let entity_type = str_param(p, "type", m)?;
-        let retired = match p
-            .get("return_only")
-            .and_then(Value::as_str)
-            .unwrap_or("active")
-        {
-            "active" => false,
-            "retired" => true,
-            other => {
-                return Err(bad(format!(
-                    "API read(): return_only must be 'active' or 'retired', got '{other}'"
-                )))
-            }
-        };
-        let mut ids = self.matching(m, entity_type, p, retired)?;
-        let mut keys = Vec::new();
-        for s in p
-            .get("sorts")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let field = str_param(s, "field_name", m)?;
-            let desc = match s.get("direction").and_then(Value::as_str).unwrap_or("asc") {
-                "asc" => false,
-                "desc" => true,
-                other => {
-                    return Err(bad(format!(
-                        "API read(): sort direction must be 'asc' or 'desc', got '{other}'"
-                    )))
-                }
-            };
-            keys.push((self.resolve_path(m, entity_type, field)?, desc));
-        }
-        if !keys.is_empty() {
-            let sort_values = |id: i64| -> Vec<Value> {
-                keys.iter()
-                    .map(|(path, _)| {
-                        let v = self
-                            .values_at(entity_type, id, path)
-                            .into_iter()
-                            .next()
-                            .unwrap_or(Value::Null);
-                        self.value_out(path.field.data_type(), &v)
-                    })
-                    .collect()
-            };
-            let mut decorated: Vec<(Vec<Value>, i64)> =
-                ids.iter().map(|id| (sort_values(*id), *id)).collect();
-            decorated.sort_by(|(a, ia), (b, ib)| {
-                keys.iter()
-                    .enumerate()
-                    .map(|(i, (_, desc))| {
-                        let o = compare(&a[i], &b[i]);
-                        if *desc {
-                            o.reverse()
-                        } else {
-                            o
-                        }
-                    })
-                    .find(|o| *o != Ordering::Equal)
-                    .unwrap_or(Ordering::Equal)
-                    .then(ia.cmp(ib))
-            });
-            ids = decorated.into_iter().map(|(_, id)| id).collect();
-        }
-        let paging = p.get("paging");
-        let max = self.page_size;
-        let per_page = paging
-            .and_then(|p| p.get("entities_per_page"))
-            .and_then(Value::as_u64)
-            .unwrap_or(max);
-        if per_page == 0 || per_page > max {
-            return Err(bad(format!(
-                "API read(): entities_per_page must be from 1 to {max}, got {per_page}"
-            )));
-        }
-        let image_urls = p.get("api_return_image_urls").and_then(Value::as_bool) == Some(true);
-        let page = paging
-            .and_then(|p| p.get("current_page"))
-            .and_then(Value::as_u64)
-            .unwrap_or(1)
-            .max(1);
-        let start = ((page - 1) * per_page) as usize;
-        let end = (start + per_page as usize).min(ids.len());
-        let fields: Vec<String> = p
-            .get("return_fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f.as_str().map(str::to_owned))
-            .collect();
-        let entities = ids
-            .get(start..end)
-            .unwrap_or(&[])
-            .iter()
-            .map(|id| self.output(m, entity_type, *id, &fields, image_urls))
-            .collect::<Result<Vec<_>, _>>()?;
-        let has_next = end < ids.len();
-        let paging_info = if p
-            .get("return_paging_info_without_counts")
-            .and_then(Value::as_bool)
-            == Some(true)
-        {
-            json!({ "has_next_page": has_next })
-        } else {
-            json!({
-                "entity_count": ids.len(),
-                "current_page": page,
-                "page_count": ids.len().div_ceil(per_page as usize),
-                "entities_per_page": per_page,
-                "has_next_page": has_next,
-            })
-        };
-        Ok(json!({ "entities": entities, "paging_info": paging_info }))
-    }
-
-    pub(crate) fn summarize(&self, p: &Value) -> Result<Value, ApiError> {
-        let m = "summarize";
-        let entity_type = str_param(p, "type", m)?;
-        let ids = self.matching(m, entity_type, p, false)?;
-        let mut summaries = Vec::new();
-        for s in p
-            .get("summaries")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let field = str_param(s, "field", m)?;
-            let kind = str_param(s, "type", m)?;
-            let path = self.resolve_path(m, entity_type, field)?;
-            let dt = path.field.data_type();
-            let numeric = matches!(
-                dt,
-                "number" | "integer" | "float" | "currency" | "percent" | "duration" | "timecode"
-            );
-            let ok = match kind {
-                "record_count" | "count" => true,
-                "sum" | "average" => numeric,
-                "maximum" | "minimum" => numeric || matches!(dt, "date" | "date_time"),
-                "earliest" | "latest" => matches!(dt, "date" | "date_time"),
-                "checked" | "unchecked" => dt == "checkbox",
-                _ => {
-                    return Err(bad(format!(
-                        "API summarize(): unknown summary type '{kind}'"
-                    )))
-                }
-            };
-            if !ok {
-                return Err(bad(format!("API summarize(): summary '{kind}' does not apply to {entity_type}.{field} ({dt})")));
-            }
-            summaries.push((field.to_string(), kind.to_string(), path));
-        }
-        let mut groupings = Vec::new();
-        for g in p
-            .get("grouping")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let field = str_param(g, "field", m)?;
-            let kind = g
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("exact")
-                .to_string();
-            let path = self.resolve_path(m, entity_type, field)?;
-            let dated = matches!(path.field.data_type(), "date" | "date_time");
-            if !(kind == "exact"
-                || dated && matches!(kind.as_str(), "day" | "week" | "month" | "year"))
-            {
-                return Err(bad(format!(
-                    "API summarize(): grouping '{kind}' does not apply to {entity_type}.{field}"
-                )));
-            }
-            let desc = g.get("direction").and_then(Value::as_str) == Some("desc");
-            groupings.push((path, kind, desc));
-        }
-        let mut out = Map::new();
-        out.insert(
-            "summaries".into(),
-            self.aggregate(entity_type, &ids, &summaries),
-        );
-        out.insert(
-            "groups".into(),
-            Value::Array(self.group(entity_type, &ids, &summaries, &groupings)),
-        );
-        Ok(Value::Object(out))
-    }
-
-    fn aggregate(
-        &self,
-        entity_type: &str,
-        ids: &[i64],
-        summaries: &[(String, String, Path)],
-    ) -> Value {
-        let mut out = Map::new();
-        for (field, kind, path) in summaries {
-            let values: Vec<Value> = ids
-                .iter()
-                .map(|id| {
-                    self.values_at(entity_type, *id, path)
-                        .into_iter()
-                        .next()
-                        .unwrap_or(Value::Null)
-                })
-                .collect();
-            let present: Vec<&Value> = values
-                .iter()
-                .filter(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
-                .collect();
-            let nums: Vec<f64> = present.iter().filter_map(|v| v.as_f64()).collect();
-            let as_num = |x: f64| {
-                if x.fract() == 0.0 && x.abs() < 9e15 {
-                    json!(x as i64)
-                } else {
-                    json!(x)
-                }
-            };
-            let v = match kind.as_str() {
-                "record_count" => json!(ids.len()),
-                "count" => json!(present.len()),
-                "sum" => as_num(nums.iter().sum()),
-                "average" if nums.is_empty() => Value::Null,
-                "average" => json!(nums.iter().sum::<f64>() / nums.len() as f64),
-                "maximum" | "latest" => present
-                    .iter()
-                    .copied()
-                    .max_by(|a, b| compare(a, b))
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                "minimum" | "earliest" => present
-                    .iter()
-                    .copied()
-                    .min_by(|a, b| compare(a, b))
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                "checked" => json!(values.iter().filter(|v| v.as_bool() == Some(true)).count()),
-                _ => json!(values.iter().filter(|v| v.as_bool() != Some(true)).count()),
-            };
-            out.insert(field.clone(), v);
-        }
-        Value::Object(out)
-    }
-
-    fn group(
-        &self,
-        entity_type: &str,
-        ids: &[i64],
-        summaries: &[(String, String, Path)],
-        groupings: &[(Path, String, bool)],
-    ) -> Vec<Value> {
-        let Some(((path, kind, desc), rest)) = groupings.split_first() else {
-            return Vec::new();
-        };
-        let dt = path.field.data_type();
-        let mut groups: BTreeMap<String, (Value, Vec<i64>)> = BTreeMap::new();
-        for id in ids {
-            let raw = self
-                .values_at(entity_type, *id, path)
-                .into_iter()
-                .next()
-                .unwrap_or(Value::Null);
-            let v = match (kind.as_str(), moment(&raw)) {
-                ("day", Some(t)) => json!(t.format("%Y-%m-%d").to_string()),
-                ("week", Some(t)) => json!(format!(
-                    "{}-W{:02}",
-                    t.iso_week().year(),
-                    t.iso_week().week()
-                )),
-                ("month", Some(t)) => json!(t.format("%Y-%m").to_string()),
-                ("year", Some(t)) => json!(t.format("%Y").to_string()),
-                _ => self.value_out(dt, &raw),
-            };
-            let key = match link_key(&v) {
-                Some((t, i)) => format!("{t}#{i}"),
-                None => v.to_string(),
-            };
-            groups
-                .entry(key)
-                .or_insert_with(|| (v, Vec::new()))
-                .1
-                .push(*id);
-        }
-        let mut list: Vec<(Value, Vec<i64>)> = groups.into_values().collect();
-        list.sort_by(|a, b| {
-            let o = compare(&a.0, &b.0);
-            if *desc {
-                o.reverse()
-            } else {
-                o
-            }
-        });
-        list.into_iter()
-            .map(|(value, members)| {
-                let name = match &value {
-                    Value::Null => String::new(),
-                    Value::String(s) => s.clone(),
-                    Value::Object(o) => o
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .map_or_else(|| value.to_string(), str::to_owned),
-                    other => other.to_string(),
-                };
-                let mut g = Map::new();
-                g.insert("group_name".into(), name.into());
-                g.insert("group_value".into(), value);
-                g.insert(
-                    "summaries".into(),
-                    self.aggregate(entity_type, &members, summaries),
-                );
-                if !rest.is_empty() {
-                    g.insert(
-                        "groups".into(),
-                        Value::Array(self.group(entity_type, &members, summaries, rest)),
-                    );
-                }
-                Value::Object(g)
-            })
-            .collect()
     }
 }

@@ -5,8 +5,11 @@ pub(crate) mod files;
 mod following;
 pub(crate) mod nav;
 mod notes;
+mod read;
 mod schema;
 pub(crate) mod site;
+mod summarize;
+mod write;
 
 use super::store::ApiError;
 use super::{RecordedRequest, Shared};

@@ -5,6 +5,7 @@
 use crate::mock::store::{bad, str_param, ApiError, Store};
 use crate::schema::{Attr, FieldSchema};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The data types a field can be created with (a site's list, less the system-only ones).
@@ -98,6 +99,20 @@ fn wire_name(display: &str) -> String {
 }
 
 impl Store {
+    pub(crate) fn schema_field_read(&self, p: &Value) -> Result<Value, ApiError> {
+        let m = "schema_field_read";
+        let entity_type = str_param(p, "type", m)?;
+        let es = self.entity(m, entity_type)?;
+        let fields = match p.get("field_name").and_then(Value::as_str) {
+            Some(f) => {
+                let fs = self.field(m, entity_type, f)?;
+                BTreeMap::from([(f, fs)])
+            }
+            None => es.fields.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        };
+        Ok(serde_json::to_value(fields).unwrap_or(Value::Null))
+    }
+
     pub(crate) fn schema_field_create(&mut self, p: &Value) -> Result<Value, ApiError> {
         let m = "schema_field_create";
         let entity_type = str_param(p, "type", m)?.to_string();
