@@ -1,8 +1,10 @@
 //! The api3 methods, one file per area, each an `impl Client` over [`Client::call`]. The local
 //! server's handlers mirror these files in `mock/api/`.
 
+mod activity;
 mod files;
 mod following;
+mod nav;
 mod notes;
 mod once;
 mod read;

@@ -1,0 +1,87 @@
+//! Page export and the navigation hierarchy: `export_page`, `nav_expand`, `nav_search_string`
+//! and `nav_search_entity` (both sent as `nav_search`).
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::value::{EntityRef, WireValue};
+use serde_json::{json, Value};
+
+impl Client {
+    /// `export_page`: the records of page `page_id` (marked API-exportable on the site) as text
+    /// in `format` (`csv`), with the columns of layout `layout_name` or the page's default.
+    /// The official client's `export_page`.
+    pub fn export_page(
+        &self,
+        page_id: i64,
+        format: &str,
+        layout_name: Option<&str>,
+    ) -> Result<String> {
+        let r = self.call(
+            "export_page",
+            Some(json!({"format": format, "page_id": page_id, "layout_name": layout_name})),
+        )?;
+        match r {
+            Value::String(s) => Ok(s),
+            other => Err(crate::Error::Malformed {
+                method: "export_page".into(),
+                entity_type: None,
+                detail: format!("expected the exported text, got {other}"),
+            }),
+        }
+    }
+
+    /// `nav_expand`: a node of the site's navigation hierarchy (`/`, `/Project/65`,
+    /// `/Project/65/Shot`) with its children. Experimental on sites (the official client
+    /// discourages it); sent as the official client's `nav_expand` sends it.
+    pub fn nav_expand(
+        &self,
+        path: &str,
+        seed_entity_field: Option<&Value>,
+        entity_fields: Option<&Value>,
+    ) -> Result<Value> {
+        self.call(
+            "nav_expand",
+            Some(json!({
+                "path": path,
+                "seed_entity_field": seed_entity_field,
+                "entity_fields": entity_fields,
+            })),
+        )
+    }
+
+    /// Searches the navigation hierarchy under `root_path` for nodes whose name contains
+    /// `search_string` (sent as `nav_search`). The official client's `nav_search_string`.
+    pub fn nav_search_string(
+        &self,
+        root_path: &str,
+        search_string: &str,
+        seed_entity_field: Option<&Value>,
+    ) -> Result<Value> {
+        self.call(
+            "nav_search",
+            Some(json!({
+                "root_path": root_path,
+                "seed_entity_field": seed_entity_field,
+                "search_criteria": {"search_string": search_string},
+            })),
+        )
+    }
+
+    /// Finds `entity` in the navigation hierarchy under `root_path` (sent as `nav_search`).
+    /// The official client's `nav_search_entity`.
+    pub fn nav_search_entity(
+        &self,
+        root_path: &str,
+        entity: &EntityRef,
+        seed_entity_field: Option<&Value>,
+    ) -> Result<Value> {
+        self.call(
+            "nav_search",
+            Some(json!({
+                "root_path": root_path,
+                "seed_entity_field": seed_entity_field,
+                "search_criteria": {"entity": entity.to_wire()},
+            })),
+        )
+    }
+}
