@@ -52,9 +52,9 @@ fn seed_file(dir: &Path, n: usize) -> std::path::PathBuf {
     path
 }
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Server {
@@ -64,7 +64,7 @@ impl Drop for Server {
     }
 }
 
-fn start_server(s: &Settings, seed: &Path) -> Server {
+pub(crate) fn start_server(s: &Settings, seed: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(crate::sibling_binary(
         s,
         "sg-mock-server",
@@ -72,6 +72,7 @@ fn start_server(s: &Settings, seed: &Path) -> Server {
     ))
     .args(["--port", "0", "--seed"])
     .arg(seed)
+    .args(extra)
     .stdout(Stdio::piped())
     .spawn()
     .expect("the local server starts");
@@ -95,7 +96,7 @@ fn into_map(v: Value) -> serde_json::Map<String, Value> {
 }
 
 /// Peak resident set size of this process, in KiB (Linux).
-fn peak_kib() -> u64 {
+pub(crate) fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -238,7 +239,7 @@ pub fn run(s: &Settings) {
     println!("|---:|---|---:|---:|---:|---:|");
     for &n in &sizes {
         let seed = seed_file(&scratch, n);
-        let server = start_server(s, &seed);
+        let server = start_server(s, &seed, &[]);
         let mut base = 0.0;
         for (mode, label) in [
             ("untyped-stream", "untyped Value, lazy iterator"),

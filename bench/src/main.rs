@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|storm|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|upload|storm|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -12,6 +12,7 @@ mod compile;
 mod find;
 mod storm;
 mod synthetic;
+mod upload;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -83,21 +84,24 @@ fn main() {
                     .and_then(|n| n.parse().ok())
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
-            "codegen" | "compile" | "find" | "storm" | "all" => what = a,
-            "find-worker" => {
+            "codegen" | "compile" | "find" | "storm" | "upload" | "all" => what = a,
+            "find-worker" | "upload-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
-                println!("usage: sg-bench [codegen|compile|find|storm|all] [--quick] [--runs N]");
+                println!(
+                    "usage: sg-bench [codegen|compile|find|upload|storm|all] [--quick] [--runs N]"
+                );
                 return;
             }
             other => die(&format!("unknown argument `{other}` (see --help)")),
         }
     }
-    if rest.first().map(String::as_str) == Some("find-worker") {
-        find::worker(&rest[1..]);
-        return;
+    match rest.first().map(String::as_str) {
+        Some("find-worker") => return find::worker(&rest[1..]),
+        Some("upload-worker") => return upload::worker(&rest[1..]),
+        _ => {}
     }
     if quick {
         runs = 1;
@@ -121,6 +125,9 @@ fn main() {
     }
     if what == "find" || what == "all" {
         find::run(&s);
+    }
+    if what == "upload" || what == "all" {
+        upload::run(&s);
     }
     if what == "storm" || what == "all" {
         storm::run(&s);

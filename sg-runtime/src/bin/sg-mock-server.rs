@@ -22,6 +22,7 @@ Options:
   --seed FILE             JSON records to load: {\"Shot\": [{\"id\": 1, \"code\": \"sh010\"}], ...}
   --idle-timeout SECONDS  Close connections idle this long [default: 30]
   --insecure              With no key given, accept writes with the documented default key
+  --cloud-uploads         Advertise the cloud-storage upload route (served by this process)
   -h, --help              Print this help
 
 Secrets are never taken on the command line, where `ps` shows them. With no key given, the
@@ -40,6 +41,7 @@ struct Args {
     seed: Option<PathBuf>,
     idle_timeout: Option<Duration>,
     insecure: bool,
+    cloud_uploads: bool,
 }
 
 /// The first line of `path`, trimmed: a key file's content.
@@ -64,6 +66,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
         seed: None,
         idle_timeout: None,
         insecure: false,
+        cloud_uploads: false,
     };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -112,6 +115,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
                 a.idle_timeout = Some(Duration::from_secs_f64(secs));
             }
             "--insecure" => a.insecure = true,
+            "--cloud-uploads" => a.cloud_uploads = true,
             other => return Err(format!("unknown argument `{other}` (see --help)")),
         }
     }
@@ -130,7 +134,8 @@ fn run() -> Result<(), String> {
     let mut b = MockServer::builder(schema)
         .port(args.port)
         // A long-running server keeps no log of requests: memory stays flat.
-        .record_requests(false);
+        .record_requests(false)
+        .cloud_uploads(args.cloud_uploads);
     if let Some(d) = args.idle_timeout {
         b = b.idle_timeout(d);
     }
