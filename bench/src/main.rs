@@ -134,13 +134,13 @@ fn main() {
     }
 }
 
-/// The workspace binary `name` of the same profile as this one, built with `build_args` if
-/// missing.
+/// The workspace binary `name` of the same profile as this one, built with `build_args`.
 pub fn sibling_binary(s: &Settings, name: &str, build_args: &[&str]) -> PathBuf {
     let exe = std::env::current_exe().expect("the bench knows where it is");
     let dir = exe.parent().expect("in a target folder");
     let bin = dir.join(name);
-    if !bin.exists() {
+    // Built every time (a no-op when up to date), so a stale binary is never measured.
+    {
         let mut c = std::process::Command::new(env!("CARGO"));
         c.args(["build", "-q"])
             .args(build_args)
