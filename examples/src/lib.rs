@@ -136,6 +136,40 @@ impl Progress {
     }
 }
 
+/// The shot `shot_code`, its task `task_name` and its project, or the program fails saying
+/// which is missing: where the publishing programs start.
+pub fn shot_task_project(
+    client: &Client,
+    shot_code: &str,
+    task_name: &str,
+) -> (
+    sg::Shot,
+    sg::Task,
+    sg_runtime::typed::Link<sg::markers::Project>,
+) {
+    use sg::{Shot, Task};
+    use sg_runtime::typed::prelude::*;
+    let or_fail = |e: sg_runtime::Error| -> ! { fail(&e.to_string()) };
+    let shot = Shot::find()
+        .filter(Shot::F.code.is(shot_code))
+        .first(client)
+        .unwrap_or_else(|e| or_fail(e))
+        .unwrap_or_else(|| fail(&format!("no shot `{shot_code}`")));
+    let task = Task::find()
+        .filter(Task::F.entity.is(shot.link()))
+        .filter(Task::F.content.is(task_name))
+        .first(client)
+        .unwrap_or_else(|e| or_fail(e))
+        .unwrap_or_else(|| fail(&format!("shot `{shot_code}` has no task `{task_name}`")));
+    // Version.project takes a link to a Project: the type says so, and the compiler checks it.
+    let project = shot
+        .project
+        .as_ref()
+        .and_then(Link::<sg::markers::Project>::from_ref)
+        .unwrap_or_else(|| fail(&format!("shot `{shot_code}` belongs to no project")));
+    (shot, task, project)
+}
+
 /// Prints rows as a table with a header.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let widths: Vec<usize> = (0..header.len())

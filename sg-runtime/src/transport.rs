@@ -185,16 +185,7 @@ impl Transport {
             if h.localized {
                 req = req.set("locale", "auto");
             }
-            let resp = match req.send_string(body) {
-                Ok(resp) => resp,
-                Err(ureq::Error::Status(status, resp)) => {
-                    return Err(Failure::Status {
-                        status,
-                        page: error_page(resp),
-                    })
-                }
-                Err(ureq::Error::Transport(t)) => return Err(classify_transport(&t)),
-            };
+            let resp = req.send_string(body).map_err(failure_of)?;
             let status = resp.status();
             if (300..400).contains(&status) {
                 let location = resp.header("location").unwrap_or("").to_string();
@@ -277,16 +268,7 @@ impl Transport {
                     .set("content-length", &len.to_string())
                     .send(reader),
             };
-            let resp = match sent {
-                Ok(resp) => resp,
-                Err(ureq::Error::Status(status, resp)) => {
-                    return Err(Failure::Status {
-                        status,
-                        page: error_page(resp),
-                    })
-                }
-                Err(ureq::Error::Transport(t)) => return Err(classify_transport(&t)),
-            };
+            let resp = sent.map_err(failure_of)?;
             let etag = resp.header("etag").map(str::to_owned);
             let mut raw = Vec::new();
             resp.into_reader()
@@ -317,16 +299,7 @@ impl Transport {
             for (k, v) in headers {
                 req = req.set(k, v);
             }
-            let resp = match req.call() {
-                Ok(resp) => resp,
-                Err(ureq::Error::Status(status, resp)) => {
-                    return Err(Failure::Status {
-                        status,
-                        page: error_page(resp),
-                    })
-                }
-                Err(ureq::Error::Transport(t)) => return Err(classify_transport(&t)),
-            };
+            let resp = req.call().map_err(failure_of)?;
             let mut reader = resp.into_reader();
             let mut buf = vec![0u8; 256 * 1024];
             let mut done = 0u64;
@@ -488,6 +461,17 @@ pub(crate) fn page_text(html: &str) -> String {
     match folded.char_indices().nth(ERROR_TEXT_CHARS) {
         Some((i, _)) => format!("{}...", &folded[..i]),
         None => folded,
+    }
+}
+
+/// A ureq error as the retry policy sees it: an error status with its page, or a transport fault.
+fn failure_of(e: ureq::Error) -> Failure {
+    match e {
+        ureq::Error::Status(status, resp) => Failure::Status {
+            status,
+            page: error_page(resp),
+        },
+        ureq::Error::Transport(t) => classify_transport(&t),
     }
 }
 

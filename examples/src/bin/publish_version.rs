@@ -1,7 +1,7 @@
 //! Publish a version for a shot's task and add it to a playlist.
 
-use sg_examples::sg::{markers, Playlist, Shot, Task, Version};
-use sg_examples::{fail, Args, Site};
+use sg_examples::sg::{Playlist, Version};
+use sg_examples::{fail, shot_task_project, Args, Site};
 use sg_runtime::typed::prelude::*;
 
 const HELP: &str = "\
@@ -31,24 +31,7 @@ fn main() {
     let or_fail = |e: sg_runtime::Error| -> ! { fail(&e.to_string()) };
     println!("Publishing on {}", site.describe());
 
-    let shot = Shot::find()
-        .filter(Shot::F.code.is(shot_code.as_str()))
-        .first(client)
-        .unwrap_or_else(|e| or_fail(e))
-        .unwrap_or_else(|| fail(&format!("no shot `{shot_code}`")));
-    let task = Task::find()
-        .filter(Task::F.entity.is(shot.link()))
-        .filter(Task::F.content.is(task_name.as_str()))
-        .first(client)
-        .unwrap_or_else(|e| or_fail(e))
-        .unwrap_or_else(|| fail(&format!("shot `{shot_code}` has no task `{task_name}`")));
-    // Version.project takes a link to a Project: the type says so, and the compiler checks it.
-    let project = shot
-        .project
-        .as_ref()
-        .and_then(Link::<markers::Project>::from_ref);
-    let project =
-        project.unwrap_or_else(|| fail(&format!("shot `{shot_code}` belongs to no project")));
+    let (shot, task, project) = shot_task_project(client, &shot_code, &task_name);
 
     // The next version number: one more than the task's versions so far.
     let existing = Version::find()

@@ -1,8 +1,8 @@
 //! Publish a version with its media: create the Version, upload the movie into
 //! `sg_uploaded_movie` and a thumbnail, with progress bars, and print where to download them.
 
-use sg_examples::sg::{markers, Shot, Task, Version, VersionField};
-use sg_examples::{fail, Args, Progress, Site};
+use sg_examples::sg::{Version, VersionField};
+use sg_examples::{fail, shot_task_project, Args, Progress, Site};
 use sg_runtime::typed::prelude::*;
 use std::path::PathBuf;
 
@@ -53,22 +53,9 @@ fn main() {
     let or_fail = |e: sg_runtime::Error| -> ! { fail(&e.to_string()) };
     println!("Publishing on {}", site.describe());
 
-    let shot = Shot::find()
-        .filter(Shot::F.code.is(shot_code.as_str()))
-        .first(client)
-        .unwrap_or_else(|e| or_fail(e))
-        .unwrap_or_else(|| fail(&format!("no shot `{shot_code}`")));
-    let task = Task::find()
-        .filter(Task::F.entity.is(shot.link()))
-        .filter(Task::F.content.is(task_name.as_str()))
-        .first(client)
-        .unwrap_or_else(|e| or_fail(e))
-        .unwrap_or_else(|| fail(&format!("shot `{shot_code}` has no task `{task_name}`")));
-    let project = shot
-        .project
-        .as_ref()
-        .and_then(Link::<markers::Project>::from_ref)
-        .unwrap_or_else(|| fail(&format!("shot `{shot_code}` belongs to no project")));
+    let (shot, task, project) = shot_task_project(client, &shot_code, &task_name);
+
+    // The next version number: one more than the task's versions so far.
     let existing = Version::find()
         .filter(Version::F.sg_task.is(task.link()))
         .all(client)

@@ -57,13 +57,10 @@ impl Client {
         search_string: &str,
         seed_entity_field: Option<&Value>,
     ) -> Result<Value> {
-        self.call(
-            "nav_search",
-            Some(json!({
-                "root_path": root_path,
-                "seed_entity_field": seed_entity_field,
-                "search_criteria": {"search_string": search_string},
-            })),
+        self.nav_search(
+            root_path,
+            json!({"search_string": search_string}),
+            seed_entity_field,
         )
     }
 
@@ -75,12 +72,26 @@ impl Client {
         entity: &EntityRef,
         seed_entity_field: Option<&Value>,
     ) -> Result<Value> {
+        self.nav_search(
+            root_path,
+            json!({"entity": entity.to_wire()}),
+            seed_entity_field,
+        )
+    }
+
+    /// `nav_search` with these `search_criteria`.
+    fn nav_search(
+        &self,
+        root_path: &str,
+        search_criteria: Value,
+        seed_entity_field: Option<&Value>,
+    ) -> Result<Value> {
         self.call(
             "nav_search",
             Some(json!({
                 "root_path": root_path,
                 "seed_entity_field": seed_entity_field,
-                "search_criteria": {"entity": entity.to_wire()},
+                "search_criteria": search_criteria,
             })),
         )
     }
