@@ -1,7 +1,8 @@
 //! Blocking client for the ShotGrid (Autodesk Flow Production Tracking) api3 JSON protocol.
 //!
-//! * [`Client`] speaks the wire protocol: authentication, retries with back-off, paging, and the
-//!   untyped methods over [`serde_json::Value`] that the typed layer and the code generator build on.
+//! * [`Client`] speaks the wire protocol: authentication, retries with back-off (writes never
+//!   resent blind), paging, and the untyped methods over [`serde_json::Value`], one file per api3
+//!   area in `src/api/`, that the typed layer and the code generator build on.
 //! * [`value`] holds the value types every layer shares (entity references, file links, dates) and
 //!   their conversions to and from the wire.
 //! * [`schema`] is the one schema model of the workspace: the server's own `schema_read` /

@@ -5,8 +5,11 @@
 //! `valid_types`, `valid_values` and read-only fields; it implements `read` (nested and/or
 //! filters, the relations of each data type, deep links, sorting, paging, retired records,
 //! archived projects), `create`, `update` with the three multi-entity modes, `delete`, `revive`,
-//! `batch` as one transaction, `summarize` with grouping, the three schema reads and `info`.
-//! Faults can be injected per request or per method ([`Fault`]), to test retries over real sockets.
+//! `batch` as one transaction, `summarize` with grouping, the schema reads and edits, both upload
+//! routes and downloads, note threads, text search, activity streams, following, work schedules,
+//! preferences, subscriptions, page export, navigation and `info`: one file per area in `api/`,
+//! as the client's `api/`. Faults can be injected per request, per method or route, or as a
+//! seeded storm ([`Fault`], [`MockServer::storm`]), to test retries over real sockets.
 //!
 //! ```
 //! use sg_runtime::mock::MockServer;

@@ -5,7 +5,7 @@
 //!   Markers are always compiled, so links and link-target sets can name any entity even when its
 //!   struct is left out by a per-entity cargo feature;
 //! * a struct (`Shot`) implementing [`Entity`], decoded field by field through
-//!   [`WireValue`](crate::WireValue) (no derive per struct: cheap to compile);
+//!   [`WireValue`] (no derive per struct: cheap to compile);
 //! * a field enum (`ShotField`) implementing [`EntityField`];
 //! * a handles struct (`ShotFields`, reached as `Shot::F`) with one [`FieldRef`] per field. A
 //!   handle's type carries the owning entity, the data-type [`kind`] (and so the Rust value type)
