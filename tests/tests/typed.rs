@@ -544,3 +544,36 @@ fn a_note_thread_decodes_into_the_bindings_structs() {
         |t| matches!(t, ThreadItem::Attachment(a) if a.filename.as_deref() == Some("frames.txt"))
     ));
 }
+
+#[test]
+fn any_integer_sets_number_measure_and_float_fields() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let takes: Vec<&str> = vec!["a", "b", "c"];
+    let shot = Shot::create()
+        .set(Shot::F.code, "sh901")
+        // A `usize` from `len()`, a `u64`, and whole numbers for float and currency fields.
+        .set(Shot::F.sg_cut_duration, takes.len())
+        .set(Shot::F.sg_cut_in, 1001u64)
+        .set(Shot::F.head_duration, 8isize)
+        .set(Shot::F.sg_frame_rate, 24i64)
+        .set(Shot::F.sg_bid_cost, 1250usize)
+        .send(&client)
+        .unwrap();
+    let back = Shot::find()
+        .filter(Shot::F.id.is(shot.id))
+        .filter(Shot::F.sg_cut_duration.is(takes.len()))
+        .fields([
+            ShotField::SgCutDuration,
+            ShotField::SgCutIn,
+            ShotField::SgFrameRate,
+            ShotField::SgBidCost,
+        ])
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.sg_cut_duration, Some(3));
+    assert_eq!(back.sg_cut_in, Some(1001));
+    assert_eq!(back.sg_frame_rate, Some(24.0));
+    assert_eq!(back.sg_bid_cost, Some(1250.0));
+}

@@ -91,6 +91,7 @@ impl<R: Readable> Find<R> {
     }
 
     /// Adds a sort key: `Shot::F.code.asc()`, or a deep link's `.desc()`.
+    #[doc(alias = "order")]
     pub fn sort(mut self, sort: Sort<R::Type>) -> Find<R> {
         self.query.sorts.push(crate::request::Sort {
             field: sort.field,
@@ -150,6 +151,7 @@ impl<R: Readable> Find<R> {
     }
 
     /// The first matching record, if any.
+    #[doc(alias = "find_one")]
     pub fn first(&self, client: &Client) -> Result<Option<R>> {
         self.clone().limit(1).iter(client)?.next().transpose()
     }

@@ -103,7 +103,7 @@ impl From<EntityRef> for TargetRef<AnyEntity> {
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` cannot be a value of a `{K}` field",
     label = "wrong value type for this field",
-    note = "text takes strings, number/measure fields i64, float fields f64, list fields their generated enum, link fields a `Link<...>` to one of their valid types"
+    note = "text takes strings, number/measure fields any integer, float fields f64 or an integer, list fields their generated enum, link fields a `Link<...>` to one of their valid types"
 )]
 pub trait Settable<K> {
     /// The wire value.
@@ -136,6 +136,36 @@ settable_as!(kind::Opaque => String: String, &str, &String, Box<str>, std::borro
 settable_as!(kind::Number => i64: i64, i32, i16, i8, u32, u16, u8);
 settable_as!(kind::Measure => i64: i64, i32, i16, i8, u32, u16, u8);
 settable_as!(kind::Float => f64: f64, f32, i32, i16, i8, u32, u16, u8);
+
+/// Integer types with no lossless `i64` conversion (`usize` from `len()`, `u64`, `isize`) go on
+/// the wire as JSON integers, as large as they are: a site refuses one out of its range.
+macro_rules! settable_wide_int {
+    ($($kind:ty),*) => {$(
+        impl Settable<$kind> for usize {
+            fn to_value(self) -> Value {
+                Value::from(self)
+            }
+        }
+        impl Settable<$kind> for u64 {
+            fn to_value(self) -> Value {
+                Value::from(self)
+            }
+        }
+        impl Settable<$kind> for isize {
+            fn to_value(self) -> Value {
+                Value::from(self)
+            }
+        }
+    )*};
+}
+settable_wide_int!(kind::Number, kind::Measure, kind::Float);
+
+// Whole numbers are numbers of a float or currency field too (a site takes `5` for `5.0`).
+impl Settable<kind::Float> for i64 {
+    fn to_value(self) -> Value {
+        Value::from(self)
+    }
+}
 settable!(kind::Checkbox => bool);
 settable!(kind::Date => chrono::NaiveDate);
 settable!(kind::DateTime => chrono::DateTime<chrono::Utc>);
