@@ -262,6 +262,28 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
         "{e}"
     );
 
+    // Completing the parts is repeatable: an answer lost after it is sent again, and lands once.
+    server.clear_requests();
+    server.inject(
+        Some("api_complete_multipart_upload"),
+        Fault::DropAfterHandling,
+        1,
+    );
+    let id = client
+        .upload("Version", v, file("parts.mov", 21_000_000), &movie)
+        .unwrap();
+    let sent = routes(&server);
+    assert_eq!(
+        sent.iter()
+            .filter(|r| r.ends_with("api_complete_multipart_upload"))
+            .count(),
+        2
+    );
+    assert_eq!(
+        client.download_attachment(&json!(id)).unwrap().len(),
+        21_000_000
+    );
+
     // Linking makes the Attachment: a gateway's 504 after it did is "may have been applied".
     let before = server.records("Attachment").len();
     server.clear_requests();

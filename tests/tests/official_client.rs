@@ -202,6 +202,31 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
             .map(|r| r.method.clone())
             .collect();
         assert_eq!(our_routes, movie_routes, "cloud: {cloud}");
+        // The forms, field by field: the same credentials fields, the same fields, and the same
+        // values where they do not hold a time or an id the server handed out.
+        let forms = |s: &MockServer| -> Vec<(Value, Value)> {
+            s.requests()
+                .into_iter()
+                .filter(|r| !r.path.starts_with("/api3") && r.http_method == "POST")
+                .map(|r| (r.auth.unwrap_or_default(), r.params.unwrap_or_default()))
+                .collect()
+        };
+        let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+        let (theirs_forms, ours_forms) = (forms(&server), forms(&ours));
+        for (i, (ours_form, theirs_form)) in ours_forms.iter().zip(&theirs_forms).enumerate() {
+            let what = format!("cloud: {cloud}, form {i}");
+            assert_eq!(ours_form.0, theirs_form.0, "{what}: credentials");
+            assert_eq!(keys(&ours_form.1), keys(&theirs_form.1), "{what}: fields");
+            for (k, v) in ours_form.1.as_object().unwrap() {
+                if !matches!(
+                    k.as_str(),
+                    "timestamp" | "upload_id" | "upload_link_info" | "etags"
+                ) {
+                    assert_eq!(v, &theirs_form.1[k], "{what}: `{k}`");
+                }
+            }
+        }
+        assert!(!ours_forms.is_empty() && theirs_forms.len() >= ours_forms.len());
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -19,7 +19,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transport::{Payload, Reply};
+use crate::transport::Payload;
 use crate::value::EntityRef;
 use serde_json::Value;
 use std::io::{Read, Seek, SeekFrom};
@@ -364,7 +364,7 @@ impl Client {
                 )
             })
             .map_err(|e| (step, e))?;
-        attachment_id(self, step, &reply).map_err(|e| (step, e))
+        attachment_id(self, step, &reply.text).map_err(|e| (step, e))
     }
 
     /// The cloud-storage route (the official client's `_upload_to_storage`).
@@ -459,7 +459,7 @@ impl Client {
         fields.extend(extra);
         // Linking makes the Attachment: never sent again blind.
         let text = self.form(step, false, &fields).map_err(|e| (step, e))?;
-        attachment_id(self, step, &Reply { etag: None, text }).map_err(|e| (step, e))
+        attachment_id(self, step, &text).map_err(|e| (step, e))
     }
 
     /// PUTs `len` bytes of `file` from `offset` to `url`, tried again on 500/503 and cut
@@ -552,8 +552,8 @@ fn link_fields(file: &LocalFile, options: &UploadOptions, kind: Kind) -> Vec<(St
 }
 
 /// The id in an upload's `1:ID` answer.
-fn attachment_id(client: &Client, step: &str, reply: &Reply) -> Result<i64> {
-    let text = reply.text.trim();
+fn attachment_id(client: &Client, step: &str, text: &str) -> Result<i64> {
+    let text = text.trim();
     if !text.starts_with('1') {
         return Err(refused(client, step, text));
     }

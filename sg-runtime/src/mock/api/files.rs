@@ -107,18 +107,7 @@ impl Shared {
         }
         let form = parse_form(req)?;
         let field = |k: &str| form.fields.get(k).map(String::as_str);
-        // The AUTH fields, as `_auth_params` adds them.
-        let auth: Map<String, Value> = [
-            "script_name",
-            "script_key",
-            "user_login",
-            "user_password",
-            "auth_token",
-            "session_token",
-        ]
-        .iter()
-        .filter_map(|k| Some((k.to_string(), Value::String(field(k)?.to_string()))))
-        .collect();
+        let (auth, _) = form.split();
         self.authenticate(route, &Value::Object(auth))?;
         if self.refuse_writes
             && matches!(route, "upload_file" | "publish_thumbnail" | "api_link_file")
@@ -176,6 +165,10 @@ impl Shared {
                     ));
                 }
                 let dir = files.dir.clone();
+                // Completing again (a retry after a lost answer) succeeds, as on cloud storage.
+                if dir.join(format!("upload-{id}")).exists() {
+                    return Ok(text(200, "1"));
+                }
                 let mut whole =
                     std::fs::File::create(dir.join(format!("upload-{id}"))).map_err(io_error)?;
                 for n in parts.keys() {
@@ -492,6 +485,46 @@ struct FormFile {
     name: String,
     filename: String,
     bytes: Vec<u8>,
+}
+
+/// The form fields that carry credentials, as the official client's `_auth_params` adds them.
+const AUTH_FIELDS: [&str; 8] = [
+    "script_name",
+    "script_key",
+    "user_login",
+    "user_password",
+    "auth_token",
+    "session_token",
+    "sudo_as_login",
+    "session_uuid",
+];
+
+impl Form {
+    /// The credentials, and the other fields with the file part as `name: filename`.
+    fn split(&self) -> (Map<String, Value>, Map<String, Value>) {
+        let (mut auth, mut rest) = (Map::new(), Map::new());
+        for (k, v) in &self.fields {
+            let side = if AUTH_FIELDS.contains(&k.as_str()) {
+                &mut auth
+            } else {
+                &mut rest
+            };
+            side.insert(k.clone(), Value::String(v.clone()));
+        }
+        if let Some(f) = &self.file {
+            rest.insert(f.name.clone(), Value::String(f.filename.clone()));
+        }
+        (auth, rest)
+    }
+}
+
+/// A form's credentials and other fields, for the request log (`None` when it is no form).
+pub(crate) fn recorded_form(req: &Request) -> Option<(Value, Value)> {
+    if req.method != "POST" {
+        return None;
+    }
+    let (auth, rest) = parse_form(req).ok()?.split();
+    Some((Value::Object(auth), Value::Object(rest)))
 }
 
 /// Parses a url-encoded or multipart/form-data body.

@@ -45,11 +45,13 @@ impl Shared {
     }
 
     /// Records a request of an upload or download route, by its route name, before any fault
-    /// is played on it (its form, credentials included, is not kept).
+    /// is played on it: a form's credentials as `auth`, its other fields (a file part as its
+    /// file name) as `params`.
     pub(crate) fn record_route(&self, req: &super::http::Request, route: &str) {
         if !self.record_requests {
             return;
         }
+        let (auth, params) = files::recorded_form(req).unzip();
         self.log
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -58,8 +60,8 @@ impl Shared {
                 path: req.path.clone(),
                 headers: req.headers.clone(),
                 method: route.to_string(),
-                auth: None,
-                params: None,
+                auth,
+                params,
             });
     }
 
