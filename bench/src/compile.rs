@@ -15,8 +15,8 @@ const FIVE: [&str; 5] = ["Shot", "Asset", "Sequence", "Task", "Version"];
 
 fn rust_type(k: &Kind) -> &'static str {
     match k {
-        Kind::Text | Kind::Image | Kind::Opaque | Kind::List(_) => "String",
-        Kind::Number | Kind::Measure => "i64",
+        Kind::Text | Kind::Image | Kind::Opaque | Kind::Password | Kind::List(_) => "String",
+        Kind::Number | Kind::Measure | Kind::Id => "i64",
         Kind::Float => "f64",
         Kind::Checkbox => "bool",
         Kind::Date => "sg_runtime::chrono::NaiveDate",

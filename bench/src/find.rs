@@ -141,7 +141,7 @@ pub fn worker(args: &[String]) {
             for r in ents {
                 count += 1;
                 checksum += match mode {
-                    "typed-offline" => Shot::from_map(into_map(r)).expect("decodes").id,
+                    "typed-offline" => Shot::from_map(into_map(r)).expect("decodes").id.get(),
                     _ => r["id"].as_i64().unwrap_or(0),
                 };
             }
@@ -175,7 +175,7 @@ pub fn worker(args: &[String]) {
         "typed-stream" => {
             for r in client.find(&q).expect("find") {
                 let shot = Shot::from_map(into_map(r.expect("a record"))).expect("decodes");
-                checksum += shot.id;
+                checksum += shot.id.get();
                 count += 1;
             }
         }
@@ -192,7 +192,7 @@ pub fn worker(args: &[String]) {
                 .map(|r| Shot::from_map(into_map(r.expect("a record"))).expect("decodes"))
                 .collect();
             count = all.len();
-            checksum = all.iter().map(|s| s.id).sum();
+            checksum = all.iter().map(|s| s.id.get()).sum();
         }
         other => crate::die(&format!("unknown worker mode {other}")),
     }

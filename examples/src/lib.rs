@@ -164,10 +164,27 @@ pub fn shot_task_project(
     // Version.project takes a link to a Project: the type says so, and the compiler checks it.
     let project = shot
         .project
-        .as_ref()
-        .and_then(Link::<sg::markers::Project>::from_ref)
+        .clone()
         .unwrap_or_else(|| fail(&format!("shot `{shot_code}` belongs to no project")));
     (shot, task, project)
+}
+
+/// The record of `E` matching `condition` that comes last by `order`: one helper for every
+/// entity type (`latest::<sg::Version>(..)`, `latest::<sg::Shot>(..)`), as a studio's own
+/// library would write it. The handle's type ties it to `E`: a `Shot` field cannot order a
+/// read of Versions.
+pub fn latest<E, K, A>(
+    client: &Client,
+    condition: sg_runtime::typed::Condition<E::Type>,
+    order: &sg_runtime::typed::FieldRef<E::Type, K, A>,
+) -> sg_runtime::Result<Option<E>>
+where
+    E: sg_runtime::typed::Entity,
+    K: sg_runtime::typed::kind::Kind,
+    A: sg_runtime::typed::Returnable,
+{
+    use sg_runtime::typed::Record;
+    E::find().filter(condition).sort(order.desc()).first(client)
 }
 
 /// Prints rows as a table with a header.

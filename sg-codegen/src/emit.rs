@@ -82,10 +82,12 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    fn value_type(&self, k: &Kind) -> TokenStream {
+    /// The Rust type of a value of kind `k` in a record of the entity whose marker is `marker`.
+    fn value_type(&self, k: &Kind, marker: &TokenStream) -> TokenStream {
         let rt = &self.rt;
         match k {
-            Kind::Text | Kind::Opaque | Kind::List(None) => {
+            Kind::Id => quote!(#rt::typed::Id<#marker>),
+            Kind::Text | Kind::Opaque | Kind::Password | Kind::List(None) => {
                 quote!(::std::string::String)
             }
             Kind::Image => quote!(#rt::Image),
@@ -98,11 +100,24 @@ impl Emitter<'_> {
                 let i = format_ident!("{}", e.ident);
                 quote!(#i)
             }
-            Kind::Entity(_) => quote!(#rt::EntityRef),
-            Kind::MultiEntity(_) => quote!(::std::vec::Vec<#rt::EntityRef>),
+            Kind::Entity(t) => self.link_type(t),
+            Kind::MultiEntity(t) => {
+                let l = self.link_type(t);
+                quote!(::std::vec::Vec<#l>)
+            }
             Kind::TagList => quote!(::std::vec::Vec<::std::string::String>),
             Kind::Url => quote!(#rt::FileLink),
             Kind::Serializable | Kind::Computed => quote!(#rt::serde_json::Value),
+        }
+    }
+
+    /// One link of a field with targets `t`: `Link<M>` for one type, else `TargetRef<Set>`.
+    fn link_type(&self, t: &Targets) -> TokenStream {
+        let rt = &self.rt;
+        let set = self.targets(t);
+        match t {
+            Targets::One(_) => quote!(#rt::typed::Link<#set>),
+            Targets::Any | Targets::Set { .. } => quote!(#rt::typed::TargetRef<#set>),
         }
     }
 
@@ -118,7 +133,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn kind_type(&self, k: &Kind) -> TokenStream {
+    fn kind_type(&self, k: &Kind, marker: &TokenStream) -> TokenStream {
         let rt = &self.rt;
         let simple = |name: &str| {
             let n = format_ident!("{}", name);
@@ -136,10 +151,12 @@ impl Emitter<'_> {
             Kind::Url => simple("Url"),
             Kind::Image => simple("Image"),
             Kind::Opaque => simple("Opaque"),
+            Kind::Password => simple("Password"),
+            Kind::Id => quote!(#rt::typed::kind::Id<#marker>),
             Kind::Serializable => simple("Serializable"),
             Kind::Computed => simple("Computed"),
             Kind::List(_) => {
-                let v = self.value_type(k);
+                let v = self.value_type(k, marker);
                 quote!(#rt::typed::kind::List<#v>)
             }
             Kind::Entity(t) => {
@@ -214,6 +231,7 @@ impl Emitter<'_> {
         let handles = format_ident!("{}", e.handles);
         let wire = &e.wire;
         let fields: Vec<&FieldModel> = e.fields.iter().filter(|f| f.wire != "id").collect();
+        let marker_path = quote!(super::#markers::#marker);
 
         let struct_doc = doc(&format!(
             "**{}**: a record of entity type `{wire}`.\n\nEvery field is optional (a read returns only the fields asked for) except `id`. \
@@ -224,7 +242,17 @@ impl Emitter<'_> {
         ));
         let idents: Vec<_> = fields.iter().map(|f| ident_tokens(&f.ident)).collect();
         let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-        let types: Vec<_> = fields.iter().map(|f| self.value_type(&f.kind)).collect();
+        // Multi-entity fields are lists, empty when the site has no link; the others `Option`.
+        let types: Vec<_> = fields
+            .iter()
+            .map(|f| {
+                let t = self.value_type(&f.kind, &marker_path);
+                match f.kind {
+                    Kind::MultiEntity(_) => t,
+                    _ => quote!(::core::option::Option<#t>),
+                }
+            })
+            .collect();
         let docs: Vec<_> = fields.iter().map(|f| doc(&field_doc(e, f))).collect();
 
         let all = &e.fields;
@@ -237,7 +265,7 @@ impl Emitter<'_> {
         let handle_docs = all.iter().map(|f| doc(&field_doc(e, f)));
         let handle_idents: Vec<_> = all.iter().map(|f| ident_tokens(&f.ident)).collect();
         let handle_types = all.iter().map(|f| {
-            let k = self.kind_type(&f.kind);
+            let k = self.kind_type(&f.kind, &marker_path);
             let access = if f.writable {
                 quote!(#rt::typed::Writable)
             } else {
@@ -262,8 +290,8 @@ impl Emitter<'_> {
             #[derive(Clone, Debug)]
             pub struct #ident {
                 /// The record's id.
-                pub id: i64,
-                #( #docs pub #idents: ::core::option::Option<#types>, )*
+                pub id: #rt::typed::Id<super::#markers::#marker>,
+                #( #docs pub #idents: #types, )*
             }
 
             // One statement per field: a derived `PartialEq` is one `&&` chain, nested as deep
@@ -285,11 +313,11 @@ impl Emitter<'_> {
                     let #mut_d = #rt::typed::RecordDecoder::new(record, #wire)?;
                     let value = Self {
                         id: d.id(),
-                        #( #idents: d.field(#wires), )*
+                        #( #idents: d.take(#wires), )*
                     };
                     d.finish(value)
                 }
-                fn id(&self) -> i64 {
+                fn id(&self) -> #rt::typed::Id<super::#markers::#marker> {
                     self.id
                 }
             }
@@ -418,14 +446,28 @@ impl Emitter<'_> {
                 #thumbnail
             }
         });
+        let wire_of: std::collections::BTreeMap<&str, &str> = model
+            .entities
+            .iter()
+            .map(|e| (e.ident.as_str(), e.wire.as_str()))
+            .collect();
         let sets = model.target_sets.iter().map(|(name, (d, members))| {
             let set = format_ident!("{}", name);
             let d = doc(d);
-            let members = members.iter().map(|m| ident_tokens(m));
+            let mut names: Vec<&str> = members.iter().map(|m| wire_of[m.as_str()]).collect();
+            names.sort_unstable();
+            let members: Vec<_> = members.iter().map(|m| ident_tokens(m)).collect();
+            // `Within<T>` holds when every member is a target of `T`: one bound per member, so
+            // a link read from this field goes into any field that takes all its types.
             quote! {
                 #d
                 pub enum #set {}
                 #( impl #rt::typed::LinkTarget<#set> for #members {} )*
+                impl #rt::typed::TargetSet for #set {
+                    const NAMES: &'static [&'static str] = &[#(#names),*];
+                    type Link = #rt::typed::TargetRef<#set>;
+                }
+                impl<T> #rt::typed::Within<T> for #set where #( #members: #rt::typed::LinkTarget<T>, )* {}
             }
         });
         quote! {

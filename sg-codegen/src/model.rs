@@ -34,8 +34,12 @@ pub enum Kind {
     Url,
     /// `image`
     Image,
-    /// `color`, `uuid`, `entity_type`, `footage`, `password`, `system_task_type`
+    /// `color`, `uuid`, `entity_type`, `footage`, `system_task_type`
     Opaque,
+    /// `password`
+    Password,
+    /// The `id` field: compared with ids of its own entity type.
+    Id,
     /// `serializable`
     Serializable,
     /// `summary`, `pivot_column`, `calculated`, and unknown data types.
@@ -178,9 +182,13 @@ impl Model {
                     field_idents.claim(&snake(fwire))
                 };
                 let variant = variants.claim(&camel(fwire, "F"));
-                let kind = field_kind(
-                    &entity, fwire, &variant, fs, &idents, &mut types, &mut model, options,
-                );
+                let kind = if fwire == "id" {
+                    Kind::Id
+                } else {
+                    field_kind(
+                        &entity, fwire, &variant, fs, &idents, &mut types, &mut model, options,
+                    )
+                };
                 // `image` is editable on a site, but only to clear it (uploads set it), which is
                 // all the typed API allows: no value is settable to an image field.
                 let writable = fs.is_editable() && !matches!(kind, Kind::Computed) && fwire != "id";
@@ -284,9 +292,8 @@ fn field_kind(
         "tag_list" => Kind::TagList,
         "url" => Kind::Url,
         "image" => Kind::Image,
-        "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type" => {
-            Kind::Opaque
-        }
+        "color" | "uuid" | "entity_type" | "footage" | "system_task_type" => Kind::Opaque,
+        "password" => Kind::Password,
         "serializable" => Kind::Serializable,
         "summary" | "pivot_column" | "calculated" => Kind::Computed,
         other => {

@@ -8,7 +8,7 @@
 //! #[derive(sg_derive::Select)]
 //! #[sg(entity = sg::Shot)]            // the generated entity struct
 //! struct ShotRow {
-//!     id: i64,                        // optional: the record's id
+//!     id: sg_runtime::typed::Id<sg::markers::Shot>, // optional: the id (or an `i64`)
 //!     code: Option<String>,           // the field `code`, as `Option` of its Rust type
 //!     #[sg(field = "sg_status_list")] // another name for the Rust field
 //!     status: Option<sg::ShotSgStatusList>,
@@ -161,7 +161,8 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         checks.push(quote_spanned! {at=>
             #rt::typed::check_projection::<#ty, _, _, _>(&#handle);
         });
-        inits.push(quote!(#ident: __d.field(#wire)));
+        // Spanned at the field's type: a type that cannot hold a record field is reported there.
+        inits.push(quote_spanned!(ty.span()=> #ident: __d.take(#wire)));
         wires.push(wire);
     }
     // A projection of `id` alone reads no field: `mut` would be an unused-mut warning.

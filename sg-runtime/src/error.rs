@@ -136,6 +136,17 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A field was read from a record that was fetched without it (a partial read, or the
+    /// answer to a write): its value on the site is not known, which is not the same as empty.
+    #[error("{entity_type} #{id}: field `{field}` was not read (ask for it in `fields(...)` or `returning(...)`)")]
+    NotRead {
+        /// The entity type.
+        entity_type: String,
+        /// The record's id.
+        id: i64,
+        /// The field.
+        field: String,
+    },
     /// A write (`create`, `update`, `delete`, `revive`, `batch`, or any method not known to be
     /// read-only) failed in a way that does not say whether the site applied it: a 5xx answer
     /// (a gateway answers 502 or 504 while the site goes on to apply the request), a timeout,

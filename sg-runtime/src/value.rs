@@ -18,14 +18,14 @@ pub const DATE_FORMAT: &str = "%Y-%m-%d";
 #[error("expected {expected}, found {found}")]
 pub struct ValueError {
     /// What the type needs.
-    pub expected: &'static str,
+    pub expected: std::borrow::Cow<'static, str>,
     /// A short rendering of what came.
     pub found: String,
 }
 
 impl ValueError {
     /// A mismatch between `expected` and the value `found`.
-    pub fn new(expected: &'static str, found: &Value) -> ValueError {
+    pub fn new(expected: impl Into<std::borrow::Cow<'static, str>>, found: &Value) -> ValueError {
         let mut s = found.to_string();
         if s.len() > 80 {
             let mut cut = 77;
@@ -35,7 +35,10 @@ impl ValueError {
             s.truncate(cut);
             s.push_str("...");
         }
-        ValueError { expected, found: s }
+        ValueError {
+            expected: expected.into(),
+            found: s,
+        }
     }
 }
 

@@ -257,8 +257,17 @@ fn typed_creates_ask_back_only_what_the_caller_names() {
         .unwrap();
     let sent = server.requests().pop().unwrap().params.unwrap();
     assert_eq!(sent["return_fields"], json!(["id"]), "not every field");
-    assert_eq!(shot.code.as_deref(), Some("sh100"));
-    assert_eq!(shot.sg_status_list, None);
+    assert_eq!(shot.get(&Shot::F.code).unwrap().as_deref(), Some("sh100"));
+    // Not asked for, so not known: an error, never a `None` that reads as "empty on the site".
+    let e = shot.get(&Shot::F.sg_status_list).unwrap_err();
+    assert!(matches!(e, sg_runtime::Error::NotRead { .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Shot #{}: field `sg_status_list` was not read (ask for it in `fields(...)` or `returning(...)`)",
+            shot.id()
+        )
+    );
 
     let shot = Shot::create()
         .set(Shot::F.code, "sh101")
@@ -279,8 +288,12 @@ fn typed_creates_ask_back_only_what_the_caller_names() {
         json!(["image"])
     );
     assert_eq!(read.params.as_ref().unwrap()["api_return_image_urls"], true);
-    assert!(shot.sg_status_list.is_some());
-    assert_eq!(shot.image, None, "a new shot has no thumbnail");
+    assert!(shot.get(&Shot::F.sg_status_list).unwrap().is_some());
+    assert_eq!(
+        shot.get(&Shot::F.image).unwrap(),
+        None,
+        "a new shot has no thumbnail"
+    );
 
     // The read-back fails: the create was applied, so it is reported as done, not as an error
     // the caller would answer by creating again.
@@ -290,7 +303,7 @@ fn typed_creates_ask_back_only_what_the_caller_names() {
         .returning([ShotField::Image])
         .send(&client)
         .unwrap();
-    assert_eq!(shot.code.as_deref(), Some("sh102"));
+    assert_eq!(shot.get(&Shot::F.code).unwrap().as_deref(), Some("sh102"));
     assert_eq!(
         server
             .records("Shot")
@@ -339,25 +352,28 @@ fn text_with_lt_round_trips_as_written() {
         .set(Shot::F.description, "a < b && c > d")
         .send(&client)
         .unwrap();
-    assert_eq!(created.code.as_deref(), Some("sh<010>"));
+    assert_eq!(
+        created.get(&Shot::F.code).unwrap().as_deref(),
+        Some("sh<010>")
+    );
     // Stored as a site stores it.
     let stored = server.records("Shot").pop().unwrap();
     assert_eq!(stored["code"], "sh&lt;010>");
     // Read back, and written back unchanged.
     let read = Shot::find()
-        .filter(Shot::F.id.is(created.id))
+        .filter(Shot::F.id.is(created.id()))
         .first(&client)
         .unwrap()
         .unwrap();
     assert_eq!(read.description.as_deref(), Some("a < b && c > d"));
-    Shot::update(created.id)
+    Shot::update(created.id())
         .set(Shot::F.description, read.description.clone().unwrap())
         .send(&client)
         .unwrap();
     let again = client
         .find_one(
             &Query::new("Shot")
-                .filter(Filter::cond("id", "is", [created.id]))
+                .filter(Filter::cond("id", "is", [created.id().get()]))
                 .fields(["description"]),
         )
         .unwrap()
@@ -386,7 +402,7 @@ fn local_file_links_come_back_with_this_platforms_path() {
         .send(&client)
         .unwrap();
     let read = Shot::find()
-        .filter(Shot::F.id.is(shot.id))
+        .filter(Shot::F.id.is(shot.id()))
         .first(&client)
         .unwrap()
         .unwrap();

@@ -19,13 +19,10 @@ fn records_from_the_server_decode_into_the_structs() {
         .map(|r| Shot::from_record(r.as_object().unwrap()).unwrap())
         .collect();
     let sh010 = &shots[0];
-    assert_eq!(sh010.id, 1);
+    assert_eq!(sh010.id.get(), 1);
     assert_eq!(sh010.code.as_deref(), Some("sh010"));
     assert_eq!(sh010.sg_status_list, Some(ShotSgStatusList::Ip));
-    assert_eq!(
-        sh010.sg_sequence.as_ref().unwrap().name.as_deref(),
-        Some("SEQ010")
-    );
+    assert_eq!(sh010.sg_sequence.as_ref().unwrap().name(), Some("SEQ010"));
     assert_eq!(
         sh010.sg_first_delivery,
         Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
@@ -42,11 +39,8 @@ fn records_from_the_server_decode_into_the_structs() {
         .find_all(&Query::new("Task").fields(demo::TaskField::ALL.iter().map(|f| f.wire_name())))
         .unwrap();
     let t = Task::from_record(tasks[0].as_object().unwrap()).unwrap();
-    assert_eq!(t.entity.unwrap().entity_type, "Shot");
-    assert_eq!(
-        t.task_assignees.unwrap()[0].name.as_deref(),
-        Some("Ada Artist")
-    );
+    assert_eq!(t.entity.unwrap().entity_type(), "Shot");
+    assert_eq!(t.task_assignees[0].name(), Some("Ada Artist"));
 }
 
 #[test]
@@ -54,7 +48,7 @@ fn missing_fields_are_none_extra_keys_ignored_wrong_shapes_named() {
     let r = json!({"type": "Shot", "id": 9, "code": "x", "not_a_field": [1, 2], "sg_cut_in": null});
     let s = Shot::from_record(r.as_object().unwrap()).unwrap();
     assert_eq!(
-        (s.id, s.code.as_deref(), s.sg_cut_in, s.description),
+        (s.id.get(), s.code.as_deref(), s.sg_cut_in, s.description),
         (9, Some("x"), None, None)
     );
     let bad = json!({"type": "Shot", "id": 9, "sg_sequence": "SEQ010"});
@@ -185,7 +179,7 @@ fn naming_hazards_survive() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(s.sg_banner.unwrap().entity_type, "Banner");
+    assert_eq!(s.sg_banner.unwrap().entity_type(), "Banner");
     assert_eq!(s.f_addressing, Some(json!([1])));
     assert_eq!(
         hazards::Shot::F

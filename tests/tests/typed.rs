@@ -38,9 +38,18 @@ fn find_with_typed_filters_sorts_and_fields() {
         .fields([ShotField::Code, ShotField::SgSequence])
         .all(&client)
         .unwrap();
-    let codes: Vec<_> = shots.iter().map(|s| s.code.clone().unwrap()).collect();
+    let codes: Vec<_> = shots
+        .iter()
+        .map(|s| s.get(&Shot::F.code).unwrap().unwrap())
+        .collect();
     assert_eq!(codes, ["sh030", "sh010"]);
-    assert_eq!(shots[0].sg_status_list, None, "not asked for");
+    assert!(
+        matches!(
+            shots[0].get(&Shot::F.sg_status_list),
+            Err(sg_runtime::Error::NotRead { .. })
+        ),
+        "not asked for, so not read: never a silent None"
+    );
     assert_eq!(
         last_params(&server, "read"),
         json!({
@@ -102,7 +111,7 @@ fn every_kind_of_relation_runs_on_the_server() {
             Shot::F
                 .sg_sequence
                 .is_null()
-                .and(Shot::F.project.is(Link::<markers::Project>::new(2)))
+                .and(Shot::F.project.is(Id::<markers::Project>::new(2)))
         ),
         1
     );
@@ -113,11 +122,7 @@ fn every_kind_of_relation_runs_on_the_server() {
             .all(&client)
             .unwrap()
     };
-    let t = tasks(
-        Task::F
-            .task_assignees
-            .is(Link::<markers::HumanUser>::new(1)),
-    );
+    let t = tasks(Task::F.task_assignees.is(Id::<markers::HumanUser>::new(1)));
     assert_eq!(t[0].content.as_deref(), Some("Animation"));
     assert_eq!(
         tasks(Task::F.task_assignees.type_is::<markers::Group>()).len(),
@@ -172,9 +177,12 @@ fn create_update_add_remove_and_batch() {
         .set(Version::F.sg_first_frame, 1001)
         .send(&client)
         .unwrap();
-    assert_eq!(version.code.as_deref(), Some("sh010_anim_v001"));
     assert_eq!(
-        version.entity.as_ref().unwrap().name.as_deref(),
+        version.get(&Version::F.code).unwrap().as_deref(),
+        Some("sh010_anim_v001")
+    );
+    assert_eq!(
+        version.get(&Version::F.entity).unwrap().unwrap().name(),
         Some("sh010")
     );
     assert_eq!(
@@ -192,37 +200,57 @@ fn create_update_add_remove_and_batch() {
         .set(Playlist::F.project, project.link())
         .send(&client)
         .unwrap();
-    let updated = Playlist::update(playlist.id)
+    let updated = Playlist::update(playlist.id())
         .add(Playlist::F.versions, [version.link()])
         .set(Playlist::F.locked, true)
         .send(&client)
         .unwrap();
-    assert_eq!(updated.versions.as_ref().unwrap()[0].id, version.id);
+    assert_eq!(
+        updated.get(&Playlist::F.versions).unwrap().unwrap()[0].id(),
+        version.id()
+    );
     assert_eq!(
         last_params(&server, "update")["fields"],
         json!([
-            {"field_name": "versions", "value": [{"type": "Version", "id": version.id}], "multi_entity_update_mode": "add"},
+            {"field_name": "versions", "value": [{"type": "Version", "id": version.id()}], "multi_entity_update_mode": "add"},
             {"field_name": "locked", "value": true}
         ])
     );
-    let emptied = Playlist::update(playlist.id)
+    let emptied = Playlist::update(playlist.id())
         .remove(Playlist::F.versions, [version.link()])
         .clear(Playlist::F.description)
         .send(&client)
         .unwrap();
-    assert_eq!(emptied.versions, Some(vec![]));
+    assert_eq!(emptied.get(&Playlist::F.versions).unwrap(), Some(vec![]));
 
-    let results = Batch::new()
-        .create(
-            Shot::create()
-                .set(Shot::F.code, "sh100")
-                .set(Shot::F.sg_sequence, Link::<markers::Sequence>::new(2)),
-        )
-        .update(Shot::update(shot.id).set(Shot::F.sg_status_list, ShotSgStatusList::Fin))
-        .delete::<Asset>(2)
-        .send(&client)
-        .unwrap();
+    let mut batch = Batch::new();
+    let created = batch.create(
+        Shot::create()
+            .set(Shot::F.code, "sh100")
+            .set(Shot::F.sg_sequence, Id::<markers::Sequence>::new(2)),
+    );
+    let updated =
+        batch.update(Shot::update(shot.id).set(Shot::F.sg_status_list, ShotSgStatusList::Fin));
+    let deleted = batch.delete(Id::<markers::Asset>::new(2));
+    let results = batch.send(&client).unwrap();
     assert_eq!(results.len(), 3);
+    // Each result typed by its request: the new Shot, the updated Shot, the delete's flag.
+    let new_shot: Partial<Shot> = results.get(&created).unwrap();
+    assert_eq!(
+        new_shot.get(&Shot::F.code).unwrap().as_deref(),
+        Some("sh100")
+    );
+    assert_eq!(
+        new_shot.get(&Shot::F.sg_sequence).unwrap().map(|l| l.id()),
+        Some(Id::new(2))
+    );
+    let fin = results.get(&updated).unwrap();
+    assert_eq!(fin.id(), shot.id);
+    assert_eq!(
+        fin.get(&Shot::F.sg_status_list).unwrap(),
+        Some(ShotSgStatusList::Fin)
+    );
+    assert!(results.get(&deleted).unwrap(), "the asset was live");
     assert_eq!(
         Shot::find()
             .filter(Shot::F.code.is("sh100"))
@@ -232,7 +260,7 @@ fn create_update_add_remove_and_batch() {
         1
     );
     assert_eq!(Asset::find().all(&client).unwrap().len(), 1);
-    assert!(Asset::revive(&client, 2).unwrap());
+    assert!(Asset::revive(&client, Id::new(2)).unwrap());
     assert!(Shot::delete(&client, shot.id).unwrap());
     assert_eq!(
         Shot::find().retired_only().all(&client).unwrap()[0].id,
@@ -245,7 +273,7 @@ fn summarize_typed() {
     let server = demo_server();
     let client = server.client().unwrap();
     let r = Shot::summarize()
-        .filter(Shot::F.project.is(Link::<markers::Project>::new(1)))
+        .filter(Shot::F.project.is(Id::<markers::Project>::new(1)))
         .record_count(&Shot::F.id)
         .sum(&Shot::F.sg_cut_in)
         .maximum(&Shot::F.sg_cut_out)
@@ -287,7 +315,7 @@ fn lazy_typed_iteration_and_first() {
         .sort(Shot::F.id.asc())
         .iter(&client)
         .unwrap();
-    assert_eq!(it.next().unwrap().unwrap().id, 1);
+    assert_eq!(it.next().unwrap().unwrap().id.get(), 1);
     let reads = server
         .requests()
         .iter()
@@ -336,7 +364,7 @@ mod projections {
     #[sg(entity = sg_tests::demo::Task)]
     struct Assignment {
         content: Option<String>,
-        task_assignees: Option<Vec<sg_runtime::EntityRef>>,
+        task_assignees: Vec<TargetRef<sg_tests::demo::markers::TaskTaskAssigneesTargets>>,
         #[sg(path = "entity.Shot.code")]
         shot: Option<String>,
     }
@@ -377,7 +405,7 @@ mod projections {
         assert_eq!(a.len(), 2);
         assert_eq!(a[0].shot.as_deref(), Some("sh010"));
         assert_eq!(a[0].content.as_deref(), Some("Animation"));
-        assert_eq!(a[0].task_assignees.as_ref().unwrap()[0].id, 1);
+        assert_eq!(a[0].task_assignees[0].raw_id(), 1);
     }
 }
 
@@ -393,31 +421,42 @@ fn keyed_creates_land_once_through_the_typed_api() {
         .idempotency_key(Shot::F.sg_uuid, "6f1c8e0a-sh900")
         .send(&client)
         .unwrap();
-    assert_eq!(shot.code.as_deref(), Some("sh900"));
-    assert_eq!(shot.sg_uuid.as_deref(), Some("6f1c8e0a-sh900"));
+    assert_eq!(shot.get(&Shot::F.code).unwrap().as_deref(), Some("sh900"));
+    assert_eq!(
+        shot.get(&Shot::F.sg_uuid).unwrap().as_deref(),
+        Some("6f1c8e0a-sh900")
+    );
     let made = Shot::find()
         .filter(Shot::F.sg_uuid.is("6f1c8e0a-sh900"))
         .all(&client)
         .unwrap();
     assert_eq!(made.len(), 1);
-    assert_eq!(made[0].id, shot.id);
+    assert_eq!(made[0].id, shot.id());
 
     // In a batch: the key travels with the create, and is not sent to the site.
-    let batch = Batch::new()
-        .create(
-            Version::create()
-                .set(Version::F.code, "sh900_v001")
-                .idempotency_key(Version::F.sg_uuid, "6f1c8e0a-v001"),
-        )
-        .create(
-            Version::create()
-                .set(Version::F.code, "sh900_v002")
-                .idempotency_key(Version::F.sg_uuid, "6f1c8e0a-v002"),
-        );
+    let mut batch = Batch::new();
+    batch.create(
+        Version::create()
+            .set(Version::F.code, "sh900_v001")
+            .idempotency_key(Version::F.sg_uuid, "6f1c8e0a-v001"),
+    );
+    let second = batch.create(
+        Version::create()
+            .set(Version::F.code, "sh900_v002")
+            .idempotency_key(Version::F.sg_uuid, "6f1c8e0a-v002"),
+    );
     server.inject(Some("batch"), Fault::DropAfterHandling, 1);
     let results = batch.send(&client).unwrap();
     assert_eq!(results.len(), 2);
-    assert_eq!(results[1]["code"], "sh900_v002");
+    assert_eq!(
+        results
+            .get(&second)
+            .unwrap()
+            .get(&Version::F.code)
+            .unwrap()
+            .as_deref(),
+        Some("sh900_v002")
+    );
     let sent = last_params(&server, "batch");
     assert!(
         !sent.to_string().contains("idempotency"),
@@ -457,7 +496,7 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
     let mut last = (0, 0);
     let att = Version::upload_with(
         &client,
-        version.id,
+        version.id(),
         Version::F.sg_uploaded_movie,
         &movie,
         Some("Take 1"),
@@ -467,12 +506,12 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
     .unwrap();
     assert_eq!(last, (18, 18));
     let v = Version::find()
-        .filter(Version::F.id.is(version.id))
-        .fields([sg_tests::demo::VersionField::SgUploadedMovie])
+        .filter(Version::F.id.is(version.id()))
+        .fields(Version::F.sg_uploaded_movie)
         .first(&client)
         .unwrap()
         .unwrap();
-    let link = v.sg_uploaded_movie.unwrap();
+    let link = v.get(&Version::F.sg_uploaded_movie).unwrap().unwrap();
     assert_eq!(link.name.as_deref(), Some("Take 1"));
     assert_eq!(
         client.download_attachment(&serde_json::json!(att)).unwrap(),
@@ -486,10 +525,10 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
         .first(&client)
         .unwrap()
         .unwrap();
+    let image = with_image.get(&Shot::F.image).unwrap();
     assert!(
-        matches!(&with_image.image, Some(sg_runtime::Image::Url(u)) if u.contains("/file_serve/attachment/")),
-        "{:?}",
-        with_image.image
+        matches!(&image, Some(sg_runtime::Image::Url(u)) if u.contains("/file_serve/attachment/")),
+        "{image:?}"
     );
     // The schema says `image` is editable: it can be cleared.
     Shot::update(shot.id)
@@ -502,7 +541,7 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
         .first(&client)
         .unwrap()
         .unwrap();
-    assert_eq!(cleared.image, None);
+    assert_eq!(cleared.get(&Shot::F.image).unwrap(), None);
 }
 
 #[test]
@@ -525,9 +564,14 @@ fn a_note_thread_decodes_into_the_bindings_structs() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("frames.txt"), b"1001-1010").unwrap();
     client
-        .upload("Note", note.id, dir.join("frames.txt"), &Default::default())
+        .upload(
+            "Note",
+            note.id().get(),
+            dir.join("frames.txt"),
+            &Default::default(),
+        )
         .unwrap();
-    let thread = note_thread::<Note, Reply, Attachment>(&client, note.id).unwrap();
+    let thread = note_thread::<Note, Reply, Attachment>(&client, note.id()).unwrap();
     assert_eq!(thread.len(), 3);
     let ThreadItem::Note(n) = &thread[0] else {
         panic!("{:?}", thread[0])
@@ -561,14 +605,8 @@ fn any_integer_sets_number_measure_and_float_fields() {
         .send(&client)
         .unwrap();
     let back = Shot::find()
-        .filter(Shot::F.id.is(shot.id))
+        .filter(Shot::F.id.is(shot.id()))
         .filter(Shot::F.sg_cut_duration.is(takes.len()))
-        .fields([
-            ShotField::SgCutDuration,
-            ShotField::SgCutIn,
-            ShotField::SgFrameRate,
-            ShotField::SgBidCost,
-        ])
         .first(&client)
         .unwrap()
         .unwrap();

@@ -3,5 +3,5 @@ use sg_runtime::typed::prelude::*;
 use sg_tests::demo::{markers, Shot};
 
 fn main() {
-    let _ = Shot::update(1).add(Shot::F.sg_sequence, Link::<markers::Sequence>::new(1));
+    let _ = Shot::update(Id::new(1)).add(Shot::F.sg_sequence, Id::<markers::Sequence>::new(1));
 }

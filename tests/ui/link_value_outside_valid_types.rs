@@ -3,5 +3,5 @@ use sg_runtime::typed::prelude::*;
 use sg_tests::demo::{markers, Shot};
 
 fn main() {
-    let _ = Shot::create().set(Shot::F.sg_sequence, Link::<markers::Asset>::new(1));
+    let _ = Shot::create().set(Shot::F.sg_sequence, Id::<markers::Asset>::new(1));
 }

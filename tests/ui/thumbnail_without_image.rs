@@ -4,5 +4,5 @@ use sg_tests::demo::Task;
 
 fn main() {
     let client = sg_runtime::Client::builder("studio").build().unwrap();
-    let _ = Task::upload_thumbnail(&client, 1, "thumb.png");
+    let _ = Task::upload_thumbnail(&client, Id::new(1), "thumb.png");
 }

@@ -66,13 +66,13 @@ fn main() {
         .first(client)
         .unwrap_or_else(|e| or_fail(e))
         .unwrap_or_else(|| fail(&format!("no project `{project_name}`")));
-    let project: Link<markers::Project> = project.link();
-    let sequences: BTreeMap<String, Link<markers::Sequence>> = Sequence::find()
+    let project: Id<markers::Project> = project.id;
+    let sequences: BTreeMap<String, Id<markers::Sequence>> = Sequence::find()
         .filter(Sequence::F.project.is(project))
         .all(client)
         .unwrap_or_else(|e| or_fail(e))
         .into_iter()
-        .filter_map(|s| Some((s.code.clone()?, s.link())))
+        .filter_map(|s| Some((s.code.clone()?, s.id)))
         .collect();
     let existing: BTreeSet<String> = Shot::find()
         .filter(Shot::F.project.is(project))
@@ -163,21 +163,24 @@ fn main() {
         fail(&format!("{path}: no shots to create"));
     }
     let mut batch = Batch::new();
+    let mut slots = Vec::new();
     for r in &rows {
-        batch = batch.create(
-            Shot::create()
-                .set(Shot::F.code, r.code.as_str())
-                .set(Shot::F.project, project)
-                .set(Shot::F.sg_sequence, sequences[&r.sequence])
-                .set(Shot::F.sg_cut_in, r.cut_in)
-                .set(Shot::F.sg_cut_out, r.cut_out)
-                .set(Shot::F.sg_cut_duration, r.cut_out - r.cut_in + 1)
-                .set(Shot::F.description, r.description.as_str())
-                // The key makes the batch land once even if the answer is lost on the way.
-                .idempotency_key(
-                    Shot::F.sg_uuid,
-                    format!("bulk_shots/{project_name}/{}", r.code),
-                ),
+        slots.push(
+            batch.create(
+                Shot::create()
+                    .set(Shot::F.code, r.code.as_str())
+                    .set(Shot::F.project, project)
+                    .set(Shot::F.sg_sequence, sequences[&r.sequence])
+                    .set(Shot::F.sg_cut_in, r.cut_in)
+                    .set(Shot::F.sg_cut_out, r.cut_out)
+                    .set(Shot::F.sg_cut_duration, r.cut_out - r.cut_in + 1)
+                    .set(Shot::F.description, r.description.as_str())
+                    // The key makes the batch land once even if the answer is lost on the way.
+                    .idempotency_key(
+                        Shot::F.sg_uuid,
+                        format!("bulk_shots/{project_name}/{}", r.code),
+                    ),
+            ),
         );
     }
     let created = batch.send(client).unwrap_or_else(|e| {
@@ -193,10 +196,15 @@ fn main() {
         created.len(),
         site.describe()
     );
-    for (r, c) in rows.iter().zip(&created) {
+    for (r, slot) in rows.iter().zip(&slots) {
+        let shot = created.get(slot).unwrap_or_else(|e| or_fail(e));
         println!(
             "  {} #{} in {} ({}-{})",
-            r.code, c["id"], r.sequence, r.cut_in, r.cut_out
+            r.code,
+            shot.id(),
+            r.sequence,
+            r.cut_in,
+            r.cut_out
         );
     }
 }

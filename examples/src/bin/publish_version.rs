@@ -1,7 +1,7 @@
 //! Publish a version for a shot's task and add it to a playlist.
 
 use sg_examples::sg::{Playlist, Version};
-use sg_examples::{fail, shot_task_project, Args, Site};
+use sg_examples::{fail, latest, shot_task_project, Args, Site};
 use sg_runtime::typed::prelude::*;
 
 const HELP: &str = "\
@@ -38,6 +38,18 @@ fn main() {
         .filter(Version::F.sg_task.is(task.link()))
         .all(client)
         .unwrap_or_else(|e| or_fail(e));
+    if let Some(previous) = latest::<Version, _, _>(
+        client,
+        Version::F.sg_task.is(task.id),
+        &Version::F.created_at,
+    )
+    .unwrap_or_else(|e| or_fail(e))
+    {
+        println!(
+            "latest version of {shot_code} / {task_name}: {}",
+            previous.code.as_deref().unwrap_or("(no code)")
+        );
+    }
     let code = format!(
         "{shot_code}_{}_v{:03}",
         task_name.to_lowercase(),
@@ -46,7 +58,7 @@ fn main() {
     let movie = args.get("movie", &format!("/mnt/renders/{code}.mov"));
     let version = Version::create()
         .set(Version::F.code, code.as_str())
-        .set(Version::F.project, project)
+        .set(Version::F.project, &project)
         .set(Version::F.entity, shot.link())
         .set(Version::F.sg_task, task.link())
         .set(Version::F.sg_path_to_movie, movie.as_str())
@@ -57,29 +69,35 @@ fn main() {
         .unwrap_or_else(|e| or_fail(e));
     println!(
         "created Version {} (#{}) on {} / {}",
-        code, version.id, shot_code, task_name
+        code,
+        version.id(),
+        shot_code,
+        task_name
     );
 
-    let playlist = match Playlist::find()
+    let playlist_id = match Playlist::find()
         .filter(Playlist::F.code.is(playlist_name.as_str()))
         .first(client)
         .unwrap_or_else(|e| or_fail(e))
     {
-        Some(p) => p,
+        Some(p) => p.id,
         None => {
             let p = Playlist::create()
                 .set(Playlist::F.code, playlist_name.as_str())
                 .set(Playlist::F.project, project)
                 .send(client)
                 .unwrap_or_else(|e| or_fail(e));
-            println!("created Playlist {playlist_name} (#{})", p.id);
-            p
+            println!("created Playlist {playlist_name} (#{})", p.id());
+            p.id()
         }
     };
-    let updated = Playlist::update(playlist.id)
+    let updated = Playlist::update(playlist_id)
         .add(Playlist::F.versions, [version.link()])
         .send(client)
         .unwrap_or_else(|e| or_fail(e));
-    let n = updated.versions.map_or(0, |v| v.len());
+    let n = updated
+        .get(&Playlist::F.versions)
+        .unwrap_or_else(|e| or_fail(e))
+        .map_or(0, |v| v.len());
     println!("added it to Playlist {playlist_name}, which now holds {n} version(s)");
 }

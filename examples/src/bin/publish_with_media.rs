@@ -1,7 +1,7 @@
 //! Publish a version with its media: create the Version, upload the movie into
 //! `sg_uploaded_movie` and a thumbnail, with progress bars, and print where to download them.
 
-use sg_examples::sg::{Version, VersionField};
+use sg_examples::sg::Version;
 use sg_examples::{fail, shot_task_project, Args, Progress, Site};
 use sg_runtime::typed::prelude::*;
 use std::path::PathBuf;
@@ -67,18 +67,18 @@ fn main() {
     );
     let version = Version::create()
         .set(Version::F.code, code.as_str())
-        .set(Version::F.project, project)
+        .set(Version::F.project, &project)
         .set(Version::F.entity, shot.link())
         .set(Version::F.sg_task, task.link())
         .idempotency_key(Version::F.sg_uuid, format!("publish_with_media/{code}"))
         .send(client)
         .unwrap_or_else(|e| or_fail(e));
-    println!("created Version {code} (#{})", version.id);
+    println!("created Version {code} (#{})", version.id());
 
     let mut bar = Progress::new("movie");
     let movie_id = Version::upload_with(
         client,
-        version.id,
+        version.id(),
         Version::F.sg_uploaded_movie,
         &movie,
         Some(&format!("{code}.mov")),
@@ -87,26 +87,27 @@ fn main() {
     )
     .unwrap_or_else(|e| or_fail(e));
     let thumb_id =
-        Version::upload_thumbnail(client, version.id, &thumbnail).unwrap_or_else(|e| or_fail(e));
+        Version::upload_thumbnail(client, version.id(), &thumbnail).unwrap_or_else(|e| or_fail(e));
     println!(
         "uploaded the movie (Attachment #{movie_id}) and the thumbnail (Attachment #{thumb_id})"
     );
 
     let published = Version::find()
-        .filter(Version::F.id.is(version.id))
-        .fields([VersionField::SgUploadedMovie, VersionField::Image])
+        .filter(Version::F.id.is(version.id()))
+        .fields((Version::F.sg_uploaded_movie, Version::F.image))
         .first(client)
         .unwrap_or_else(|e| or_fail(e))
         .unwrap_or_else(|| fail("the version is gone"));
     let link = published
-        .sg_uploaded_movie
+        .get(&Version::F.sg_uploaded_movie)
+        .unwrap_or_else(|e| or_fail(e))
         .unwrap_or_else(|| fail("the movie field is empty after the upload"));
     let url = link
         .url
         .clone()
         .unwrap_or_else(|| fail("the movie field has no url"));
     println!("download the movie: {url}");
-    if let Some(sg_runtime::Image::Url(image)) = published.image {
+    if let Ok(Some(sg_runtime::Image::Url(image))) = published.get(&Version::F.image) {
         println!("thumbnail: {image}");
     }
     // Check the round trip on the local server: the bytes that come back are the ones sent.

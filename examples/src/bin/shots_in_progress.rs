@@ -23,7 +23,7 @@ credentials from SG_SCRIPT_NAME/SG_SCRIPT_KEY (or SG_LOGIN/SG_PASSWORD, SG_SESSI
 #[sg(entity = sg_examples::sg::Task)]
 struct TaskRow {
     content: Option<String>,
-    task_assignees: Option<Vec<sg_runtime::EntityRef>>,
+    task_assignees: Vec<TargetRef<markers::TaskTaskAssigneesTargets>>,
     #[sg(field = "sg_status_list")]
     status: Option<sg_examples::sg::TaskSgStatusList>,
     #[sg(path = "entity.Shot.code")]
@@ -78,11 +78,9 @@ fn main() {
             let who: Vec<String> = t
                 .task_assignees
                 .iter()
-                .flatten()
-                .map(|u| {
-                    u.name
-                        .clone()
-                        .unwrap_or_else(|| format!("{} #{}", u.entity_type, u.id))
+                .map(|u| match u.name() {
+                    Some(name) => name.to_string(),
+                    None => format!("{u:?}"),
                 })
                 .collect();
             vec![

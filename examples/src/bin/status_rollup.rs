@@ -27,11 +27,11 @@ fn main() {
         .first(client)
         .unwrap_or_else(|e| fail(&e.to_string()))
         .unwrap_or_else(|| fail(&format!("no project `{name}`")));
-    let link: Link<markers::Project> = project.link();
+    let id: Id<markers::Project> = project.id;
     println!("Status of {name}, from {}\n", site.describe());
 
     let shots = Shot::summarize()
-        .filter(Shot::F.project.is(link))
+        .filter(Shot::F.project.is(id))
         .record_count(&Shot::F.id)
         .sum(&Shot::F.sg_cut_duration)
         .group_by(&Shot::F.sg_status_list, Direction::Asc)
@@ -54,7 +54,7 @@ fn main() {
     table(&["shot status", "shots", "share"], &rows);
 
     let tasks = Task::summarize()
-        .filter(Task::F.project.is(link))
+        .filter(Task::F.project.is(id))
         .record_count(&Task::F.id)
         .group_by(&Task::F.step.via(Step::F.code), Direction::Asc)
         .group_by(&Task::F.sg_status_list, Direction::Asc)

@@ -53,6 +53,8 @@ fn relations(data_type: &str) -> &'static [&'static str] {
         "less_than",
         "greater_than",
         "between",
+        "in",
+        "not_in",
         "in_last",
         "not_in_last",
         "in_next",
@@ -95,8 +97,9 @@ fn relations(data_type: &str) -> &'static [&'static str] {
         "entity" => ENTITY,
         "multi_entity" => MULTI,
         "tag_list" => TAGS,
-        "checkbox" | "image" | "color" | "uuid" | "entity_type" | "footage" | "password"
+        "checkbox" | "image" | "color" | "uuid" | "entity_type" | "footage"
         | "system_task_type" => EQ,
+        // Sites never filter on a password (its value is never read back either).
         _ => &[],
     }
 }

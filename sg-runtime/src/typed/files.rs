@@ -5,7 +5,7 @@
 
 use super::kind::{self, Kind};
 use super::write::WritableAccess;
-use super::{Entity, EntityType, FieldRef};
+use super::{Entity, EntityType, FieldRef, Id};
 use crate::error::Result;
 use crate::{Client, UploadOptions};
 use std::path::Path;
@@ -31,7 +31,7 @@ pub trait Files: Entity {
     /// it); returns the Attachment's id. See [`Client::upload`].
     fn upload<K: FileField, A: WritableAccess>(
         client: &Client,
-        id: i64,
+        id: Id<Self::Type>,
         field: FieldRef<Self::Type, K, A>,
         path: impl AsRef<Path>,
     ) -> Result<i64> {
@@ -39,14 +39,14 @@ pub trait Files: Entity {
             field_name: Some(field.path().to_string()),
             ..UploadOptions::default()
         };
-        client.upload(<Self::Type as EntityType>::NAME, id, path, &options)
+        client.upload(<Self::Type as EntityType>::NAME, id.get(), path, &options)
     }
 
     /// [`upload`](Files::upload) with a display name, tags and a progress callback
     /// (`progress(bytes_sent, total)`).
     fn upload_with<K: FileField, A: WritableAccess>(
         client: &Client,
-        id: i64,
+        id: Id<Self::Type>,
         field: FieldRef<Self::Type, K, A>,
         path: impl AsRef<Path>,
         display_name: Option<&str>,
@@ -60,7 +60,7 @@ pub trait Files: Entity {
         };
         client.upload_with_progress(
             <Self::Type as EntityType>::NAME,
-            id,
+            id.get(),
             path,
             &options,
             progress,
@@ -69,11 +69,11 @@ pub trait Files: Entity {
 
     /// Uploads the image at `path` as the thumbnail of record `id`. See
     /// [`Client::upload_thumbnail`].
-    fn upload_thumbnail(client: &Client, id: i64, path: impl AsRef<Path>) -> Result<i64>
+    fn upload_thumbnail(client: &Client, id: Id<Self::Type>, path: impl AsRef<Path>) -> Result<i64>
     where
         Self::Type: HasThumbnail,
     {
-        client.upload_thumbnail(<Self::Type as EntityType>::NAME, id, path)
+        client.upload_thumbnail(<Self::Type as EntityType>::NAME, id.get(), path)
     }
 }
 

@@ -2,7 +2,7 @@
 //! values of the field's Rust type.
 
 use super::kind::{self, Kind};
-use super::link::{link_value, Settable, TargetRef};
+use super::link::{link_value, IntoTarget, Settable};
 use super::{EntityType, FieldRef, LinkTarget};
 use crate::request::{Direction, Filter};
 use serde_json::Value;
@@ -130,19 +130,27 @@ impl DateUnit {
     }
 }
 
-/// Kinds compared with `is` / `is_not` by value.
+// The relations are methods of every handle, each bounded by the trait of the kinds it fits,
+// so that a relation on the wrong kind is an error in the user's terms (the trait's message),
+// never "the method exists but its bounds were not satisfied".
+
+/// Kinds compared with `is` / `is_not`.
 #[diagnostic::on_unimplemented(
-    message = "`is`/`is_not` by value do not apply to a `{Self}` field",
-    note = "link fields compare with links (`is(link)`); url, serializable and computed fields cannot be filtered by value"
+    message = "`is`/`is_not` do not apply to a `{Self}` field",
+    label = "a site cannot filter this field by its value",
+    note = "sites do not filter on password, url, serializable and computed (summary, pivot, calculated) fields"
 )]
 pub trait Equatable: Kind {}
 /// Kinds that take `is_in` / `not_in`.
-#[diagnostic::on_unimplemented(message = "`is_in`/`not_in` do not apply to a `{Self}` field")]
+#[diagnostic::on_unimplemented(
+    message = "`is_in`/`not_in` do not apply to a `{Self}` field",
+    note = "they apply to text, number, float, measure, date, date_time, list and status fields, ids and links"
+)]
 pub trait Membership: Kind {}
 /// Kinds with an order: `less_than`, `greater_than`, `between`.
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` field has no order: `less_than`, `greater_than` and `between` do not apply",
-    note = "they apply to number, float, currency, percent, duration, timecode, date and date_time fields"
+    note = "they apply to number, float, currency, percent, duration, timecode, date and date_time fields, and ids"
 )]
 pub trait Ordered: Kind {}
 /// Kinds that take `not_between` (numbers).
@@ -156,138 +164,240 @@ pub trait NotBetween: Kind {}
 )]
 pub trait Dated: Kind {}
 /// Kinds whose emptiness can be tested: `is_null` / `is_not_null`.
-#[diagnostic::on_unimplemented(message = "a `{Self}` field cannot be filtered")]
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` field cannot be filtered",
+    note = "sites do not filter on password, url, serializable and computed (summary, pivot, calculated) fields"
+)]
 pub trait Nullable: Kind {}
+
+/// Kinds compared with a value of their own Rust type (not a tag, not a link).
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` field is not compared with a value",
+    note = "sites do not filter on password, url, serializable and computed (summary, pivot, calculated) fields"
+)]
+pub trait ByValue: Kind {}
+
+/// A value a field of kind `K` is compared with by `is`, `is_not`, `is_in` and `not_in`: a
+/// value of the field's type; for a tag list one tag; for a link field one link (`None`: empty).
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be compared with a `{K}` field",
+    label = "wrong value type for this field",
+    note = "compare text with strings, numbers with integers, list fields with their generated enum, ids with ids of the same entity type, tag lists with one tag, link fields with a `Link`/`Id` of one of their valid types"
+)]
+pub trait Compare<K> {
+    /// The wire value.
+    fn compare_value(self) -> Value;
+}
+
+impl<K: ByValue, V: Settable<K>> Compare<K> for V {
+    fn compare_value(self) -> Value {
+        self.to_value()
+    }
+}
+
+impl<S: Into<String>> Compare<kind::TagList> for S {
+    fn compare_value(self) -> Value {
+        Value::String(self.into())
+    }
+}
+
+impl<T: 'static, R: IntoTarget<T>> Compare<kind::Entity<T>> for R {
+    fn compare_value(self) -> Value {
+        link_value(self)
+    }
+}
+
+impl<T: 'static, R: IntoTarget<T>> Compare<kind::MultiEntity<T>> for R {
+    fn compare_value(self) -> Value {
+        link_value(self)
+    }
+}
 
 macro_rules! mark {
     ($tr:ident: $($k:ty),*) => {$( impl $tr for $k {} )*};
 }
-mark!(Equatable: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Checkbox, kind::Date, kind::DateTime, kind::Opaque);
-mark!(Membership: kind::Text, kind::Number, kind::Float, kind::Measure);
+mark!(ByValue: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Checkbox, kind::Date, kind::DateTime, kind::Opaque);
+mark!(Equatable: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Checkbox, kind::Date, kind::DateTime, kind::Opaque, kind::TagList);
+mark!(Membership: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Date, kind::DateTime);
 mark!(Ordered: kind::Number, kind::Float, kind::Measure, kind::Date, kind::DateTime);
 mark!(NotBetween: kind::Number, kind::Float);
 mark!(Dated: kind::Date, kind::DateTime);
 mark!(Nullable: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Checkbox, kind::Date, kind::DateTime, kind::Opaque, kind::Image, kind::TagList);
+impl<M: 'static> ByValue for kind::Id<M> {}
+impl<M: 'static> Equatable for kind::Id<M> {}
+impl<M: 'static> Membership for kind::Id<M> {}
+impl<M: 'static> Ordered for kind::Id<M> {}
+impl<V: crate::WireValue + 'static> ByValue for kind::List<V> {}
 impl<V: crate::WireValue + 'static> Equatable for kind::List<V> {}
 impl<V: crate::WireValue + 'static> Membership for kind::List<V> {}
 impl<V: crate::WireValue + 'static> Nullable for kind::List<V> {}
-impl<T: 'static> Nullable for kind::Entity<T> {}
-impl<T: 'static> Nullable for kind::MultiEntity<T> {}
+impl<T: super::TargetSet> Equatable for kind::Entity<T> {}
+impl<T: super::TargetSet> Membership for kind::Entity<T> {}
+impl<T: super::TargetSet> Nullable for kind::Entity<T> {}
+impl<T: super::TargetSet> Equatable for kind::MultiEntity<T> {}
+impl<T: super::TargetSet> Membership for kind::MultiEntity<T> {}
+impl<T: super::TargetSet> Nullable for kind::MultiEntity<T> {}
 
-fn values<K, V: Settable<K>>(items: impl IntoIterator<Item = V>) -> Vec<Value> {
-    items.into_iter().map(Settable::to_value).collect()
+fn compared<K, V: Compare<K>>(items: impl IntoIterator<Item = V>) -> Vec<Value> {
+    items.into_iter().map(Compare::compare_value).collect()
 }
 
-impl<E, K: Nullable, A> FieldRef<E, K, A> {
+impl<E, K, A> FieldRef<E, K, A> {
     /// `is null` (for lists and links: empty).
-    pub fn is_null(&self) -> Condition<E> {
+    pub fn is_null(&self) -> Condition<E>
+    where
+        K: Nullable,
+    {
         Condition::new(self.path(), "is", vec![Value::Null])
     }
 
     /// `is_not null` (for lists and links: not empty).
-    pub fn is_not_null(&self) -> Condition<E> {
+    pub fn is_not_null(&self) -> Condition<E>
+    where
+        K: Nullable,
+    {
         Condition::new(self.path(), "is_not", vec![Value::Null])
     }
-}
 
-impl<E, K: Equatable, A> FieldRef<E, K, A> {
-    /// `is`: equal to `value` (text compares without case, as the server does).
-    pub fn is(&self, value: impl Settable<K>) -> Condition<E> {
-        Condition::new(self.path(), "is", vec![value.to_value()])
+    /// `is`: equal to `value` (text compares without case, as the server does); for a tag list,
+    /// has the tag; for a link, links to exactly this record; for a multi-entity field, holds
+    /// it. `None` matches an empty field.
+    pub fn is(&self, value: impl Compare<K>) -> Condition<E>
+    where
+        K: Equatable,
+    {
+        Condition::new(self.path(), "is", vec![value.compare_value()])
     }
 
-    /// `is_not`.
-    pub fn is_not(&self, value: impl Settable<K>) -> Condition<E> {
-        Condition::new(self.path(), "is_not", vec![value.to_value()])
+    /// `is_not`: the negation of `is`.
+    pub fn is_not(&self, value: impl Compare<K>) -> Condition<E>
+    where
+        K: Equatable,
+    {
+        Condition::new(self.path(), "is_not", vec![value.compare_value()])
     }
-}
 
-impl<E, K: Membership, A> FieldRef<E, K, A> {
-    /// `in`: equal to one of `values`.
-    pub fn is_in<V: Settable<K>>(&self, values_: impl IntoIterator<Item = V>) -> Condition<E> {
-        Condition::new(self.path(), "in", values(values_))
+    /// `in`: equal to one of `values` (for links: links to one of them).
+    pub fn is_in<V: Compare<K>>(&self, values: impl IntoIterator<Item = V>) -> Condition<E>
+    where
+        K: Membership,
+    {
+        Condition::new(self.path(), "in", compared(values))
     }
 
     /// `not_in`.
-    pub fn not_in<V: Settable<K>>(&self, values_: impl IntoIterator<Item = V>) -> Condition<E> {
-        Condition::new(self.path(), "not_in", values(values_))
+    pub fn not_in<V: Compare<K>>(&self, values: impl IntoIterator<Item = V>) -> Condition<E>
+    where
+        K: Membership,
+    {
+        Condition::new(self.path(), "not_in", compared(values))
     }
-}
 
-impl<E, K: Ordered, A> FieldRef<E, K, A> {
     /// `less_than`.
-    pub fn less_than(&self, value: impl Settable<K>) -> Condition<E> {
+    pub fn less_than(&self, value: impl Settable<K>) -> Condition<E>
+    where
+        K: Ordered,
+    {
         Condition::new(self.path(), "less_than", vec![value.to_value()])
     }
 
     /// `greater_than`.
-    pub fn greater_than(&self, value: impl Settable<K>) -> Condition<E> {
+    pub fn greater_than(&self, value: impl Settable<K>) -> Condition<E>
+    where
+        K: Ordered,
+    {
         Condition::new(self.path(), "greater_than", vec![value.to_value()])
     }
 
     /// `between`, both ends included.
-    pub fn between(&self, low: impl Settable<K>, high: impl Settable<K>) -> Condition<E> {
+    pub fn between(&self, low: impl Settable<K>, high: impl Settable<K>) -> Condition<E>
+    where
+        K: Ordered,
+    {
         Condition::new(
             self.path(),
             "between",
             vec![low.to_value(), high.to_value()],
         )
     }
-}
 
-impl<E, K: NotBetween, A> FieldRef<E, K, A> {
     /// `not_between`.
-    pub fn not_between(&self, low: impl Settable<K>, high: impl Settable<K>) -> Condition<E> {
+    pub fn not_between(&self, low: impl Settable<K>, high: impl Settable<K>) -> Condition<E>
+    where
+        K: NotBetween,
+    {
         Condition::new(
             self.path(),
             "not_between",
             vec![low.to_value(), high.to_value()],
         )
     }
-}
 
-impl<E, K: Dated, A> FieldRef<E, K, A> {
     fn span(&self, relation: &str, n: i64, unit: DateUnit) -> Condition<E> {
         Condition::new(self.path(), relation, vec![n.into(), unit.wire().into()])
     }
 
     /// `in_last n unit`: from `n` units ago until now.
-    pub fn in_last(&self, n: i64, unit: DateUnit) -> Condition<E> {
+    pub fn in_last(&self, n: i64, unit: DateUnit) -> Condition<E>
+    where
+        K: Dated,
+    {
         self.span("in_last", n, unit)
     }
 
     /// `not_in_last n unit`.
-    pub fn not_in_last(&self, n: i64, unit: DateUnit) -> Condition<E> {
+    pub fn not_in_last(&self, n: i64, unit: DateUnit) -> Condition<E>
+    where
+        K: Dated,
+    {
         self.span("not_in_last", n, unit)
     }
 
     /// `in_next n unit`: from now until `n` units ahead.
-    pub fn in_next(&self, n: i64, unit: DateUnit) -> Condition<E> {
+    pub fn in_next(&self, n: i64, unit: DateUnit) -> Condition<E>
+    where
+        K: Dated,
+    {
         self.span("in_next", n, unit)
     }
 
     /// `not_in_next n unit`.
-    pub fn not_in_next(&self, n: i64, unit: DateUnit) -> Condition<E> {
+    pub fn not_in_next(&self, n: i64, unit: DateUnit) -> Condition<E>
+    where
+        K: Dated,
+    {
         self.span("not_in_next", n, unit)
     }
 
     /// `in_calendar_day offset`: today (0), yesterday (-1), tomorrow (1), ...
-    pub fn in_calendar_day(&self, offset: i64) -> Condition<E> {
+    pub fn in_calendar_day(&self, offset: i64) -> Condition<E>
+    where
+        K: Dated,
+    {
         Condition::new(self.path(), "in_calendar_day", vec![offset.into()])
     }
 
     /// `in_calendar_week offset`: this week (0), last week (-1), ...
-    pub fn in_calendar_week(&self, offset: i64) -> Condition<E> {
+    pub fn in_calendar_week(&self, offset: i64) -> Condition<E>
+    where
+        K: Dated,
+    {
         Condition::new(self.path(), "in_calendar_week", vec![offset.into()])
     }
 
     /// `in_calendar_month offset`.
-    pub fn in_calendar_month(&self, offset: i64) -> Condition<E> {
+    pub fn in_calendar_month(&self, offset: i64) -> Condition<E>
+    where
+        K: Dated,
+    {
         Condition::new(self.path(), "in_calendar_month", vec![offset.into()])
     }
 
     /// `in_calendar_year offset`.
-    pub fn in_calendar_year(&self, offset: i64) -> Condition<E> {
+    pub fn in_calendar_year(&self, offset: i64) -> Condition<E>
+    where
+        K: Dated,
+    {
         Condition::new(self.path(), "in_calendar_year", vec![offset.into()])
     }
 }
@@ -318,44 +428,10 @@ impl<E, A> FieldRef<E, kind::Text, A> {
     }
 }
 
-/// The relations of link fields (`entity` and `multi_entity`), on the link's target set `T`.
+/// The relations only link fields (`entity` and `multi_entity`) take, on the target set `T`.
 macro_rules! link_relations {
-    ($k:ident, $is_doc:literal) => {
+    ($k:ident) => {
         impl<E, T: 'static, A> FieldRef<E, kind::$k<T>, A> {
-            #[doc = $is_doc]
-            pub fn is<R: Into<TargetRef<T>>>(&self, link: R) -> Condition<E> {
-                Condition::new(self.path(), "is", vec![link_value(link)])
-            }
-
-            /// `is_not`: the negation of `is`.
-            pub fn is_not<R: Into<TargetRef<T>>>(&self, link: R) -> Condition<E> {
-                Condition::new(self.path(), "is_not", vec![link_value(link)])
-            }
-
-            /// `in`: links to one of `links`.
-            pub fn is_in<R: Into<TargetRef<T>>>(
-                &self,
-                links: impl IntoIterator<Item = R>,
-            ) -> Condition<E> {
-                Condition::new(
-                    self.path(),
-                    "in",
-                    links.into_iter().map(link_value).collect(),
-                )
-            }
-
-            /// `not_in`.
-            pub fn not_in<R: Into<TargetRef<T>>>(
-                &self,
-                links: impl IntoIterator<Item = R>,
-            ) -> Condition<E> {
-                Condition::new(
-                    self.path(),
-                    "not_in",
-                    links.into_iter().map(link_value).collect(),
-                )
-            }
-
             /// `type_is M`: links to an `M` (one of the field's valid types).
             pub fn type_is<M: EntityType + LinkTarget<T>>(&self) -> Condition<E> {
                 Condition::new(self.path(), "type_is", vec![M::NAME.into()])
@@ -383,8 +459,8 @@ macro_rules! link_relations {
     };
 }
 
-link_relations!(Entity, " `is`: links to exactly this record.");
-link_relations!(MultiEntity, " `is`: the list holds this record.");
+link_relations!(Entity);
+link_relations!(MultiEntity);
 
 impl<E, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
     /// `name_is`: the linked record's display name is `s`.
@@ -394,16 +470,6 @@ impl<E, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
 }
 
 impl<E, A> FieldRef<E, kind::TagList, A> {
-    /// `is`: has the tag `tag`.
-    pub fn is(&self, tag: impl Into<String>) -> Condition<E> {
-        Condition::new(self.path(), "is", vec![Value::String(tag.into())])
-    }
-
-    /// `is_not`: does not have the tag.
-    pub fn is_not(&self, tag: impl Into<String>) -> Condition<E> {
-        Condition::new(self.path(), "is_not", vec![Value::String(tag.into())])
-    }
-
     /// `name_contains`: a tag contains `s`.
     pub fn name_contains(&self, s: impl Into<String>) -> Condition<E> {
         Condition::new(self.path(), "name_contains", vec![Value::String(s.into())])

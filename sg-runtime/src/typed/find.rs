@@ -1,7 +1,8 @@
 //! Typed reads: `Shot::find().filter(...).sort(...).all(&client)`.
 
 use super::filter::{Condition, Sort};
-use super::{Entity, EntityField, EntityType};
+use super::kind::Kind;
+use super::{Entity, EntityField, EntityType, FieldRef, Id, Link, Returnable};
 use crate::error::{Error, Result};
 use crate::request::{Filter, Query};
 use crate::{Client, FindIter};
@@ -32,12 +33,15 @@ impl<T: Entity> Readable for T {
     }
 }
 
-/// A typed read of `R`'s entity type. Filters, sorts and return fields must be of that type;
-/// by default it returns every field `R` holds.
+/// A typed read of `R`'s entity type. Filters, sorts and return fields must be of that type.
+/// It asks for every field `R` holds: a generated struct read this way is whole, so a `None`
+/// is a field empty on the site. To read fewer fields, name them with
+/// [`fields`](Find::fields) (records come back as [`Partial`]) or read a projection.
 pub struct Find<R: Readable> {
     query: Query,
     conditions: Vec<Filter>,
-    custom_fields: bool,
+    /// `limit(0)`: no record, and no request.
+    nothing: bool,
     _r: PhantomData<fn() -> R>,
 }
 
@@ -46,7 +50,7 @@ impl<R: Readable> Clone for Find<R> {
         Find {
             query: self.query.clone(),
             conditions: self.conditions.clone(),
-            custom_fields: self.custom_fields,
+            nothing: self.nothing,
             _r: PhantomData,
         }
     }
@@ -64,7 +68,19 @@ impl<R: Readable> Find<R> {
         Find {
             query: Query::new(<R::Type as EntityType>::NAME).fields(R::return_fields()),
             conditions: Vec::new(),
-            custom_fields: false,
+            nothing: false,
+            _r: PhantomData,
+        }
+    }
+
+    /// The same read decoding into `R2` with the return fields `fields`.
+    fn into_read<R2: Readable<Type = R::Type>>(self, fields: Vec<String>) -> Find<R2> {
+        let mut query = self.query;
+        query.fields = fields;
+        Find {
+            query,
+            conditions: self.conditions,
+            nothing: self.nothing,
             _r: PhantomData,
         }
     }
@@ -72,21 +88,6 @@ impl<R: Readable> Find<R> {
     /// Adds a condition; several conditions must all hold.
     pub fn filter(mut self, condition: Condition<R::Type>) -> Find<R> {
         self.conditions.push(condition.into_filter());
-        self
-    }
-
-    /// Returns only these fields of `R`'s entity (and `type`, `id`); the others decode as `None`.
-    pub fn fields<F>(mut self, fields: impl IntoIterator<Item = F>) -> Find<R>
-    where
-        F: EntityField<Type = R::Type>,
-    {
-        if !self.custom_fields {
-            self.query.fields.clear();
-            self.custom_fields = true;
-        }
-        self.query
-            .fields
-            .extend(fields.into_iter().map(|f| f.wire_name().to_string()));
         self
     }
 
@@ -100,9 +101,11 @@ impl<R: Readable> Find<R> {
         self
     }
 
-    /// At most `n` records.
+    /// At most `n` records; `limit(0)` reads none (and sends nothing), unlike the official
+    /// client's `find(limit=0)`, which means "no limit": leave the limit out for that.
     pub fn limit(mut self, n: usize) -> Find<R> {
-        self.query.limit = Some(n);
+        self.nothing = n == 0;
+        self.query.limit = (n > 0).then_some(n);
         self
     }
 
@@ -140,7 +143,11 @@ impl<R: Readable> Find<R> {
     /// A lazy iterator of decoded records, one page in memory at a time.
     pub fn iter(&self, client: &Client) -> Result<TypedIter<R>> {
         Ok(TypedIter {
-            inner: client.find(&self.to_query())?,
+            inner: if self.nothing {
+                None
+            } else {
+                Some(client.find(&self.to_query())?)
+            },
             _r: PhantomData,
         })
     }
@@ -153,13 +160,16 @@ impl<R: Readable> Find<R> {
     /// The first matching record, if any.
     #[doc(alias = "find_one")]
     pub fn first(&self, client: &Client) -> Result<Option<R>> {
+        if self.nothing {
+            return Ok(None);
+        }
         self.clone().limit(1).iter(client)?.next().transpose()
     }
 }
 
 /// Decoded records of a typed read, fetched page by page.
 pub struct TypedIter<R> {
-    inner: FindIter,
+    inner: Option<FindIter>,
     _r: PhantomData<fn() -> R>,
 }
 
@@ -167,7 +177,7 @@ impl<R: Readable> Iterator for TypedIter<R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.inner.next()?.and_then(|v| match v {
+        Some(self.inner.as_mut()?.next()?.and_then(|v| match v {
             Value::Object(m) => R::decode(m),
             other => Err(Error::Decode {
                 entity_type: <R::Type as EntityType>::NAME.into(),
@@ -176,5 +186,210 @@ impl<R: Readable> Iterator for TypedIter<R> {
                 message: format!("expected a record object, found {other}"),
             }),
         }))
+    }
+}
+
+impl<T: Entity> Find<T> {
+    /// Reads only `fields` (and `id`): field handles (`Shot::F.code`, deep links through
+    /// single-entity links), field enum values (`ShotField::Code`, for fields chosen at run
+    /// time), or a tuple, array or `Vec` of them. Records come back as [`Partial`], whose
+    /// [`get`](Partial::get) refuses a field that was not read rather than calling it empty.
+    #[doc(alias = "return_fields")]
+    pub fn fields(self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
+        let mut names = Vec::new();
+        fields.push_paths(&mut names);
+        self.into_read(names)
+    }
+}
+
+impl<T: Entity> Find<Partial<T>> {
+    /// Reads these fields too.
+    pub fn and_fields(mut self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
+        fields.push_paths(&mut self.query.fields);
+        self
+    }
+}
+
+/// Fields of entity type `E` to return: a field handle, a field enum value, or a tuple, array,
+/// slice or `Vec` of them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a list of fields of `{E}` to return",
+    label = "return fields must be fields of the entity read",
+    note = "give field handles of the entity read (`Shot::F.code`), its field enum values (`ShotField::Code`), or a tuple or array of them; a deep link through a multi-entity field cannot be returned (a site returns nothing for it)"
+)]
+pub trait ReturnFields<E> {
+    /// Appends the wire paths.
+    fn push_paths(self, out: &mut Vec<String>);
+}
+
+impl<F: EntityField> ReturnFields<F::Type> for F {
+    fn push_paths(self, out: &mut Vec<String>) {
+        out.push(self.wire_name().into());
+    }
+}
+
+impl<F: EntityField, const N: usize> ReturnFields<F::Type> for [F; N] {
+    fn push_paths(self, out: &mut Vec<String>) {
+        out.extend(self.iter().map(|f| f.wire_name().to_string()));
+    }
+}
+
+impl<F: EntityField> ReturnFields<F::Type> for &[F] {
+    fn push_paths(self, out: &mut Vec<String>) {
+        out.extend(self.iter().map(|f| f.wire_name().to_string()));
+    }
+}
+
+impl<F: EntityField> ReturnFields<F::Type> for Vec<F> {
+    fn push_paths(self, out: &mut Vec<String>) {
+        self.as_slice().push_paths(out)
+    }
+}
+
+impl<E, K, A: Returnable> ReturnFields<E> for FieldRef<E, K, A> {
+    fn push_paths(self, out: &mut Vec<String>) {
+        out.push(self.path().into());
+    }
+}
+
+impl<E, K, A: Returnable> ReturnFields<E> for &FieldRef<E, K, A> {
+    fn push_paths(self, out: &mut Vec<String>) {
+        out.push(self.path().into());
+    }
+}
+
+impl<E, K, A: Returnable, const N: usize> ReturnFields<E> for [FieldRef<E, K, A>; N] {
+    fn push_paths(self, out: &mut Vec<String>) {
+        out.extend(self.iter().map(|f| f.path().to_string()));
+    }
+}
+
+macro_rules! return_tuples {
+    ($(($($t:ident),+))*) => {$(
+        impl<E, $($t: ReturnFields<E>),+> ReturnFields<E> for ($($t,)+) {
+            #[allow(non_snake_case)]
+            fn push_paths(self, out: &mut Vec<String>) {
+                let ($($t,)+) = self;
+                $( $t.push_paths(out); )+
+            }
+        }
+    )*};
+}
+return_tuples! {
+    (A)
+    (A, B)
+    (A, B, C)
+    (A, B, C, D)
+    (A, B, C, D, F)
+    (A, B, C, D, F, G)
+    (A, B, C, D, F, G, H)
+    (A, B, C, D, F, G, H, I)
+    (A, B, C, D, F, G, H, I, J)
+    (A, B, C, D, F, G, H, I, J, K)
+    (A, B, C, D, F, G, H, I, J, K, L)
+    (A, B, C, D, F, G, H, I, J, K, L, M)
+    (A, B, C, D, F, G, H, I, J, K, L, M, N)
+    (A, B, C, D, F, G, H, I, J, K, L, M, N, O)
+    (A, B, C, D, F, G, H, I, J, K, L, M, N, O, P)
+    (A, B, C, D, F, G, H, I, J, K, L, M, N, O, P, Q)
+}
+
+/// A record of `T`'s entity type read with some of its fields: from [`Find::fields`], or the
+/// answer of a create or update. [`get`](Partial::get) decodes a field that was read and
+/// refuses one that was not ([`Error::NotRead`]), so "not read" is never taken for "empty".
+pub struct Partial<T: Entity> {
+    id: Id<T::Type>,
+    record: Map<String, Value>,
+}
+
+impl<T: Entity> Clone for Partial<T> {
+    fn clone(&self) -> Self {
+        Partial {
+            id: self.id,
+            record: self.record.clone(),
+        }
+    }
+}
+
+impl<T: Entity> std::fmt::Debug for Partial<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} {:?}", self.id, self.record)
+    }
+}
+
+impl<T: Entity> Partial<T> {
+    /// The record's id.
+    pub fn id(&self) -> Id<T::Type> {
+        self.id
+    }
+
+    /// A link to the record.
+    pub fn link(&self) -> Link<T::Type> {
+        self.id.link()
+    }
+
+    /// Whether `field` was read.
+    pub fn has<K, A>(&self, field: &FieldRef<T::Type, K, A>) -> bool {
+        self.record.contains_key(field.path())
+    }
+
+    /// The value of `field`: `None` when it is empty on the site, [`Error::NotRead`] when it
+    /// was not read, [`Error::Decode`] when the site sent a value of another shape.
+    pub fn get<K: Kind, A: Returnable>(
+        &self,
+        field: &FieldRef<T::Type, K, A>,
+    ) -> Result<Option<K::Value>> {
+        let entity_type = <T::Type as EntityType>::NAME;
+        match self.record.get(field.path()) {
+            None => Err(Error::NotRead {
+                entity_type: entity_type.into(),
+                id: self.id.get(),
+                field: field.path().into(),
+            }),
+            Some(Value::Null) => Ok(None),
+            Some(v) => crate::WireValue::from_wire(v)
+                .map(Some)
+                .map_err(|e| Error::Decode {
+                    entity_type: entity_type.into(),
+                    id: self.id.get(),
+                    field: field.path().into(),
+                    message: e.to_string(),
+                }),
+        }
+    }
+
+    /// The record as the site sent it.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.record
+    }
+
+    /// The whole record as `T`, if every field of `T` was read ([`Error::NotRead`] names the
+    /// first that was not).
+    pub fn into_whole(self) -> Result<T> {
+        for f in <T::Field as EntityField>::ALL {
+            if !self.record.contains_key(f.wire_name()) {
+                return Err(Error::NotRead {
+                    entity_type: <T::Type as EntityType>::NAME.into(),
+                    id: self.id.get(),
+                    field: f.wire_name().into(),
+                });
+            }
+        }
+        T::from_map(self.record)
+    }
+}
+
+impl<T: Entity> Readable for Partial<T> {
+    type Type = T::Type;
+    /// None of its own: [`Find::fields`] names them.
+    fn return_fields() -> Vec<String> {
+        Vec::new()
+    }
+    fn decode(record: Map<String, Value>) -> Result<Self> {
+        let id = super::record_id(&record, <T::Type as EntityType>::NAME)?;
+        Ok(Partial {
+            id: Id::new(id),
+            record,
+        })
     }
 }

@@ -26,16 +26,19 @@ mod summarize;
 mod write;
 
 pub use files::{FileField, Files, HasThumbnail};
-pub use filter::{Condition, DateUnit, Sort};
-pub use find::{Find, Readable, TypedIter};
-pub use link::{Link, Settable, TargetRef};
+pub use filter::{Compare, Condition, DateUnit, Sort};
+pub use find::{Find, Partial, Readable, ReturnFields, TypedIter};
+pub use link::{Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within};
 pub use notes::{note_thread, ThreadItem};
 pub use summarize::{DateGrouping, Summarize};
-pub use write::{Batch, Create, KeyKind, Update, WritableAccess};
+pub use write::{Batch, BatchResults, BatchSlot, Create, KeyKind, Update, WritableAccess};
 
 /// Everything a typed program needs in scope: `use sg_runtime::typed::prelude::*;`.
 pub mod prelude {
-    pub use super::{Condition, DateUnit, Entity, EntityField, Files, Link, Readable, Record};
+    pub use super::{
+        Condition, DateUnit, Entity, EntityField, Files, Id, Link, Partial, Readable, Record,
+        TargetRef,
+    };
 }
 
 /// What the schema says of one field; generated field enums keep a table of these, indexed by
@@ -77,7 +80,7 @@ pub trait Entity: Sized {
         Self::from_map(record.clone())
     }
     /// The record's id.
-    fn id(&self) -> i64;
+    fn id(&self) -> Id<Self::Type>;
     /// A typed link to this record, for link fields and filters.
     fn link(&self) -> Link<Self::Type> {
         Link::new(self.id())
@@ -98,8 +101,9 @@ pub trait Record: Readable {
     {
         Create::new()
     }
-    /// A typed `update` of record `id`, returning the updated fields as `Self`.
-    fn update(id: i64) -> Update<Self>
+    /// A typed `update` of record `id` (an id of this entity type: a `Version`'s id does not
+    /// update a `Playlist`), returning the updated fields.
+    fn update(id: Id<<Self as Entity>::Type>) -> Update<Self>
     where
         Self: Entity,
     {
@@ -110,12 +114,12 @@ pub trait Record: Readable {
         Summarize::new()
     }
     /// Retires record `id`; true when it was live.
-    fn delete(client: &crate::Client, id: i64) -> Result<bool> {
-        client.delete(<Self::Type as EntityType>::NAME, id)
+    fn delete(client: &crate::Client, id: Id<Self::Type>) -> Result<bool> {
+        client.delete(<Self::Type as EntityType>::NAME, id.get())
     }
     /// Brings back retired record `id`; true when it was retired.
-    fn revive(client: &crate::Client, id: i64) -> Result<bool> {
-        client.revive(<Self::Type as EntityType>::NAME, id)
+    fn revive(client: &crate::Client, id: Id<Self::Type>) -> Result<bool> {
+        client.revive(<Self::Type as EntityType>::NAME, id.get())
     }
 }
 
@@ -142,11 +146,12 @@ pub trait EntityField: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug + 'st
 #[diagnostic::on_unimplemented(
     message = "this link cannot point to a `{Self}`",
     label = "`{Self}` is not among the link's `valid_types`",
-    note = "a deep link or link value must name one of the entity types the field's schema lists"
+    note = "a deep link or link value must name one of the entity types the field's schema lists; a link read from a field with other types converts with `try_into()` or `retarget()` (checked at run time)"
 )]
 pub trait LinkTarget<T> {}
 
 impl<M: EntityType> LinkTarget<M> for M {}
+impl<M: EntityType> LinkTarget<AnyEntity> for M {}
 
 /// The target set of a link field whose schema lists no `valid_types`: any entity.
 pub enum AnyEntity {}
@@ -155,6 +160,40 @@ pub enum AnyEntity {}
 pub enum Writable {}
 /// Field access: read-only (computed, system-managed or UI-only).
 pub enum ReadOnly {}
+/// Field access of a deep path through a multi-entity link: usable in filters only (a site
+/// returns nothing for such a path, and cannot sort on it).
+pub enum ThroughMany {}
+
+/// Paths a site returns and sorts on: fields, and deep links through single-entity links.
+#[diagnostic::on_unimplemented(
+    message = "a path through a multi-entity field can only filter: it cannot be returned or sorted on",
+    label = "this path goes through a multi-entity link",
+    note = "a site returns nothing for a deep link through a multi-entity field; read the linked records with a second find filtered on the link instead"
+)]
+pub trait Returnable {}
+impl Returnable for Writable {}
+impl Returnable for ReadOnly {}
+
+/// The access of a deep path: read-only, or filter-only once it goes through a multi-entity link.
+pub trait Through<B> {
+    /// The path's access.
+    type Out;
+}
+
+macro_rules! through {
+    ($($a:ty, $b:ty => $out:ty;)*) => {$( impl Through<$b> for $a { type Out = $out; } )*};
+}
+through! {
+    Writable, Writable => ReadOnly;
+    Writable, ReadOnly => ReadOnly;
+    ReadOnly, Writable => ReadOnly;
+    ReadOnly, ReadOnly => ReadOnly;
+    Writable, ThroughMany => ThroughMany;
+    ReadOnly, ThroughMany => ThroughMany;
+    ThroughMany, Writable => ThroughMany;
+    ThroughMany, ReadOnly => ThroughMany;
+    ThroughMany, ThroughMany => ThroughMany;
+}
 
 /// Data-type kinds: what a field holds and (in the typed API) which relations it takes.
 pub mod kind {
@@ -197,9 +236,11 @@ pub mod kind {
         Url => crate::FileLink;
         /// `image`: the thumbnail (read-only): its URL, the pending placeholder or an attachment id.
         Image => crate::Image;
-        /// `color`, `uuid`, `entity_type`, `footage`, `password`, `system_task_type`: a string
-        /// compared as a whole.
+        /// `color`, `uuid`, `entity_type`, `footage`, `system_task_type`: a string compared as a
+        /// whole.
         Opaque => String;
+        /// `password`: written, never filtered on (a site refuses), read back masked or empty.
+        Password => String;
         /// `serializable`: any JSON.
         Serializable => serde_json::Value;
         /// `summary`, `pivot_column`, `calculated` and data types this crate does not know:
@@ -213,16 +254,24 @@ pub mod kind {
         type Value = V;
     }
 
-    /// `entity`: a link to one record of an entity type in the target set `T`.
+    /// The `id` field of entity type `M`: compared with ids of `M` only.
+    pub struct Id<M: 'static>(PhantomData<fn() -> M>);
+    impl<M: 'static> Kind for Id<M> {
+        type Value = crate::typed::Id<M>;
+    }
+
+    /// `entity`: a link to one record of an entity type in the target set `T`: a
+    /// [`Link`](crate::typed::Link) when `T` is one entity type, else a
+    /// [`TargetRef`](crate::typed::TargetRef).
     pub struct Entity<T: 'static>(PhantomData<fn() -> T>);
-    impl<T: 'static> Kind for Entity<T> {
-        type Value = crate::EntityRef;
+    impl<T: crate::typed::TargetSet> Kind for Entity<T> {
+        type Value = T::Link;
     }
 
     /// `multi_entity`: links to records of entity types in the target set `T`.
     pub struct MultiEntity<T: 'static>(PhantomData<fn() -> T>);
-    impl<T: 'static> Kind for MultiEntity<T> {
-        type Value = Vec<crate::EntityRef>;
+    impl<T: crate::typed::TargetSet> Kind for MultiEntity<T> {
+        type Value = Vec<T::Link>;
     }
 }
 
@@ -276,33 +325,61 @@ impl<E: EntityType, K, A> std::fmt::Debug for FieldRef<E, K, A> {
 
 impl<E: EntityType, K, A> FieldRef<E, K, A> {
     /// Sorts by this field, smallest first.
-    pub fn asc(&self) -> Sort<E> {
+    pub fn asc(&self) -> Sort<E>
+    where
+        A: Returnable,
+    {
         Sort::new(self.path.to_string(), crate::Direction::Asc)
     }
 
     /// Sorts by this field, largest first.
-    pub fn desc(&self) -> Sort<E> {
+    pub fn desc(&self) -> Sort<E>
+    where
+        A: Returnable,
+    {
         Sort::new(self.path.to_string(), crate::Direction::Desc)
     }
 }
 
-/// A projection field's type fits a field of kind `K`: it is `Option` of the kind's Rust type.
+/// A projection field's type fits a field of kind `K`: `Option` of the kind's Rust type, or,
+/// for a multi-entity field, the `Vec` of links itself (empty when the site has none).
 #[diagnostic::on_unimplemented(
     message = "a projection field of type `{Self}` cannot hold this entity field's values",
     label = "this field's type does not fit",
-    note = "a projected field is `Option<V>`, where `V` is the entity field's Rust type (see the field's doc in the generated struct)"
+    note = "a projected field is `Option<V>` (a multi-entity field: `Vec<V>`), where `V` is the entity field's Rust type (see the field's doc in the generated struct)"
 )]
 pub trait ProjectionOf<K> {}
 impl<K: kind::Kind> ProjectionOf<K> for Option<K::Value> {}
+impl<T: TargetSet> ProjectionOf<kind::MultiEntity<T>> for Vec<T::Link> {}
 
 /// The compile-time check `#[derive(Select)]` emits for each projected field. Never called.
-pub fn check_projection<T: ProjectionOf<K>, E, K: kind::Kind, A>(_: &FieldRef<E, K, A>) {}
+pub fn check_projection<T: ProjectionOf<K>, E, K: kind::Kind, A: Returnable>(
+    _: &FieldRef<E, K, A>,
+) {
+}
 
 impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
     /// Follows this link to entity type `M` (one of its `valid_types`) and on to `field` of `M`:
     /// `Shot::F.sg_sequence.via(Sequence::F.code)` is the path `sg_sequence.Sequence.code`.
-    /// A path through a multi-entity field, or to a type outside `valid_types`, does not compile.
-    pub fn via<M, K2, A2>(&self, field: FieldRef<M, K2, A2>) -> FieldRef<E, K2, ReadOnly>
+    /// A path to a type outside `valid_types` does not compile.
+    pub fn via<M, K2, A2>(
+        &self,
+        field: FieldRef<M, K2, A2>,
+    ) -> FieldRef<E, K2, <A as Through<A2>>::Out>
+    where
+        M: EntityType + LinkTarget<T>,
+        A: Through<A2>,
+    {
+        FieldRef::from_path(format!("{}.{}.{}", self.path, M::NAME, field.path))
+    }
+}
+
+impl<E: EntityType, T: 'static, A> FieldRef<E, kind::MultiEntity<T>, A> {
+    /// Follows this multi-entity link to entity type `M` and on to `field` of `M`, for filters:
+    /// `PipelineConfiguration::F.users.via(HumanUser::F.login).is("ann")` matches records
+    /// where any linked user has that login. Sites accept such paths in filters only, so the
+    /// path cannot be returned or sorted on.
+    pub fn via<M, K2, A2>(&self, field: FieldRef<M, K2, A2>) -> FieldRef<E, K2, ThroughMany>
     where
         M: EntityType + LinkTarget<T>,
     {
@@ -320,6 +397,43 @@ pub struct RecordDecoder {
     error: Option<Error>,
 }
 
+/// A Rust type a record's id decodes into: a typed [`Id`], or a bare `i64` (projections).
+pub trait RecordId {
+    /// From the raw number.
+    fn from_raw(raw: i64) -> Self;
+}
+impl RecordId for i64 {
+    fn from_raw(raw: i64) -> Self {
+        raw
+    }
+}
+impl<M> RecordId for Id<M> {
+    fn from_raw(raw: i64) -> Self {
+        Id::new(raw)
+    }
+}
+
+/// A Rust type a record's field decodes into: `Option<V>` (missing or `null` is `None`), or, for
+/// a multi-entity field, `Vec<V>` (missing or `null` is empty).
+#[diagnostic::on_unimplemented(
+    message = "a record field cannot decode into a `{Self}`",
+    note = "a record field is `Option<V>` (a multi-entity field: `Vec<V>`)"
+)]
+pub trait FieldSlot: Sized {
+    /// Takes field `name` from `d`.
+    fn take(d: &mut RecordDecoder, name: &'static str) -> Self;
+}
+impl<T: WireValue> FieldSlot for Option<T> {
+    fn take(d: &mut RecordDecoder, name: &'static str) -> Self {
+        d.field(name)
+    }
+}
+impl<T: WireValue> FieldSlot for Vec<T> {
+    fn take(d: &mut RecordDecoder, name: &'static str) -> Self {
+        d.field(name).unwrap_or_default()
+    }
+}
+
 impl RecordDecoder {
     /// Starts decoding a record of `entity_type`; fails if it has no integer `id`.
     pub fn new(record: Map<String, Value>, entity_type: &'static str) -> Result<Self> {
@@ -331,9 +445,14 @@ impl RecordDecoder {
         })
     }
 
-    /// The record's id.
-    pub fn id(&self) -> i64 {
-        self.id
+    /// The record's id, typed ([`Id`]) or raw.
+    pub fn id<I: RecordId>(&self) -> I {
+        I::from_raw(self.id)
+    }
+
+    /// Takes the field `name` into an `Option` or, for a multi-entity field, a `Vec`.
+    pub fn take<T: FieldSlot>(&mut self, name: &'static str) -> T {
+        T::take(self, name)
     }
 
     /// Takes the field `name`: `None` when missing, `null`, or of the wrong shape (the first
@@ -420,7 +539,7 @@ mod tests {
     fn record_fields_decode_or_name_the_culprit() {
         let r = json!({"id": 7, "code": "sh010", "sg_cut_in": "x", "sg_cut_out": "y"});
         let mut d = RecordDecoder::new(r.as_object().unwrap().clone(), "Shot").unwrap();
-        assert_eq!(d.id(), 7);
+        assert_eq!(d.id::<i64>(), 7);
         assert_eq!(d.field::<String>("code").as_deref(), Some("sh010"));
         assert_eq!(d.field::<String>("missing"), None);
         assert_eq!(d.field::<i64>("sg_cut_in"), None);

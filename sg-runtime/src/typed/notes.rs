@@ -22,7 +22,7 @@ pub enum ThreadItem<N, R, A> {
 /// are the bindings' `Note`, `Reply` and `Attachment` (or projections of them).
 pub fn note_thread<N: Entity, R: Entity, A: Entity>(
     client: &Client,
-    note_id: i64,
+    note_id: super::Id<N::Type>,
 ) -> Result<Vec<ThreadItem<N, R, A>>> {
     let (note, reply, attachment) = (
         <N::Type as EntityType>::NAME,
@@ -35,7 +35,7 @@ pub fn note_thread<N: Entity, R: Entity, A: Entity>(
         (attachment.to_string(), wire_names::<A::Field>()),
     ]);
     client
-        .note_thread_read(note_id, &fields)?
+        .note_thread_read(note_id.get(), &fields)?
         .into_iter()
         .map(|record| {
             let Value::Object(map) = record else {

@@ -1,10 +1,11 @@
 //! Typed writes: creates, updates with multi-entity modes, and batches. Read-only fields cannot
 //! be set; `add`/`remove` exist only for multi-entity fields.
 
+use super::find::{Partial, ReturnFields};
 use super::kind::{self, Kind};
 use super::link::Settable;
-use super::{Entity, EntityField, EntityType, FieldRef, Readable, Writable};
-use crate::error::Result;
+use super::{Entity, EntityField, EntityType, FieldRef, Id, Readable, Writable};
+use crate::error::{Error, Result};
 use crate::request::{BatchRequest, FieldUpdate, Filter, Query, UpdateMode};
 use crate::Client;
 use serde_json::{Map, Value};
@@ -25,7 +26,7 @@ impl WritableAccess for Writable {}
     note = "set the field's whole value with `set` instead"
 )]
 pub trait MultiLink: Kind {}
-impl<T: 'static> MultiLink for kind::MultiEntity<T> {}
+impl<T: super::TargetSet> MultiLink for kind::MultiEntity<T> {}
 
 /// Kinds whose values can identify a create: text and uuid-like fields (compared whole).
 #[diagnostic::on_unimplemented(
@@ -38,12 +39,12 @@ impl KeyKind for kind::Opaque {}
 
 /// A typed `create` of a `T`: `Shot::create().set(Shot::F.code, "sh010").send(&client)`.
 ///
-/// The new record comes back with `id`, the fields set, and the fields named with
-/// [`returning`](Create::returning); nothing else is asked for (the official client's `create`
-/// sends `return_fields: ["id"]` by default), so the other fields of `T` are `None`.
+/// The new record comes back as a [`Partial`] with `id`, the fields set, and the fields named
+/// with [`returning`](Create::returning); nothing else is asked for (the official client's
+/// `create` sends `return_fields: ["id"]` by default).
 pub struct Create<T: Entity> {
     fields: Map<String, Value>,
-    returning: Vec<T::Field>,
+    returning: Vec<String>,
     /// The field named by [`idempotency_key`](Create::idempotency_key).
     key: Option<String>,
     _t: PhantomData<fn() -> T>,
@@ -73,17 +74,24 @@ impl<T: Entity> Create<T> {
     /// create the site applied is never reported as failed, so it is never sent again. In a
     /// [`Batch`], `image` fields are not read back (read them after the batch).
     #[doc(alias = "return_fields")]
-    pub fn returning(mut self, fields: impl IntoIterator<Item = T::Field>) -> Create<T> {
-        self.returning.extend(fields);
+    pub fn returning(mut self, fields: impl ReturnFields<T::Type>) -> Create<T> {
+        fields.push_paths(&mut self.returning);
         self
+    }
+
+    /// Whether the return field `path` is an `image` field.
+    fn is_image(path: &str) -> bool {
+        <T::Field as EntityField>::ALL
+            .iter()
+            .any(|f| f.wire_name() == path && f.data_type() == "image")
     }
 
     /// The return fields sent: those named, images aside.
     fn return_fields(&self) -> Vec<String> {
         self.returning
             .iter()
-            .filter(|f| f.data_type() != "image")
-            .map(|f| f.wire_name().to_string())
+            .filter(|f| !Self::is_image(f))
+            .cloned()
             .collect()
     }
 
@@ -126,7 +134,7 @@ impl<T: Entity> Create<T> {
 
     /// Creates the record; returns it with `id`, the fields set and those named with
     /// [`returning`](Create::returning).
-    pub fn send(&self, client: &Client) -> Result<T> {
+    pub fn send(&self, client: &Client) -> Result<Partial<T>> {
         let fields = self.return_fields();
         let names: Vec<&str> = fields.iter().map(String::as_str).collect();
         let entity_type = <T::Type as EntityType>::NAME;
@@ -137,8 +145,8 @@ impl<T: Entity> Create<T> {
         let images: Vec<&str> = self
             .returning
             .iter()
-            .filter(|f| f.data_type() == "image")
-            .map(|f| f.wire_name())
+            .filter(|f| Self::is_image(f))
+            .map(String::as_str)
             .collect();
         if !images.is_empty() {
             if let Err(e) = read_back::<T>(client, &mut v, &images) {
@@ -149,7 +157,7 @@ impl<T: Entity> Create<T> {
                 );
             }
         }
-        decode::<T>(v)
+        decode::<Partial<T>>(v, "create")
     }
 }
 
@@ -172,11 +180,11 @@ fn read_back<T: Entity>(client: &Client, record: &mut Value, fields: &[&str]) ->
     Ok(())
 }
 
-fn decode<T: Readable>(v: Value) -> Result<T> {
+fn decode<T: Readable>(v: Value, method: &str) -> Result<T> {
     match v {
         Value::Object(m) => T::decode(m),
-        other => Err(crate::Error::Malformed {
-            method: "write".into(),
+        other => Err(Error::Malformed {
+            method: method.into(),
             entity_type: Some(<T::Type as EntityType>::NAME.into()),
             detail: format!("expected a record, got {other}"),
         }),
@@ -185,14 +193,14 @@ fn decode<T: Readable>(v: Value) -> Result<T> {
 
 /// A typed `update` of record `id` of a `T`.
 pub struct Update<T: Entity> {
-    id: i64,
+    id: Id<T::Type>,
     fields: Vec<FieldUpdate>,
     _t: PhantomData<fn() -> T>,
 }
 
 impl<T: Entity> Update<T> {
     /// An update of record `id` with no change yet.
-    pub fn new(id: i64) -> Update<T> {
+    pub fn new(id: Id<T::Type>) -> Update<T> {
         Update {
             id,
             fields: Vec::new(),
@@ -263,49 +271,122 @@ impl<T: Entity> Update<T> {
     pub fn to_batch_request(&self) -> BatchRequest {
         BatchRequest::Update {
             entity_type: <T::Type as EntityType>::NAME.into(),
-            id: self.id,
+            id: self.id.get(),
             fields: self.fields.clone(),
         }
     }
 
-    /// Sends the update; returns the record with the updated fields set (the others `None`).
-    pub fn send(&self, client: &Client) -> Result<T> {
-        let v = client.update(<T::Type as EntityType>::NAME, self.id, &self.fields)?;
-        decode::<T>(v)
+    /// Sends the update; returns the record with the fields it changed (the others were not
+    /// read: [`Partial::get`] refuses them).
+    pub fn send(&self, client: &Client) -> Result<Partial<T>> {
+        let v = client.update(<T::Type as EntityType>::NAME, self.id.get(), &self.fields)?;
+        decode::<Partial<T>>(v, "update")
     }
 }
 
-/// A typed `batch`: creates, updates and deletes of any entity types, in one transaction.
+/// A typed `batch`: creates, updates and deletes of any entity types, in one transaction. Each
+/// request added gives a [`BatchSlot`] that reads its own result, typed, from the
+/// [`BatchResults`]:
+///
+/// ```ignore
+/// let mut batch = Batch::new();
+/// let shot = batch.create(Shot::create().set(Shot::F.code, "sh010"));
+/// let gone = batch.delete(old_version.id);
+/// let results = batch.send(&client)?;
+/// let shot: Partial<Shot> = results.get(&shot)?;
+/// let was_live: bool = results.get(&gone)?;
+/// ```
 #[derive(Default)]
 pub struct Batch {
     requests: Vec<BatchRequest>,
+    serial: u64,
+}
+
+/// The numbers that tie slots to their batch.
+static BATCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The place of one request's result in a [`Batch`]'s results: `R` is [`Partial<T>`] for a
+/// create or update of a `T`, `bool` for a delete.
+pub struct BatchSlot<R> {
+    index: usize,
+    serial: u64,
+    _r: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for BatchSlot<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for BatchSlot<R> {}
+
+impl<R> std::fmt::Debug for BatchSlot<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "request {} of batch {}", self.index, self.serial)
+    }
+}
+
+/// A result a batch request returns.
+pub trait BatchOutput: Sized {
+    /// Decodes it from the site's answer for that request.
+    fn from_result(v: Value) -> Result<Self>;
+}
+
+impl<T: Entity> BatchOutput for Partial<T> {
+    fn from_result(v: Value) -> Result<Self> {
+        decode::<Partial<T>>(v, "batch")
+    }
+}
+
+impl BatchOutput for bool {
+    fn from_result(v: Value) -> Result<Self> {
+        v.as_bool().ok_or_else(|| Error::Malformed {
+            method: "batch".into(),
+            entity_type: None,
+            detail: format!("a delete answered {v}, not true or false"),
+        })
+    }
 }
 
 impl Batch {
     /// An empty batch.
     pub fn new() -> Batch {
-        Batch::default()
+        Batch {
+            requests: Vec::new(),
+            serial: BATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
-    /// Adds a create.
-    pub fn create<T: Entity>(mut self, create: Create<T>) -> Batch {
-        self.requests.push(create.to_batch_request());
-        self
+    fn push<R>(&mut self, request: BatchRequest) -> BatchSlot<R> {
+        if self.serial == 0 {
+            // `Batch::default()`: numbered on first use.
+            self.serial = BATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.requests.push(request);
+        BatchSlot {
+            index: self.requests.len() - 1,
+            serial: self.serial,
+            _r: PhantomData,
+        }
     }
 
-    /// Adds an update.
-    pub fn update<T: Entity>(mut self, update: Update<T>) -> Batch {
-        self.requests.push(update.to_batch_request());
-        self
+    /// Adds a create; its result is the new record.
+    pub fn create<T: Entity>(&mut self, create: Create<T>) -> BatchSlot<Partial<T>> {
+        self.push(create.to_batch_request())
     }
 
-    /// Adds a delete (retire) of `T` #`id`.
-    pub fn delete<T: Readable>(mut self, id: i64) -> Batch {
-        self.requests.push(BatchRequest::Delete {
-            entity_type: <T::Type as EntityType>::NAME.into(),
-            id,
-        });
-        self
+    /// Adds an update; its result is the record with the fields it changed.
+    pub fn update<T: Entity>(&mut self, update: Update<T>) -> BatchSlot<Partial<T>> {
+        self.push(update.to_batch_request())
+    }
+
+    /// Adds a delete (retire) of record `id`; its result says whether it was live.
+    pub fn delete<M: EntityType>(&mut self, id: Id<M>) -> BatchSlot<bool> {
+        self.push(BatchRequest::Delete {
+            entity_type: M::NAME.into(),
+            id: id.get(),
+        })
     }
 
     /// The number of requests.
@@ -323,8 +404,60 @@ impl Batch {
         &self.requests
     }
 
-    /// Runs the batch: all or nothing. One result per request, in order.
-    pub fn send(&self, client: &Client) -> Result<Vec<Value>> {
-        client.batch(&self.requests)
+    /// Runs the batch: all or nothing.
+    pub fn send(&self, client: &Client) -> Result<BatchResults> {
+        let values = client.batch(&self.requests)?;
+        if values.len() != self.requests.len() {
+            return Err(Error::Malformed {
+                method: "batch".into(),
+                entity_type: None,
+                detail: format!(
+                    "{} requests were sent and {} results came back",
+                    self.requests.len(),
+                    values.len()
+                ),
+            });
+        }
+        Ok(BatchResults {
+            values,
+            serial: self.serial,
+        })
+    }
+}
+
+/// The results of a [`Batch`], one per request, read through the requests' [`BatchSlot`]s.
+#[derive(Debug)]
+pub struct BatchResults {
+    values: Vec<Value>,
+    serial: u64,
+}
+
+impl BatchResults {
+    /// The result of the request at `slot`, typed.
+    ///
+    /// # Panics
+    ///
+    /// If `slot` came from another batch (a programming error, like an index out of bounds).
+    pub fn get<R: BatchOutput>(&self, slot: &BatchSlot<R>) -> Result<R> {
+        assert_eq!(
+            slot.serial, self.serial,
+            "this batch slot belongs to another batch"
+        );
+        R::from_result(self.values[slot.index].clone())
+    }
+
+    /// The number of results.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The results as the site sent them.
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
     }
 }

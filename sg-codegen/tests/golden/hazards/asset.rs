@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct Asset {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::Asset>,
     /// **Asset Name** (`Asset.code`): `text`.
     pub code: ::core::option::Option<::std::string::String>,
     /// **Fn** (`Asset.fn`): `checkbox`.
@@ -44,13 +44,13 @@ impl ::sg_runtime::typed::Entity for Asset {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Asset")?;
         let value = Self {
             id: d.id(),
-            code: d.field("code"),
-            r#fn: d.field("fn"),
-            r#match: d.field("match"),
+            code: d.take("code"),
+            r#fn: d.take("fn"),
+            r#match: d.take("match"),
         };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Asset> {
         self.id
     }
 }
@@ -185,7 +185,7 @@ pub struct AssetFields {
     /// **Id** (`Asset.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::Asset,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::Asset>,
         ::sg_runtime::typed::ReadOnly,
     >,
     /// **Match** (`Asset.match`): `text`.

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct CustomEntity02 {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::CustomEntity02>,
 }
 impl ::core::cmp::PartialEq for CustomEntity02 {
     fn eq(&self, other: &Self) -> bool {
@@ -30,7 +30,7 @@ impl ::sg_runtime::typed::Entity for CustomEntity02 {
         let value = Self { id: d.id() };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::CustomEntity02> {
         self.id
     }
 }
@@ -124,7 +124,7 @@ pub struct CustomEntity02Fields {
     /// **Id** (`CustomEntity02.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::CustomEntity02,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::CustomEntity02>,
         ::sg_runtime::typed::ReadOnly,
     >,
 }

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct CustomThing {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::CustomThing>,
 }
 impl ::core::cmp::PartialEq for CustomThing {
     fn eq(&self, other: &Self) -> bool {
@@ -30,7 +30,7 @@ impl ::sg_runtime::typed::Entity for CustomThing {
         let value = Self { id: d.id() };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::CustomThing> {
         self.id
     }
 }
@@ -124,7 +124,7 @@ pub struct CustomThingFields {
     /// **Id** (`CustomThing.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::CustomThing,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::CustomThing>,
         ::sg_runtime::typed::ReadOnly,
     >,
 }

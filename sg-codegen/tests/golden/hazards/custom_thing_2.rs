@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct CustomThing2 {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::CustomThing2>,
 }
 impl ::core::cmp::PartialEq for CustomThing2 {
     fn eq(&self, other: &Self) -> bool {
@@ -30,7 +30,7 @@ impl ::sg_runtime::typed::Entity for CustomThing2 {
         let value = Self { id: d.id() };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::CustomThing2> {
         self.id
     }
 }
@@ -124,7 +124,7 @@ pub struct CustomThing2Fields {
     /// **Id** (`Custom_Thing.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::CustomThing2,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::CustomThing2>,
         ::sg_runtime::typed::ReadOnly,
     >,
 }

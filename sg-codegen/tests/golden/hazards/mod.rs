@@ -66,15 +66,39 @@ pub mod markers {
     }
     /// The entity types `Shot.sg_banner` may link to: none of this schema's types.
     pub enum ShotSgBannerTargets {}
+    impl ::sg_runtime::typed::TargetSet for ShotSgBannerTargets {
+        const NAMES: &'static [&'static str] = &[];
+        type Link = ::sg_runtime::typed::TargetRef<ShotSgBannerTargets>;
+    }
+    impl<T> ::sg_runtime::typed::Within<T> for ShotSgBannerTargets {}
     /// The entity types `Shot.sg_links` may link to: Asset, CustomEntity01, Sequence.
     pub enum ShotSgLinksTargets {}
     impl ::sg_runtime::typed::LinkTarget<ShotSgLinksTargets> for Asset {}
     impl ::sg_runtime::typed::LinkTarget<ShotSgLinksTargets> for CustomEntity01 {}
     impl ::sg_runtime::typed::LinkTarget<ShotSgLinksTargets> for Sequence {}
+    impl ::sg_runtime::typed::TargetSet for ShotSgLinksTargets {
+        const NAMES: &'static [&'static str] = &["Asset", "CustomEntity01", "Sequence"];
+        type Link = ::sg_runtime::typed::TargetRef<ShotSgLinksTargets>;
+    }
+    impl<T> ::sg_runtime::typed::Within<T> for ShotSgLinksTargets
+    where
+        Asset: ::sg_runtime::typed::LinkTarget<T>,
+        CustomEntity01: ::sg_runtime::typed::LinkTarget<T>,
+        Sequence: ::sg_runtime::typed::LinkTarget<T>,
+    {}
     /// The entity types `Shot.sg_parent` may link to: Asset, Sequence.
     pub enum ShotSgParentTargets {}
     impl ::sg_runtime::typed::LinkTarget<ShotSgParentTargets> for Asset {}
     impl ::sg_runtime::typed::LinkTarget<ShotSgParentTargets> for Sequence {}
+    impl ::sg_runtime::typed::TargetSet for ShotSgParentTargets {
+        const NAMES: &'static [&'static str] = &["Asset", "Sequence"];
+        type Link = ::sg_runtime::typed::TargetRef<ShotSgParentTargets>;
+    }
+    impl<T> ::sg_runtime::typed::Within<T> for ShotSgParentTargets
+    where
+        Asset: ::sg_runtime::typed::LinkTarget<T>,
+        Sequence: ::sg_runtime::typed::LinkTarget<T>,
+    {}
 }
 /// Every entity type in these bindings, sorted.
 pub const ENTITY_TYPES: &[&str] = &[

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct Mod {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::Mod>,
     /// **Code** (`mod.code`): `text`.
     ///
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
@@ -36,11 +36,11 @@ impl ::sg_runtime::typed::Entity for Mod {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "mod")?;
         let value = Self {
             id: d.id(),
-            code: d.field("code"),
+            code: d.take("code"),
         };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Mod> {
         self.id
     }
 }
@@ -152,7 +152,7 @@ pub struct ModFields {
     /// **Id** (`mod.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::Mod,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::Mod>,
         ::sg_runtime::typed::ReadOnly,
     >,
 }

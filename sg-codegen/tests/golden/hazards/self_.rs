@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct ESelf {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::ESelf>,
     /// **Code** (`Self.code`): `text`.
     ///
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
@@ -36,11 +36,11 @@ impl ::sg_runtime::typed::Entity for ESelf {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Self")?;
         let value = Self {
             id: d.id(),
-            code: d.field("code"),
+            code: d.take("code"),
         };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::ESelf> {
         self.id
     }
 }
@@ -152,7 +152,7 @@ pub struct ESelfFields {
     /// **Id** (`Self.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::ESelf,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::ESelf>,
         ::sg_runtime::typed::ReadOnly,
     >,
 }

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct ESelf2 {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::ESelf2>,
     /// **Self Camel** (`self_.Self`): `text`.
     ///
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
@@ -50,13 +50,13 @@ impl ::sg_runtime::typed::Entity for ESelf2 {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "self_")?;
         let value = Self {
             id: d.id(),
-            self_: d.field("Self"),
-            self_2: d.field("self"),
-            self_3: d.field("self_"),
+            self_: d.take("Self"),
+            self_2: d.take("self"),
+            self_3: d.take("self_"),
         };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::ESelf2> {
         self.id
     }
 }
@@ -193,7 +193,7 @@ pub struct ESelf2Fields {
     /// **Id** (`self_.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::ESelf2,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::ESelf2>,
         ::sg_runtime::typed::ReadOnly,
     >,
     /// **Self** (`self_.self`): `text`.

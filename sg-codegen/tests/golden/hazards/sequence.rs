@@ -7,11 +7,11 @@
 #[derive(Clone, Debug)]
 pub struct Sequence {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::Sequence>,
     /// **Sequence Name** (`Sequence.code`): `text`.
     pub code: ::core::option::Option<::std::string::String>,
     /// **Shots** (`Sequence.shots`): `multi_entity`, links to Shot.
-    pub shots: ::core::option::Option<::std::vec::Vec<::sg_runtime::EntityRef>>,
+    pub shots: ::std::vec::Vec<::sg_runtime::typed::Link<super::markers::Shot>>,
 }
 impl ::core::cmp::PartialEq for Sequence {
     fn eq(&self, other: &Self) -> bool {
@@ -39,12 +39,12 @@ impl ::sg_runtime::typed::Entity for Sequence {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Sequence")?;
         let value = Self {
             id: d.id(),
-            code: d.field("code"),
-            shots: d.field("shots"),
+            code: d.take("code"),
+            shots: d.take("shots"),
         };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Sequence> {
         self.id
     }
 }
@@ -164,7 +164,7 @@ pub struct SequenceFields {
     /// **Id** (`Sequence.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::Sequence,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::Sequence>,
         ::sg_runtime::typed::ReadOnly,
     >,
     /// **Shots** (`Sequence.shots`): `multi_entity`, links to Shot.

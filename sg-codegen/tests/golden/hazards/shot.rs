@@ -7,11 +7,11 @@
 #[derive(Clone, Debug)]
 pub struct Shot {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::Shot>,
     /// **3D Model** (`Shot.3d_model`): `text`.
     pub _3d_model: ::core::option::Option<::std::string::String>,
     /// **Assets** (`Shot.assets`): `multi_entity`, links to Asset.
-    pub assets: ::core::option::Option<::std::vec::Vec<::sg_runtime::EntityRef>>,
+    pub assets: ::std::vec::Vec<::sg_runtime::typed::Link<super::markers::Asset>>,
     /// **Shot Code** (`Shot.code`): `text`.
     ///
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
@@ -81,9 +81,13 @@ pub struct Shot {
     /// **Foo upper** (`Shot.sg_Foo`): `text`.
     pub sg_foo: ::core::option::Option<::std::string::String>,
     /// **Anything (no valid\_types)** (`Shot.sg_anything`): `entity`.
-    pub sg_anything: ::core::option::Option<::sg_runtime::EntityRef>,
+    pub sg_anything: ::core::option::Option<
+        ::sg_runtime::typed::TargetRef<::sg_runtime::typed::AnyEntity>,
+    >,
     /// **Banner (absent type)** (`Shot.sg_banner`): `entity`, links to Banner.
-    pub sg_banner: ::core::option::Option<::sg_runtime::EntityRef>,
+    pub sg_banner: ::core::option::Option<
+        ::sg_runtime::typed::TargetRef<super::markers::ShotSgBannerTargets>,
+    >,
     /// **Empty List** (`Shot.sg_empty_list`): `list`.
     pub sg_empty_list: ::core::option::Option<::std::string::String>,
     /// **Foo lower** (`Shot.sg_foo`): `text`.
@@ -91,15 +95,21 @@ pub struct Shot {
     /// **Kind** (`Shot.sg_kind`): `list`.
     pub sg_kind: ::core::option::Option<ShotSgKind>,
     /// **Links** (`Shot.sg_links`): `multi_entity`, links to Asset, Sequence, CustomEntity01.
-    pub sg_links: ::core::option::Option<::std::vec::Vec<::sg_runtime::EntityRef>>,
+    pub sg_links: ::std::vec::Vec<
+        ::sg_runtime::typed::TargetRef<super::markers::ShotSgLinksTargets>,
+    >,
     /// **Parent** (`Shot.sg_parent`): `entity`, links to Sequence, Asset, Banner.
-    pub sg_parent: ::core::option::Option<::sg_runtime::EntityRef>,
+    pub sg_parent: ::core::option::Option<
+        ::sg_runtime::typed::TargetRef<super::markers::ShotSgParentTargets>,
+    >,
     /// **ReviewState** (`Shot.sg_review_state`): `status_list`.
     ///
     /// Set by the review tool.Not by hand. Ever.  No tricks.
     pub sg_review_state: ::core::option::Option<ShotSgReviewState>,
     /// **Sequence** (`Shot.sg_sequence`): `entity`, links to Sequence.
-    pub sg_sequence: ::core::option::Option<::sg_runtime::EntityRef>,
+    pub sg_sequence: ::core::option::Option<
+        ::sg_runtime::typed::Link<super::markers::Sequence>,
+    >,
     /// **Status** (`Shot.sg_status_list`): `status_list`.
     pub sg_status_list: ::core::option::Option<ShotSgStatusList>,
     /// **Type (a keyword)** (`Shot.type`): `text`.
@@ -254,53 +264,53 @@ impl ::sg_runtime::typed::Entity for Shot {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Shot")?;
         let value = Self {
             id: d.id(),
-            _3d_model: d.field("3d_model"),
-            assets: d.field("assets"),
-            code: d.field("code"),
-            err: d.field("err"),
-            f_addressing: d.field("f_addressing"),
-            f_calculated: d.field("f_calculated"),
-            f_checkbox: d.field("f_checkbox"),
-            f_color: d.field("f_color"),
-            f_currency: d.field("f_currency"),
-            f_date: d.field("f_date"),
-            f_date_time: d.field("f_date_time"),
-            f_duration: d.field("f_duration"),
-            f_entity_type: d.field("f_entity_type"),
-            f_float: d.field("f_float"),
-            f_footage: d.field("f_footage"),
-            f_image: d.field("f_image"),
-            f_integer: d.field("f_integer"),
-            f_number: d.field("f_number"),
-            f_password: d.field("f_password"),
-            f_percent: d.field("f_percent"),
-            f_pivot_column: d.field("f_pivot_column"),
-            f_serializable: d.field("f_serializable"),
-            f_summary: d.field("f_summary"),
-            f_system_task_type: d.field("f_system_task_type"),
-            f_tag_list: d.field("f_tag_list"),
-            f_text: d.field("f_text"),
-            f_timecode: d.field("f_timecode"),
-            f_url: d.field("f_url"),
-            f_uuid: d.field("f_uuid"),
-            ok: d.field("ok"),
-            self_: d.field("self"),
-            sg_foo: d.field("sg_Foo"),
-            sg_anything: d.field("sg_anything"),
-            sg_banner: d.field("sg_banner"),
-            sg_empty_list: d.field("sg_empty_list"),
-            sg_foo_2: d.field("sg_foo"),
-            sg_kind: d.field("sg_kind"),
-            sg_links: d.field("sg_links"),
-            sg_parent: d.field("sg_parent"),
-            sg_review_state: d.field("sg_review_state"),
-            sg_sequence: d.field("sg_sequence"),
-            sg_status_list: d.field("sg_status_list"),
-            r#type: d.field("type"),
+            _3d_model: d.take("3d_model"),
+            assets: d.take("assets"),
+            code: d.take("code"),
+            err: d.take("err"),
+            f_addressing: d.take("f_addressing"),
+            f_calculated: d.take("f_calculated"),
+            f_checkbox: d.take("f_checkbox"),
+            f_color: d.take("f_color"),
+            f_currency: d.take("f_currency"),
+            f_date: d.take("f_date"),
+            f_date_time: d.take("f_date_time"),
+            f_duration: d.take("f_duration"),
+            f_entity_type: d.take("f_entity_type"),
+            f_float: d.take("f_float"),
+            f_footage: d.take("f_footage"),
+            f_image: d.take("f_image"),
+            f_integer: d.take("f_integer"),
+            f_number: d.take("f_number"),
+            f_password: d.take("f_password"),
+            f_percent: d.take("f_percent"),
+            f_pivot_column: d.take("f_pivot_column"),
+            f_serializable: d.take("f_serializable"),
+            f_summary: d.take("f_summary"),
+            f_system_task_type: d.take("f_system_task_type"),
+            f_tag_list: d.take("f_tag_list"),
+            f_text: d.take("f_text"),
+            f_timecode: d.take("f_timecode"),
+            f_url: d.take("f_url"),
+            f_uuid: d.take("f_uuid"),
+            ok: d.take("ok"),
+            self_: d.take("self"),
+            sg_foo: d.take("sg_Foo"),
+            sg_anything: d.take("sg_anything"),
+            sg_banner: d.take("sg_banner"),
+            sg_empty_list: d.take("sg_empty_list"),
+            sg_foo_2: d.take("sg_foo"),
+            sg_kind: d.take("sg_kind"),
+            sg_links: d.take("sg_links"),
+            sg_parent: d.take("sg_parent"),
+            sg_review_state: d.take("sg_review_state"),
+            sg_sequence: d.take("sg_sequence"),
+            sg_status_list: d.take("sg_status_list"),
+            r#type: d.take("type"),
         };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Shot> {
         self.id
     }
 }
@@ -903,7 +913,7 @@ pub struct ShotFields {
     /// **All Password** (`Shot.f_password`): `password`.
     pub f_password: ::sg_runtime::typed::FieldRef<
         super::markers::Shot,
-        ::sg_runtime::typed::kind::Opaque,
+        ::sg_runtime::typed::kind::Password,
         ::sg_runtime::typed::Writable,
     >,
     /// **All Percent** (`Shot.f_percent`): `percent`.
@@ -969,7 +979,7 @@ pub struct ShotFields {
     /// **Id** (`Shot.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::Shot,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::Shot>,
         ::sg_runtime::typed::ReadOnly,
     >,
     /// **Ok** (`Shot.ok`): `text`.

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct ShotField {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::ShotField>,
     /// **Code** (`ShotField.code`): `text`.
     pub code: ::core::option::Option<::std::string::String>,
 }
@@ -34,11 +34,11 @@ impl ::sg_runtime::typed::Entity for ShotField {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "ShotField")?;
         let value = Self {
             id: d.id(),
-            code: d.field("code"),
+            code: d.take("code"),
         };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::ShotField> {
         self.id
     }
 }
@@ -146,7 +146,7 @@ pub struct ShotFieldFields {
     /// **Id** (`ShotField.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::ShotField,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::ShotField>,
         ::sg_runtime::typed::ReadOnly,
     >,
 }

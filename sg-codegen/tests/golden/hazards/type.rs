@@ -7,7 +7,7 @@
 #[derive(Clone, Debug)]
 pub struct Type {
     /// The record's id.
-    pub id: i64,
+    pub id: ::sg_runtime::typed::Id<super::markers::Type>,
 }
 impl ::core::cmp::PartialEq for Type {
     fn eq(&self, other: &Self) -> bool {
@@ -30,7 +30,7 @@ impl ::sg_runtime::typed::Entity for Type {
         let value = Self { id: d.id() };
         d.finish(value)
     }
-    fn id(&self) -> i64 {
+    fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Type> {
         self.id
     }
 }
@@ -124,7 +124,7 @@ pub struct TypeFields {
     /// **Id** (`Type.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
         super::markers::Type,
-        ::sg_runtime::typed::kind::Number,
+        ::sg_runtime::typed::kind::Id<super::markers::Type>,
         ::sg_runtime::typed::ReadOnly,
     >,
 }

@@ -1,0 +1,353 @@
+//! Typed ids and links end to end, and the values and reads of the typed API's second cut: what
+//! must compile and work (its compile-fail counterparts are in `tests/ui`).
+
+use serde_json::{json, Value};
+use sg_runtime::typed::prelude::*;
+use sg_runtime::typed::LinkTypeError;
+use sg_runtime::{EntityRef, Error};
+use sg_tests::demo::{
+    markers, HumanUser, Shot, ShotField, ShotSgStatusList, Task, TaskSgStatusList, Version,
+};
+use sg_tests::demo_server;
+
+fn last_params(server: &sg_runtime::mock::MockServer, method: &str) -> Value {
+    server
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == method)
+        .and_then(|r| r.params)
+        .unwrap()
+}
+
+fn shot(client: &sg_runtime::Client, code: &str) -> Shot {
+    Shot::find()
+        .filter(Shot::F.code.is(code))
+        .first(client)
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn links_read_from_one_field_set_and_filter_others() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let sh010 = shot(&client, "sh010");
+    let task = Task::find()
+        .filter(Task::F.content.is("Animation"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+
+    // A single-target link (`Shot.sg_sequence`: Sequence) carries its type and name, and goes
+    // into any field whose valid types include Sequence: another Shot's, a Version's entity.
+    let seq = sh010.sg_sequence.clone().unwrap();
+    assert_eq!(seq.name(), Some("SEQ010"));
+    let same_sequence = Shot::find()
+        .filter(Shot::F.sg_sequence.is(&seq))
+        .all(&client)
+        .unwrap();
+    assert_eq!(same_sequence.len(), 2);
+    let v = Version::create()
+        .set(Version::F.code, "seq010_edit_v001")
+        .set(Version::F.entity, seq.clone())
+        .set(Version::F.project, sh010.project.clone())
+        .send(&client)
+        .unwrap();
+    assert_eq!(
+        v.get(&Version::F.entity)
+            .unwrap()
+            .unwrap()
+            .link::<markers::Sequence>(),
+        Some(seq.clone())
+    );
+
+    // A multi-target link (`Task.entity`: Asset, Sequence, Shot, Project, Playlist) does not fit
+    // `Version.entity` (Asset, Sequence, Shot) at compile time; checked at run time, it does.
+    let entity = task.entity.clone().unwrap();
+    assert_eq!(entity.entity_type(), "Shot");
+    let for_version: TargetRef<markers::VersionEntityTargets> = entity.clone().retarget().unwrap();
+    let as_shot: Link<markers::Shot> = entity.clone().try_into().unwrap();
+    assert_eq!(as_shot.id(), sh010.id);
+    let version = Version::create()
+        .set(Version::F.code, "sh010_anim_v001")
+        .set(Version::F.entity, for_version)
+        .set(Version::F.sg_task, task.link())
+        .send(&client)
+        .unwrap();
+    // The other way needs no check: every type `Version.entity` allows, `Task.entity` allows.
+    let version = Version::find()
+        .filter(Version::F.id.is(version.id()))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let review = Task::create()
+        .set(Task::F.content, "Review")
+        .set(Task::F.entity, version.entity.clone())
+        .send(&client)
+        .unwrap();
+    assert_eq!(
+        review
+            .get(&Task::F.entity)
+            .unwrap()
+            .unwrap()
+            .link::<markers::Shot>()
+            .map(|l| l.id()),
+        Some(sh010.id)
+    );
+    assert_eq!(
+        Task::find()
+            .filter(Task::F.entity.is(version.entity.clone()))
+            .all(&client)
+            .unwrap()
+            .len(),
+        3,
+        "Animation, Comp and Review are on sh010"
+    );
+
+    // A failed conversion names the type it was and the types allowed.
+    let project_link = EntityRef::new("Project", 1);
+    let e: LinkTypeError = TargetRef::<markers::VersionEntityTargets>::try_from(project_link)
+        .err()
+        .unwrap();
+    assert_eq!(
+        e.to_string(),
+        "Project #1 is not a link to one of Asset, Sequence, Shot"
+    );
+    let e = Link::<markers::Asset>::try_from(entity).err().unwrap();
+    assert_eq!(e.to_string(), "Shot #1 is not a link to Asset");
+    // An untyped reference becomes a typed link through `TryFrom`.
+    let user: Link<markers::HumanUser> = EntityRef::new("HumanUser", 2).try_into().unwrap();
+    assert_eq!(user.id(), Id::new(2));
+}
+
+#[test]
+fn ids_are_typed_and_raw_ids_enter_through_id_new() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let sh010 = shot(&client, "sh010");
+    // An id from outside (a command line): explicit about its entity type.
+    let from_cli: Id<markers::Shot> = Id::new(1);
+    assert_eq!(from_cli, sh010.id);
+    assert_eq!(format!("{from_cli:?} / {from_cli}"), "Shot #1 / 1");
+    let updated = Shot::update(from_cli)
+        .set(Shot::F.description, "hero shot")
+        .send(&client)
+        .unwrap();
+    assert_eq!(updated.id(), sh010.id);
+    assert_eq!(
+        last_params(&server, "update"),
+        json!({"type": "Shot", "id": 1, "fields": [{"field_name": "description", "value": "hero shot"}]})
+    );
+    // Ids filter `id` fields and link fields alike.
+    let tasks = Task::find()
+        .filter(Task::F.entity.is(sh010.id))
+        .filter(Task::F.id.is_in([Id::new(1), Id::new(2), Id::new(3)]))
+        .all(&client)
+        .unwrap();
+    assert_eq!(tasks.len(), 2);
+    assert!(Shot::delete(&client, sh010.id).unwrap());
+    assert!(Shot::revive(&client, sh010.id).unwrap());
+}
+
+#[test]
+fn filters_go_through_multi_entity_links() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let tasks = Task::find()
+        .filter(Task::F.task_assignees.via(HumanUser::F.login).is("ada"))
+        .all(&client)
+        .unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].content.as_deref(), Some("Animation"));
+    assert_eq!(
+        last_params(&server, "read")["filters"]["conditions"][0]["path"],
+        "task_assignees.HumanUser.login"
+    );
+    // Then on through a single-entity link: assets in any shot of SEQ010.
+    let assets = sg_tests::demo::Asset::find()
+        .filter(
+            sg_tests::demo::Asset::F
+                .shots
+                .via(Shot::F.sg_sequence)
+                .is(Id::<markers::Sequence>::new(1)),
+        )
+        .all(&client)
+        .unwrap();
+    let codes: Vec<_> = assets.iter().filter_map(|a| a.code.clone()).collect();
+    assert_eq!(codes, ["hero_robot"]);
+}
+
+#[test]
+fn option_values_clear_and_match_empty_fields() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let sh010 = shot(&client, "sh010");
+    let no_description: Option<&str> = None;
+    let cut_in: Option<u32> = Some(1009);
+    Shot::update(sh010.id)
+        .set(Shot::F.description, no_description)
+        .set(Shot::F.sg_cut_in, cut_in)
+        .set(Shot::F.sg_status_list, None::<ShotSgStatusList>)
+        .set(Shot::F.sg_sequence, None::<Link<markers::Sequence>>)
+        .send(&client)
+        .unwrap();
+    let fields = &last_params(&server, "update")["fields"];
+    assert_eq!(
+        fields,
+        &json!([
+            {"field_name": "description", "value": null},
+            {"field_name": "sg_cut_in", "value": 1009},
+            {"field_name": "sg_status_list", "value": null},
+            {"field_name": "sg_sequence", "value": null}
+        ])
+    );
+    let again = shot(&client, "sh010");
+    assert_eq!(
+        (again.sg_cut_in, again.sg_status_list, again.sg_sequence),
+        (Some(1009), None, None)
+    );
+    let empty = Shot::find()
+        .filter(Shot::F.sg_sequence.is(None::<Id<markers::Sequence>>))
+        .all(&client)
+        .unwrap();
+    let mut codes: Vec<_> = empty.iter().filter_map(|s| s.code.clone()).collect();
+    codes.sort();
+    assert_eq!(codes, ["old010", "sh010"]);
+}
+
+#[test]
+fn dates_and_statuses_take_in_and_not_in() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    let on_days = Shot::find()
+        .filter(Shot::F.sg_first_delivery.is_in([day(1), day(2)]))
+        .all(&client)
+        .unwrap();
+    assert_eq!(on_days.len(), 1);
+    assert_eq!(on_days[0].code.as_deref(), Some("sh010"));
+    let statuses = [TaskSgStatusList::Ip, TaskSgStatusList::Wtg];
+    let open = Task::find()
+        .filter(Task::F.sg_status_list.is_in(statuses.clone()))
+        .all(&client)
+        .unwrap();
+    assert_eq!(open.len(), 2);
+    let closed = Task::find()
+        .filter(Task::F.sg_status_list.not_in(statuses))
+        .all(&client)
+        .unwrap();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(
+        last_params(&server, "read")["filters"]["conditions"][0],
+        json!({"path": "sg_status_list", "relation": "not_in", "values": ["ip", "wtg"]})
+    );
+}
+
+#[test]
+fn fields_take_handles_and_partial_records_refuse_what_was_not_read() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let rows = Shot::find()
+        .filter(Shot::F.code.is("sh010"))
+        .fields((
+            Shot::F.code,
+            Shot::F.sg_status_list,
+            Shot::F.sg_sequence.via(sg_tests::demo::Sequence::F.code),
+        ))
+        .and_fields([ShotField::SgCutIn])
+        .all(&client)
+        .unwrap();
+    assert_eq!(
+        last_params(&server, "read")["return_fields"],
+        json!([
+            "code",
+            "sg_status_list",
+            "sg_sequence.Sequence.code",
+            "sg_cut_in"
+        ])
+    );
+    let row = &rows[0];
+    assert_eq!(row.get(&Shot::F.code).unwrap().as_deref(), Some("sh010"));
+    assert_eq!(
+        row.get(&Shot::F.sg_status_list).unwrap(),
+        Some(ShotSgStatusList::Ip)
+    );
+    assert_eq!(
+        row.get(&Shot::F.sg_sequence.via(sg_tests::demo::Sequence::F.code))
+            .unwrap()
+            .as_deref(),
+        Some("SEQ010")
+    );
+    assert_eq!(row.get(&Shot::F.sg_cut_in).unwrap(), Some(1001));
+    assert!(row.has(&Shot::F.code) && !row.has(&Shot::F.description));
+    let e = row.get(&Shot::F.description).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Shot #1: field `description` was not read (ask for it in `fields(...)` or `returning(...)`)"
+    );
+    let e = row.clone().into_whole().err().unwrap();
+    assert!(matches!(e, Error::NotRead { .. }), "{e}");
+
+    // A whole-entity read asks for every field: `None` there means empty on the site.
+    let whole = shot(&client, "sh030");
+    assert_eq!(whole.description, None);
+    let asked = last_params(&server, "read")["return_fields"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(asked, ShotField::ALL.len());
+}
+
+#[test]
+fn limit_zero_reads_nothing_and_sends_nothing() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let before = server.requests().len();
+    assert!(Shot::find().limit(0).all(&client).unwrap().is_empty());
+    assert!(Shot::find().limit(0).first(&client).unwrap().is_none());
+    assert_eq!(server.requests().len(), before, "no request for no record");
+    assert_eq!(Shot::find().limit(2).all(&client).unwrap().len(), 2);
+}
+
+#[test]
+fn multi_entity_fields_are_lists_empty_when_the_site_has_none() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let sh030 = shot(&client, "sh030");
+    assert!(sh030.assets.is_empty());
+    let hero = sg_tests::demo::Asset::find()
+        .filter(sg_tests::demo::Asset::F.code.is("hero_robot"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let shots: Vec<Id<markers::Shot>> = hero.shots.iter().map(Link::id).collect();
+    assert_eq!(shots, [Id::new(1), Id::new(2)]);
+}
+
+#[test]
+fn a_helper_generic_over_entity_types() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let last_task: Option<Task> =
+        generic::latest(&client, Task::F.content.is_not("nothing"), &Task::F.id).unwrap();
+    assert_eq!(last_task.map(|t| t.id), Some(Id::new(3)));
+    let last_shot: Option<Shot> =
+        generic::latest(&client, Shot::F.code.starts_with("sh"), &Shot::F.id).unwrap();
+    assert_eq!(last_shot.and_then(|s| s.code), Some("sh030".into()));
+}
+
+/// A helper written once for every entity type, as a studio's own library would (the examples'
+/// `latest` is the same).
+mod generic {
+    use sg_runtime::typed::{kind, Condition, Entity, FieldRef, Record, Returnable};
+
+    /// The record of `E` matching `condition` that is last by `order`.
+    pub fn latest<E: Entity, K: kind::Kind, A: Returnable>(
+        client: &sg_runtime::Client,
+        condition: Condition<E::Type>,
+        order: &FieldRef<E::Type, K, A>,
+    ) -> sg_runtime::Result<Option<E>> {
+        E::find().filter(condition).sort(order.desc()).first(client)
+    }
+}
