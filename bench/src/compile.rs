@@ -25,7 +25,7 @@ fn rust_type(k: &Kind) -> &'static str {
         Kind::MultiEntity(_) => "Vec<sg_runtime::EntityRef>",
         Kind::TagList => "Vec<String>",
         Kind::Url => "sg_runtime::FileLink",
-        Kind::Serializable | Kind::Computed => "sg_runtime::serde_json::Value",
+        Kind::Serializable | Kind::Computed | Kind::EventMeta => "sg_runtime::serde_json::Value",
     }
 }
 

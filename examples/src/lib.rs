@@ -235,7 +235,7 @@ pub fn production() -> Value {
         shots.push(json!({
             "id": i + 1, "code": format!("sq{}0_sh{:03}", seq, (i % 4 + 1) * 10),
             "project": {"type": "Project", "id": 1}, "sg_sequence": {"type": "Sequence", "id": seq},
-            "sg_status_list": statuses[i as usize], "sg_cut_in": 1001, "sg_cut_out": 1001 + 24 * (i + 2),
+            "sg_status_list": statuses[i as usize], "sg_cut_in": 1001, "sg_cut_out": 1001 + 24 * (i + 2), "sg_cut_duration": 24 * (i + 2) + 1,
             "description": format!("Shot {} of sequence {}", i % 4 + 1, seq),
         }));
         for (k, (step, name)) in [(1, "Animation"), (2, "Lighting"), (3, "Compositing")]

@@ -105,7 +105,7 @@ fn status_rollup_groups_by_status_and_step() {
     assert!(t.contains("shot status  shots  share"), "{t}");
     assert!(t.contains("ip           6      50%"), "{t}");
     assert!(t.contains("Animation    12"), "{t}");
-    assert!(t.contains("12 shots, 36 tasks"), "{t}");
+    assert!(t.contains("12 shots (2172 frames), 36 tasks"), "{t}");
     let e = fails(ALL[2], &["--project", "Nope"], 1);
     assert!(e.contains("no project `Nope`"), "{e}");
 }

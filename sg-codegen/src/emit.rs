@@ -108,6 +108,7 @@ impl Emitter<'_> {
             Kind::TagList => quote!(::std::vec::Vec<::std::string::String>),
             Kind::Url => quote!(#rt::FileLink),
             Kind::Serializable | Kind::Computed => quote!(#rt::serde_json::Value),
+            Kind::EventMeta => quote!(#rt::typed::EventMeta),
         }
     }
 
@@ -153,6 +154,7 @@ impl Emitter<'_> {
             Kind::Opaque => simple("Opaque"),
             Kind::Password => simple("Password"),
             Kind::Id => quote!(#rt::typed::kind::Id<#marker>),
+            Kind::EventMeta => simple("EventMeta"),
             Kind::Serializable => simple("Serializable"),
             Kind::Computed => simple("Computed"),
             Kind::List(_) => {
@@ -179,11 +181,55 @@ impl Emitter<'_> {
             e.wire,
             f.wire
         ));
-        let variants: Vec<_> = l.variants.iter().map(|(v, _)| ident_tokens(v)).collect();
-        let values: Vec<&str> = l.variants.iter().map(|(_, w)| w.as_str()).collect();
-        let docs = values
+        let variants: Vec<_> = l.variants.iter().map(|(v, _, _)| ident_tokens(v)).collect();
+        let values: Vec<&str> = l.variants.iter().map(|(_, w, _)| w.as_str()).collect();
+        let docs = l.variants.iter().map(|(_, w, d)| {
+            let w = w.replace('`', "'");
+            doc(&match d {
+                Some(d) => format!("`{w}`: {}", escape(d)),
+                None => format!("`{w}`"),
+            })
+        });
+        // Parsing takes a wire value or, where the schema gives one, the display name; a name
+        // that is another value's wire value, or shared by two values, is left out (it would be
+        // an unreachable arm, and ambiguous).
+        let wires: std::collections::BTreeSet<&str> =
+            l.variants.iter().map(|(_, w, _)| w.as_str()).collect();
+        let mut display_count = std::collections::BTreeMap::new();
+        for d in l.variants.iter().filter_map(|(_, _, d)| d.as_deref()) {
+            *display_count.entry(d).or_insert(0) += 1;
+        }
+        let parse_arms = l.variants.iter().map(|(v, w, d)| {
+            let v = ident_tokens(v);
+            let alias = d
+                .as_deref()
+                .filter(|d| !wires.contains(d) && display_count.get(d) == Some(&1));
+            match alias {
+                Some(d) => quote!(#w | #d => ::core::result::Result::Ok(Self::#v),),
+                None => quote!(#w => ::core::result::Result::Ok(Self::#v),),
+            }
+        });
+        let display_arms: Vec<_> = l
+            .variants
             .iter()
-            .map(|w| doc(&format!("`{}`", w.replace('`', "'"))));
+            .filter_map(|(v, _, d)| {
+                let v = ident_tokens(v);
+                d.as_deref()
+                    .map(|d| quote!(Self::#v => ::core::option::Option::Some(#d),))
+            })
+            .collect();
+        // With no display names, no `match` (clippy's `match_single_binding`).
+        let display_body = if display_arms.is_empty() {
+            quote!(::core::option::Option::None)
+        } else {
+            quote! {
+                match self {
+                    #( #display_arms )*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        };
+        let field_path = format!("{}.{}", e.wire, f.wire);
         quote! {
             #enum_doc
             #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -193,11 +239,35 @@ impl Emitter<'_> {
                 Other(::std::string::String),
             }
             impl #ident {
+                /// Every value the schema listed, in its order.
+                pub const VALUES: &'static [&'static str] = &[#(#values),*];
+
                 /// The wire value.
                 pub fn as_str(&self) -> &str {
                     match self {
                         #( Self::#variants => #values, )*
                         Self::Other(value) => value.as_str(),
+                    }
+                }
+
+                /// The display name on the site, where the schema gives it.
+                pub fn display_name(&self) -> ::core::option::Option<&'static str> {
+                    #display_body
+                }
+            }
+
+            impl ::core::str::FromStr for #ident {
+                type Err = #rt::typed::UnknownValue;
+                /// A wire value or display name the schema listed; anything else is an error
+                /// that lists them (reading from the site keeps unknown values as `Other`).
+                fn from_str(value: &str) -> ::core::result::Result<Self, #rt::typed::UnknownValue> {
+                    match value {
+                        #( #parse_arms )*
+                        _ => ::core::result::Result::Err(#rt::typed::UnknownValue {
+                            field: #field_path,
+                            value: ::std::string::ToString::to_string(value),
+                            valid: Self::VALUES,
+                        }),
                     }
                 }
             }

@@ -40,6 +40,8 @@ pub enum Kind {
     Password,
     /// The `id` field: compared with ids of its own entity type.
     Id,
+    /// `EventLogEntry.meta`: what the event says happened.
+    EventMeta,
     /// `serializable`
     Serializable,
     /// `summary`, `pivot_column`, `calculated`, and unknown data types.
@@ -68,8 +70,8 @@ pub enum Targets {
 pub struct ListEnum {
     /// The enum's identifier.
     pub ident: String,
-    /// `(variant, wire value)`, in the schema's order.
-    pub variants: Vec<(String, String)>,
+    /// `(variant, wire value, display name)`, in the schema's order.
+    pub variants: Vec<(String, String, Option<String>)>,
 }
 
 /// One field.
@@ -184,6 +186,11 @@ impl Model {
                 let variant = variants.claim(&camel(fwire, "F"));
                 let kind = if fwire == "id" {
                     Kind::Id
+                } else if wire.as_str() == "EventLogEntry"
+                    && fwire == "meta"
+                    && fs.data_type() == "serializable"
+                {
+                    Kind::EventMeta
                 } else {
                     field_kind(
                         &entity, fwire, &variant, fs, &idents, &mut types, &mut model, options,
@@ -277,10 +284,17 @@ fn field_kind(
             }
             let mut names = Namer::with_reserved(["Other"]);
             let mut seen = BTreeSet::new();
+            let displays = fs.display_values();
             let variants = values
                 .iter()
                 .filter(|v| seen.insert(v.as_str()))
-                .map(|v| (names.claim(&camel(v, "V")), v.clone()))
+                .map(|v| {
+                    (
+                        names.claim(&camel(v, "V")),
+                        v.clone(),
+                        displays.get(v).cloned(),
+                    )
+                })
                 .collect();
             Kind::List(Some(ListEnum {
                 ident: types.claim(&format!("{}{}", entity.ident, variant)),

@@ -147,6 +147,16 @@ pub enum Error {
         /// The field.
         field: String,
     },
+    /// A summary was read from a `summarize` result that was not asked for it.
+    #[error("{entity_type}: no `{summary}` of `{field}` was asked for in this summarize")]
+    NotSummarized {
+        /// The entity type.
+        entity_type: String,
+        /// The field.
+        field: String,
+        /// The summary type read.
+        summary: String,
+    },
     /// A write (`create`, `update`, `delete`, `revive`, `batch`, or any method not known to be
     /// read-only) failed in a way that does not say whether the site applied it: a 5xx answer
     /// (a gateway answers 502 or 504 while the site goes on to apply the request), a timeout,

@@ -161,6 +161,9 @@ pub struct Query {
     pub include_archived_projects: bool,
     /// Records per request; `None` uses the site's `api_max_entities_per_page`.
     pub page_size: Option<usize>,
+    /// The site's named filter presets (`additional_filter_presets`), ANDed with the filter:
+    /// `{"preset_name": "LATEST", "latest_by": "ENTITIES_CREATED_AT"}`, ...
+    pub presets: Vec<Value>,
 }
 
 impl Query {
@@ -176,6 +179,7 @@ impl Query {
             return_only: ReturnOnly::Active,
             include_archived_projects: true,
             page_size: None,
+            presets: Vec::new(),
         }
     }
 
@@ -221,6 +225,12 @@ impl Query {
     /// Whether records of archived projects are included.
     pub fn include_archived_projects(mut self, include: bool) -> Query {
         self.include_archived_projects = include;
+        self
+    }
+
+    /// Adds one of the site's named filter presets (`additional_filter_presets`).
+    pub fn preset(mut self, preset: Value) -> Query {
+        self.presets.push(preset);
         self
     }
 
@@ -274,6 +284,13 @@ impl Query {
                     .iter()
                     .map(|s| json!({"field_name": s.field, "direction": s.direction.as_str()}))
                     .collect(),
+            );
+        }
+        // Sent only when there are some, as the official client's `_construct_read_parameters`.
+        if !self.presets.is_empty() {
+            p.insert(
+                "additional_filter_presets".into(),
+                Value::Array(self.presets.clone()),
             );
         }
         if !self.include_archived_projects {
@@ -445,14 +462,17 @@ impl BatchRequest {
     }
 }
 
-/// One aggregate of a `summarize`: `{field, type}` with a type such as `record_count`, `sum`,
-/// `maximum`, `minimum`, `average`, `count`, `earliest`, `latest`, `checked`, `unchecked`.
+/// One aggregate of a `summarize`: `{field, type[, value]}` with a type among `record_count`,
+/// `count`, `sum`, `maximum`, `minimum`, `average`, `earliest`, `latest`, `percentage`,
+/// `status_percentage` (with the status as `value`), `status_list`, `checked`, `unchecked`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     /// The field.
     pub field: String,
     /// The aggregate.
     pub summary_type: String,
+    /// The value the aggregate measures against (`status_percentage`: the status).
+    pub value: Option<Value>,
 }
 
 impl Summary {
@@ -461,12 +481,21 @@ impl Summary {
         Summary {
             field: field.into(),
             summary_type: summary_type.into(),
+            value: None,
         }
+    }
+
+    /// With the value the aggregate measures against.
+    pub fn value(mut self, value: impl Into<Value>) -> Summary {
+        self.value = Some(value.into());
+        self
     }
 }
 
-/// One grouping level of a `summarize`: `{field, type, direction}`, type `exact` (or, for dates,
-/// `day`, `week`, `month`, `year`).
+/// One grouping level of a `summarize`: `{field, type, direction}`, type `exact`, a number
+/// bucket (`tens`, `hundreds`, `thousands`, `tensofthousands`, `hundredsofthousands`,
+/// `millions`), a date bucket (`day`, `week`, `month`, `quarter`, `year`, `clustered_date`,
+/// `oneday`, `fivedays`), `entitytype` or `firstletter`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Grouping {
     /// The field.

@@ -121,6 +121,18 @@ impl FieldSchema {
         self.string_list("valid_values")
     }
 
+    /// `display_values` of a list or status-list field: each value's display name on the site
+    /// (`ip` is "In Progress"), where the schema gives them.
+    pub fn display_values(&self) -> std::collections::BTreeMap<String, String> {
+        match self.property("display_values") {
+            Some(Value::Object(m)) => m
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect(),
+            _ => Default::default(),
+        }
+    }
+
     /// The default value, when it is not `null`.
     pub fn default_value(&self) -> Option<&Value> {
         self.property("default_value").filter(|v| !v.is_null())

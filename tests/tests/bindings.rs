@@ -133,7 +133,7 @@ fn display_name_aliases() {
     same(None::<demo::DiskLocation>, None::<demo::CustomEntity01>);
     same(None::<demo::Person>, None::<demo::HumanUser>);
     same(None::<demo::PipelineStep>, None::<demo::Step>);
-    assert_eq!(demo::ENTITY_TYPES.len(), 21);
+    assert_eq!(demo::ENTITY_TYPES.len(), 22);
 }
 
 #[test]

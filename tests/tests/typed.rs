@@ -283,11 +283,38 @@ fn summarize_typed() {
         .send(&client)
         .unwrap();
     assert_eq!(
-        r["summaries"],
-        json!({"id": 3, "sg_cut_in": 3003, "sg_cut_out": 1100, "sg_first_delivery": "2026-12-01", "sg_is_hero": 3})
+        last_params(&server, "summarize")["summaries"],
+        json!([
+            {"field": "id", "type": "record_count"},
+            {"field": "sg_cut_in", "type": "sum"},
+            {"field": "sg_cut_out", "type": "maximum"},
+            {"field": "sg_first_delivery", "type": "latest"},
+            {"field": "sg_is_hero", "type": "unchecked"}
+        ])
     );
-    assert_eq!(r["groups"][0]["group_name"], "SEQ010");
-    assert_eq!(r["groups"][0]["summaries"]["id"], 2);
+    let t = r.totals();
+    assert_eq!(t.record_count(&Shot::F.id).unwrap(), 3);
+    let sum: Option<i64> = t.sum(&Shot::F.sg_cut_in).unwrap();
+    assert_eq!(sum, Some(3003));
+    assert_eq!(t.maximum(&Shot::F.sg_cut_out).unwrap(), Some(1100));
+    assert_eq!(
+        t.latest(&Shot::F.sg_first_delivery).unwrap(),
+        Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+    );
+    assert_eq!(t.unchecked(&Shot::F.sg_is_hero).unwrap(), 3);
+    // An aggregate not asked for is an error, not a zero.
+    let e = t.average(&Shot::F.sg_cut_in).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Shot: no `average` of `sg_cut_in` was asked for in this summarize"
+    );
+    // Groups typed by the field grouped on: a link to a Sequence.
+    let g = &r.groups()[0];
+    assert_eq!(g.name(), "SEQ010");
+    let seq: Option<Link<markers::Sequence>> = g.value(&Shot::F.sg_sequence).unwrap();
+    assert_eq!(seq.map(|l| l.id()), Some(Id::new(1)));
+    assert_eq!(g.summaries().record_count(&Shot::F.id).unwrap(), 2);
+
     let by_month = Shot::summarize()
         .count(&Shot::F.id)
         .group_by_date(
@@ -297,13 +324,119 @@ fn summarize_typed() {
         )
         .send(&client)
         .unwrap();
-    let names: Vec<&str> = by_month["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["group_name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = by_month.groups().iter().map(|g| g.name()).collect();
     assert_eq!(names, ["2026-12", "2026-11", ""]);
+}
+
+#[test]
+fn every_summary_and_grouping_type_on_the_kinds_it_fits() {
+    use sg_runtime::typed::NumberGrouping;
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let r = Shot::summarize()
+        .count(&Shot::F.code)
+        .average(&Shot::F.sg_cut_out)
+        .minimum(&Shot::F.sg_cut_in)
+        .earliest(&Shot::F.sg_first_delivery)
+        .checked(&Shot::F.sg_is_hero)
+        // One aggregate per field, as on a site: this one replaces `checked`.
+        .percentage(&Shot::F.sg_is_hero)
+        .status_percentage(&Shot::F.sg_status_list, ShotSgStatusList::Fin)
+        .send(&client)
+        .unwrap();
+    assert_eq!(
+        last_params(&server, "summarize")["summaries"][5],
+        json!({"field": "sg_status_list", "type": "status_percentage", "value": "fin"})
+    );
+    let t = r.totals();
+    assert_eq!(t.count(&Shot::F.code).unwrap(), 4);
+    assert_eq!(t.average(&Shot::F.sg_cut_out).unwrap(), Some(790.5));
+    assert_eq!(t.minimum(&Shot::F.sg_cut_in).unwrap(), Some(1));
+    assert_eq!(
+        t.earliest(&Shot::F.sg_first_delivery).unwrap(),
+        Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap())
+    );
+    assert!(matches!(
+        t.checked(&Shot::F.sg_is_hero),
+        Err(sg_runtime::Error::NotSummarized { .. })
+    ));
+    assert_eq!(t.percentage(&Shot::F.sg_is_hero).unwrap(), Some(0.0));
+    assert_eq!(
+        t.status_percentage(&Shot::F.sg_status_list).unwrap(),
+        Some(50.0)
+    );
+    let r = Shot::summarize()
+        .status_list(&Shot::F.sg_status_list)
+        .send(&client)
+        .unwrap();
+    let by_status = r.totals().status_list(&Shot::F.sg_status_list).unwrap();
+    assert_eq!(
+        by_status.into_iter().collect::<Vec<_>>(),
+        [("fin".to_string(), 2), ("ip".to_string(), 2)]
+    );
+
+    let group_names = |s: sg_runtime::typed::Summarize<markers::Shot>| -> Vec<String> {
+        s.record_count(&Shot::F.id)
+            .send(&client)
+            .unwrap()
+            .groups()
+            .iter()
+            .map(|g| g.name().to_string())
+            .collect()
+    };
+    assert_eq!(
+        group_names(Shot::summarize().group_by_number(
+            &Shot::F.sg_cut_out,
+            NumberGrouping::Tens,
+            Direction::Asc
+        )),
+        ["10", "1010", "1040", "1100"]
+    );
+    assert_eq!(
+        group_names(Shot::summarize().group_by_number(
+            &Shot::F.sg_cut_out,
+            NumberGrouping::Thousands,
+            Direction::Asc
+        )),
+        ["0", "1000"]
+    );
+    for (by, want) in [
+        (DateGrouping::Quarter, ["2026-Q4", ""]),
+        (DateGrouping::Year, ["2026", ""]),
+    ] {
+        let mut names = group_names(Shot::summarize().group_by_date(
+            &Shot::F.sg_first_delivery,
+            by,
+            Direction::Desc,
+        ));
+        names.dedup();
+        assert_eq!(names, want, "{by:?}");
+    }
+    for by in [
+        DateGrouping::Day,
+        DateGrouping::Week,
+        DateGrouping::Clustered,
+        DateGrouping::OneDay,
+        DateGrouping::FiveDays,
+    ] {
+        let names = group_names(Shot::summarize().group_by_date(
+            &Shot::F.sg_first_delivery,
+            by,
+            Direction::Asc,
+        ));
+        assert!(names.len() >= 2, "{by:?}: {names:?}");
+    }
+    assert_eq!(
+        group_names(Shot::summarize().group_by_first_letter(&Shot::F.code, Direction::Asc)),
+        ["O", "S"]
+    );
+    let tasks = Task::summarize()
+        .record_count(&Task::F.id)
+        .group_by_entity_type(&Task::F.entity, Direction::Asc)
+        .send(&client)
+        .unwrap();
+    let names: Vec<&str> = tasks.groups().iter().map(|g| g.name()).collect();
+    assert_eq!(names, ["Asset", "Shot"]);
 }
 
 #[test]

@@ -351,3 +351,124 @@ mod generic {
         E::find().filter(condition).sort(order.desc()).first(client)
     }
 }
+
+#[test]
+fn the_latest_preset_keeps_the_last_version_of_each_entity() {
+    use sg_runtime::typed::Preset;
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let sh010 = shot(&client, "sh010");
+    let sh020 = shot(&client, "sh020");
+    for (code, s) in [
+        ("sh010_v001", &sh010),
+        ("sh010_v002", &sh010),
+        ("sh020_v001", &sh020),
+    ] {
+        Version::create()
+            .set(Version::F.code, code)
+            .set(Version::F.entity, s.id)
+            .send(&client)
+            .unwrap();
+    }
+    // Created within the same second: the later id is the later record.
+    let latest = Version::find()
+        .preset(Preset::LatestByEntity)
+        .sort(Version::F.code.asc())
+        .all(&client)
+        .unwrap();
+    let codes: Vec<_> = latest.iter().filter_map(|v| v.code.clone()).collect();
+    assert_eq!(codes, ["sh010_v002", "sh020_v001"]);
+    assert_eq!(
+        last_params(&server, "read")["additional_filter_presets"],
+        json!([{"preset_name": "LATEST", "latest_by": "ENTITIES_CREATED_AT"}])
+    );
+    // ANDed with the filters.
+    let only_020 = Version::find()
+        .filter(Version::F.entity.is(sh020.id))
+        .preset(Preset::LatestByEntity)
+        .all(&client)
+        .unwrap();
+    assert_eq!(only_020.len(), 1);
+    // A preset the site does not know is its error, named.
+    let e = Version::find()
+        .preset(Preset::Named {
+            preset_name: "NOPE".into(),
+            params: Default::default(),
+        })
+        .all(&client)
+        .unwrap_err();
+    assert!(e.to_string().contains("unknown filter preset"), "{e}");
+}
+
+#[test]
+fn event_log_meta_decodes_typed_in_the_generated_struct() {
+    use sg_runtime::typed::EventMeta;
+    use sg_tests::demo::EventLogEntry;
+    let server = sg_runtime::mock::MockServer::builder(sg_runtime::schema::Schema::demo())
+        .seed(json!({"EventLogEntry": [
+            {"id": 1, "event_type": "Shotgun_Shot_Change", "attribute_name": "sg_status_list",
+             "meta": {"type": "attribute_change", "entity_type": "Shot", "entity_id": 4,
+                      "attribute_name": "sg_status_list", "field_data_type": "status_list",
+                      "old_value": "ip", "new_value": "fin", "in_create": false}},
+            {"id": 2, "event_type": "Shotgun_Shot_New",
+             "meta": {"type": "new_entity", "entity_type": "Shot", "entity_id": 5}},
+            {"id": 3, "event_type": "Studio_Render_Done", "meta": {"frames": 240}}
+        ]}))
+        .start()
+        .unwrap();
+    let client = server.client().unwrap();
+    let events = EventLogEntry::find()
+        .sort(EventLogEntry::F.id.asc())
+        .all(&client)
+        .unwrap();
+    let Some(EventMeta::AttributeChange {
+        attribute_name,
+        old_value,
+        new_value,
+        entity_id,
+        ..
+    }) = &events[0].meta
+    else {
+        panic!("{:?}", events[0].meta)
+    };
+    assert_eq!(
+        (attribute_name.as_str(), old_value, new_value, *entity_id),
+        ("sg_status_list", &json!("ip"), &json!("fin"), 4)
+    );
+    assert_eq!(
+        events[1].meta,
+        Some(EventMeta::NewEntity {
+            entity_type: "Shot".into(),
+            entity_id: 5
+        })
+    );
+    assert_eq!(
+        events[2].meta,
+        Some(EventMeta::Other(json!({"frames": 240}))),
+        "a studio's own event keeps its meta whole"
+    );
+}
+
+#[test]
+fn list_enums_parse_wire_values_and_display_names() {
+    use std::str::FromStr;
+    assert_eq!("ip".parse::<ShotSgStatusList>(), Ok(ShotSgStatusList::Ip));
+    assert_eq!(
+        ShotSgStatusList::from_str("In Progress"),
+        Ok(ShotSgStatusList::Ip)
+    );
+    assert_eq!(ShotSgStatusList::Ip.display_name(), Some("In Progress"));
+    assert_eq!(ShotSgStatusList::Other("x".into()).display_name(), None);
+    let e = "fni".parse::<ShotSgStatusList>().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`fni` is not a value of Shot.sg_status_list: expected one of wtg, rdy, ip, rev, fin, hld, omt"
+    );
+    assert_eq!(
+        TaskSgStatusList::VALUES.len(),
+        TaskSgStatusList::VALUES
+            .iter()
+            .filter(|v| v.parse::<TaskSgStatusList>().is_ok())
+            .count()
+    );
+}

@@ -37,20 +37,32 @@ fn main() {
         .group_by(&Shot::F.sg_status_list, Direction::Asc)
         .send(client)
         .unwrap_or_else(|e| fail(&e.to_string()));
-    let total = shots["summaries"]["id"].as_i64().unwrap_or(0);
-    let rows: Vec<Vec<String>> = shots["groups"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|g| {
-            let n = g["summaries"]["id"].as_i64().unwrap_or(0);
-            vec![
-                g["group_name"].as_str().unwrap_or("").to_string(),
-                n.to_string(),
-                format!("{:.0}%", 100.0 * n as f64 / total.max(1) as f64),
-            ]
-        })
-        .collect();
+    let or_fail = |e: sg_runtime::Error| -> ! { fail(&e.to_string()) };
+    let total = shots
+        .totals()
+        .record_count(&Shot::F.id)
+        .unwrap_or_else(|e| or_fail(e));
+    let frames = shots
+        .totals()
+        .sum(&Shot::F.sg_cut_duration)
+        .unwrap_or_else(|e| or_fail(e))
+        .unwrap_or(0);
+    let mut rows = Vec::new();
+    for g in shots.groups() {
+        // The group's value typed by the field: the status enum (None: no status).
+        let status = g
+            .value(&Shot::F.sg_status_list)
+            .unwrap_or_else(|e| or_fail(e));
+        let n = g
+            .summaries()
+            .record_count(&Shot::F.id)
+            .unwrap_or_else(|e| or_fail(e));
+        rows.push(vec![
+            status.map_or_else(|| "(none)".to_string(), |s| s.to_string()),
+            n.to_string(),
+            format!("{:.0}%", 100.0 * n as f64 / total.max(1) as f64),
+        ]);
+    }
     table(&["shot status", "shots", "share"], &rows);
 
     let tasks = Task::summarize()
@@ -60,27 +72,26 @@ fn main() {
         .group_by(&Task::F.sg_status_list, Direction::Asc)
         .send(client)
         .unwrap_or_else(|e| fail(&e.to_string()));
+    let count = |s: &sg_runtime::typed::Summaries<markers::Task>| {
+        s.record_count(&Task::F.id).unwrap_or_else(|e| or_fail(e))
+    };
     let mut rows = Vec::new();
-    for step in tasks["groups"].as_array().into_iter().flatten() {
-        let by_status: Vec<String> = step["groups"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|g| {
-                format!(
-                    "{} {}",
-                    g["group_name"].as_str().unwrap_or(""),
-                    g["summaries"]["id"]
-                )
-            })
+    for step in tasks.groups() {
+        let by_status: Vec<String> = step
+            .groups()
+            .iter()
+            .map(|g| format!("{} {}", g.name(), count(g.summaries())))
             .collect();
         rows.push(vec![
-            step["group_name"].as_str().unwrap_or("").to_string(),
-            step["summaries"]["id"].to_string(),
+            step.name().to_string(),
+            count(step.summaries()).to_string(),
             by_status.join(", "),
         ]);
     }
     println!();
     table(&["step", "tasks", "by status"], &rows);
-    println!("\n{total} shots, {} tasks", tasks["summaries"]["id"]);
+    println!(
+        "\n{total} shots ({frames} frames), {} tasks",
+        count(tasks.totals())
+    );
 }

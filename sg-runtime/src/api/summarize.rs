@@ -29,7 +29,10 @@ impl Client {
             "summaries".into(),
             summaries
                 .iter()
-                .map(|s| json!({"field": s.field, "type": s.summary_type}))
+                .map(|s| match &s.value {
+                    None => json!({"field": s.field, "type": s.summary_type}),
+                    Some(v) => json!({"field": s.field, "type": s.summary_type, "value": v}),
+                })
                 .collect(),
         );
         if !grouping.is_empty() {

@@ -115,6 +115,14 @@ impl<R: Readable> Find<R> {
         self
     }
 
+    /// Only the records one of the site's named filter presets keeps, ANDed with the filters
+    /// (the official client's `additional_filter_presets`): `Preset::LatestByEntity` keeps the
+    /// latest Version of each shot or asset.
+    pub fn preset(mut self, preset: Preset) -> Find<R> {
+        self.query.presets.push(preset.to_wire());
+        self
+    }
+
     /// Retired records only.
     pub fn retired_only(mut self) -> Find<R> {
         self.query.return_only = crate::request::ReturnOnly::Retired;
@@ -391,5 +399,55 @@ impl<T: Entity> Readable for Partial<T> {
             id: Id::new(id),
             record,
         })
+    }
+}
+
+/// One of a site's named filter presets (`additional_filter_presets` of the official client's
+/// `find`), such as the latest Version of each entity.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Preset {
+    /// `LATEST` by `ENTITIES_CREATED_AT`: of the records linked (by `entity`) to the same shot,
+    /// asset or other entity, only the one created last.
+    LatestByEntity,
+    /// `LATEST` by `BY_PIPELINE_STEP_NUMBER_AND_ENTITIES_CREATED_AT`: the one created last for
+    /// each entity and pipeline step (of its task).
+    LatestByStepAndEntity,
+    /// Another preset the site knows: `preset_name` and its parameters.
+    Named {
+        /// The preset's name.
+        preset_name: String,
+        /// Its parameters.
+        params: Map<String, Value>,
+    },
+}
+
+impl Preset {
+    /// The wire form: `{"preset_name": ..., params...}`.
+    pub fn to_wire(&self) -> Value {
+        let (name, params) = match self {
+            Preset::LatestByEntity => ("LATEST", [("latest_by", "ENTITIES_CREATED_AT")].as_slice()),
+            Preset::LatestByStepAndEntity => (
+                "LATEST",
+                [(
+                    "latest_by",
+                    "BY_PIPELINE_STEP_NUMBER_AND_ENTITIES_CREATED_AT",
+                )]
+                .as_slice(),
+            ),
+            Preset::Named {
+                preset_name,
+                params,
+            } => {
+                let mut p = params.clone();
+                p.insert("preset_name".into(), preset_name.as_str().into());
+                return Value::Object(p);
+            }
+        };
+        let mut p: Map<String, Value> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
+            .collect();
+        p.insert("preset_name".into(), name.into());
+        Value::Object(p)
     }
 }

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+mod event;
 mod files;
 mod filter;
 mod find;
@@ -25,12 +26,16 @@ mod notes;
 mod summarize;
 mod write;
 
+pub use event::EventMeta;
 pub use files::{FileField, Files, HasThumbnail};
 pub use filter::{Compare, Condition, DateUnit, Sort};
-pub use find::{Find, Partial, Readable, ReturnFields, TypedIter};
+pub use find::{Find, Partial, Preset, Readable, ReturnFields, TypedIter};
 pub use link::{Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within};
 pub use notes::{note_thread, ThreadItem};
-pub use summarize::{DateGrouping, Summarize};
+pub use summarize::{
+    DateGrouping, Group, Linked, Listed, NumberGrouping, Numeric, Summaries, Summarize,
+    SummaryResult,
+};
 pub use write::{Batch, BatchResults, BatchSlot, Create, KeyKind, Update, WritableAccess};
 
 /// Everything a typed program needs in scope: `use sg_runtime::typed::prelude::*;`.
@@ -241,6 +246,8 @@ pub mod kind {
         Opaque => String;
         /// `password`: written, never filtered on (a site refuses), read back masked or empty.
         Password => String;
+        /// `EventLogEntry.meta`: what the event says happened, typed by kind.
+        EventMeta => crate::typed::EventMeta;
         /// `serializable`: any JSON.
         Serializable => serde_json::Value;
         /// `summary`, `pivot_column`, `calculated` and data types this crate does not know:
@@ -500,6 +507,18 @@ pub fn record_id(record: &Map<String, Value>, entity_type: &'static str) -> Resu
             message: "the record has no id".into(),
         }),
     }
+}
+
+/// A value that is not one of a list field's values (parsing a generated list enum).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a value of {field}: expected one of {}", .valid.join(", "))]
+pub struct UnknownValue {
+    /// The field, as `Entity.field`.
+    pub field: &'static str,
+    /// The value given.
+    pub value: String,
+    /// The values the schema lists.
+    pub valid: &'static [&'static str],
 }
 
 /// A field name that is not a field of the entity type.

@@ -1141,6 +1141,16 @@ pub enum ShotSgKind {
     Other(::std::string::String),
 }
 impl ShotSgKind {
+    /// Every value the schema listed, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "In Progress",
+        "in_progress",
+        "1",
+        "Other",
+        "",
+        "Self",
+        "ip",
+    ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1152,6 +1162,35 @@ impl ShotSgKind {
             Self::VSelf => "Self",
             Self::Ip => "ip",
             Self::Other(value) => value.as_str(),
+        }
+    }
+    /// The display name on the site, where the schema gives it.
+    pub fn display_name(&self) -> ::core::option::Option<&'static str> {
+        ::core::option::Option::None
+    }
+}
+impl ::core::str::FromStr for ShotSgKind {
+    type Err = ::sg_runtime::typed::UnknownValue;
+    /// A wire value or display name the schema listed; anything else is an error
+    /// that lists them (reading from the site keeps unknown values as `Other`).
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
+        match value {
+            "In Progress" => ::core::result::Result::Ok(Self::InProgress),
+            "in_progress" => ::core::result::Result::Ok(Self::InProgress2),
+            "1" => ::core::result::Result::Ok(Self::V1),
+            "Other" => ::core::result::Result::Ok(Self::Other2),
+            "" => ::core::result::Result::Ok(Self::Empty),
+            "Self" => ::core::result::Result::Ok(Self::VSelf),
+            "ip" => ::core::result::Result::Ok(Self::Ip),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownValue {
+                    field: "Shot.sg_kind",
+                    value: ::std::string::ToString::to_string(value),
+                    valid: Self::VALUES,
+                })
+            }
         }
     }
 }
@@ -1220,6 +1259,16 @@ pub enum ShotSgReviewState {
     Other(::std::string::String),
 }
 impl ShotSgReviewState {
+    /// Every value the schema listed, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "ok\rdone",
+        "tab\there",
+        "nul\0x",
+        "line\nbreak",
+        "self",
+        "Self",
+        "Err",
+    ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1231,6 +1280,35 @@ impl ShotSgReviewState {
             Self::VSelf2 => "Self",
             Self::Err => "Err",
             Self::Other(value) => value.as_str(),
+        }
+    }
+    /// The display name on the site, where the schema gives it.
+    pub fn display_name(&self) -> ::core::option::Option<&'static str> {
+        ::core::option::Option::None
+    }
+}
+impl ::core::str::FromStr for ShotSgReviewState {
+    type Err = ::sg_runtime::typed::UnknownValue;
+    /// A wire value or display name the schema listed; anything else is an error
+    /// that lists them (reading from the site keeps unknown values as `Other`).
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
+        match value {
+            "ok\rdone" => ::core::result::Result::Ok(Self::OkDone),
+            "tab\there" => ::core::result::Result::Ok(Self::TabHere),
+            "nul\0x" => ::core::result::Result::Ok(Self::NulX),
+            "line\nbreak" => ::core::result::Result::Ok(Self::LineBreak),
+            "self" => ::core::result::Result::Ok(Self::VSelf),
+            "Self" => ::core::result::Result::Ok(Self::VSelf2),
+            "Err" => ::core::result::Result::Ok(Self::Err),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownValue {
+                    field: "Shot.sg_review_state",
+                    value: ::std::string::ToString::to_string(value),
+                    valid: Self::VALUES,
+                })
+            }
         }
     }
 }
@@ -1294,6 +1372,8 @@ pub enum ShotSgStatusList {
     Other(::std::string::String),
 }
 impl ShotSgStatusList {
+    /// Every value the schema listed, in its order.
+    pub const VALUES: &'static [&'static str] = &["ip", "fin", "wtg"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1301,6 +1381,31 @@ impl ShotSgStatusList {
             Self::Fin => "fin",
             Self::Wtg => "wtg",
             Self::Other(value) => value.as_str(),
+        }
+    }
+    /// The display name on the site, where the schema gives it.
+    pub fn display_name(&self) -> ::core::option::Option<&'static str> {
+        ::core::option::Option::None
+    }
+}
+impl ::core::str::FromStr for ShotSgStatusList {
+    type Err = ::sg_runtime::typed::UnknownValue;
+    /// A wire value or display name the schema listed; anything else is an error
+    /// that lists them (reading from the site keeps unknown values as `Other`).
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
+        match value {
+            "ip" => ::core::result::Result::Ok(Self::Ip),
+            "fin" => ::core::result::Result::Ok(Self::Fin),
+            "wtg" => ::core::result::Result::Ok(Self::Wtg),
+            _ => {
+                ::core::result::Result::Err(::sg_runtime::typed::UnknownValue {
+                    field: "Shot.sg_status_list",
+                    value: ::std::string::ToString::to_string(value),
+                    valid: Self::VALUES,
+                })
+            }
         }
     }
 }

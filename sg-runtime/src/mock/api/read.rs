@@ -24,6 +24,14 @@ impl Store {
             }
         };
         let mut ids = self.matching(m, entity_type, p, retired)?;
+        for preset in p
+            .get("additional_filter_presets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            ids = self.preset(entity_type, ids, preset)?;
+        }
         let mut keys = Vec::new();
         for s in p
             .get("sorts")
@@ -124,5 +132,60 @@ impl Store {
             })
         };
         Ok(json!({ "entities": entities, "paging_info": paging_info }))
+    }
+}
+
+impl Store {
+    /// `additional_filter_presets`: the `LATEST` preset keeps, of the records linked (by
+    /// `entity`) to the same record (and, by step, of the same pipeline step of their task),
+    /// the one created last.
+    fn preset(
+        &self,
+        entity_type: &str,
+        ids: Vec<i64>,
+        preset: &Value,
+    ) -> Result<Vec<i64>, ApiError> {
+        let name = preset.get("preset_name").and_then(Value::as_str);
+        let by = preset.get("latest_by").and_then(Value::as_str);
+        let by_step = match (name, by) {
+            (Some("LATEST"), Some("ENTITIES_CREATED_AT")) => false,
+            (Some("LATEST"), Some("BY_PIPELINE_STEP_NUMBER_AND_ENTITIES_CREATED_AT")) => true,
+            _ => return Err(bad(format!("API read(): unknown filter preset {preset}"))),
+        };
+        let field = |id: i64, name: &str| -> Value {
+            self.row(entity_type, id)
+                .and_then(|r| r.fields.get(name).cloned())
+                .unwrap_or(Value::Null)
+        };
+        let step = |id: i64| -> Value {
+            let task = field(id, "sg_task");
+            match (
+                task.get("type").and_then(Value::as_str),
+                task.get("id").and_then(Value::as_i64),
+            ) {
+                (Some(t), Some(task_id)) => self
+                    .row(t, task_id)
+                    .and_then(|r| r.fields.get("step").cloned())
+                    .unwrap_or(Value::Null),
+                _ => Value::Null,
+            }
+        };
+        let mut latest: std::collections::BTreeMap<String, (Value, i64)> = Default::default();
+        for id in &ids {
+            let mut key = field(*id, "entity").to_string();
+            if by_step {
+                key.push_str(&step(*id).to_string());
+            }
+            let created = field(*id, "created_at");
+            let newer = match latest.get(&key) {
+                None => true,
+                Some((c, other)) => compare(&created, c).then(id.cmp(other)) == Ordering::Greater,
+            };
+            if newer {
+                latest.insert(key, (created, *id));
+            }
+        }
+        let keep: std::collections::BTreeSet<i64> = latest.values().map(|(_, id)| *id).collect();
+        Ok(ids.into_iter().filter(|id| keep.contains(id)).collect())
     }
 }

@@ -7,6 +7,23 @@ use chrono::Datelike;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
+/// One summary asked for: the field, its aggregate, the resolved path, the `value` it measures
+/// against (`status_percentage`).
+type Summary<'s> = (String, String, Path<'s>, Value);
+
+/// The width of a number grouping's buckets.
+fn bucket_size(grouping: &str) -> Option<f64> {
+    Some(match grouping {
+        "tens" => 10.0,
+        "hundreds" => 100.0,
+        "thousands" => 1_000.0,
+        "tensofthousands" => 10_000.0,
+        "hundredsofthousands" => 100_000.0,
+        "millions" => 1_000_000.0,
+        _ => return None,
+    })
+}
+
 impl Store {
     pub(crate) fn summarize(&self, p: &Value) -> Result<Value, ApiError> {
         let m = "summarize";
@@ -32,7 +49,8 @@ impl Store {
                 "sum" | "average" => numeric,
                 "maximum" | "minimum" => numeric || matches!(dt, "date" | "date_time"),
                 "earliest" | "latest" => matches!(dt, "date" | "date_time"),
-                "checked" | "unchecked" => dt == "checkbox",
+                "checked" | "unchecked" | "percentage" => dt == "checkbox",
+                "status_percentage" | "status_list" => matches!(dt, "status_list" | "list"),
                 _ => {
                     return Err(bad(format!(
                         "API summarize(): unknown summary type '{kind}'"
@@ -42,7 +60,13 @@ impl Store {
             if !ok {
                 return Err(bad(format!("API summarize(): summary '{kind}' does not apply to {entity_type}.{field} ({dt})")));
             }
-            summaries.push((field.to_string(), kind.to_string(), path));
+            if kind == "status_percentage" && !s.get("value").is_some_and(Value::is_string) {
+                return Err(bad(format!(
+                    "API summarize(): status_percentage of {entity_type}.{field} needs the status as `value`"
+                )));
+            }
+            let against = s.get("value").cloned().unwrap_or(Value::Null);
+            summaries.push((field.to_string(), kind.to_string(), path, against));
         }
         let mut groupings = Vec::new();
         for g in p
@@ -58,10 +82,35 @@ impl Store {
                 .unwrap_or("exact")
                 .to_string();
             let path = self.resolve_path(m, entity_type, field)?;
-            let dated = matches!(path.field.data_type(), "date" | "date_time");
-            if !(kind == "exact"
-                || dated && matches!(kind.as_str(), "day" | "week" | "month" | "year"))
-            {
+            let dt = path.field.data_type();
+            let fits = match kind.as_str() {
+                "exact" => true,
+                "tens"
+                | "hundreds"
+                | "thousands"
+                | "tensofthousands"
+                | "hundredsofthousands"
+                | "millions" => matches!(
+                    dt,
+                    "number"
+                        | "integer"
+                        | "float"
+                        | "currency"
+                        | "percent"
+                        | "duration"
+                        | "timecode"
+                ),
+                "day" | "week" | "month" | "quarter" | "year" | "clustered_date" | "oneday"
+                | "fivedays" => matches!(dt, "date" | "date_time"),
+                "entitytype" => matches!(dt, "entity" | "multi_entity"),
+                "firstletter" => dt == "text",
+                _ => {
+                    return Err(bad(format!(
+                        "API summarize(): unknown grouping type '{kind}'"
+                    )))
+                }
+            };
+            if !fits {
                 return Err(bad(format!(
                     "API summarize(): grouping '{kind}' does not apply to {entity_type}.{field}"
                 )));
@@ -81,14 +130,9 @@ impl Store {
         Ok(Value::Object(out))
     }
 
-    fn aggregate(
-        &self,
-        entity_type: &str,
-        ids: &[i64],
-        summaries: &[(String, String, Path)],
-    ) -> Value {
+    fn aggregate(&self, entity_type: &str, ids: &[i64], summaries: &[Summary]) -> Value {
         let mut out = Map::new();
-        for (field, kind, path) in summaries {
+        for (field, kind, path, against) in summaries {
             let values: Vec<Value> = ids
                 .iter()
                 .map(|id| {
@@ -129,7 +173,27 @@ impl Store {
                     .cloned()
                     .unwrap_or(Value::Null),
                 "checked" => json!(values.iter().filter(|v| v.as_bool() == Some(true)).count()),
-                _ => json!(values.iter().filter(|v| v.as_bool() != Some(true)).count()),
+                "unchecked" => {
+                    json!(values.iter().filter(|v| v.as_bool() != Some(true)).count())
+                }
+                "percentage" | "status_percentage" if values.is_empty() => Value::Null,
+                "percentage" => json!(
+                    100.0 * values.iter().filter(|v| v.as_bool() == Some(true)).count() as f64
+                        / values.len() as f64
+                ),
+                "status_percentage" => json!(
+                    100.0 * values.iter().filter(|v| *v == against).count() as f64
+                        / values.len() as f64
+                ),
+                // status_list: how many records hold each value.
+                _ => {
+                    let mut counts = Map::new();
+                    for v in present.iter().filter_map(|v| v.as_str()) {
+                        let n = counts.get(v).and_then(Value::as_i64).unwrap_or(0);
+                        counts.insert(v.to_string(), json!(n + 1));
+                    }
+                    Value::Object(counts)
+                }
             };
             out.insert(field.clone(), v);
         }
@@ -140,7 +204,7 @@ impl Store {
         &self,
         entity_type: &str,
         ids: &[i64],
-        summaries: &[(String, String, Path)],
+        summaries: &[Summary],
         groupings: &[(Path, String, bool)],
     ) -> Vec<Value> {
         let Some(((path, kind, desc), rest)) = groupings.split_first() else {
@@ -155,7 +219,30 @@ impl Store {
                 .next()
                 .unwrap_or(Value::Null);
             let v = match (kind.as_str(), moment(&raw)) {
-                ("day", Some(t)) => json!(t.format("%Y-%m-%d").to_string()),
+                ("day" | "oneday", Some(t)) => json!(t.format("%Y-%m-%d").to_string()),
+                ("fivedays", Some(t)) => {
+                    // Five-day periods counted from 1970-01-01, named by their first day.
+                    let days = t
+                        .date_naive()
+                        .signed_duration_since(chrono::NaiveDate::default());
+                    let first = chrono::NaiveDate::default()
+                        + chrono::Duration::days(days.num_days().div_euclid(5) * 5);
+                    json!(first.format("%Y-%m-%d").to_string())
+                }
+                ("quarter", Some(t)) => json!(format!("{}-Q{}", t.year(), t.month0() / 3 + 1)),
+                ("clustered_date", Some(t)) => {
+                    let today = chrono::Utc::now().date_naive();
+                    let d = t.date_naive();
+                    json!(if d < today {
+                        "Overdue"
+                    } else if d == today {
+                        "Today"
+                    } else if d.iso_week() == today.iso_week() {
+                        "This week"
+                    } else {
+                        "Later"
+                    })
+                }
                 ("week", Some(t)) => json!(format!(
                     "{}-W{:02}",
                     t.iso_week().year(),
@@ -163,6 +250,23 @@ impl Store {
                 )),
                 ("month", Some(t)) => json!(t.format("%Y-%m").to_string()),
                 ("year", Some(t)) => json!(t.format("%Y").to_string()),
+                (bucket, _) if bucket_size(bucket).is_some() => match raw.as_f64() {
+                    // A bucket is named by its lower bound.
+                    Some(x) => {
+                        let size = bucket_size(bucket).unwrap_or(1.0);
+                        json!(((x / size).floor() * size) as i64)
+                    }
+                    None => Value::Null,
+                },
+                ("entitytype", _) => raw
+                    .get("type")
+                    .cloned()
+                    .or_else(|| raw.as_array()?.first()?.get("type").cloned())
+                    .unwrap_or(Value::Null),
+                ("firstletter", _) => match raw.as_str().and_then(|s| s.chars().next()) {
+                    Some(c) => json!(c.to_uppercase().to_string()),
+                    None => Value::Null,
+                },
                 _ => self.value_out(dt, &raw),
             };
             let key = match link_key(&v) {
