@@ -312,6 +312,15 @@ impl Emitter<'_> {
         ));
         let idents: Vec<_> = fields.iter().map(|f| ident_tokens(&f.ident)).collect();
         let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
+        // `field` for an `Option`, `list` for a multi-entity `Vec`: a direct call per field
+        // (a generic `take` through a trait costs type-checking time on every field).
+        let takes: Vec<_> = fields
+            .iter()
+            .map(|f| match f.kind {
+                Kind::MultiEntity(_) => quote!(list),
+                _ => quote!(field),
+            })
+            .collect();
         // Multi-entity fields are lists, empty when the site has no link; the others `Option`.
         let types: Vec<_> = fields
             .iter()
@@ -383,7 +392,7 @@ impl Emitter<'_> {
                     let #mut_d = #rt::typed::RecordDecoder::new(record, #wire)?;
                     let value = Self {
                         id: d.id(),
-                        #( #idents: d.take(#wires), )*
+                        #( #idents: d.#takes(#wires), )*
                     };
                     d.finish(value)
                 }
@@ -527,8 +536,12 @@ impl Emitter<'_> {
             let mut names: Vec<&str> = members.iter().map(|m| wire_of[m.as_str()]).collect();
             names.sort_unstable();
             let members: Vec<_> = members.iter().map(|m| ident_tokens(m)).collect();
-            // `Within<T>` holds when every member is a target of `T`: one bound per member, so
-            // a link read from this field goes into any field that takes all its types.
+            // The members as a type list `(A, (B, ()))`: a link read from this field goes into
+            // any field that takes all its types (`Within`, checked where it is used).
+            let list = members
+                .iter()
+                .rev()
+                .fold(quote!(()), |rest, m| quote!((#m, #rest)));
             quote! {
                 #d
                 pub enum #set {}
@@ -536,8 +549,8 @@ impl Emitter<'_> {
                 impl #rt::typed::TargetSet for #set {
                     const NAMES: &'static [&'static str] = &[#(#names),*];
                     type Link = #rt::typed::TargetRef<#set>;
+                    type Members = #list;
                 }
-                impl<T> #rt::typed::Within<T> for #set where #( #members: #rt::typed::LinkTarget<T>, )* {}
             }
         });
         quote! {

@@ -285,6 +285,10 @@ pub trait TargetSet: 'static {
     /// The Rust type of one link of a field with these targets: [`Link<M>`] for a single
     /// entity type, [`TargetRef<Self>`] otherwise.
     type Link: WireValue + Clone + std::fmt::Debug + PartialEq;
+    /// The member markers as a type list, `(Asset, (Sequence, (Shot, ())))`: what
+    /// [`Within`] checks, member by member, where a link is used (a list costs nothing to
+    /// compile until then, unlike one bound per member on every set).
+    type Members;
     /// Whether a link to `entity_type` fits.
     fn allows(entity_type: &str) -> bool {
         Self::NAMES.contains(&entity_type)
@@ -294,19 +298,30 @@ pub trait TargetSet: 'static {
 impl<M: EntityType> TargetSet for M {
     const NAMES: &'static [&'static str] = &[M::NAME];
     type Link = Link<M>;
+    type Members = (M, ());
 }
 
 impl TargetSet for AnyEntity {
     const NAMES: &'static [&'static str] = &[];
     type Link = TargetRef<AnyEntity>;
+    type Members = EveryEntity;
     fn allows(_: &str) -> bool {
         true
     }
 }
 
+/// The members of [`AnyEntity`]: every entity type, a set no other set contains.
+pub enum EveryEntity {}
+
+/// Every member of a type list is a target of `T` (see [`TargetSet::Members`]).
+pub trait AllIn<T> {}
+impl<T> AllIn<T> for () {}
+impl<T, H: LinkTarget<T>, R: AllIn<T>> AllIn<T> for (H, R) {}
+impl AllIn<AnyEntity> for EveryEntity {}
+
 /// Every entity type of the target set `Self` is in the target set `T`: a [`TargetRef<Self>`]
-/// fits a field whose targets are `T`. Generated target sets implement it with one bound per
-/// member, so the compiler checks membership type by type.
+/// fits a field whose targets are `T`. It holds when every member of
+/// [`TargetSet::Members`] is a [`LinkTarget<T>`], checked type by type.
 #[diagnostic::on_unimplemented(
     message = "a link that may point at any of `{Self}` does not fit a field whose targets are `{T}`",
     label = "not every entity type of this link is allowed here",
@@ -314,7 +329,7 @@ impl TargetSet for AnyEntity {
 )]
 pub trait Within<T> {}
 
-impl Within<AnyEntity> for AnyEntity {}
+impl<S: TargetSet, T> Within<T> for S where S::Members: AllIn<T> {}
 
 /// A link to a record of one of the entity types of the set `S` (a link field's value when its
 /// schema names several types, or none). It keeps the type the site sent, even one added since
@@ -677,6 +692,7 @@ mod tests {
     impl TargetSet for Both {
         const NAMES: &'static [&'static str] = &["Asset", "Shot"];
         type Link = TargetRef<Both>;
+        type Members = (Asset, (Shot, ()));
     }
     impl LinkTarget<Both> for Shot {}
     impl LinkTarget<Both> for Asset {}

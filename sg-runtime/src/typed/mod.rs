@@ -30,7 +30,9 @@ pub use event::EventMeta;
 pub use files::{FileField, Files, HasThumbnail};
 pub use filter::{Compare, Condition, DateUnit, Sort};
 pub use find::{Find, Partial, Preset, Readable, ReturnFields, TypedIter};
-pub use link::{Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within};
+pub use link::{
+    AllIn, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within,
+};
 pub use notes::{note_thread, ThreadItem};
 pub use summarize::{
     DateGrouping, Group, Linked, Listed, NumberGrouping, Numeric, Summaries, Summarize,
@@ -437,7 +439,7 @@ impl<T: WireValue> FieldSlot for Option<T> {
 }
 impl<T: WireValue> FieldSlot for Vec<T> {
     fn take(d: &mut RecordDecoder, name: &'static str) -> Self {
-        d.field(name).unwrap_or_default()
+        d.list(name)
     }
 }
 
@@ -457,7 +459,13 @@ impl RecordDecoder {
         I::from_raw(self.id)
     }
 
-    /// Takes the field `name` into an `Option` or, for a multi-entity field, a `Vec`.
+    /// Takes the list field `name` (a multi-entity field): empty when missing or `null`.
+    pub fn list<T: WireValue>(&mut self, name: &'static str) -> Vec<T> {
+        self.field(name).unwrap_or_default()
+    }
+
+    /// Takes the field `name` into an `Option` or, for a multi-entity field, a `Vec` (what
+    /// projections use: their field types are the user's).
     pub fn take<T: FieldSlot>(&mut self, name: &'static str) -> T {
         T::take(self, name)
     }

@@ -44,9 +44,9 @@ impl ::sg_runtime::typed::Entity for Asset {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Asset")?;
         let value = Self {
             id: d.id(),
-            code: d.take("code"),
-            r#fn: d.take("fn"),
-            r#match: d.take("match"),
+            code: d.field("code"),
+            r#fn: d.field("fn"),
+            r#match: d.field("match"),
         };
         d.finish(value)
     }

@@ -34,7 +34,7 @@ impl ::sg_runtime::typed::Entity for CustomEntity01 {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "CustomEntity01")?;
         let value = Self {
             id: d.id(),
-            code: d.take("code"),
+            code: d.field("code"),
         };
         d.finish(value)
     }

@@ -69,8 +69,8 @@ pub mod markers {
     impl ::sg_runtime::typed::TargetSet for ShotSgBannerTargets {
         const NAMES: &'static [&'static str] = &[];
         type Link = ::sg_runtime::typed::TargetRef<ShotSgBannerTargets>;
+        type Members = ();
     }
-    impl<T> ::sg_runtime::typed::Within<T> for ShotSgBannerTargets {}
     /// The entity types `Shot.sg_links` may link to: Asset, CustomEntity01, Sequence.
     pub enum ShotSgLinksTargets {}
     impl ::sg_runtime::typed::LinkTarget<ShotSgLinksTargets> for Asset {}
@@ -79,13 +79,8 @@ pub mod markers {
     impl ::sg_runtime::typed::TargetSet for ShotSgLinksTargets {
         const NAMES: &'static [&'static str] = &["Asset", "CustomEntity01", "Sequence"];
         type Link = ::sg_runtime::typed::TargetRef<ShotSgLinksTargets>;
+        type Members = (Asset, (CustomEntity01, (Sequence, ())));
     }
-    impl<T> ::sg_runtime::typed::Within<T> for ShotSgLinksTargets
-    where
-        Asset: ::sg_runtime::typed::LinkTarget<T>,
-        CustomEntity01: ::sg_runtime::typed::LinkTarget<T>,
-        Sequence: ::sg_runtime::typed::LinkTarget<T>,
-    {}
     /// The entity types `Shot.sg_parent` may link to: Asset, Sequence.
     pub enum ShotSgParentTargets {}
     impl ::sg_runtime::typed::LinkTarget<ShotSgParentTargets> for Asset {}
@@ -93,12 +88,8 @@ pub mod markers {
     impl ::sg_runtime::typed::TargetSet for ShotSgParentTargets {
         const NAMES: &'static [&'static str] = &["Asset", "Sequence"];
         type Link = ::sg_runtime::typed::TargetRef<ShotSgParentTargets>;
+        type Members = (Asset, (Sequence, ()));
     }
-    impl<T> ::sg_runtime::typed::Within<T> for ShotSgParentTargets
-    where
-        Asset: ::sg_runtime::typed::LinkTarget<T>,
-        Sequence: ::sg_runtime::typed::LinkTarget<T>,
-    {}
 }
 /// Every entity type in these bindings, sorted.
 pub const ENTITY_TYPES: &[&str] = &[

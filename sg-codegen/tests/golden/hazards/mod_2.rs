@@ -36,7 +36,7 @@ impl ::sg_runtime::typed::Entity for Mod {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "mod")?;
         let value = Self {
             id: d.id(),
-            code: d.take("code"),
+            code: d.field("code"),
         };
         d.finish(value)
     }

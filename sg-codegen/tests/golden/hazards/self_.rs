@@ -36,7 +36,7 @@ impl ::sg_runtime::typed::Entity for ESelf {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Self")?;
         let value = Self {
             id: d.id(),
-            code: d.take("code"),
+            code: d.field("code"),
         };
         d.finish(value)
     }

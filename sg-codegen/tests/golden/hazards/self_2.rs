@@ -50,9 +50,9 @@ impl ::sg_runtime::typed::Entity for ESelf2 {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "self_")?;
         let value = Self {
             id: d.id(),
-            self_: d.take("Self"),
-            self_2: d.take("self"),
-            self_3: d.take("self_"),
+            self_: d.field("Self"),
+            self_2: d.field("self"),
+            self_3: d.field("self_"),
         };
         d.finish(value)
     }

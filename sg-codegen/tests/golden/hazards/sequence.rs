@@ -39,8 +39,8 @@ impl ::sg_runtime::typed::Entity for Sequence {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Sequence")?;
         let value = Self {
             id: d.id(),
-            code: d.take("code"),
-            shots: d.take("shots"),
+            code: d.field("code"),
+            shots: d.list("shots"),
         };
         d.finish(value)
     }

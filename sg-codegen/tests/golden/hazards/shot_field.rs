@@ -34,7 +34,7 @@ impl ::sg_runtime::typed::Entity for ShotField {
         let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "ShotField")?;
         let value = Self {
             id: d.id(),
-            code: d.take("code"),
+            code: d.field("code"),
         };
         d.finish(value)
     }
