@@ -489,11 +489,31 @@ impl Emitter<'_> {
                 #( #handle_docs pub #handle_idents: #handle_types, )*
             }
 
+            // The entry points as inherent functions, so that rustdoc shows them on the struct
+            // (the `Record` trait has them too, with `summarize`, `delete` and `revive`, for code
+            // generic over entity types). Three, not six: each costs compile time per entity.
             impl #ident {
                 /// Typed handles on this entity type's fields.
                 pub const F: #handles = #handles {
                     #( #handle_idents: #rt::typed::FieldRef::new(#all_wires), )*
                 };
+
+                /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
+                #[doc(alias = "find_one")]
+                pub fn find() -> #rt::typed::Find<Self> {
+                    #rt::typed::Find::new()
+                }
+
+                /// A typed create; `.send` returns the new record's id and the fields set.
+                pub fn create() -> #rt::typed::Create<Self> {
+                    #rt::typed::Create::new()
+                }
+
+                /// A typed update of record `id`.
+                pub fn update(id: #rt::typed::Id<super::#markers::#marker>) -> #rt::typed::Update<Self> {
+                    #rt::typed::Update::new(id)
+                }
+
             }
 
             #( #lists )*

@@ -8,12 +8,13 @@
 //! #[derive(sg_derive::Select)]
 //! #[sg(entity = sg::Shot)]            // the generated entity struct
 //! struct ShotRow {
-//!     id: sg_runtime::typed::Id<sg::markers::Shot>, // optional: the id (or an `i64`)
-//!     code: Option<String>,           // the field `code`, as `Option` of its Rust type
-//!     #[sg(field = "sg_status_list")] // another name for the Rust field
+//!     id: sg_runtime::typed::Id<sg::markers::Shot>, // optional: the record's id (or an `i64`)
+//!     code: Option<String>,             // the field `code`, as `Option` of its Rust type
+//!     #[sg(field = "sg_status_list")]   // another name for the Rust field
 //!     status: Option<sg::ShotSgStatusList>,
 //!     #[sg(path = "sg_sequence.Sequence.code")] // a deep link through single-entity links
 //!     sequence: Option<String>,
+//!     assets: Vec<sg_runtime::typed::Link<sg::markers::Asset>>, // a multi-entity field: a `Vec`
 //! }
 //! let rows: Vec<ShotRow> = ShotRow::find().filter(sg::Shot::F.code.starts_with("sh")).all(&client)?;
 //! ```

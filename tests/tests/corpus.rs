@@ -16,7 +16,6 @@
 
 use serde_json::{json, Value};
 use sg_runtime::mock::{Fault, MockServer};
-use sg_runtime::typed::prelude::*;
 use sg_runtime::{Error, FieldUpdate, Image, Query, WireValue};
 use sg_tests::demo::{Shot, ShotField};
 use std::io::Write;

@@ -1,5 +1,4 @@
 // Dates take `is_in`, with dates: a string is not a date.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

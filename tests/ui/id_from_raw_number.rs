@@ -1,5 +1,4 @@
 // A raw number is not an id: ids from outside go through `Id::new`, which names the entity type.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

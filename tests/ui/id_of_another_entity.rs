@@ -1,5 +1,4 @@
 // An id is typed by its entity: a Version's id does not update a Playlist.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::{Playlist, Version};
 
 fn add_to_playlist(version: &Version) {

@@ -1,5 +1,4 @@
 // An idempotency key must be a text or uuid field: a number is not one.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

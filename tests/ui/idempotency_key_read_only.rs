@@ -1,5 +1,4 @@
 // An idempotency key is set by the create, so it must be writable.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

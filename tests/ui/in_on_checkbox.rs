@@ -1,5 +1,4 @@
 // `is_in` does not apply to a checkbox: the error names the relation and the kind of field.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

@@ -1,5 +1,4 @@
 // A misspelt field: rustc suggests the right one.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

@@ -1,6 +1,5 @@
 // A link read from `Version.entity` (any of several types) does not go straight into
 // `Shot.sg_sequence` (a Sequence only): the compiler cannot prove it fits; `try_into()` can.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::{Shot, Version};
 
 fn shot_in_sequence_of(version: &Version) {

@@ -1,5 +1,4 @@
 // After `fields(...)`, records are `Partial`: there is no struct field to read as a silent `None`.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

@@ -1,5 +1,4 @@
 // Sites never filter on a password field (HumanUser.password_proxy is one).
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::HumanUser;
 
 fn main() {

@@ -1,5 +1,4 @@
 // A return field of another entity type.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::{AssetField, Shot};
 
 fn main() {

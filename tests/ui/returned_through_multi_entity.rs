@@ -1,6 +1,5 @@
 // A deep link through a multi-entity field (`assets`) filters, but a site returns nothing for it
 // and cannot sort on it: as a return field or a sort key it does not compile.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::{Asset, Shot};
 
 fn main() {

@@ -1,5 +1,4 @@
 // `cached_display_name` is computed by the site: read-only.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::Shot;
 
 fn main() {

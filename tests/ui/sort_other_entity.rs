@@ -1,5 +1,4 @@
 // A sort on a field of another entity type.
-use sg_runtime::typed::prelude::*;
 use sg_tests::demo::{Asset, Shot};
 
 fn main() {

@@ -162,4 +162,19 @@ impl ESelf {
         code: ::sg_runtime::typed::FieldRef::new("code"),
         id: ::sg_runtime::typed::FieldRef::new("id"),
     };
+    /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
+    #[doc(alias = "find_one")]
+    pub fn find() -> ::sg_runtime::typed::Find<Self> {
+        ::sg_runtime::typed::Find::new()
+    }
+    /// A typed create; `.send` returns the new record's id and the fields set.
+    pub fn create() -> ::sg_runtime::typed::Create<Self> {
+        ::sg_runtime::typed::Create::new()
+    }
+    /// A typed update of record `id`.
+    pub fn update(
+        id: ::sg_runtime::typed::Id<super::markers::ESelf>,
+    ) -> ::sg_runtime::typed::Update<Self> {
+        ::sg_runtime::typed::Update::new(id)
+    }
 }

@@ -1119,6 +1119,21 @@ impl Shot {
         sg_status_list: ::sg_runtime::typed::FieldRef::new("sg_status_list"),
         r#type: ::sg_runtime::typed::FieldRef::new("type"),
     };
+    /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
+    #[doc(alias = "find_one")]
+    pub fn find() -> ::sg_runtime::typed::Find<Self> {
+        ::sg_runtime::typed::Find::new()
+    }
+    /// A typed create; `.send` returns the new record's id and the fields set.
+    pub fn create() -> ::sg_runtime::typed::Create<Self> {
+        ::sg_runtime::typed::Create::new()
+    }
+    /// A typed update of record `id`.
+    pub fn update(
+        id: ::sg_runtime::typed::Id<super::markers::Shot>,
+    ) -> ::sg_runtime::typed::Update<Self> {
+        ::sg_runtime::typed::Update::new(id)
+    }
 }
 /// The values of **Kind** (`Shot.sg_kind`) when these bindings were generated; `Other` keeps a value added on the site since.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
