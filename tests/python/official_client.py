@@ -31,6 +31,24 @@ def main():
     plate = sg.find_one("Shot", [["code", "is", "py_plate"]], ["sg_plate"])["sg_plate"]
     out["plate"] = {k: plate.get(k) for k in ("link_type", "local_path", "url", "local_path_linux", "local_path_windows")}
 
+    # The second cut of the typed API, as the official client asks: a filter preset, a deep
+    # filter through a multi-entity link, every summary shape with a number grouping.
+    for code, shot in (("v1", 1), ("v2", 1), ("v3", 2)):
+        sg.create("Version", {"code": code, "entity": {"type": "Shot", "id": shot}})
+    latest = sg.find(
+        "Version", [], ["code"], order=[{"field_name": "code", "direction": "asc"}],
+        additional_filter_presets=[{"preset_name": "LATEST", "latest_by": "ENTITIES_CREATED_AT"}],
+    )
+    out["latest"] = [v["code"] for v in latest]
+    sg.create("Playlist", {"code": "dailies", "versions": [{"type": "Version", "id": 1}]})
+    through = sg.find("Playlist", [["versions.Version.code", "is", "v1"]], ["code"])
+    out["through_multi_entity"] = [p["code"] for p in through]
+    out["summary"] = sg.summarize(
+        "Shot", [["id", "less_than", 30]],
+        [{"field": "id", "type": "record_count"}, {"field": "sg_cut_in", "type": "sum"}],
+        grouping=[{"field": "sg_cut_in", "type": "tens", "direction": "asc"}],
+    )
+
     project = sg.find_one("Project", [["id", "is", 1]], ["image", "name"])
     out["project"] = {"image": project["image"], "name": project["name"]}
     print(json.dumps(out))

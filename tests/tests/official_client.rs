@@ -69,6 +69,7 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
     );
     let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
     let their_reads = sent(&server, "read");
+    let server_after_python = server;
 
     // The same finds through sg-runtime, on a site seeded the same (the Python run has created
     // records since): the same requests, the same records.
@@ -109,6 +110,47 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
         assert_eq!(plate["local_path"], "/mnt/show/sq010/plate.mov");
         assert_eq!(plate["url"], "file:///mnt/show/sq010/plate.mov");
     }
+    // Presets, deep filters through multi-entity links and number groupings: the local
+    // server answers the official client's requests, and ours are the same requests.
+    assert_eq!(theirs["latest"], json!(["v2", "v3"]));
+    assert_eq!(theirs["through_multi_entity"], json!(["dailies"]));
+    let their_summary = sent(&server_after_python, "summarize").pop().unwrap();
+    let ours = {
+        use sg_runtime::typed::{NumberGrouping, Record};
+        use sg_runtime::Direction;
+        use sg_tests::demo::Shot;
+        let r = Shot::summarize()
+            .filter(Shot::F.id.less_than(sg_runtime::typed::Id::new(30)))
+            .record_count(&Shot::F.id)
+            .sum(&Shot::F.sg_cut_in)
+            .group_by_number(&Shot::F.sg_cut_in, NumberGrouping::Tens, Direction::Asc)
+            .send(&client)
+            .unwrap();
+        // 8 seeded shots here; the Python run's site also holds the 2 shots it created.
+        assert_eq!(r.totals().record_count(&Shot::F.id).unwrap(), 8);
+        assert_eq!(theirs["summary"]["summaries"]["id"], 10);
+        assert_eq!(
+            r.groups().len(),
+            1,
+            "numbered shots have no cut in: one group, the empty one"
+        );
+        sent(&server, "summarize").pop().unwrap()
+    };
+    assert_eq!(ours, their_summary, "the same summarize request");
+    let their_preset_read = sent(&server_after_python, "read")
+        .into_iter()
+        .find(|p| p.get("additional_filter_presets").is_some())
+        .unwrap();
+    let _ = sg_tests::demo::Version::find()
+        .preset(sg_runtime::typed::Preset::LatestByEntity)
+        .all(&client)
+        .unwrap();
+    let our_preset_read = sent(&server, "read").pop().unwrap();
+    assert_eq!(
+        our_preset_read["additional_filter_presets"],
+        their_preset_read["additional_filter_presets"]
+    );
+
     // Image URLs, and the display name unescaped.
     assert_eq!(theirs["project"]["image"], "https://site/thumbs/p1.jpg");
     assert_eq!(theirs["project"]["name"], "Big <Buck>");
