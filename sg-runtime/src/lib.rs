@@ -27,6 +27,7 @@ mod api;
 mod client;
 mod credentials;
 mod error;
+pub mod events;
 mod find;
 pub mod records;
 mod redact;

@@ -23,6 +23,7 @@
 //! ```
 
 mod api;
+mod events;
 mod http;
 mod query;
 mod store;
@@ -38,6 +39,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use events::EventCommits;
 pub use store::SeedError;
 
 /// The script name the server accepts unless told otherwise.
@@ -229,6 +231,7 @@ pub struct MockServerBuilder {
     refuse_writes: bool,
     cloud_uploads: bool,
     pages: BTreeMap<i64, api::nav::Page>,
+    event_commits: EventCommits,
 }
 
 impl MockServerBuilder {
@@ -297,6 +300,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Commits event log ids out of order, as a busy site does: every `every`-th event is
+    /// readable only after `later` more events are written (see [`MockServer::commit_events`]).
+    pub fn event_commits(mut self, every: u32, later: u32) -> Self {
+        self.event_commits = EventCommits { every, later };
+        self
+    }
+
     /// Records per page, at most: `info` advertises it as `api_max_entities_per_page` and a
     /// read asking for more per page is refused (default 500, as on a site).
     pub fn page_size(mut self, records: u64) -> Self {
@@ -362,6 +372,7 @@ impl MockServerBuilder {
     pub fn start(self) -> Result<MockServer, MockError> {
         let mut store = store::Store::new(self.schema);
         store.page_size = self.page_size;
+        store.events.commits = self.event_commits;
         if let Some(seed) = &self.seed {
             store.seed(seed).map_err(MockError::Seed)?;
         }
@@ -450,6 +461,7 @@ impl MockServer {
             refuse_writes: false,
             cloud_uploads: false,
             pages: BTreeMap::new(),
+            event_commits: EventCommits::default(),
         }
     }
 
@@ -552,6 +564,15 @@ impl MockServer {
             .unwrap_or_else(|p| p.into_inner())
             .last_accessed(project, user)
             .cloned()
+    }
+
+    /// Makes every event held back by [`MockServerBuilder::event_commits`] readable.
+    pub fn commit_events(&self) {
+        self.shared
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .commit_events();
     }
 
     /// Connections accepted so far.

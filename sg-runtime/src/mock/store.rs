@@ -73,6 +73,8 @@ pub(crate) struct Store {
     pub(crate) last_accessed: BTreeMap<(i64, Option<i64>), String>,
     /// HumanUser id -> subscription.
     pub(crate) subscriptions: BTreeMap<i64, Value>,
+    /// The event log's commit order and held-back events.
+    pub(crate) events: super::events::EventLog,
 }
 
 /// Fields whose value the server sets on every create or update when the schema has them.
@@ -155,6 +157,7 @@ impl Store {
             last_accessed: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
             page_size: super::api::MAX_PAGE,
+            events: Default::default(),
         }
     }
 

@@ -52,6 +52,7 @@ impl Store {
                 retired: false,
             },
         );
+        let sent_count = sent.len();
         let mut wanted = sent;
         for f in p
             .get("return_fields")
@@ -64,6 +65,23 @@ impl Store {
             }
         }
         self.record_activity(&entity_type, id, "create", json!({"type": "new_entity"}));
+        self.log_event(
+            &entity_type,
+            id,
+            "New",
+            json!({"type": "new_entity", "entity_type": entity_type, "entity_id": id}),
+        );
+        // A site writes the fields set on creation as changes too, marked `in_create`.
+        let created = self.row(&entity_type, id).map(|r| r.fields.clone());
+        for name in wanted.iter().take(sent_count) {
+            let new = created
+                .as_ref()
+                .and_then(|r| r.get(name))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let meta = self.change_meta(&entity_type, id, name, &Value::Null, &new, true);
+            self.log_event(&entity_type, id, "Change", meta);
+        }
         self.output(m, &entity_type, id, &wanted, false)
     }
 
@@ -143,15 +161,22 @@ impl Store {
                 _ => v,
             };
             let old = row.fields.insert(name.clone(), new.clone());
-            activity.push(json!({"type": "attribute_change", "attribute_name": name,
-                                 "old_value": old, "new_value": new}));
+            activity.push((name.clone(), old.unwrap_or(Value::Null), new));
             names.push(name);
         }
         if has_updated_at {
             row.fields.insert(UPDATED_AT.into(), now_wire().into());
         }
-        for meta in activity {
-            self.record_activity(&entity_type, id, "update", meta);
+        for (name, old, new) in activity {
+            self.record_activity(
+                &entity_type,
+                id,
+                "update",
+                json!({"type": "attribute_change", "attribute_name": name,
+                       "old_value": old, "new_value": new}),
+            );
+            let meta = self.change_meta(&entity_type, id, &name, &old, &new, false);
+            self.log_event(&entity_type, id, "Change", meta);
         }
         self.output(m, &entity_type, id, &names, false)
     }
@@ -169,6 +194,21 @@ impl Store {
             .ok_or_else(|| bad(format!("API {m}(): {entity_type} #{id} does not exist")))?;
         let changed = row.retired != retire;
         row.retired = retire;
+        if changed {
+            let (kind, meta_type) = if retire {
+                ("Retirement", "entity_retirement")
+            } else {
+                ("Revival", "entity_revival")
+            };
+            let name = self.name_of(&entity_type, id);
+            self.log_event(
+                &entity_type,
+                id,
+                kind,
+                json!({"type": meta_type, "entity_type": entity_type, "entity_id": id,
+                       "display_name": name}),
+            );
+        }
         Ok(Value::Bool(changed))
     }
 

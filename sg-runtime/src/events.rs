@@ -1,0 +1,492 @@
+//! The event daemon's loop, built once: [`EventStream`] polls `EventLogEntry` in id order from
+//! a checkpoint, hands each event to a handler, tolerates ids that commit out of order, and
+//! saves its place atomically after each event handled.
+//!
+//! Ids on a site can commit out of order: a poll can see 105 before 104 exists. The stream
+//! keeps such a skipped id as a *gap* for [`EventStreamBuilder::gap_timeout`] and delivers it if
+//! it arrives; after that it logs it as lost and counts it ([`EventStream::lost`]). With
+//! server-side filters (event types, entity types) most skipped ids are simply other events: the
+//! stream asks the site which of its gaps exist at all, so only ids not yet committed wait.
+//!
+//! Delivery is at least once: the checkpoint (last contiguous id, open gaps, ids delivered past
+//! it) is written after the handler returns `Ok`, so a crash between the two replays that one
+//! event. The handler sees each event's id to stay idempotent.
+
+use crate::error::{Error, Result};
+use crate::request::{Direction, Filter, Query};
+use crate::typed::EventMeta;
+use crate::value::{EntityRef, WireValue};
+use crate::Client;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const EVENTS: &str = "EventLogEntry";
+const FIELDS: [&str; 7] = [
+    "event_type",
+    "entity",
+    "attribute_name",
+    "meta",
+    "project",
+    "user",
+    "created_at",
+];
+
+/// One event of the log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// The event's id: increasing, the key of idempotent handlers.
+    pub id: i64,
+    /// `Shotgun_Shot_Change`, `Shotgun_Version_New`, or a studio's own type.
+    pub event_type: String,
+    /// The record the event is about.
+    pub entity: Option<EntityRef>,
+    /// The field changed (attribute changes).
+    pub attribute_name: Option<String>,
+    /// What happened, typed by kind.
+    pub meta: EventMeta,
+    /// The project, where the record has one.
+    pub project: Option<EntityRef>,
+    /// Who did it.
+    pub user: Option<EntityRef>,
+    /// When, as the site wrote it.
+    pub created_at: Option<String>,
+}
+
+impl Event {
+    fn from_record(r: &Value) -> Result<Event> {
+        let id = r["id"].as_i64().ok_or_else(|| Error::Decode {
+            entity_type: EVENTS.into(),
+            id: 0,
+            field: "id".into(),
+            message: format!("an event without an integer id: {r}"),
+        })?;
+        let link = |k: &str| EntityRef::from_wire(&r[k]).ok();
+        let text = |k: &str| r[k].as_str().map(str::to_owned);
+        Ok(Event {
+            id,
+            event_type: text("event_type").unwrap_or_default(),
+            entity: link("entity"),
+            attribute_name: text("attribute_name"),
+            meta: EventMeta::from_value(r["meta"].clone()),
+            project: link("project"),
+            user: link("user"),
+            created_at: text("created_at"),
+        })
+    }
+}
+
+/// Where a stream starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// After this id (the next event delivered is the first with a greater id).
+    After(i64),
+    /// After the newest event on the site now: only what happens from here on.
+    Now,
+}
+
+/// A stream's place: saved to the checkpoint file after each event handled.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Every id up to this one is handled or reported lost.
+    pub contiguous: i64,
+    /// Ids past `contiguous` already handled.
+    pub handled: BTreeSet<i64>,
+    /// Ids past `contiguous` not seen yet (they may still commit).
+    pub gaps: BTreeSet<i64>,
+}
+
+impl Checkpoint {
+    fn to_json(&self) -> Value {
+        json!({"contiguous": self.contiguous, "handled": self.handled, "gaps": self.gaps})
+    }
+
+    fn from_json(v: &Value) -> Option<Checkpoint> {
+        let ids = |k: &str| -> Option<BTreeSet<i64>> {
+            v.get(k)?.as_array()?.iter().map(Value::as_i64).collect()
+        };
+        Some(Checkpoint {
+            contiguous: v.get("contiguous")?.as_i64()?,
+            handled: ids("handled")?,
+            gaps: ids("gaps")?,
+        })
+    }
+
+    /// Reads a checkpoint file; `None` when there is none yet.
+    pub fn load(path: &Path) -> Result<Option<Checkpoint>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(checkpoint_error(path, e.to_string())),
+        };
+        let v: Value =
+            serde_json::from_str(&text).map_err(|e| checkpoint_error(path, e.to_string()))?;
+        Checkpoint::from_json(&v)
+            .map(Some)
+            .ok_or_else(|| checkpoint_error(path, format!("not a checkpoint: {text}")))
+    }
+
+    /// Writes it to `path` atomically (a temporary file renamed over the old one), so a crash
+    /// leaves the old checkpoint or the new one, never half of one.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let tmp = path.with_extension("tmp");
+        let text = self.to_json().to_string();
+        std::fs::write(&tmp, text.as_bytes())
+            .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|e| checkpoint_error(path, e.to_string()))
+    }
+}
+
+fn checkpoint_error(path: &Path, detail: String) -> Error {
+    Error::Malformed {
+        method: "event checkpoint".into(),
+        entity_type: Some(EVENTS.into()),
+        detail: format!("{}: {detail}", path.display()),
+    }
+}
+
+/// Configures an [`EventStream`].
+pub struct EventStreamBuilder {
+    client: Client,
+    start: Start,
+    filters: Vec<Filter>,
+    poll: Duration,
+    max_poll: Duration,
+    gap_timeout: Duration,
+    page_size: usize,
+    checkpoint: Option<PathBuf>,
+}
+
+impl EventStreamBuilder {
+    /// Where to start when there is no checkpoint yet (default: [`Start::Now`]).
+    pub fn start(mut self, start: Start) -> Self {
+        self.start = start;
+        self
+    }
+
+    /// Only events of these types (`Shotgun_Version_Change`, ...), filtered by the site.
+    pub fn event_types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
+        let types: Vec<Value> = types.into_iter().map(|t| Value::String(t.into())).collect();
+        self.filters.push(Filter::cond("event_type", "in", types));
+        self
+    }
+
+    /// Only changes of this field (`attribute_name`), filtered by the site.
+    pub fn attribute(mut self, name: &str) -> Self {
+        self.filters
+            .push(Filter::cond("attribute_name", "is", [name]));
+        self
+    }
+
+    /// Any other condition on `EventLogEntry`, filtered by the site.
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filters.push(filter);
+        self
+    }
+
+    /// How often to poll when events are coming (default 1 s); when idle, the interval doubles
+    /// up to [`max_poll`](Self::max_poll).
+    pub fn poll_interval(mut self, d: Duration) -> Self {
+        self.poll = d;
+        self
+    }
+
+    /// The longest interval between polls when idle (default 10 s).
+    pub fn max_poll(mut self, d: Duration) -> Self {
+        self.max_poll = d;
+        self
+    }
+
+    /// How long a skipped id may still arrive (default 60 s): after that it is reported lost.
+    pub fn gap_timeout(mut self, d: Duration) -> Self {
+        self.gap_timeout = d;
+        self
+    }
+
+    /// Events per request (default 500).
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = n.max(1);
+        self
+    }
+
+    /// Saves the stream's place to `path` after each event handled, and resumes from it.
+    pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> Self {
+        self.checkpoint = Some(path.into());
+        self
+    }
+
+    /// Opens the stream: from the checkpoint if there is one, else from [`Start`].
+    pub fn open(self) -> Result<EventStream> {
+        let saved = match &self.checkpoint {
+            Some(p) => Checkpoint::load(p)?,
+            None => None,
+        };
+        let place = match saved {
+            Some(c) => c,
+            None => Checkpoint {
+                contiguous: match self.start {
+                    Start::After(id) => id,
+                    Start::Now => newest_id(&self.client)?,
+                },
+                ..Checkpoint::default()
+            },
+        };
+        let now = Instant::now();
+        Ok(EventStream {
+            gap_seen: place.gaps.iter().map(|g| (*g, now)).collect(),
+            place,
+            client: self.client,
+            filters: self.filters,
+            poll: self.poll,
+            max_poll: self.max_poll,
+            gap_timeout: self.gap_timeout,
+            page_size: self.page_size,
+            checkpoint: self.checkpoint,
+            lost: 0,
+            delivered: 0,
+            idle: self.poll,
+        })
+    }
+}
+
+fn newest_id(client: &Client) -> Result<i64> {
+    let q = Query::new(EVENTS)
+        .sort("id", Direction::Desc)
+        .limit(1)
+        .fields(["id"]);
+    Ok(client
+        .find_one(&q)?
+        .and_then(|r| r["id"].as_i64())
+        .unwrap_or(0))
+}
+
+/// Polls `EventLogEntry` and hands events to a handler in id order. See the module docs.
+pub struct EventStream {
+    client: Client,
+    filters: Vec<Filter>,
+    poll: Duration,
+    max_poll: Duration,
+    gap_timeout: Duration,
+    page_size: usize,
+    checkpoint: Option<PathBuf>,
+    place: Checkpoint,
+    /// When each open gap was first noticed.
+    gap_seen: BTreeMap<i64, Instant>,
+    lost: u64,
+    delivered: u64,
+    idle: Duration,
+}
+
+impl EventStream {
+    /// A stream of `client`'s site's events.
+    pub fn builder(client: &Client) -> EventStreamBuilder {
+        EventStreamBuilder {
+            client: client.clone(),
+            start: Start::Now,
+            filters: Vec::new(),
+            poll: Duration::from_secs(1),
+            max_poll: Duration::from_secs(10),
+            gap_timeout: Duration::from_secs(60),
+            page_size: 500,
+            checkpoint: None,
+        }
+    }
+
+    /// The stream's place now.
+    pub fn place(&self) -> &Checkpoint {
+        &self.place
+    }
+
+    /// Ids given up on: skipped, and not committed within the gap timeout.
+    pub fn lost(&self) -> u64 {
+        self.lost
+    }
+
+    /// Events handled so far.
+    pub fn delivered(&self) -> u64 {
+        self.delivered
+    }
+
+    /// One poll: reads the events past the stream's place, hands each new one to `handler` in
+    /// id order, and saves the place after each. Returns how many were handled. A handler error
+    /// stops the poll before that event's place is saved (it is handed again next time).
+    pub fn poll_once<E>(
+        &mut self,
+        handler: &mut impl FnMut(&Event) -> std::result::Result<(), E>,
+    ) -> Result<std::result::Result<usize, E>> {
+        // Past the place: the open gaps, and what is newer than anything handled (events handled
+        // past a gap are not read again).
+        let newest_handled = self
+            .place
+            .handled
+            .last()
+            .copied()
+            .unwrap_or(self.place.contiguous);
+        let mut past = Filter::cond("id", "greater_than", [newest_handled]);
+        if !self.place.gaps.is_empty() {
+            past = Filter::or([
+                past,
+                Filter::cond("id", "in", self.place.gaps.iter().copied()),
+            ]);
+        }
+        let mut conditions = vec![past];
+        conditions.extend(self.filters.iter().cloned());
+        let q = Query::new(EVENTS)
+            .filter(Filter::and(conditions))
+            .fields(FIELDS)
+            .sort("id", Direction::Asc)
+            .limit(self.page_size)
+            .page(1);
+        let records = self.client.find_all(&q)?;
+        let events = records
+            .iter()
+            .map(Event::from_record)
+            .collect::<Result<Vec<Event>>>()?;
+        let present: BTreeSet<i64> = events.iter().map(|e| e.id).collect();
+        let max_seen = present.last().copied().unwrap_or(self.place.contiguous);
+        // Before handing anything over, so that every id below an event is known: handled, a
+        // gap, or (with filters) another event.
+        self.note_gaps(max_seen, &present)?;
+        let mut handled = 0;
+        for event in &events {
+            if self.place.handled.contains(&event.id) {
+                continue;
+            }
+            if let Err(e) = handler(event) {
+                return Ok(Err(e));
+            }
+            self.place.gaps.remove(&event.id);
+            self.gap_seen.remove(&event.id);
+            self.place.handled.insert(event.id);
+            self.delivered += 1;
+            handled += 1;
+            self.settle(event.id)?;
+        }
+        // Up to the newest id known, so that gaps expire even when nothing new comes.
+        let upto = [
+            Some(max_seen),
+            self.place.handled.last().copied(),
+            self.place.gaps.last().copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(max_seen);
+        self.settle(upto)?;
+        Ok(Ok(handled))
+    }
+
+    /// Runs until `handler` fails or `stop` returns true (checked between polls), polling with
+    /// back-off when idle. A site that cannot be reached pauses the stream (logged, retried with
+    /// back-off); its place is kept.
+    pub fn run<E>(
+        &mut self,
+        mut handler: impl FnMut(&Event) -> std::result::Result<(), E>,
+        mut stop: impl FnMut(&EventStream) -> bool,
+    ) -> std::result::Result<(), E> {
+        while !stop(self) {
+            match self.poll_once(&mut handler) {
+                Ok(Ok(0)) => self.idle = (self.idle * 2).min(self.max_poll),
+                // A full page: more are waiting.
+                Ok(Ok(n)) if n >= self.page_size => self.idle = Duration::ZERO,
+                Ok(Ok(_)) => self.idle = self.poll,
+                Ok(Err(e)) => return Err(e),
+                Err(e) => {
+                    log::warn!("event stream paused at #{}: {e}", self.place.contiguous);
+                    self.idle = (self.idle * 2).min(self.max_poll);
+                }
+            }
+            if !stop(self) {
+                std::thread::sleep(self.idle);
+            }
+        }
+        Ok(())
+    }
+
+    /// Ids between the place and the newest seen that were not handled are gaps; with filters,
+    /// those the site has (other events) are not.
+    fn note_gaps(&mut self, max_seen: i64, present: &BTreeSet<i64>) -> Result<()> {
+        let now = Instant::now();
+        let mut fresh: Vec<i64> = ((self.place.contiguous + 1)..max_seen)
+            .filter(|id| {
+                !present.contains(id)
+                    && !self.place.handled.contains(id)
+                    && !self.place.gaps.contains(id)
+            })
+            .collect();
+        if !self.filters.is_empty() && !fresh.is_empty() {
+            fresh = self.not_committed(&fresh)?;
+        }
+        for id in fresh {
+            self.place.gaps.insert(id);
+            self.gap_seen.insert(id, now);
+        }
+        // Gaps that exist by now but did not match the filters are not gaps.
+        if !self.filters.is_empty() && !self.place.gaps.is_empty() {
+            let open: Vec<i64> = self.place.gaps.iter().copied().collect();
+            let still = self.not_committed(&open)?;
+            for id in open.iter().filter(|id| !still.contains(id)) {
+                self.place.gaps.remove(id);
+                self.gap_seen.remove(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Of `ids`, those the site has no event for (yet).
+    fn not_committed(&self, ids: &[i64]) -> Result<Vec<i64>> {
+        let mut missing = Vec::new();
+        for chunk in ids.chunks(500) {
+            let q = Query::new(EVENTS)
+                .filter(Filter::cond("id", "in", chunk.iter().copied()))
+                .fields(["id"]);
+            let there: BTreeSet<i64> = self
+                .client
+                .find_all(&q)?
+                .iter()
+                .filter_map(|r| r["id"].as_i64())
+                .collect();
+            missing.extend(chunk.iter().filter(|id| !there.contains(id)));
+        }
+        Ok(missing)
+    }
+
+    /// Moves the place forward, up to `upto`, over handled ids, other events (filtered out)
+    /// and expired gaps, and saves it.
+    fn settle(&mut self, upto: i64) -> Result<()> {
+        loop {
+            let next = self.place.contiguous + 1;
+            if next > upto {
+                break;
+            }
+            if self.place.handled.remove(&next) {
+                self.place.contiguous = next;
+            } else if self.place.gaps.contains(&next) {
+                let expired = self
+                    .gap_seen
+                    .get(&next)
+                    .is_some_and(|t| t.elapsed() >= self.gap_timeout);
+                if !expired {
+                    break;
+                }
+                self.place.gaps.remove(&next);
+                self.gap_seen.remove(&next);
+                self.lost += 1;
+                log::warn!(
+                    "event #{next} never arrived within {:?}: counted as lost",
+                    self.gap_timeout
+                );
+                self.place.contiguous = next;
+            } else {
+                // Below an event seen and not a gap: another event, filtered out.
+                self.place.contiguous = next;
+            }
+        }
+        if let Some(path) = &self.checkpoint {
+            self.place.save(path)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,306 @@
+//! The event log the local server writes, and the event stream that reads it: in order,
+//! checkpointed, late ids delivered, lost ones counted, filters that do not look like gaps.
+
+use serde_json::json;
+use sg_runtime::events::{Checkpoint, Event, EventStream, Start};
+use sg_runtime::mock::{Fault, MockServer};
+use sg_runtime::schema::Schema;
+use sg_runtime::typed::prelude::*;
+use sg_runtime::typed::EventMeta;
+use sg_tests::demo::{EventLogEntry, Playlist, Shot, ShotSgStatusList, Version};
+use sg_tests::demo_server;
+use std::time::Duration;
+
+fn events(server: &MockServer) -> Vec<EventLogEntry> {
+    let client = server.client().unwrap();
+    EventLogEntry::find()
+        .sort(EventLogEntry::F.id.asc())
+        .all(&client)
+        .unwrap()
+}
+
+#[test]
+fn the_local_server_writes_the_event_log_as_a_site_does() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let shot = Shot::create()
+        .set(Shot::F.code, "sh900")
+        .send(&client)
+        .unwrap();
+    Shot::update(shot.id())
+        .set(Shot::F.sg_status_list, ShotSgStatusList::Fin)
+        .send(&client)
+        .unwrap();
+    let v = Version::create()
+        .set(Version::F.code, "sh900_v001")
+        .send(&client)
+        .unwrap();
+    let playlist = Playlist::create()
+        .set(Playlist::F.code, "dailies")
+        .send(&client)
+        .unwrap();
+    Playlist::update(playlist.id())
+        .add(Playlist::F.versions, [v.id()])
+        .send(&client)
+        .unwrap();
+    assert!(Shot::delete(&client, shot.id()).unwrap());
+    assert!(Shot::revive(&client, shot.id()).unwrap());
+
+    let log = events(&server);
+    let kinds: Vec<&str> = log
+        .iter()
+        .map(|e| e.event_type.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Shotgun_Shot_New",
+            "Shotgun_Shot_Change",
+            "Shotgun_Shot_Change",
+            "Shotgun_Version_New",
+            "Shotgun_Version_Change",
+            "Shotgun_Playlist_New",
+            "Shotgun_Playlist_Change",
+            "Shotgun_Playlist_Change",
+            "Shotgun_Shot_Retirement",
+            "Shotgun_Shot_Revival"
+        ]
+    );
+    let status = log[2].meta.clone().unwrap();
+    let EventMeta::AttributeChange {
+        attribute_name,
+        old_value,
+        new_value,
+        in_create,
+        ..
+    } = status
+    else {
+        panic!("{status:?}")
+    };
+    assert_eq!(attribute_name, "sg_status_list");
+    assert_eq!((old_value, new_value), (json!("wtg"), json!("fin")));
+    assert!(!in_create);
+    let EventMeta::AttributeChange { added, removed, .. } = log[7].meta.clone().unwrap() else {
+        panic!("{:?}", log[7].meta)
+    };
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].entity_type, "Version");
+    assert!(removed.is_empty());
+    assert!(matches!(
+        log[8].meta,
+        Some(EventMeta::Retirement { ref display_name, .. }) if display_name.as_deref() == Some("sh900")
+    ));
+    assert_eq!(
+        log[0].entity.as_ref().map(|e| e.raw_id()),
+        Some(shot.id().get())
+    );
+}
+
+fn collect(stream: &mut EventStream) -> Vec<Event> {
+    let mut got = Vec::new();
+    stream
+        .poll_once(&mut |e: &Event| {
+            got.push(e.clone());
+            Ok::<(), ()>(())
+        })
+        .unwrap()
+        .unwrap();
+    got
+}
+
+fn write_shots(client: &sg_runtime::Client, n: usize, prefix: &str) {
+    for i in 0..n {
+        Shot::create()
+            .set(Shot::F.code, format!("{prefix}{i:03}"))
+            .send(client)
+            .unwrap();
+    }
+}
+
+#[test]
+fn the_stream_delivers_in_order_and_resumes_from_its_checkpoint() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let dir = std::env::temp_dir().join(format!("sg-events-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("checkpoint.json");
+    let _ = std::fs::remove_file(&path);
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .checkpoint(&path)
+        .open()
+        .unwrap();
+    write_shots(&client, 5, "a");
+    let first = collect(&mut stream);
+    let ids: Vec<i64> = first.iter().map(|e| e.id).collect();
+    assert_eq!(
+        ids,
+        (1..=10).collect::<Vec<_>>(),
+        "a New and a Change per shot"
+    );
+    assert_eq!(stream.place().contiguous, 10);
+    let saved = Checkpoint::load(&path).unwrap().unwrap();
+    assert_eq!(saved.contiguous, 10);
+
+    // A restart resumes after the checkpoint: nothing handled twice.
+    write_shots(&client, 2, "b");
+    let mut again = EventStream::builder(&client)
+        .start(Start::After(0))
+        .checkpoint(&path)
+        .open()
+        .unwrap();
+    let ids: Vec<i64> = collect(&mut again).iter().map(|e| e.id).collect();
+    assert_eq!(ids, [11, 12, 13, 14]);
+
+    // A handler that fails leaves the event to be handed again.
+    write_shots(&client, 1, "c");
+    let mut calls = 0;
+    let r = again
+        .poll_once(&mut |_: &Event| {
+            calls += 1;
+            Err("the disk is full")
+        })
+        .unwrap();
+    assert_eq!(r, Err("the disk is full"));
+    assert_eq!(Checkpoint::load(&path).unwrap().unwrap().contiguous, 14);
+    let ids: Vec<i64> = collect(&mut again).iter().map(|e| e.id).collect();
+    assert_eq!(ids, [15, 16]);
+
+    // From now: only what happens next.
+    let mut now = EventStream::builder(&client)
+        .start(Start::Now)
+        .open()
+        .unwrap();
+    assert!(collect(&mut now).is_empty());
+    write_shots(&client, 1, "d");
+    assert_eq!(collect(&mut now).len(), 2);
+}
+
+#[test]
+fn ids_committed_out_of_order_arrive_late_and_none_is_lost() {
+    let server = MockServer::builder(Schema::demo())
+        .event_commits(3, 4)
+        .start()
+        .unwrap();
+    let client = server.client().unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .gap_timeout(Duration::from_secs(30))
+        .open()
+        .unwrap();
+    let mut delivered = Vec::new();
+    for round in 0..6 {
+        write_shots(&client, 4, &format!("r{round}_"));
+        delivered.extend(collect(&mut stream).iter().map(|e| e.id));
+    }
+    server.commit_events();
+    delivered.extend(collect(&mut stream).iter().map(|e| e.id));
+    let total = events(&server).len() as i64;
+    assert_eq!(total, 48);
+    let mut sorted = delivered.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        (1..=total).collect::<Vec<_>>(),
+        "every event exactly once"
+    );
+    assert_ne!(sorted, delivered, "some arrived after later ids");
+    assert_eq!(stream.lost(), 0);
+    assert_eq!(stream.place().contiguous, total);
+    assert!(stream.place().gaps.is_empty() && stream.place().handled.is_empty());
+}
+
+#[test]
+fn an_id_that_never_commits_is_counted_lost_after_the_gap_timeout() {
+    let server = MockServer::builder(Schema::demo())
+        .event_commits(2, 1000)
+        .start()
+        .unwrap();
+    let client = server.client().unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .gap_timeout(Duration::from_millis(200))
+        .open()
+        .unwrap();
+    write_shots(&client, 2, "x"); // events 1..=4; 2 and 4 held back
+    let ids: Vec<i64> = collect(&mut stream).iter().map(|e| e.id).collect();
+    assert_eq!(ids, [1, 3]);
+    assert_eq!(stream.place().contiguous, 1);
+    assert_eq!(stream.place().gaps.iter().copied().collect::<Vec<_>>(), [2]);
+    std::thread::sleep(Duration::from_millis(300));
+    collect(&mut stream);
+    assert_eq!(stream.lost(), 1, "#2 never came");
+    assert_eq!(stream.place().contiguous, 3);
+}
+
+#[test]
+fn site_side_filters_do_not_look_like_gaps() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .event_types(["Shotgun_Shot_Change"])
+        .attribute("sg_status_list")
+        .gap_timeout(Duration::from_secs(3600))
+        .open()
+        .unwrap();
+    let shot = Shot::create()
+        .set(Shot::F.code, "sh901")
+        .send(&client)
+        .unwrap();
+    for s in [ShotSgStatusList::Ip, ShotSgStatusList::Fin] {
+        Shot::update(shot.id())
+            .set(Shot::F.sg_status_list, s)
+            .set(Shot::F.description, "changed")
+            .send(&client)
+            .unwrap();
+    }
+    let got = collect(&mut stream);
+    assert_eq!(got.len(), 2);
+    assert!(got
+        .iter()
+        .all(|e| e.attribute_name.as_deref() == Some("sg_status_list")));
+    assert_eq!(stream.lost(), 0);
+    assert!(stream.place().gaps.is_empty(), "{:?}", stream.place());
+    assert_eq!(
+        stream.place().contiguous,
+        got.last().unwrap().id,
+        "the place moves past the other events"
+    );
+}
+
+#[test]
+fn an_outage_pauses_the_stream_and_keeps_its_place() {
+    let server = demo_server();
+    let client = server
+        .client_builder()
+        .retry_policy(sg_runtime::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .poll_interval(Duration::from_millis(20))
+        .max_poll(Duration::from_millis(100))
+        .open()
+        .unwrap();
+    write_shots(&client, 1, "o");
+    server.inject(Some("read"), Fault::Status(503), 1);
+    assert!(stream.poll_once(&mut |_: &Event| Ok::<(), ()>(())).is_err());
+    assert_eq!(stream.place().contiguous, 0);
+    assert_eq!(collect(&mut stream).len(), 2);
+
+    // `run` rides out failures until told to stop.
+    server.inject(Some("read"), Fault::Status(503), 2);
+    write_shots(&client, 1, "p");
+    let mut seen = 0;
+    stream
+        .run(
+            |_| {
+                seen += 1;
+                Ok::<(), ()>(())
+            },
+            |s| s.delivered() >= 4,
+        )
+        .unwrap();
+    assert_eq!(seen, 2);
+}
