@@ -14,7 +14,8 @@
 
 use crate::error::{Error, Result};
 use crate::request::{Direction, Filter, Query};
-use crate::typed::EventMeta;
+use crate::typed::kind::Kind;
+use crate::typed::{Entity, EntityField, EntityType, EventMeta, FieldRef, Id};
 use crate::value::{EntityRef, WireValue};
 use crate::Client;
 use serde_json::{json, Value};
@@ -74,6 +75,113 @@ impl Event {
             user: link("user"),
             created_at: text("created_at"),
         })
+    }
+}
+
+/// The old and new values of a change (`None`: empty).
+pub type OldNew<V> = (Option<V>, Option<V>);
+
+/// An attribute change of a record of `E`, typed by the bindings: the record's id, the field as
+/// `E`'s field enum, and the values, typed on request by the field's handle.
+#[derive(Clone, Debug)]
+pub struct Change<E: Entity> {
+    /// The record changed.
+    pub id: Id<E::Type>,
+    /// The field changed.
+    pub field: E::Field,
+    /// Whether the change was part of the record's creation.
+    pub in_create: bool,
+    old: Value,
+    new: Value,
+    /// Links added to a multi-entity field.
+    pub added: Vec<EntityRef>,
+    /// Links removed from a multi-entity field.
+    pub removed: Vec<EntityRef>,
+}
+
+impl<E: Entity> Change<E> {
+    /// The old and new values typed as `field`'s, when this change is of `field` (`None`
+    /// otherwise); a value of another shape (the field's type changed on the site since the
+    /// bindings were generated) is an [`Error::Decode`] naming the event's record and field.
+    pub fn values<K: Kind, A>(
+        &self,
+        field: &FieldRef<E::Type, K, A>,
+    ) -> Option<Result<OldNew<K::Value>>> {
+        if field.path() != self.field.wire_name() {
+            return None;
+        }
+        let decode = |v: &Value| -> Result<Option<K::Value>> {
+            if v.is_null() {
+                return Ok(None);
+            }
+            K::Value::from_wire(v).map(Some).map_err(|e| Error::Decode {
+                entity_type: <E::Type as EntityType>::NAME.into(),
+                id: self.id.get(),
+                field: field.path().into(),
+                message: format!("in an event: {e}"),
+            })
+        };
+        Some(decode(&self.old).and_then(|o| Ok((o, decode(&self.new)?))))
+    }
+
+    /// The values as the site sent them.
+    pub fn raw_values(&self) -> (&Value, &Value) {
+        (&self.old, &self.new)
+    }
+}
+
+impl Event {
+    /// This event as a change of a field of an `E`, typed by the bindings; `None` for other
+    /// kinds, other entity types, and fields the bindings do not know (added on the site since
+    /// they were generated: read the raw [`Event::meta`]).
+    pub fn change_of<E: Entity>(&self) -> Option<Change<E>> {
+        let EventMeta::AttributeChange {
+            entity_type,
+            entity_id,
+            attribute_name,
+            old_value,
+            new_value,
+            added,
+            removed,
+            in_create,
+            ..
+        } = &self.meta
+        else {
+            return None;
+        };
+        if entity_type != <E::Type as EntityType>::NAME {
+            return None;
+        }
+        Some(Change {
+            id: Id::new(*entity_id),
+            field: <E::Field as EntityField>::from_wire_name(attribute_name)?,
+            in_create: *in_create,
+            old: old_value.clone(),
+            new: new_value.clone(),
+            added: added.clone(),
+            removed: removed.clone(),
+        })
+    }
+
+    fn about<E: Entity>(&self, want: fn(&EventMeta) -> bool) -> Option<Id<E::Type>> {
+        let entity = self.meta.entity()?;
+        (want(&self.meta) && entity.entity_type == <E::Type as EntityType>::NAME)
+            .then(|| Id::new(entity.id))
+    }
+
+    /// The id of the `E` this event created, if it is one.
+    pub fn created<E: Entity>(&self) -> Option<Id<E::Type>> {
+        self.about::<E>(|m| matches!(m, EventMeta::NewEntity { .. }))
+    }
+
+    /// The id of the `E` this event retired, if it is one.
+    pub fn retired<E: Entity>(&self) -> Option<Id<E::Type>> {
+        self.about::<E>(|m| matches!(m, EventMeta::Retirement { .. }))
+    }
+
+    /// The id of the `E` this event revived, if it is one.
+    pub fn revived<E: Entity>(&self) -> Option<Id<E::Type>> {
+        self.about::<E>(|m| matches!(m, EventMeta::Revival { .. }))
     }
 }
 

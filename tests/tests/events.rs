@@ -304,3 +304,74 @@ fn an_outage_pauses_the_stream_and_keeps_its_place() {
         .unwrap();
     assert_eq!(seen, 2);
 }
+
+#[test]
+fn events_read_typed_by_the_bindings() {
+    use sg_tests::demo::{markers, PlaylistField, ShotField};
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::Now)
+        .open()
+        .unwrap();
+    let shot = Shot::create()
+        .set(Shot::F.code, "sh950")
+        .send(&client)
+        .unwrap();
+    Shot::update(shot.id())
+        .set(Shot::F.sg_status_list, ShotSgStatusList::Ip)
+        .set(Shot::F.sg_cut_in, 1001)
+        .send(&client)
+        .unwrap();
+    let playlist = Playlist::create()
+        .set(Playlist::F.code, "dailies")
+        .send(&client)
+        .unwrap();
+    let version: sg_runtime::typed::Id<markers::Version> = Version::create()
+        .set(Version::F.code, "sh950_v001")
+        .send(&client)
+        .unwrap()
+        .id();
+    Playlist::update(playlist.id())
+        .add(Playlist::F.versions, [version])
+        .send(&client)
+        .unwrap();
+    Shot::delete(&client, shot.id()).unwrap();
+    let got = collect(&mut stream);
+
+    assert_eq!(got[0].created::<Shot>(), Some(shot.id()));
+    assert_eq!(got[0].created::<Playlist>(), None, "another entity type");
+    let changes: Vec<_> = got.iter().filter_map(|e| e.change_of::<Shot>()).collect();
+    let fields: Vec<ShotField> = changes.iter().map(|c| c.field).collect();
+    assert_eq!(
+        fields,
+        [ShotField::Code, ShotField::SgStatusList, ShotField::SgCutIn]
+    );
+    assert!(changes[0].in_create && !changes[1].in_create);
+    // Typed by the field's handle: the status enum, an integer.
+    assert_eq!(
+        changes[1].values(&Shot::F.sg_status_list).unwrap().unwrap(),
+        (Some(ShotSgStatusList::Wtg), Some(ShotSgStatusList::Ip))
+    );
+    assert_eq!(
+        changes[2].values(&Shot::F.sg_cut_in).unwrap().unwrap(),
+        (None, Some(1001))
+    );
+    assert!(changes[2].values(&Shot::F.code).is_none(), "another field");
+    let versions = got
+        .iter()
+        .filter_map(|e| e.change_of::<Playlist>())
+        .find(|c| c.field == PlaylistField::Versions)
+        .unwrap();
+    assert_eq!(versions.added.len(), 1);
+    assert_eq!(got.last().unwrap().retired::<Shot>(), Some(shot.id()));
+
+    // A field the bindings do not know (added on the site since) is not a typed change.
+    let unknown = Event {
+        meta: EventMeta::from_value(json!({"type": "attribute_change", "entity_type": "Shot",
+            "entity_id": 1, "attribute_name": "sg_added_last_week", "old_value": null, "new_value": 3})),
+        ..got[0].clone()
+    };
+    assert!(unknown.change_of::<Shot>().is_none());
+    assert!(matches!(unknown.meta, EventMeta::AttributeChange { .. }));
+}

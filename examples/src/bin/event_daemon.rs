@@ -1,10 +1,9 @@
 //! An event daemon: reacts to Version status changes from the site's event log, in order,
 //! checkpointed, so that a restart resumes where it stopped with no event lost.
 
-use sg_examples::sg::Version;
+use sg_examples::sg::{Version, VersionSgStatusList};
 use sg_examples::{fail, Args, Site};
 use sg_runtime::events::{Event, EventStream, Start};
-use sg_runtime::typed::EventMeta;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -26,7 +25,7 @@ starting from the oldest event when there is no checkpoint yet.
 
 /// The local server's second thread: versions whose status moves rev -> vwd -> apr.
 fn make_changes(client: sg_runtime::Client, n: usize) {
-    use sg_examples::sg::VersionSgStatusList as S;
+    use VersionSgStatusList as S;
     let versions = n.div_ceil(3).max(1);
     let ids: Vec<_> = (0..versions)
         .map(|i| {
@@ -86,22 +85,21 @@ fn main() {
             .unwrap_or_else(|e| fail(&format!("{handled_path}: {e}")))
     });
     let handle = |e: &Event| -> Result<(), String> {
-        if let EventMeta::AttributeChange {
-            entity_id,
-            new_value,
-            ..
-        } = &e.meta
-        {
-            match new_value.as_str() {
-                Some("apr") => println!(
-                    "#{}: Version #{entity_id} approved: copying its frames",
-                    e.id
+        // Typed by the bindings: the Version's id, its status as the generated enum.
+        if let Some(change) = e.change_of::<Version>() {
+            match change.values(&Version::F.sg_status_list) {
+                Some(Ok((_, Some(VersionSgStatusList::Apr)))) => println!(
+                    "#{}: Version #{} approved: copying its frames",
+                    e.id, change.id
                 ),
-                other => println!(
-                    "#{}: Version #{entity_id} is now {}",
+                Some(Ok((_, new))) => println!(
+                    "#{}: Version #{} is now {}",
                     e.id,
-                    other.unwrap_or("empty")
+                    change.id,
+                    new.map_or_else(|| "empty".to_string(), |s| s.to_string())
                 ),
+                Some(Err(err)) => eprintln!("#{}: {err}", e.id),
+                None => {}
             }
         }
         // What the daemon did, before the stream saves its place: at least once.

@@ -146,6 +146,14 @@ pub trait EntityField: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug + 'st
     fn data_type(self) -> &'static str;
     /// Whether the API may write the field.
     fn is_writable(self) -> bool;
+    /// The field whose wire name is `name`, if these bindings know it (a binary search:
+    /// [`ALL`](EntityField::ALL) is sorted by wire name).
+    fn from_wire_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .binary_search_by(|f| f.wire_name().cmp(name))
+            .ok()
+            .map(|i| Self::ALL[i])
+    }
 }
 
 /// A link may point at `T`: implemented by each entity marker for itself, by every marker for
