@@ -123,6 +123,13 @@ pub fn numbered_shots(n: i64) -> Value {
         .collect()
 }
 
+/// The params of the last `method` request `server` received.
+pub fn last_params(server: &MockServer, method: &str) -> Value {
+    sent(server, method)
+        .pop()
+        .unwrap_or_else(|| panic!("no `{method}` request was received"))
+}
+
 /// The params of every `method` request `server` received, in order.
 pub fn sent(server: &MockServer, method: &str) -> Vec<Value> {
     server

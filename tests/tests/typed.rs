@@ -1,7 +1,7 @@
 //! The typed API against the local server on the demo schema: the JSON it sends and the records
 //! it returns.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use sg_runtime::typed::prelude::*;
 use sg_runtime::typed::{Batch, DateGrouping};
 use sg_runtime::Direction;
@@ -9,17 +9,7 @@ use sg_tests::demo::{
     markers, Asset, Playlist, Project, Sequence, Shot, ShotField, ShotSgStatusList, Task,
     TaskSgStatusList, Version,
 };
-use sg_tests::demo_server;
-
-fn last_params(server: &sg_runtime::mock::MockServer, method: &str) -> Value {
-    server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|r| r.method == method)
-        .and_then(|r| r.params)
-        .unwrap()
-}
+use sg_tests::{demo_server, last_params};
 
 #[test]
 fn find_with_typed_filters_sorts_and_fields() {

@@ -1,24 +1,14 @@
 //! Typed ids and links end to end, and the values and reads of the typed API's second cut: what
 //! must compile and work (its compile-fail counterparts are in `tests/ui`).
 
-use serde_json::{json, Value};
+use serde_json::json;
 use sg_runtime::typed::prelude::*;
 use sg_runtime::typed::LinkTypeError;
 use sg_runtime::{EntityRef, Error};
 use sg_tests::demo::{
     markers, HumanUser, Shot, ShotField, ShotSgStatusList, Task, TaskSgStatusList, Version,
 };
-use sg_tests::demo_server;
-
-fn last_params(server: &sg_runtime::mock::MockServer, method: &str) -> Value {
-    server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|r| r.method == method)
-        .and_then(|r| r.params)
-        .unwrap()
-}
+use sg_tests::{demo_server, last_params};
 
 fn shot(client: &sg_runtime::Client, code: &str) -> Shot {
     Shot::find()

@@ -6,17 +6,7 @@ use sg_runtime::{
     BatchRequest, Client, Credentials, Direction, EntityRef, FieldUpdate, Filter, Grouping, Query,
     Summary,
 };
-use sg_tests::demo_server;
-
-fn last_params(server: &sg_runtime::mock::MockServer, method: &str) -> Value {
-    let r = server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|r| r.method == method)
-        .unwrap_or_else(|| panic!("no {method} request"));
-    r.params.unwrap_or(Value::Null)
-}
+use sg_tests::{demo_server, last_params};
 
 #[test]
 fn read_params() {
