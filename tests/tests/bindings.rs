@@ -228,7 +228,6 @@ mod real_sites {
 
         // The typed API on a real site's bindings: a create with a typed link, a deep-link
         // filter, an `add`; the JSON sent and the records returned.
-        use sg_runtime::typed::prelude::*;
         let client = server.client().unwrap();
         let seq = b::Sequence::create()
             .set(b::Sequence::F.code, "SQ01")
@@ -244,7 +243,7 @@ mod real_sites {
             .set(b::Asset::F.code, "robot")
             .send(&client)
             .unwrap();
-        b::Shot::update(shot.id)
+        b::Shot::update(shot.id())
             .add(b::Shot::F.assets, [asset.link()])
             .send(&client)
             .unwrap();
@@ -256,7 +255,7 @@ mod real_sites {
             .unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(
-            found[0].assets.as_ref().unwrap()[0].name.as_deref(),
+            found[0].get(&b::Shot::F.assets).unwrap().unwrap()[0].name(),
             Some("robot")
         );
         let sent = server
