@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|upload|storm|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|upload|storm|events|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -9,6 +9,7 @@
 
 mod codegen;
 mod compile;
+mod events;
 mod find;
 mod storm;
 mod synthetic;
@@ -84,14 +85,14 @@ fn main() {
                     .and_then(|n| n.parse().ok())
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
-            "codegen" | "compile" | "find" | "storm" | "upload" | "all" => what = a,
-            "find-worker" | "upload-worker" => {
+            "codegen" | "compile" | "find" | "storm" | "upload" | "events" | "all" => what = a,
+            "find-worker" | "upload-worker" | "events-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: sg-bench [codegen|compile|find|upload|storm|all] [--quick] [--runs N]"
+                    "usage: sg-bench [codegen|compile|find|upload|storm|events|all] [--quick] [--runs N]"
                 );
                 return;
             }
@@ -101,6 +102,7 @@ fn main() {
     match rest.first().map(String::as_str) {
         Some("find-worker") => return find::worker(&rest[1..]),
         Some("upload-worker") => return upload::worker(&rest[1..]),
+        Some("events-worker") => return events::worker(&rest[1..]),
         _ => {}
     }
     if quick {
@@ -131,6 +133,9 @@ fn main() {
     }
     if what == "storm" || what == "all" {
         storm::run(&s);
+    }
+    if what == "events" || what == "all" {
+        events::run(&s);
     }
 }
 

@@ -568,11 +568,9 @@ impl MockServer {
 
     /// Makes every event held back by [`MockServerBuilder::event_commits`] readable.
     pub fn commit_events(&self) {
-        self.shared
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .commit_events();
+        let mut store = self.shared.store.lock().unwrap_or_else(|p| p.into_inner());
+        store.read_cache.clear();
+        store.commit_events();
     }
 
     /// Connections accepted so far.
@@ -610,11 +608,9 @@ impl MockServer {
 
     /// Adds records as [`MockServerBuilder::seed`] does, while serving.
     pub fn seed(&self, records: &Value) -> Result<(), SeedError> {
-        self.shared
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .seed(records)
+        let mut store = self.shared.store.lock().unwrap_or_else(|p| p.into_inner());
+        store.read_cache.clear();
+        store.seed(records)
     }
 }
 

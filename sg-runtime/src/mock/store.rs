@@ -75,6 +75,8 @@ pub(crate) struct Store {
     pub(crate) subscriptions: BTreeMap<i64, Value>,
     /// The event log's commit order and held-back events.
     pub(crate) events: super::events::EventLog,
+    /// The last read's matches, kept for its next pages; cleared on every change.
+    pub(crate) read_cache: super::api::read_cache::ReadCache,
 }
 
 /// Fields whose value the server sets on every create or update when the schema has them.
@@ -158,6 +160,7 @@ impl Store {
             subscriptions: BTreeMap::new(),
             page_size: super::api::MAX_PAGE,
             events: Default::default(),
+            read_cache: Default::default(),
         }
     }
 

@@ -247,6 +247,7 @@ impl Shared {
             return Err(ApiError::new(103, "source_entity must be Type_id"));
         };
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        store.read_cache.clear();
         if !store.is_live(&st, sid) {
             return Err(ApiError::new(103, format!("{st} #{sid} does not exist")));
         }
@@ -298,6 +299,7 @@ impl Shared {
         let content_type = content_type_of(filename);
         let base = self.base_url();
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        store.read_cache.clear();
         if !store.is_live(&entity_type, entity_id) {
             let _ = std::fs::remove_file(&stored);
             return Err(ApiError::new(

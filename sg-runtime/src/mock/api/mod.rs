@@ -6,6 +6,7 @@ mod following;
 pub(crate) mod nav;
 mod notes;
 mod read;
+pub(crate) mod read_cache;
 mod schema;
 pub(crate) mod site;
 mod summarize;
@@ -138,6 +139,10 @@ impl Shared {
         let p = params.unwrap_or(Value::Null);
         let cloud = self.files.lock().unwrap_or_else(|p| p.into_inner()).cloud;
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if method != "read" {
+            // Whatever else runs may change what a query matches.
+            store.read_cache.clear();
+        }
         match method.as_str() {
             "info" => Ok(json!({
                 "version": SERVER_VERSION,

@@ -1,13 +1,110 @@
 //! `read`, mirroring the client's `api/read.rs`: filters (evaluated in `mock/query.rs`), sorts
-//! and paging over the store.
+//! and paging over the store. A query's matches are kept between its pages (`read_cache.rs`),
+//! so a page costs O(page) and not a re-run of the query over the whole table.
 
+use super::read_cache::split_query;
 use crate::mock::query::compare;
 use crate::mock::store::{bad, str_param, ApiError, Store};
 use serde_json::{json, Value};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 impl Store {
-    pub(crate) fn read(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn read(&mut self, p: &Value) -> Result<Value, ApiError> {
+        let m = "read";
+        let entity_type = str_param(p, "type", m)?;
+        let (ranges, rest) = split_query(p);
+        let key = rest.to_string();
+        let ordered = match self.read_cache.get(&key) {
+            Some(ids) => ids,
+            None => {
+                let ids = Arc::new(self.ordered_ids(&rest)?);
+                self.read_cache.put(key, ids.clone());
+                ids
+            }
+        };
+        // In id order (no sort, or `id` ascending), the id bounds cut slices out by binary
+        // search; in any other order they filter.
+        let by_id = match rest.get("sorts").and_then(Value::as_array) {
+            None => true,
+            Some(s) => {
+                s.is_empty()
+                    || (s.len() == 1
+                        && s[0].get("field_name").and_then(Value::as_str) == Some("id")
+                        && s[0].get("direction").and_then(Value::as_str) != Some("desc"))
+            }
+        };
+        let selected: Vec<&[i64]> = if by_id {
+            ranges.slices(&ordered).filter(|s| !s.is_empty()).collect()
+        } else {
+            vec![&ordered[..]]
+        };
+        let filtered: Vec<i64>;
+        let selected = if by_id || ranges == super::read_cache::IdRanges::all() {
+            selected
+        } else {
+            filtered = ordered
+                .iter()
+                .copied()
+                .filter(|id| ranges.contains(*id))
+                .collect();
+            vec![&filtered[..]]
+        };
+        let total: usize = selected.iter().map(|s| s.len()).sum();
+        let paging = p.get("paging");
+        let max = self.page_size;
+        let per_page = paging
+            .and_then(|p| p.get("entities_per_page"))
+            .and_then(Value::as_u64)
+            .unwrap_or(max);
+        if per_page == 0 || per_page > max {
+            return Err(bad(format!(
+                "API read(): entities_per_page must be from 1 to {max}, got {per_page}"
+            )));
+        }
+        let image_urls = p.get("api_return_image_urls").and_then(Value::as_bool) == Some(true);
+        let page = paging
+            .and_then(|p| p.get("current_page"))
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1);
+        let start = ((page - 1) * per_page) as usize;
+        let end = (start + per_page as usize).min(total);
+        let fields: Vec<String> = p
+            .get("return_fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect();
+        let entities = selected
+            .iter()
+            .flat_map(|s| s.iter())
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .map(|id| self.output(m, entity_type, *id, &fields, image_urls))
+            .collect::<Result<Vec<_>, _>>()?;
+        let has_next = end < total;
+        let paging_info = if p
+            .get("return_paging_info_without_counts")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
+            json!({ "has_next_page": has_next })
+        } else {
+            json!({
+                "entity_count": total,
+                "current_page": page,
+                "page_count": total.div_ceil(per_page as usize),
+                "entities_per_page": per_page,
+                "has_next_page": has_next,
+            })
+        };
+        Ok(json!({ "entities": entities, "paging_info": paging_info }))
+    }
+
+    /// The ids `p` matches (paging aside), in its order: filters, presets, sorts.
+    fn ordered_ids(&self, p: &Value) -> Result<Vec<i64>, ApiError> {
         let m = "read";
         let entity_type = str_param(p, "type", m)?;
         let retired = match p
@@ -83,55 +180,7 @@ impl Store {
             });
             ids = decorated.into_iter().map(|(_, id)| id).collect();
         }
-        let paging = p.get("paging");
-        let max = self.page_size;
-        let per_page = paging
-            .and_then(|p| p.get("entities_per_page"))
-            .and_then(Value::as_u64)
-            .unwrap_or(max);
-        if per_page == 0 || per_page > max {
-            return Err(bad(format!(
-                "API read(): entities_per_page must be from 1 to {max}, got {per_page}"
-            )));
-        }
-        let image_urls = p.get("api_return_image_urls").and_then(Value::as_bool) == Some(true);
-        let page = paging
-            .and_then(|p| p.get("current_page"))
-            .and_then(Value::as_u64)
-            .unwrap_or(1)
-            .max(1);
-        let start = ((page - 1) * per_page) as usize;
-        let end = (start + per_page as usize).min(ids.len());
-        let fields: Vec<String> = p
-            .get("return_fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f.as_str().map(str::to_owned))
-            .collect();
-        let entities = ids
-            .get(start..end)
-            .unwrap_or(&[])
-            .iter()
-            .map(|id| self.output(m, entity_type, *id, &fields, image_urls))
-            .collect::<Result<Vec<_>, _>>()?;
-        let has_next = end < ids.len();
-        let paging_info = if p
-            .get("return_paging_info_without_counts")
-            .and_then(Value::as_bool)
-            == Some(true)
-        {
-            json!({ "has_next_page": has_next })
-        } else {
-            json!({
-                "entity_count": ids.len(),
-                "current_page": page,
-                "page_count": ids.len().div_ceil(per_page as usize),
-                "entities_per_page": per_page,
-                "has_next_page": has_next,
-            })
-        };
-        Ok(json!({ "entities": entities, "paging_info": paging_info }))
+        Ok(ids)
     }
 }
 
