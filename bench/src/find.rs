@@ -19,7 +19,7 @@ const PAGE: usize = 500;
 const STATUSES: [&str; 5] = ["wtg", "rdy", "ip", "rev", "fin"];
 
 /// A record of the wide demo entity, Shot: every writable field of 30+ set, links included.
-fn shot(i: usize) -> Value {
+pub(crate) fn shot(i: usize) -> Value {
     json!({
         "code": format!("bulk_{i:06}"),
         "description": format!("Shot {i}: a wide record for the benchmark, with a sentence or two of text."),

@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|upload|storm|events|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -9,6 +9,7 @@
 
 mod codegen;
 mod compile;
+mod decode;
 mod events;
 mod find;
 mod storm;
@@ -85,14 +86,16 @@ fn main() {
                     .and_then(|n| n.parse().ok())
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
-            "codegen" | "compile" | "find" | "storm" | "upload" | "events" | "all" => what = a,
-            "find-worker" | "upload-worker" | "events-worker" => {
+            "codegen" | "compile" | "find" | "decode" | "storm" | "upload" | "events" | "all" => {
+                what = a
+            }
+            "find-worker" | "upload-worker" | "events-worker" | "decode-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: sg-bench [codegen|compile|find|upload|storm|events|all] [--quick] [--runs N]"
+                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|all] [--quick] [--runs N]"
                 );
                 return;
             }
@@ -103,6 +106,7 @@ fn main() {
         Some("find-worker") => return find::worker(&rest[1..]),
         Some("upload-worker") => return upload::worker(&rest[1..]),
         Some("events-worker") => return events::worker(&rest[1..]),
+        Some("decode-worker") => return decode::worker(&rest[1..]),
         _ => {}
     }
     if quick {
@@ -127,6 +131,9 @@ fn main() {
     }
     if what == "find" || what == "all" {
         find::run(&s);
+    }
+    if what == "decode" || what == "all" {
+        decode::run(&s);
     }
     if what == "upload" || what == "all" {
         upload::run(&s);

@@ -311,14 +311,23 @@ impl Emitter<'_> {
             e.field_enum
         ));
         let idents: Vec<_> = fields.iter().map(|f| ident_tokens(&f.ident)).collect();
-        let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-        // `field` for an `Option`, `list` for a multi-entity `Vec`: a direct call per field
-        // (a generic `take` through a trait costs type-checking time on every field).
+        // `value` for an `Option`, `list` for a multi-entity `Vec`: a direct call per field
+        // (a generic `read` through a trait costs type-checking time on every field).
         let takes: Vec<_> = fields
             .iter()
             .map(|f| match f.kind {
                 Kind::MultiEntity(_) => quote!(list),
-                _ => quote!(field),
+                _ => quote!(value),
+            })
+            .collect();
+        // Each field's index in the field enum's `INFO` (sorted by wire name, `id` included).
+        let indices: Vec<usize> = fields
+            .iter()
+            .map(|f| {
+                e.fields
+                    .iter()
+                    .position(|a| a.wire == f.wire)
+                    .expect("a field of the entity")
             })
             .collect();
         // Multi-entity fields are lists, empty when the site has no link; the others `Option`.
@@ -357,11 +366,22 @@ impl Emitter<'_> {
             _ => None,
         });
         let count = all.len();
-        // An entity with no field but `id` reads nothing: `mut` would be an unused-mut warning.
-        let mut_d = if fields.is_empty() {
-            quote!(d)
+        // An entity with no field but `id` has no arm of its own to match.
+        let read_loop = if fields.is_empty() {
+            quote! {
+                while r.next_field(#field_enum::INFO)?.is_some() {
+                    r.skip()?;
+                }
+            }
         } else {
-            quote!(mut d)
+            quote! {
+                while let ::core::option::Option::Some(i) = r.next_field(#field_enum::INFO)? {
+                    match i {
+                        #( #indices => r.#takes(&mut value.#idents)?, )*
+                        _ => r.skip()?,
+                    }
+                }
+            }
         };
 
         quote! {
@@ -388,13 +408,16 @@ impl Emitter<'_> {
             impl #rt::typed::Entity for #ident {
                 type Type = super::#markers::#marker;
                 type Field = #field_enum;
-                fn from_map(record: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
-                    let #mut_d = #rt::typed::RecordDecoder::new(record, #wire)?;
-                    let value = Self {
-                        id: d.id(),
-                        #( #idents: d.#takes(#wires), )*
+                fn read_fields<'de, A: #rt::typed::MapAccess<'de>>(
+                    r: &mut #rt::typed::RecordReader<'de, A>,
+                ) -> ::core::result::Result<Self, A::Error> {
+                    let mut value = Self {
+                        id: #rt::typed::Id::new(0),
+                        #( #idents: ::core::default::Default::default(), )*
                     };
-                    d.finish(value)
+                    #read_loop
+                    value.id = r.id()?;
+                    ::core::result::Result::Ok(value)
                 }
                 fn id(&self) -> #rt::typed::Id<super::#markers::#marker> {
                     self.id

@@ -145,12 +145,14 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let rt = quote!(::sg_runtime);
     let mut wires = Vec::new();
     let mut inits = Vec::new();
+    let mut locals = Vec::new();
+    let mut arms = Vec::new();
     let mut checks = Vec::new();
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named fields");
         let ty = &field.ty;
         if ident == "id" && field.attrs.iter().all(|a| !a.path().is_ident("sg")) {
-            inits.push(quote!(id: __d.id()));
+            inits.push(quote!(id: __r.id()?));
             continue;
         }
         let source = field_source(field)?;
@@ -162,15 +164,30 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         checks.push(quote_spanned! {at=>
             #rt::typed::check_projection::<#ty, _, _, _>(&#handle);
         });
+        let local = format_ident!("__f{}", wires.len(), span = ty.span());
+        let index = wires.len();
+        locals.push(quote!(let mut #local = ::core::default::Default::default();));
         // Spanned at the field's type: a type that cannot hold a record field is reported there.
-        inits.push(quote_spanned!(ty.span()=> #ident: __d.take(#wire)));
+        arms.push(quote_spanned!(ty.span()=> #index => __r.read(&mut #local)?,));
+        inits.push(quote!(#ident: #local));
         wires.push(wire);
     }
-    // A projection of `id` alone reads no field: `mut` would be an unused-mut warning.
-    let mut_d = if wires.is_empty() {
-        quote!(__d)
+    // A projection of `id` alone has no arm of its own to match.
+    let read_loop = if wires.is_empty() {
+        quote! {
+            while __r.next_of(__NAMES)?.is_some() {
+                __r.skip()?;
+            }
+        }
     } else {
-        quote!(mut __d)
+        quote! {
+            while let ::core::option::Option::Some(__i) = __r.next_of(__NAMES)? {
+                match __i {
+                    #(#arms)*
+                    _ => __r.skip()?,
+                }
+            }
+        }
     };
     Ok(quote! {
         impl #impl_generics #rt::typed::Readable for #name #ty_generics #where_clause {
@@ -178,11 +195,13 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
             fn return_fields() -> ::std::vec::Vec<::std::string::String> {
                 ::std::vec![#( ::std::string::ToString::to_string(#wires) ),*]
             }
-            fn decode(record: #rt::serde_json::Map<::std::string::String, #rt::serde_json::Value>) -> #rt::Result<Self> {
-                let __entity = <<#entity as #rt::typed::Entity>::Type as #rt::typed::EntityType>::NAME;
-                let #mut_d = #rt::typed::RecordDecoder::new(record, __entity)?;
-                let __value = Self { #(#inits),* };
-                __d.finish(__value)
+            fn read_fields<'de, A: #rt::typed::MapAccess<'de>>(
+                __r: &mut #rt::typed::RecordReader<'de, A>,
+            ) -> ::core::result::Result<Self, A::Error> {
+                const __NAMES: &[&str] = &[#(#wires),*];
+                #(#locals)*
+                #read_loop
+                ::core::result::Result::Ok(Self { #(#inits),* })
             }
         }
         const _: () = {

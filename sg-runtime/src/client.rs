@@ -301,25 +301,44 @@ impl Client {
     /// and repeats the call once: the site refused it before applying it, so a write is safe to
     /// repeat.
     pub fn call(&self, method: &str, params: Option<Value>) -> Result<Value> {
+        self.call_with(method, params, &|_| None::<std::convert::Infallible>)
+            .map(Answered::into_results)
+    }
+
+    /// [`Client::call`], trying `fast` on the answer's bytes first: what it returns is the
+    /// answer (typed reads decode records straight from the bytes); when it returns `None`
+    /// the answer is read as usual, errors included.
+    pub(crate) fn call_with<T>(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        fast: &dyn Fn(&[u8]) -> Option<T>,
+    ) -> Result<Answered<T>> {
         let entity_type = params
             .as_ref()
             .and_then(|p| p.get("type"))
             .and_then(Value::as_str)
             .map(str::to_owned);
         if method == "info" {
-            return self.send(method, entity_type.as_deref(), None, params);
+            return self.send(method, entity_type.as_deref(), None, params, fast);
         }
         let auth = self.auth_object()?;
         let Some(used_token) = self.exchanged_token() else {
             // No session token of ours: nothing to renew, so the params need no copy.
-            return self.send(method, entity_type.as_deref(), Some(auth), params);
+            return self.send(method, entity_type.as_deref(), Some(auth), params, fast);
         };
-        match self.send(method, entity_type.as_deref(), Some(auth), params.clone()) {
+        match self.send(
+            method,
+            entity_type.as_deref(),
+            Some(auth),
+            params.clone(),
+            fast,
+        ) {
             Err(Error::Authentication { .. }) => {
                 log::debug!("api3 {method}: the session token was refused; logging in again");
                 self.forget_token(&used_token);
                 let auth = self.auth_object()?;
-                self.send(method, entity_type.as_deref(), Some(auth), params)
+                self.send(method, entity_type.as_deref(), Some(auth), params, fast)
             }
             other => other,
         }
@@ -364,12 +383,15 @@ impl Client {
                 let token = match known {
                     Some(t) => t,
                     None => {
-                        let results = self.send(
-                            "get_session_token",
-                            None,
-                            Some(self.with_session_options(inner.credentials.auth_object())),
-                            None,
-                        )?;
+                        let results = self
+                            .send(
+                                "get_session_token",
+                                None,
+                                Some(self.with_session_options(inner.credentials.auth_object())),
+                                None,
+                                &|_| None::<std::convert::Infallible>,
+                            )?
+                            .into_results();
                         let id = results
                             .get("session_id")
                             .and_then(Value::as_str)
@@ -449,13 +471,14 @@ impl Client {
         }
     }
 
-    fn send(
+    fn send<T>(
         &self,
         method: &str,
         entity_type: Option<&str>,
         auth: Option<Map<String, Value>>,
         params: Option<Value>,
-    ) -> Result<Value> {
+        fast: &dyn Fn(&[u8]) -> Option<T>,
+    ) -> Result<Answered<T>> {
         let has_params = params.is_some();
         let mut call_params = Vec::new();
         if let Some(a) = auth {
@@ -497,22 +520,31 @@ impl Client {
         };
         let mut attempt = 1;
         loop {
+            let ok = |attempt: u32| {
+                log::debug!(
+                    "api3 {method}{} ok in {} ms (try {attempt})",
+                    entity_type.map(|t| format!(" {t}")).unwrap_or_default(),
+                    started.elapsed().as_millis()
+                );
+            };
             let failure = match self.inner.transport.post_json(&body, &headers) {
-                Ok(answer) => match self.decode_envelope(method, entity_type, answer) {
-                    Ok(results) => {
-                        log::debug!(
-                            "api3 {method}{} ok in {} ms (try {attempt})",
-                            entity_type.map(|t| format!(" {t}")).unwrap_or_default(),
-                            started.elapsed().as_millis()
-                        );
-                        return Ok(results);
+                Ok(answer) => match fast(&answer.bytes) {
+                    Some(t) => {
+                        ok(attempt);
+                        return Ok(Answered::Fast(t));
                     }
-                    Err(Decoded::Cut(detail)) => Failure::AfterSent(detail),
-                    // A 2xx answer that is not an api3 envelope: the site may have applied a write.
-                    Err(Decoded::Error(e @ Error::Malformed { .. })) if !read_only => {
-                        return Err(unknown_outcome(e))
-                    }
-                    Err(Decoded::Error(e)) => return Err(e),
+                    None => match self.decode_envelope(method, entity_type, answer) {
+                        Ok(results) => {
+                            ok(attempt);
+                            return Ok(Answered::Results(results));
+                        }
+                        Err(Decoded::Cut(detail)) => Failure::AfterSent(detail),
+                        // A 2xx answer that is not an api3 envelope: the site may have applied a write.
+                        Err(Decoded::Error(e @ Error::Malformed { .. })) if !read_only => {
+                            return Err(unknown_outcome(e))
+                        }
+                        Err(Decoded::Error(e)) => return Err(e),
+                    },
                 },
                 Err(f) => self.masked(f),
             };
@@ -808,6 +840,21 @@ impl Client {
         }
         obj.remove("results")
             .ok_or_else(|| malformed(format!("no `results` and no `exception`; {}", snippet())))
+    }
+}
+
+/// An answer of [`Client::call_with`]: decoded by its fast path, or the `results` as a `Value`.
+pub(crate) enum Answered<T> {
+    Fast(T),
+    Results(Value),
+}
+
+impl Answered<std::convert::Infallible> {
+    fn into_results(self) -> Value {
+        match self {
+            Answered::Results(v) => v,
+            Answered::Fast(never) => match never {},
+        }
     }
 }
 

@@ -1,13 +1,19 @@
 //! The lazy, page-by-page result iterator of `find`.
 
+use crate::api::read::Page;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::Query;
 use serde_json::Value;
 use std::collections::VecDeque;
 
+/// How one page is read and decoded: untyped (`Client::read_page`) or typed.
+pub(crate) type ReadPage<R> = fn(&Client, Value, usize, usize) -> Result<Page<R>>;
+
 /// Records of a [`Query`], fetched one page at a time as the iterator is advanced. At most one
-/// page is held in memory. After an error it yields nothing more.
+/// page is held in memory. After an error it yields nothing more. Records are
+/// `serde_json::Value`s from [`Client::find`], typed from a typed read
+/// ([`crate::typed::Find::iter`]), decoded straight from each answer's bytes.
 ///
 /// Which pages are asked for follows the official client's `find` exactly:
 /// * pages hold the site's `records_per_page` (`api_max_entities_per_page`, or the query's
@@ -22,15 +28,15 @@ use std::collections::VecDeque;
 /// error when a page repeats the previous one, when more pages were read than the site's
 /// `entity_count` allows (where it gives one), or after
 /// [`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages) pages.
-#[derive(Debug)]
-pub struct FindIter {
+pub struct FindIter<R = Value> {
     client: Client,
+    read: ReadPage<R>,
     query: Query,
     entities_per_page: usize,
     next_page: usize,
     /// Only this one page is read (the official client's "page != 0" path).
     single_page: bool,
-    buffer: VecDeque<Value>,
+    buffer: VecDeque<R>,
     remaining: Option<usize>,
     done: bool,
     /// The ids of the last page read, to notice a site that serves the same page again.
@@ -39,8 +45,24 @@ pub struct FindIter {
     pages_read: usize,
 }
 
-impl FindIter {
-    pub(crate) fn new(client: Client, query: Query, records_per_page: usize) -> FindIter {
+impl<R> std::fmt::Debug for FindIter<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FindIter")
+            .field("query", &self.query)
+            .field("next_page", &self.next_page)
+            .field("buffered", &self.buffer.len())
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R> FindIter<R> {
+    pub(crate) fn new(
+        client: Client,
+        query: Query,
+        records_per_page: usize,
+        read: ReadPage<R>,
+    ) -> FindIter<R> {
         let records_per_page = records_per_page.max(1);
         let mut entities_per_page = records_per_page;
         let mut page = query.page;
@@ -56,6 +78,7 @@ impl FindIter {
             single_page: page.is_some(),
             next_page: page.unwrap_or(1),
             client,
+            read,
             query,
             entities_per_page,
             buffer: VecDeque::new(),
@@ -79,15 +102,9 @@ impl FindIter {
         let params =
             self.query
                 .read_params(self.entities_per_page, self.next_page, !self.single_page);
-        let page = self
-            .client
-            .read_page(params, self.next_page, self.entities_per_page)?;
+        let page = (self.read)(&self.client, params, self.next_page, self.entities_per_page)?;
         self.pages_read += 1;
-        let ids: Vec<i64> = page
-            .entities
-            .iter()
-            .filter_map(|r| r.get("id").and_then(Value::as_i64))
-            .collect();
+        let ids = page.ids;
         let endless = |why: String| Error::Malformed {
             method: "read".into(),
             entity_type: Some(self.query.entity_type.clone()),
@@ -122,8 +139,8 @@ impl FindIter {
     }
 }
 
-impl Iterator for FindIter {
-    type Item = Result<Value>;
+impl<R> Iterator for FindIter<R> {
+    type Item = Result<R>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.remaining == Some(0) {

@@ -24,11 +24,23 @@ pub const LOCAL_PATH_FIELD: Option<&str> = if cfg!(target_os = "macos") {
 ///   platform's path and `url` to `file://` and that path.
 pub fn parse_record(record: &mut Map<String, Value>) {
     for v in record.values_mut() {
-        match v {
-            Value::String(s) if s.contains("&lt;") => *s = s.replace("&lt;", "<"),
-            Value::Object(link) => fill_local_path(link),
-            _ => {}
-        }
+        parse_value(v);
+    }
+}
+
+/// [`parse_record`]'s rules for one of a record's own (top-level) values.
+pub(crate) fn parse_value(v: &mut Value) {
+    match v {
+        Value::String(s) => unescape_lt(s),
+        Value::Object(link) => fill_local_path(link),
+        _ => {}
+    }
+}
+
+/// `&lt;` back to `<`, in a record's own string values.
+pub(crate) fn unescape_lt(s: &mut String) {
+    if s.contains("&lt;") {
+        *s = s.replace("&lt;", "<");
     }
 }
 

@@ -1,12 +1,57 @@
 //! Values as they travel on the wire, and their Rust types.
 //!
 //! [`WireValue`] converts each Rust value type of the DESIGN data-type table to and from
-//! `serde_json::Value`. Generated bindings decode records field by field through it, which keeps
-//! them cheap to compile (no derive per struct).
+//! `serde_json::Value`, and reads each straight from a response's JSON ([`WireValue::read_wire`]):
+//! generated bindings decode records field by field through it, with no `Value` tree for the
+//! common shapes (text, numbers, dates, links, lists) and no derive per struct (cheap to compile).
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// The `Visitor` methods for the shapes a visitor does not take: each is the error
+/// `from_wire` gives for it ("expected ..., found ...").
+macro_rules! wrong_shapes {
+    ($expected:expr) => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Err(Wire::Bool(v).mismatch($expected))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Err(Wire::Int(v).mismatch($expected))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Err(Wire::Tree(Value::from(v)).mismatch($expected))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Err(Wire::Float(v).mismatch($expected))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Err(Wire::Str(Cow::Borrowed(v)).mismatch($expected))
+        }
+    };
+}
+
+/// `read_wire` of a scalar type: `null` is `None`, `$body` gives the value or hands the
+/// [`Wire`] back, which is then the same error as `from_wire`'s.
+macro_rules! read_scalar {
+    ($expected:expr, |$w:ident, $top:ident| $body:expr) => {
+        fn read_wire<'de, D: Deserializer<'de>>(
+            d: D,
+            $top: bool,
+        ) -> Result<Option<Self>, D::Error> {
+            let _ = $top;
+            match Wire::read(d)? {
+                Wire::Null => Ok(None),
+                $w => match $body {
+                    Ok(v) => Ok(Some(v)),
+                    Err(w) => Err(Wire::mismatch(w, $expected)),
+                },
+            }
+        }
+    };
+}
 
 /// Date-times travel as UTC `YYYY-MM-DDTHH:MM:SSZ`.
 pub const DATE_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
@@ -173,6 +218,13 @@ impl WireValue for Image {
             other => Image::Other(other),
         })
     }
+    read_scalar!("an image", |w, top| Ok::<_, Wire>(match w {
+        Wire::Int(id) => Image::AttachmentId(id),
+        w => match w.string(top) {
+            Ok(s) => Image::from_string(s),
+            Err(other) => Image::Other(other.into_value()),
+        },
+    }));
 }
 
 /// Formats a date-time for the wire.
@@ -183,6 +235,18 @@ pub fn format_date_time(t: &DateTime<Utc>) -> String {
 /// Parses a wire date-time: `YYYY-MM-DDTHH:MM:SSZ` as sites send it; an RFC 3339 offset or
 /// fraction is accepted too, and a value with no zone at all is read as UTC (sites store UTC).
 pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
+    // The site's own form, read by hand: chrono's format parser costs more than the rest of a
+    // record's decoding.
+    if let [date @ .., b'T', h1, h2, b':', m1, m2, b':', s1, s2, b'Z'] = s.as_bytes() {
+        if let Some(d) = date_of(date) {
+            let hms = [two(*h1, *h2), two(*m1, *m2), two(*s1, *s2)];
+            if let [Some(h), Some(m), Some(sec)] = hms {
+                if let Some(t) = d.and_hms_opt(h, m, sec) {
+                    return Some(t.and_utc());
+                }
+            }
+        }
+    }
     NaiveDateTime::parse_from_str(s, DATE_TIME_FORMAT)
         .map(|n| n.and_utc())
         .ok()
@@ -206,7 +270,22 @@ pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
 
 /// Parses a wire date (`YYYY-MM-DD`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, DATE_FORMAT).ok()
+    date_of(s.as_bytes()).or_else(|| NaiveDate::parse_from_str(s, DATE_FORMAT).ok())
+}
+
+/// `YYYY-MM-DD`, exactly.
+fn date_of(b: &[u8]) -> Option<NaiveDate> {
+    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *b else {
+        return None;
+    };
+    let year = two(y1, y2)? * 100 + two(y3, y4)?;
+    NaiveDate::from_ymd_opt(year as i32, two(m1, m2)?, two(d1, d2)?)
+}
+
+/// Two ASCII digits.
+fn two(a: u8, b: u8) -> Option<u32> {
+    (a.is_ascii_digit() && b.is_ascii_digit())
+        .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
 }
 
 /// A Rust value type that converts to and from its api3 wire form.
@@ -218,6 +297,117 @@ pub trait WireValue: Sized {
     /// Reads the wire form, taking it: strings and lists are moved, not copied.
     fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
         Self::from_wire(&v)
+    }
+    /// Reads the wire form straight from a deserializer (a response's bytes, or a `Value`):
+    /// `None` for `null`. `top_level`: the value is a record's own, so the official client's
+    /// record rules apply ([`crate::records`]). The default reads scalars without a `Value`
+    /// tree and hands everything else to [`WireValue::from_wire_owned`].
+    fn read_wire<'de, D: Deserializer<'de>>(
+        d: D,
+        top_level: bool,
+    ) -> Result<Option<Self>, D::Error> {
+        let mut v = match Wire::read(d)? {
+            Wire::Null => return Ok(None),
+            w => w.into_value(),
+        };
+        if top_level {
+            crate::records::parse_value(&mut v);
+        }
+        Self::from_wire_owned(v)
+            .map(Some)
+            .map_err(de::Error::custom)
+    }
+}
+
+/// One JSON value as [`WireValue::read_wire`] sees it: scalars as they are (strings borrowed
+/// from the response where they have no escapes), objects and lists as a `Value`.
+pub(crate) enum Wire<'de> {
+    Null,
+    Str(Cow<'de, str>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Tree(Value),
+}
+
+impl<'de> Wire<'de> {
+    pub(crate) fn read<D: Deserializer<'de>>(d: D) -> Result<Wire<'de>, D::Error> {
+        d.deserialize_any(WireVisitor)
+    }
+
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Wire::Null => Value::Null,
+            Wire::Str(s) => Value::String(s.into_owned()),
+            Wire::Int(i) => Value::from(i),
+            Wire::Float(f) => Value::from(f),
+            Wire::Bool(b) => Value::Bool(b),
+            Wire::Tree(v) => v,
+        }
+    }
+
+    /// The error for a value that is not `expected`, worded as [`WireValue::from_wire`]'s.
+    pub(crate) fn mismatch<E: de::Error>(self, expected: &'static str) -> E {
+        E::custom(ValueError::new(expected, &self.into_value()))
+    }
+
+    /// A string, with `&lt;` turned back at the top level.
+    fn string(self, top_level: bool) -> Result<String, Self> {
+        match self {
+            Wire::Str(s) => {
+                let mut s = s.into_owned();
+                if top_level {
+                    crate::records::unescape_lt(&mut s);
+                }
+                Ok(s)
+            }
+            other => Err(other),
+        }
+    }
+}
+
+struct WireVisitor;
+
+impl<'de> Visitor<'de> for WireVisitor {
+    type Value = Wire<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Wire<'de>, E> {
+        Ok(Wire::Null)
+    }
+    fn visit_none<E>(self) -> Result<Wire<'de>, E> {
+        Ok(Wire::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Wire<'de>, D::Error> {
+        Wire::read(d)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Wire<'de>, E> {
+        Ok(Wire::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Wire<'de>, E> {
+        Ok(Wire::Int(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Wire<'de>, E> {
+        Ok(i64::try_from(u).map_or_else(|_| Wire::Tree(Value::from(u)), Wire::Int))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Wire<'de>, E> {
+        Ok(Wire::Float(f))
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Wire<'de>, E> {
+        Ok(Wire::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Wire<'de>, E> {
+        Ok(Wire::Str(Cow::Owned(s.to_owned())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Wire<'de>, E> {
+        Ok(Wire::Str(Cow::Owned(s)))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Wire<'de>, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Wire::Tree)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Wire<'de>, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Wire::Tree)
     }
 }
 
@@ -236,6 +426,7 @@ impl WireValue for String {
             other => Err(ValueError::new("a string", &other)),
         }
     }
+    read_scalar!("a string", |w, top| w.string(top));
 }
 
 impl WireValue for i64 {
@@ -245,6 +436,10 @@ impl WireValue for i64 {
     fn from_wire(v: &Value) -> Result<Self, ValueError> {
         v.as_i64().ok_or_else(|| ValueError::new("an integer", v))
     }
+    read_scalar!("an integer", |w, top| match w {
+        Wire::Int(i) => Ok(i),
+        w => Err(w),
+    });
 }
 
 impl WireValue for f64 {
@@ -254,6 +449,11 @@ impl WireValue for f64 {
     fn from_wire(v: &Value) -> Result<Self, ValueError> {
         v.as_f64().ok_or_else(|| ValueError::new("a number", v))
     }
+    read_scalar!("a number", |w, top| match w {
+        Wire::Int(i) => Ok(i as f64),
+        Wire::Float(f) => Ok(f),
+        w => Err(w),
+    });
 }
 
 impl WireValue for bool {
@@ -264,6 +464,10 @@ impl WireValue for bool {
         v.as_bool()
             .ok_or_else(|| ValueError::new("true or false", v))
     }
+    read_scalar!("true or false", |w, top| match w {
+        Wire::Bool(b) => Ok(b),
+        w => Err(w),
+    });
 }
 
 impl WireValue for NaiveDate {
@@ -275,6 +479,10 @@ impl WireValue for NaiveDate {
             .and_then(parse_date)
             .ok_or_else(|| ValueError::new("a date YYYY-MM-DD", v))
     }
+    read_scalar!("a date YYYY-MM-DD", |w, top| match w {
+        Wire::Str(s) => parse_date(&s).ok_or(Wire::Str(s)),
+        w => Err(w),
+    });
 }
 
 impl WireValue for DateTime<Utc> {
@@ -286,6 +494,10 @@ impl WireValue for DateTime<Utc> {
             .and_then(parse_date_time)
             .ok_or_else(|| ValueError::new("a UTC date-time YYYY-MM-DDTHH:MM:SSZ", v))
     }
+    read_scalar!("a UTC date-time YYYY-MM-DDTHH:MM:SSZ", |w, top| match w {
+        Wire::Str(s) => parse_date_time(&s).ok_or(Wire::Str(s)),
+        w => Err(w),
+    });
 }
 
 impl WireValue for EntityRef {
@@ -331,6 +543,100 @@ impl WireValue for EntityRef {
             }
         }
     }
+    fn read_wire<'de, D: Deserializer<'de>>(d: D, _: bool) -> Result<Option<Self>, D::Error> {
+        EntityRef::read(d)
+    }
+}
+
+/// A JSON object key, borrowed from the response where it has no escapes.
+pub(crate) struct Key;
+
+impl<'de> de::DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(s))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(s))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl EntityRef {
+    /// Reads `{type, id, name, ...}` straight from a deserializer (other keys skipped); `None`
+    /// for `null`.
+    pub(crate) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<EntityRef>, D::Error> {
+        struct RefVisitor;
+        impl<'de> Visitor<'de> for RefVisitor {
+            type Value = Option<EntityRef>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an entity {type, id}")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            wrong_shapes!("an entity {type, id}");
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                let v = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Err(Wire::Tree(v).mismatch("an entity {type, id}"))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut entity_type, mut id, mut name) = (None, None, None);
+                while let Some(key) = map.next_key_seed(Key)? {
+                    match &*key {
+                        "type" => entity_type = map.next_value_seed(Plain::<String>::new())?,
+                        "id" => id = map.next_value_seed(Plain::<i64>::new())?,
+                        "name" => name = map.next_value_seed(Plain::<String>::new())?,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                match (entity_type, id) {
+                    (Some(entity_type), Some(id)) => Ok(Some(EntityRef {
+                        entity_type,
+                        id,
+                        name,
+                    })),
+                    _ => Err(de::Error::custom(
+                        "expected an entity {type, id}, found an object without them",
+                    )),
+                }
+            }
+        }
+        d.deserialize_any(RefVisitor)
+    }
+}
+
+/// A nested value read with `T::read_wire` (no record rules): `None` for `null`.
+pub(crate) struct Plain<T>(std::marker::PhantomData<T>);
+
+impl<T> Plain<T> {
+    pub(crate) fn new() -> Self {
+        Plain(std::marker::PhantomData)
+    }
+}
+
+impl<'de, T: WireValue> de::DeserializeSeed<'de> for Plain<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        T::read_wire(d, false)
+    }
 }
 
 impl WireValue for FileLink {
@@ -375,6 +681,12 @@ impl<T: WireValue> WireValue for Option<T> {
             T::from_wire_owned(v).map(Some)
         }
     }
+    fn read_wire<'de, D: Deserializer<'de>>(
+        d: D,
+        top_level: bool,
+    ) -> Result<Option<Self>, D::Error> {
+        T::read_wire(d, top_level).map(Some)
+    }
 }
 
 impl<T: WireValue> WireValue for Vec<T> {
@@ -393,6 +705,50 @@ impl<T: WireValue> WireValue for Vec<T> {
             other => Err(ValueError::new("a list", &other)),
         }
     }
+    /// Items are read as nested values: the record rules apply to a record's own values only.
+    fn read_wire<'de, D: Deserializer<'de>>(d: D, _: bool) -> Result<Option<Self>, D::Error> {
+        struct Items<T>(std::marker::PhantomData<T>);
+        impl<'de, T: WireValue> Visitor<'de> for Items<T> {
+            type Value = Option<Vec<T>>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            wrong_shapes!("a list");
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let v = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Err(Wire::Tree(v).mismatch("a list"))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element_seed(Item::<T>(std::marker::PhantomData))? {
+                    items.push(item);
+                }
+                Ok(Some(items))
+            }
+        }
+        struct Item<T>(std::marker::PhantomData<T>);
+        impl<'de, T: WireValue> de::DeserializeSeed<'de> for Item<T> {
+            type Value = T;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+                match T::read_wire(d, false)? {
+                    Some(t) => Ok(t),
+                    // `null` in a list: the error `from_wire` gives for it.
+                    None => Err(de::Error::custom(
+                        T::from_wire(&Value::Null)
+                            .err()
+                            .map_or_else(|| "a list item is null".to_string(), |e| e.to_string()),
+                    )),
+                }
+            }
+        }
+        d.deserialize_any(Items::<T>(std::marker::PhantomData))
+    }
 }
 
 #[cfg(test)]
@@ -405,6 +761,40 @@ mod tests {
         assert_eq!(v.to_wire(), wire);
         assert_eq!(T::from_wire(&wire).unwrap(), v);
         assert_eq!(T::from_wire_owned(wire).unwrap(), v);
+    }
+
+    #[test]
+    fn hand_read_dates_agree_with_chrono() {
+        for s in [
+            "2026-11-28T02:10:00Z",
+            "1999-12-31T23:59:59Z",
+            "2024-02-29T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-28T24:00:00Z",
+            "2026-11-28T23:60:00Z",
+            "2026-11-28T23:59:60Z",
+            "2026-1a-28T02:10:00Z",
+        ] {
+            let chrono = NaiveDateTime::parse_from_str(s, DATE_TIME_FORMAT)
+                .map(|n| n.and_utc())
+                .ok();
+            assert_eq!(parse_date_time(s), chrono, "{s}");
+        }
+        for s in [
+            "2026-11-28",
+            "2024-02-29",
+            "2023-02-29",
+            "2026-00-10",
+            "0000-01-01",
+            "2026-11-2x",
+        ] {
+            assert_eq!(
+                parse_date(s),
+                NaiveDate::parse_from_str(s, DATE_FORMAT).ok(),
+                "{s}"
+            );
+        }
     }
 
     #[test]

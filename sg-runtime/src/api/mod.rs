@@ -7,7 +7,7 @@ mod following;
 mod nav;
 mod notes;
 mod once;
-mod read;
+pub(crate) mod read;
 mod schema;
 mod site;
 mod summarize;

@@ -2,7 +2,9 @@
 
 use super::filter::{Condition, Sort};
 use super::kind::Kind;
-use super::{Entity, EntityField, EntityType, FieldRef, Id, Link, Returnable};
+use super::{
+    Entity, EntityField, EntityType, FieldRef, Id, Link, MapAccess, RecordReader, Returnable,
+};
 use crate::error::{Error, Result};
 use crate::request::{Filter, Query};
 use crate::{Client, FindIter};
@@ -16,8 +18,15 @@ pub trait Readable: Sized {
     type Type: EntityType;
     /// The return fields that fill `Self` (paths, deep links included).
     fn return_fields() -> Vec<String>;
-    /// Decodes one record, taking it.
-    fn decode(record: Map<String, Value>) -> Result<Self>;
+    /// Reads one record's fields from `r`, straight from the answer's bytes (see
+    /// [`RecordReader`]).
+    fn read_fields<'de, A: MapAccess<'de>>(
+        r: &mut RecordReader<'de, A>,
+    ) -> std::result::Result<Self, A::Error>;
+    /// Decodes one record already parsed into a map.
+    fn decode(record: Map<String, Value>) -> Result<Self> {
+        super::decode::from_map(record)
+    }
 }
 
 impl<T: Entity> Readable for T {
@@ -28,8 +37,10 @@ impl<T: Entity> Readable for T {
             .map(|f| f.wire_name().to_string())
             .collect()
     }
-    fn decode(record: Map<String, Value>) -> Result<Self> {
-        T::from_map(record)
+    fn read_fields<'de, A: MapAccess<'de>>(
+        r: &mut RecordReader<'de, A>,
+    ) -> std::result::Result<Self, A::Error> {
+        T::read_fields(r)
     }
 }
 
@@ -154,9 +165,8 @@ impl<R: Readable> Find<R> {
             inner: if self.nothing {
                 None
             } else {
-                Some(client.find(&self.to_query())?)
+                Some(client.find_as(&self.to_query(), Client::read_page_typed::<R>)?)
             },
-            _r: PhantomData,
         })
     }
 
@@ -175,25 +185,17 @@ impl<R: Readable> Find<R> {
     }
 }
 
-/// Decoded records of a typed read, fetched page by page.
+/// Decoded records of a typed read, fetched page by page and decoded straight from each
+/// answer's bytes.
 pub struct TypedIter<R> {
-    inner: Option<FindIter>,
-    _r: PhantomData<fn() -> R>,
+    inner: Option<FindIter<R>>,
 }
 
-impl<R: Readable> Iterator for TypedIter<R> {
+impl<R> Iterator for TypedIter<R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.inner.as_mut()?.next()?.and_then(|v| match v {
-            Value::Object(m) => R::decode(m),
-            other => Err(Error::Decode {
-                entity_type: <R::Type as EntityType>::NAME.into(),
-                id: 0,
-                field: "(record)".into(),
-                message: format!("expected a record object, found {other}"),
-            }),
-        }))
+        self.inner.as_mut()?.next()
     }
 }
 
@@ -393,10 +395,12 @@ impl<T: Entity> Readable for Partial<T> {
     fn return_fields() -> Vec<String> {
         Vec::new()
     }
-    fn decode(record: Map<String, Value>) -> Result<Self> {
-        let id = super::record_id(&record, <T::Type as EntityType>::NAME)?;
+    fn read_fields<'de, A: MapAccess<'de>>(
+        r: &mut RecordReader<'de, A>,
+    ) -> std::result::Result<Self, A::Error> {
+        let record = r.rest()?;
         Ok(Partial {
-            id: Id::new(id),
+            id: r.id()?,
             record,
         })
     }

@@ -106,6 +106,12 @@ impl<M: 'static> WireValue for Id<M> {
     fn from_wire(v: &Value) -> Result<Self, ValueError> {
         i64::from_wire(v).map(Id::new)
     }
+    fn read_wire<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        top_level: bool,
+    ) -> std::result::Result<Option<Self>, D::Error> {
+        Ok(i64::read_wire(d, top_level)?.map(Id::new))
+    }
 }
 
 /// A link to a record of entity type `M`, checked against link fields' valid types at compile
@@ -190,6 +196,23 @@ impl<M: EntityType> WireValue for Link<M> {
     }
     fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
         let r = EntityRef::from_wire_owned(v)?;
+        Self::from_ref(r)
+    }
+    fn read_wire<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        _: bool,
+    ) -> std::result::Result<Option<Self>, D::Error> {
+        match EntityRef::read(d)? {
+            None => Ok(None),
+            Some(r) => Self::from_ref(r)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+impl<M: EntityType> Link<M> {
+    fn from_ref(r: EntityRef) -> Result<Self, ValueError> {
         Link::try_from(r).map_err(|e| ValueError {
             expected: format!("a link to {}", M::NAME).into(),
             found: format!("a link to {} #{}", e.found, e.id),
@@ -451,6 +474,15 @@ impl<S: 'static> WireValue for TargetRef<S> {
             reference: EntityRef::from_wire_owned(v)?,
             _s: PhantomData,
         })
+    }
+    fn read_wire<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        _: bool,
+    ) -> std::result::Result<Option<Self>, D::Error> {
+        Ok(EntityRef::read(d)?.map(|reference| TargetRef {
+            reference,
+            _s: PhantomData,
+        }))
     }
 }
 

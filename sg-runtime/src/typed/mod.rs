@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+pub(crate) mod decode;
 mod event;
 mod files;
 mod filter;
@@ -26,6 +27,7 @@ mod notes;
 mod summarize;
 mod write;
 
+pub use decode::{decode_read, decode_read_direct, FieldSlot, RecordId, RecordReader};
 pub use event::EventMeta;
 pub use files::{FileField, Files, HasThumbnail};
 pub use filter::{Compare, Condition, DateUnit, Sort};
@@ -34,6 +36,8 @@ pub use link::{
     AllIn, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within,
 };
 pub use notes::{note_thread, ThreadItem};
+/// The serde trait generated `read_fields` functions are generic over.
+pub use serde::de::MapAccess;
 pub use summarize::{
     DateGrouping, Group, Linked, Listed, NumberGrouping, Numeric, Summaries, Summarize,
     SummaryResult,
@@ -78,10 +82,16 @@ pub trait Entity: Sized {
     type Type: EntityType;
     /// The entity's field enum.
     type Field: EntityField<Type = Self::Type>;
-    /// Decodes one record from the server, taking it (its strings are moved, not copied):
-    /// missing fields are `None`, extra keys are ignored, a value of the wrong shape is an
+    /// Reads one record's fields from `r` (generated: one `match` arm per field). Missing
+    /// fields are `None` (empty for a multi-entity field), extra keys are skipped.
+    fn read_fields<'de, A: MapAccess<'de>>(
+        r: &mut RecordReader<'de, A>,
+    ) -> std::result::Result<Self, A::Error>;
+    /// Decodes one record already parsed into a map: a value of the wrong shape is an
     /// [`Error::Decode`] naming the entity, id and field.
-    fn from_map(record: Map<String, Value>) -> Result<Self>;
+    fn from_map(record: Map<String, Value>) -> Result<Self> {
+        decode::from_map(record)
+    }
     /// [`Entity::from_map`] of a copy of `record`.
     fn from_record(record: &Map<String, Value>) -> Result<Self> {
         Self::from_map(record.clone())
@@ -404,109 +414,6 @@ impl<E: EntityType, T: 'static, A> FieldRef<E, kind::MultiEntity<T>, A> {
     }
 }
 
-/// Decodes the fields of one record, keeping the first error, so that generated decoders are one
-/// call per field with no branching of their own (cheap to compile). Values are moved out of the
-/// record, not copied.
-pub struct RecordDecoder {
-    record: Map<String, Value>,
-    entity_type: &'static str,
-    id: i64,
-    error: Option<Error>,
-}
-
-/// A Rust type a record's id decodes into: a typed [`Id`], or a bare `i64` (projections).
-pub trait RecordId {
-    /// From the raw number.
-    fn from_raw(raw: i64) -> Self;
-}
-impl RecordId for i64 {
-    fn from_raw(raw: i64) -> Self {
-        raw
-    }
-}
-impl<M> RecordId for Id<M> {
-    fn from_raw(raw: i64) -> Self {
-        Id::new(raw)
-    }
-}
-
-/// A Rust type a record's field decodes into: `Option<V>` (missing or `null` is `None`), or, for
-/// a multi-entity field, `Vec<V>` (missing or `null` is empty).
-#[diagnostic::on_unimplemented(
-    message = "a record field cannot decode into a `{Self}`",
-    note = "a record field is `Option<V>` (a multi-entity field: `Vec<V>`)"
-)]
-pub trait FieldSlot: Sized {
-    /// Takes field `name` from `d`.
-    fn take(d: &mut RecordDecoder, name: &'static str) -> Self;
-}
-impl<T: WireValue> FieldSlot for Option<T> {
-    fn take(d: &mut RecordDecoder, name: &'static str) -> Self {
-        d.field(name)
-    }
-}
-impl<T: WireValue> FieldSlot for Vec<T> {
-    fn take(d: &mut RecordDecoder, name: &'static str) -> Self {
-        d.list(name)
-    }
-}
-
-impl RecordDecoder {
-    /// Starts decoding a record of `entity_type`; fails if it has no integer `id`.
-    pub fn new(record: Map<String, Value>, entity_type: &'static str) -> Result<Self> {
-        Ok(RecordDecoder {
-            id: record_id(&record, entity_type)?,
-            record,
-            entity_type,
-            error: None,
-        })
-    }
-
-    /// The record's id, typed ([`Id`]) or raw.
-    pub fn id<I: RecordId>(&self) -> I {
-        I::from_raw(self.id)
-    }
-
-    /// Takes the list field `name` (a multi-entity field): empty when missing or `null`.
-    pub fn list<T: WireValue>(&mut self, name: &'static str) -> Vec<T> {
-        self.field(name).unwrap_or_default()
-    }
-
-    /// Takes the field `name` into an `Option` or, for a multi-entity field, a `Vec` (what
-    /// projections use: their field types are the user's).
-    pub fn take<T: FieldSlot>(&mut self, name: &'static str) -> T {
-        T::take(self, name)
-    }
-
-    /// Takes the field `name`: `None` when missing, `null`, or of the wrong shape (the first
-    /// such error is kept for [`RecordDecoder::finish`]).
-    pub fn field<T: WireValue>(&mut self, name: &'static str) -> Option<T> {
-        match self.record.remove(name) {
-            None | Some(Value::Null) => None,
-            Some(v) => match T::from_wire_owned(v) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    self.error.get_or_insert(Error::Decode {
-                        entity_type: self.entity_type.into(),
-                        id: self.id,
-                        field: name.into(),
-                        message: e.to_string(),
-                    });
-                    None
-                }
-            },
-        }
-    }
-
-    /// `value`, or the first error met.
-    pub fn finish<T>(self, value: T) -> Result<T> {
-        match self.error {
-            None => Ok(value),
-            Some(e) => Err(e),
-        }
-    }
-}
-
 /// Reads the record's `id`.
 pub fn record_id(record: &Map<String, Value>, entity_type: &'static str) -> Result<i64> {
     match record.get("id") {
@@ -550,7 +457,6 @@ pub struct UnknownField {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     enum Shot {}
     impl EntityType for Shot {
@@ -568,26 +474,5 @@ mod tests {
         let deep = link.via(code);
         assert_eq!(deep.path(), "sg_sequence.Sequence.code");
         assert_eq!(format!("{deep:?}"), "Shot.sg_sequence.Sequence.code");
-    }
-
-    #[test]
-    fn record_fields_decode_or_name_the_culprit() {
-        let r = json!({"id": 7, "code": "sh010", "sg_cut_in": "x", "sg_cut_out": "y"});
-        let mut d = RecordDecoder::new(r.as_object().unwrap().clone(), "Shot").unwrap();
-        assert_eq!(d.id::<i64>(), 7);
-        assert_eq!(d.field::<String>("code").as_deref(), Some("sh010"));
-        assert_eq!(d.field::<String>("missing"), None);
-        assert_eq!(d.field::<i64>("sg_cut_in"), None);
-        assert_eq!(d.field::<i64>("sg_cut_out"), None);
-        let e = d.finish(()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "Shot #7: field `sg_cut_in`: expected an integer, found \"x\"",
-            "the first error is kept"
-        );
-        let e = RecordDecoder::new(json!({"code": "x"}).as_object().unwrap().clone(), "Shot")
-            .err()
-            .unwrap();
-        assert_eq!(e.to_string(), "Shot #0: field `id`: the record has no id");
     }
 }

@@ -35,20 +35,25 @@ impl ::core::cmp::PartialEq for Asset {
 impl ::sg_runtime::typed::Entity for Asset {
     type Type = super::markers::Asset;
     type Field = AssetField;
-    fn from_map(
-        record: ::sg_runtime::serde_json::Map<
-            ::std::string::String,
-            ::sg_runtime::serde_json::Value,
-        >,
-    ) -> ::sg_runtime::Result<Self> {
-        let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "Asset")?;
-        let value = Self {
-            id: d.id(),
-            code: d.field("code"),
-            r#fn: d.field("fn"),
-            r#match: d.field("match"),
+    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
+        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    ) -> ::core::result::Result<Self, A::Error> {
+        let mut value = Self {
+            id: ::sg_runtime::typed::Id::new(0),
+            code: ::core::default::Default::default(),
+            r#fn: ::core::default::Default::default(),
+            r#match: ::core::default::Default::default(),
         };
-        d.finish(value)
+        while let ::core::option::Option::Some(i) = r.next_field(AssetField::INFO)? {
+            match i {
+                0usize => r.value(&mut value.code)?,
+                1usize => r.value(&mut value.r#fn)?,
+                3usize => r.value(&mut value.r#match)?,
+                _ => r.skip()?,
+            }
+        }
+        value.id = r.id()?;
+        ::core::result::Result::Ok(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Asset> {
         self.id

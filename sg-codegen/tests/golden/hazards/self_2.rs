@@ -41,20 +41,25 @@ impl ::core::cmp::PartialEq for ESelf2 {
 impl ::sg_runtime::typed::Entity for ESelf2 {
     type Type = super::markers::ESelf2;
     type Field = ESelf2Field;
-    fn from_map(
-        record: ::sg_runtime::serde_json::Map<
-            ::std::string::String,
-            ::sg_runtime::serde_json::Value,
-        >,
-    ) -> ::sg_runtime::Result<Self> {
-        let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "self_")?;
-        let value = Self {
-            id: d.id(),
-            self_: d.field("Self"),
-            self_2: d.field("self"),
-            self_3: d.field("self_"),
+    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
+        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    ) -> ::core::result::Result<Self, A::Error> {
+        let mut value = Self {
+            id: ::sg_runtime::typed::Id::new(0),
+            self_: ::core::default::Default::default(),
+            self_2: ::core::default::Default::default(),
+            self_3: ::core::default::Default::default(),
         };
-        d.finish(value)
+        while let ::core::option::Option::Some(i) = r.next_field(ESelf2Field::INFO)? {
+            match i {
+                0usize => r.value(&mut value.self_)?,
+                2usize => r.value(&mut value.self_2)?,
+                3usize => r.value(&mut value.self_3)?,
+                _ => r.skip()?,
+            }
+        }
+        value.id = r.id()?;
+        ::core::result::Result::Ok(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::ESelf2> {
         self.id

@@ -25,18 +25,21 @@ impl ::core::cmp::PartialEq for ShotField {
 impl ::sg_runtime::typed::Entity for ShotField {
     type Type = super::markers::ShotField;
     type Field = ShotFieldField;
-    fn from_map(
-        record: ::sg_runtime::serde_json::Map<
-            ::std::string::String,
-            ::sg_runtime::serde_json::Value,
-        >,
-    ) -> ::sg_runtime::Result<Self> {
-        let mut d = ::sg_runtime::typed::RecordDecoder::new(record, "ShotField")?;
-        let value = Self {
-            id: d.id(),
-            code: d.field("code"),
+    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
+        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    ) -> ::core::result::Result<Self, A::Error> {
+        let mut value = Self {
+            id: ::sg_runtime::typed::Id::new(0),
+            code: ::core::default::Default::default(),
         };
-        d.finish(value)
+        while let ::core::option::Option::Some(i) = r.next_field(ShotFieldField::INFO)? {
+            match i {
+                0usize => r.value(&mut value.code)?,
+                _ => r.skip()?,
+            }
+        }
+        value.id = r.id()?;
+        ::core::result::Result::Ok(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::ShotField> {
         self.id

@@ -20,15 +20,17 @@ impl ::core::cmp::PartialEq for Type {
 impl ::sg_runtime::typed::Entity for Type {
     type Type = super::markers::Type;
     type Field = TypeField;
-    fn from_map(
-        record: ::sg_runtime::serde_json::Map<
-            ::std::string::String,
-            ::sg_runtime::serde_json::Value,
-        >,
-    ) -> ::sg_runtime::Result<Self> {
-        let d = ::sg_runtime::typed::RecordDecoder::new(record, "Type")?;
-        let value = Self { id: d.id() };
-        d.finish(value)
+    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
+        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    ) -> ::core::result::Result<Self, A::Error> {
+        let mut value = Self {
+            id: ::sg_runtime::typed::Id::new(0),
+        };
+        while r.next_field(TypeField::INFO)?.is_some() {
+            r.skip()?;
+        }
+        value.id = r.id()?;
+        ::core::result::Result::Ok(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Type> {
         self.id

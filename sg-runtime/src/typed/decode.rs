@@ -1,0 +1,430 @@
+//! Typed records decoded straight from a read's answer: from the response bytes into generated
+//! structs and projections, with no `serde_json::Value` tree in between.
+//!
+//! The work per field is here, table-driven; generated code (and `#[derive(Select)]`) is one
+//! short `match` arm per field: [`RecordReader::next_field`] finds the key's index in the
+//! field table, [`RecordReader::read`] decodes the value into the field's slot through
+//! [`WireValue::read_wire`]. The same reader runs over a `Map` of an already-parsed record
+//! ([`from_map`]), so there is one decoder, whatever the source.
+//!
+//! A read's answer is decoded this way when it is a plain answer; anything else (an exception,
+//! a cut body, a value of the wrong shape) is read again through `serde_json::Value`, so that
+//! errors are exactly those of the untyped layer and a decode error names the entity, the id
+//! and the field.
+
+use super::{EntityType, FieldInfo, Readable};
+use crate::error::{Error, Result};
+use crate::value::{Key, WireValue};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::marker::PhantomData;
+
+/// Reads one record's fields for a generated `read_fields` (or a projection's): the keys in
+/// the order the site sent them, `id` kept aside, keys the type does not hold skipped.
+pub struct RecordReader<'de, A: MapAccess<'de>> {
+    map: A,
+    entity_type: &'static str,
+    id: Option<i64>,
+    /// The field being read, for errors.
+    field: &'static str,
+    /// The first decode error, with the entity, id and field (for [`from_map`]).
+    failure: Option<Error>,
+    _de: PhantomData<&'de ()>,
+}
+
+impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
+    fn new(map: A, entity_type: &'static str, id: Option<i64>) -> Self {
+        RecordReader {
+            map,
+            entity_type,
+            id,
+            field: "id",
+            failure: None,
+            _de: PhantomData,
+        }
+    }
+
+    /// The next field the type holds: its index in `fields` (sorted by wire name, as a field
+    /// enum's `INFO`); `None` after the last key.
+    pub fn next_field(&mut self, fields: &'static [FieldInfo]) -> Result<Option<usize>, A::Error> {
+        self.next_by(|key| {
+            let i = fields.binary_search_by(|f| f.wire_name.cmp(key)).ok()?;
+            Some((i, fields[i].wire_name))
+        })
+    }
+
+    /// The next field the type holds: its index in `names` (a projection's return fields, in
+    /// any order); `None` after the last key.
+    pub fn next_of(&mut self, names: &'static [&'static str]) -> Result<Option<usize>, A::Error> {
+        self.next_by(|key| {
+            let i = names.iter().position(|n| *n == key)?;
+            Some((i, names[i]))
+        })
+    }
+
+    fn next_by(
+        &mut self,
+        find: impl Fn(&str) -> Option<(usize, &'static str)>,
+    ) -> Result<Option<usize>, A::Error> {
+        while let Some(key) = self.map.next_key_seed(Key)? {
+            if key == "id" {
+                self.field = "id";
+                let id = self.map.next_value_seed(Slot::<Option<i64>>::new())?;
+                match id {
+                    Some(id) => self.id = Some(id),
+                    None => return Err(self.fail("expected an integer, found null".into())),
+                }
+                continue;
+            }
+            match find(&key) {
+                Some((i, name)) => {
+                    self.field = name;
+                    return Ok(Some(i));
+                }
+                None => {
+                    self.map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Decodes the current field's value into `slot` (generated code: a field that is not a
+    /// multi-entity link).
+    pub fn value<T: WireValue>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
+        self.read(slot)
+    }
+
+    /// Decodes the current field's value into `slot` (generated code: a multi-entity field;
+    /// `null` is empty).
+    pub fn list<T: WireValue>(&mut self, slot: &mut Vec<T>) -> Result<(), A::Error> {
+        self.read(slot)
+    }
+
+    /// Decodes the current field's value into `slot` (an `Option<V>` or a `Vec<V>`).
+    pub fn read<S: FieldSlot>(&mut self, slot: &mut S) -> Result<(), A::Error> {
+        match self.map.next_value_seed(SlotInto(slot)) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let message = e.to_string();
+                Err(self.fail(message))
+            }
+        }
+    }
+
+    /// Skips the current field's value.
+    pub fn skip(&mut self) -> Result<(), A::Error> {
+        self.map.next_value::<IgnoredAny>().map(|_| ())
+    }
+
+    /// The record's id, typed ([`super::Id`]) or raw; an error if the record had none.
+    pub fn id<I: RecordId>(&mut self) -> Result<I, A::Error> {
+        match self.id {
+            Some(id) => Ok(I::from_raw(id)),
+            None => {
+                self.field = "id";
+                Err(self.fail("the record has no id".into()))
+            }
+        }
+    }
+
+    /// The record's remaining keys as a map, through the official client's record rules (what
+    /// a [`super::Partial`] keeps).
+    pub fn rest(&mut self) -> Result<Map<String, Value>, A::Error> {
+        let mut record = Map::new();
+        while let Some(key) = self.map.next_key_seed(Key)? {
+            let mut v: Value = self.map.next_value()?;
+            if key == "id" {
+                self.id = v.as_i64();
+            }
+            crate::records::parse_value(&mut v);
+            record.insert(key.into_owned(), v);
+        }
+        Ok(record)
+    }
+
+    fn fail(&mut self, message: String) -> A::Error {
+        // serde_json adds where in the text the value was; the field says it better.
+        let message = match message.rfind(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        self.failure.get_or_insert(Error::Decode {
+            entity_type: self.entity_type.into(),
+            id: self.id.unwrap_or(0),
+            field: self.field.into(),
+            message: message.clone(),
+        });
+        de::Error::custom(message)
+    }
+}
+
+/// A Rust type a record's id decodes into: a typed [`super::Id`], or a bare `i64`
+/// (projections).
+pub trait RecordId {
+    /// From the raw number.
+    fn from_raw(raw: i64) -> Self;
+}
+impl RecordId for i64 {
+    fn from_raw(raw: i64) -> Self {
+        raw
+    }
+}
+impl<M> RecordId for super::Id<M> {
+    fn from_raw(raw: i64) -> Self {
+        super::Id::new(raw)
+    }
+}
+
+/// A Rust type a record's field decodes into: `Option<V>` (missing or `null` is `None`), or, for
+/// a multi-entity field, `Vec<V>` (missing or `null` is empty).
+#[diagnostic::on_unimplemented(
+    message = "a record field cannot decode into a `{Self}`",
+    note = "a record field is `Option<V>` (a multi-entity field: `Vec<V>`)"
+)]
+pub trait FieldSlot: Sized {
+    /// Decodes a record's own value into `self`.
+    fn read_from<'de, D: Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error>;
+}
+impl<T: WireValue> FieldSlot for Option<T> {
+    fn read_from<'de, D: Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+        *self = T::read_wire(d, true)?;
+        Ok(())
+    }
+}
+impl<T: WireValue> FieldSlot for Vec<T> {
+    fn read_from<'de, D: Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+        *self = Vec::<T>::read_wire(d, true)?.unwrap_or_default();
+        Ok(())
+    }
+}
+
+struct SlotInto<'s, S>(&'s mut S);
+
+impl<'de, S: FieldSlot> DeserializeSeed<'de> for SlotInto<'_, S> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.read_from(d)
+    }
+}
+
+/// A fresh slot, decoded.
+struct Slot<S>(PhantomData<S>);
+
+impl<S> Slot<S> {
+    fn new() -> Self {
+        Slot(PhantomData)
+    }
+}
+
+impl<'de, S: FieldSlot + Default> DeserializeSeed<'de> for Slot<S> {
+    type Value = S;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S, D::Error> {
+        let mut s = S::default();
+        s.read_from(d)?;
+        Ok(s)
+    }
+}
+
+/// One record into `R`, keeping its id and, on failure, the decode error.
+struct RecordSeed<'f, R> {
+    failure: &'f mut Option<Error>,
+    /// The id, when known before reading (a record already parsed).
+    id: Option<i64>,
+    _r: PhantomData<fn() -> R>,
+}
+
+impl<'de, R: Readable> DeserializeSeed<'de> for RecordSeed<'_, R> {
+    type Value = (R, Option<i64>);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, R: Readable> Visitor<'de> for RecordSeed<'_, R> {
+    type Value = (R, Option<i64>);
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a record")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let mut reader = RecordReader::new(map, <R::Type as EntityType>::NAME, self.id);
+        match R::read_fields(&mut reader) {
+            Ok(r) => Ok((r, reader.id)),
+            Err(e) => {
+                *self.failure = reader.failure.take();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Decodes a record already parsed into a map: the same decoder as for the response bytes;
+/// errors name the entity, the id and the field.
+pub(crate) fn from_map<R: Readable>(record: Map<String, Value>) -> Result<R> {
+    let entity_type = <R::Type as EntityType>::NAME;
+    let id = super::record_id(&record, entity_type)?;
+    let mut failure = None;
+    let seed = RecordSeed::<R> {
+        failure: &mut failure,
+        id: Some(id),
+        _r: PhantomData,
+    };
+    match seed.deserialize(Value::Object(record)) {
+        Ok((r, _)) => Ok(r),
+        Err(e) => Err(failure.unwrap_or_else(|| Error::Decode {
+            entity_type: entity_type.into(),
+            id,
+            field: "(record)".into(),
+            message: e.to_string(),
+        })),
+    }
+}
+
+/// The records of a `read` answer's bytes (`{"results": {"entities": [...]}}`), decoded as a
+/// typed read decodes them: straight from the bytes, or, when that fails, through
+/// `serde_json::Value`, so that a wrong value's error names the entity, the id and the field.
+/// For tools that keep answers, and for the benchmarks.
+pub fn decode_read<R: Readable>(bytes: &[u8]) -> Result<Vec<R>> {
+    if let Some(records) = decode_read_direct::<R>(bytes) {
+        return Ok(records);
+    }
+    let entity_type = <R::Type as EntityType>::NAME;
+    let malformed = |detail: String| Error::Malformed {
+        method: "read".into(),
+        entity_type: Some(entity_type.into()),
+        detail,
+    };
+    let mut answer: Value =
+        serde_json::from_slice(bytes).map_err(|e| malformed(format!("not JSON ({e})")))?;
+    let Some(Value::Array(mut records)) = answer.pointer_mut("/results/entities").map(Value::take)
+    else {
+        return Err(malformed("no `results.entities` list".into()));
+    };
+    crate::records::parse_records(&mut records);
+    records
+        .into_iter()
+        .map(|r| match r {
+            Value::Object(m) => R::decode(m),
+            other => Err(malformed(format!("a record is not an object: {other}"))),
+        })
+        .collect()
+}
+
+/// The records of a `read` answer's bytes decoded straight from them, with no
+/// `serde_json::Value`; `None` when they do not decode that way (an exception, a value of the
+/// wrong shape: [`decode_read`] then names the error).
+pub fn decode_read_direct<R: Readable>(bytes: &[u8]) -> Option<Vec<R>> {
+    read_answer::<R>(bytes).map(|page| page.entities)
+}
+
+/// A read's page decoded straight from the answer's bytes.
+pub(crate) struct TypedPage<R> {
+    pub(crate) entities: Vec<R>,
+    pub(crate) ids: Vec<i64>,
+    pub(crate) paging_info: Option<Value>,
+}
+
+/// Decodes `{"results": {"entities": [...], "paging_info": {...}}}` into `R`s; `None` when the
+/// bytes are anything else (an exception, a cut body, a value of the wrong shape), which the
+/// caller then reads through `serde_json::Value` for its exact error.
+pub(crate) fn read_answer<R: Readable>(bytes: &[u8]) -> Option<TypedPage<R>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let page = Answer::<R>(PhantomData).deserialize(&mut de).ok()??;
+    de.end().ok()?;
+    Some(page)
+}
+
+struct Answer<R>(PhantomData<fn() -> R>);
+
+impl<'de, R: Readable> DeserializeSeed<'de> for Answer<R> {
+    type Value = Option<TypedPage<R>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, R: Readable> Visitor<'de> for Answer<R> {
+    type Value = Option<TypedPage<R>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an api3 answer")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut page = None;
+        let mut exception = false;
+        while let Some(key) = map.next_key_seed(Key)? {
+            match &*key {
+                "results" => page = Some(map.next_value_seed(Results::<R>(PhantomData))?),
+                "exception" => exception = map.next_value::<Value>()? == Value::Bool(true),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(if exception { None } else { page.flatten() })
+    }
+}
+
+struct Results<R>(PhantomData<fn() -> R>);
+
+impl<'de, R: Readable> DeserializeSeed<'de> for Results<R> {
+    type Value = Option<TypedPage<R>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, R: Readable> Visitor<'de> for Results<R> {
+    type Value = Option<TypedPage<R>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a read's results")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut records = None;
+        let mut paging_info = None;
+        while let Some(key) = map.next_key_seed(Key)? {
+            match &*key {
+                "entities" => records = Some(map.next_value_seed(Records::<R>(PhantomData))?),
+                "paging_info" => paging_info = Some(map.next_value::<Value>()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(records.map(|(entities, ids)| TypedPage {
+            entities,
+            ids,
+            paging_info,
+        }))
+    }
+}
+
+struct Records<R>(PhantomData<fn() -> R>);
+
+impl<'de, R: Readable> DeserializeSeed<'de> for Records<R> {
+    type Value = (Vec<R>, Vec<i64>);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, R: Readable> Visitor<'de> for Records<R> {
+    type Value = (Vec<R>, Vec<i64>);
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut entities = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let mut ids = Vec::with_capacity(entities.capacity());
+        let mut failure = None;
+        while let Some((r, id)) = seq.next_element_seed(RecordSeed::<R> {
+            failure: &mut failure,
+            id: None,
+            _r: PhantomData,
+        })? {
+            entities.push(r);
+            // A record without an id is an error of the slower path, which names it.
+            ids.push(id.ok_or_else(|| de::Error::custom("a record has no id"))?);
+        }
+        Ok((entities, ids))
+    }
+}
