@@ -108,8 +108,8 @@ struct BaselineAnswer {
 #[derive(sg_derive::Select)]
 #[sg(entity = Shot)]
 #[allow(dead_code)]
-struct ShotRow {
-    id: Id<markers::Shot>,
+pub(crate) struct ShotRow {
+    pub(crate) id: Id<markers::Shot>,
     code: Option<String>,
     sg_status_list: Option<crate::demo::ShotSgStatusList>,
     sg_cut_in: Option<i64>,
@@ -180,7 +180,7 @@ fn status_kib(key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Runs in a process of its own: `decode-worker MODE PAGE.json`: decodes the page once and
+/// Runs in a process of its own: `decode-worker MODE PAGE.json [N]`: decodes the page once and
 /// prints how far its peak resident size rose above the resident size before (KiB).
 pub fn worker(args: &[String]) {
     let mode = args.first().map(String::as_str).unwrap_or("");
@@ -190,6 +190,11 @@ pub fn worker(args: &[String]) {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let mut peak = 0;
     let n = decode_with(mode, &bytes, &mut || peak = status_kib("VmHWM:"));
+    // More decodes when asked (`decode-worker MODE PAGE N`): for a profiler.
+    let more: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(0);
+    for _ in 0..more {
+        std::hint::black_box(decode_with(mode, &bytes, &mut || {}));
+    }
     println!("{n} {}", peak.saturating_sub(before));
 }
 

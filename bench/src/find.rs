@@ -5,10 +5,11 @@
 //! The server runs in a process of its own (`sg-mock-server`), and each measurement in a worker
 //! process of its own, so that each peak resident size (VmHWM) is the client's alone.
 
+use crate::decode::ShotRow;
 use crate::demo::{Shot, ShotField};
 use crate::Settings;
 use serde_json::{json, Value};
-use sg_runtime::typed::Entity;
+use sg_runtime::typed::{decode_read_direct, Find};
 use sg_runtime::{Client, Credentials, Query};
 use std::io::BufRead;
 use std::path::Path;
@@ -88,13 +89,6 @@ pub(crate) fn start_server(s: &Settings, seed: &Path, extra: &[&str]) -> Server 
     Server { child, url }
 }
 
-fn into_map(v: Value) -> serde_json::Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        other => crate::die(&format!("expected a record, got {other}")),
-    }
-}
-
 /// Peak resident set size of this process, in KiB (Linux).
 pub(crate) fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -133,17 +127,21 @@ pub fn worker(args: &[String]) {
             .collect();
         let t = Instant::now();
         for page in &pages {
-            let v: Value = serde_json::from_str(page).expect("a page parses");
-            let ents = v["results"]["entities"]
-                .as_array()
-                .expect("entities")
-                .clone();
+            if mode == "typed-offline" {
+                // As a typed read decodes an answer: straight from its bytes.
+                for shot in decode_read_direct::<Shot>(page.as_bytes()).expect("decodes") {
+                    count += 1;
+                    checksum += shot.id.get();
+                }
+                continue;
+            }
+            let mut v: Value = serde_json::from_str(page).expect("a page parses");
+            let Value::Array(ents) = v["results"]["entities"].take() else {
+                crate::die("no entities")
+            };
             for r in ents {
                 count += 1;
-                checksum += match mode {
-                    "typed-offline" => Shot::from_map(into_map(r)).expect("decodes").id.get(),
-                    _ => r["id"].as_i64().unwrap_or(0),
-                };
+                checksum += r["id"].as_i64().unwrap_or(0);
             }
         }
         println!(
@@ -173,9 +171,22 @@ pub fn worker(args: &[String]) {
             }
         }
         "typed-stream" => {
-            for r in client.find(&q).expect("find") {
-                let shot = Shot::from_map(into_map(r.expect("a record"))).expect("decodes");
-                checksum += shot.id.get();
+            for shot in Find::<Shot>::new()
+                .page_size(PAGE)
+                .iter(&client)
+                .expect("find")
+            {
+                checksum += shot.expect("a record").id.get();
+                count += 1;
+            }
+        }
+        "projection-stream" => {
+            for row in Find::<ShotRow>::new()
+                .page_size(PAGE)
+                .iter(&client)
+                .expect("find")
+            {
+                checksum += row.expect("a record").id.get();
                 count += 1;
             }
         }
@@ -185,12 +196,10 @@ pub fn worker(args: &[String]) {
             checksum = all.iter().map(|r| r["id"].as_i64().unwrap_or(0)).sum();
         }
         "typed-collect" => {
-            // Decoded page by page, as `Shot::find().all(&client)` does: no Value kept.
-            let all: Vec<Shot> = client
-                .find(&q)
-                .expect("find")
-                .map(|r| Shot::from_map(into_map(r.expect("a record"))).expect("decodes"))
-                .collect();
+            let all: Vec<Shot> = Find::<Shot>::new()
+                .page_size(PAGE)
+                .all(&client)
+                .expect("find");
             count = all.len();
             checksum = all.iter().map(|s| s.id.get()).sum();
         }
@@ -246,6 +255,10 @@ pub fn run(s: &Settings) {
             ("typed-stream", "typed Shot, lazy iterator"),
             ("untyped-collect", "untyped Value, collect all"),
             ("typed-collect", "typed Shot, collect all"),
+            (
+                "projection-stream",
+                "projection ShotRow (7 fields asked), lazy iterator",
+            ),
             (
                 "untyped-offline",
                 "untyped Value, pages from memory (no server)",

@@ -578,48 +578,72 @@ impl EntityRef {
     /// Reads `{type, id, name, ...}` straight from a deserializer (other keys skipped); `None`
     /// for `null`.
     pub(crate) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<EntityRef>, D::Error> {
-        struct RefVisitor;
-        impl<'de> Visitor<'de> for RefVisitor {
-            type Value = Option<EntityRef>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an entity {type, id}")
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            wrong_shapes!("an entity {type, id}");
-            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                let v = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-                Err(Wire::Tree(v).mismatch("an entity {type, id}"))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let (mut entity_type, mut id, mut name) = (None, None, None);
-                while let Some(key) = map.next_key_seed(Key)? {
-                    match &*key {
-                        "type" => entity_type = map.next_value_seed(Plain::<String>::new())?,
-                        "id" => id = map.next_value_seed(Plain::<i64>::new())?,
-                        "name" => name = map.next_value_seed(Plain::<String>::new())?,
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                        }
+        Ok(read_link(d)?.map(|(entity_type, id, name)| EntityRef {
+            entity_type: entity_type.into_owned(),
+            id,
+            name,
+        }))
+    }
+}
+
+/// A link as read: its type (borrowed from the response where it can be: a typed link only
+/// compares it), id and name.
+pub(crate) type LinkParts<'de> = (Cow<'de, str>, i64, Option<String>);
+
+/// A link's parts, straight from a deserializer; `None` for `null`.
+pub(crate) fn read_link<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<LinkParts<'de>>, D::Error> {
+    struct LinkVisitor;
+    impl<'de> Visitor<'de> for LinkVisitor {
+        type Value = Option<LinkParts<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an entity {type, id}")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        wrong_shapes!("an entity {type, id}");
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let v = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+            Err(Wire::Tree(v).mismatch("an entity {type, id}"))
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let (mut entity_type, mut id, mut name) = (None, None, None);
+            while let Some(key) = map.next_key_seed(Key)? {
+                match &*key {
+                    "type" => match map.next_value_seed(WireSeed)? {
+                        Wire::Str(t) => entity_type = Some(t),
+                        _ => entity_type = None,
+                    },
+                    "id" => id = map.next_value_seed(Plain::<i64>::new())?,
+                    "name" => name = map.next_value_seed(Plain::<String>::new())?,
+                    _ => {
+                        map.next_value::<de::IgnoredAny>()?;
                     }
                 }
-                match (entity_type, id) {
-                    (Some(entity_type), Some(id)) => Ok(Some(EntityRef {
-                        entity_type,
-                        id,
-                        name,
-                    })),
-                    _ => Err(de::Error::custom(
-                        "expected an entity {type, id}, found an object without them",
-                    )),
-                }
+            }
+            match (entity_type, id) {
+                (Some(entity_type), Some(id)) => Ok(Some((entity_type, id, name))),
+                _ => Err(de::Error::custom(
+                    "expected an entity {type, id}, found an object without them",
+                )),
             }
         }
-        d.deserialize_any(RefVisitor)
+    }
+    d.deserialize_any(LinkVisitor)
+}
+
+/// One value as a [`Wire`].
+struct WireSeed;
+
+impl<'de> de::DeserializeSeed<'de> for WireSeed {
+    type Value = Wire<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Wire<'de>, D::Error> {
+        Wire::read(d)
     }
 }
 
@@ -649,6 +673,70 @@ impl WireValue for FileLink {
         }
         FileLink::deserialize(v).map_err(|_| ValueError::new("a file/link object", v))
     }
+    fn read_wire<'de, D: Deserializer<'de>>(
+        d: D,
+        top_level: bool,
+    ) -> Result<Option<Self>, D::Error> {
+        let Some(w) = Option::<FileLinkWire>::deserialize(d)? else {
+            return Ok(None);
+        };
+        let mut link = FileLink {
+            name: w.name,
+            url: w.url,
+            link_type: w.link_type,
+            content_type: w.content_type,
+            local_path: w.local_path,
+            local_path_linux: w.local_path_linux.clone().flatten(),
+            local_path_mac: w.local_path_mac.clone().flatten(),
+            local_path_windows: w.local_path_windows.clone().flatten(),
+            local_storage: w.local_storage,
+            id: w.id,
+        };
+        // The record rule for local links (`records.rs`), where the key being there matters.
+        let this_platform = match crate::records::LOCAL_PATH_FIELD {
+            Some("local_path_linux") => w.local_path_linux,
+            Some("local_path_mac") => w.local_path_mac,
+            Some("local_path_windows") => w.local_path_windows,
+            _ => None,
+        };
+        if let (true, Some("local"), Some(path)) =
+            (top_level, link.link_type.as_deref(), this_platform)
+        {
+            link.url = Some(format!("file://{}", path.as_deref().unwrap_or("")));
+            link.local_path = path;
+        }
+        Ok(Some(link))
+    }
+}
+
+/// A [`FileLink`] as sent, knowing which platform paths were there (even as `null`).
+#[derive(Deserialize)]
+struct FileLinkWire {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    link_type: Option<String>,
+    #[serde(default)]
+    content_type: Option<String>,
+    #[serde(default)]
+    local_path: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    local_path_linux: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    local_path_mac: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    local_path_windows: Option<Option<String>>,
+    #[serde(default)]
+    local_storage: Option<EntityRef>,
+    #[serde(default)]
+    id: Option<i64>,
+}
+
+/// A key that is there, `null` or not.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 impl WireValue for Value {

@@ -73,6 +73,44 @@ fn record_rules_apply_to_top_level_values_only() {
     assert_eq!(s.sg_sequence.as_ref().unwrap().name(), Some("x &lt; y"));
     assert!(matches!(s.image, Some(sg_runtime::Image::Pending(_))));
     assert_eq!(s.tags.as_deref(), Some(&["&lt;t".to_string()][..]));
+
+    // Local file links: this platform's path becomes `local_path` and a `file://` url, when
+    // its key is there (a `null` path gives `file://`, as the official client); decoded the
+    // same from the bytes and from a parsed record.
+    let field = sg_runtime::records::LOCAL_PATH_FIELD.expect("linux, macOS or windows");
+    for (plate, local_path, url) in [
+        (
+            json!({"link_type": "local", "name": "p", field: "/mnt/p.mov", "url": "x"}),
+            Some("/mnt/p.mov"),
+            Some("file:///mnt/p.mov"),
+        ),
+        (
+            json!({"link_type": "local", field: null, "url": "x"}),
+            None,
+            Some("file://"),
+        ),
+        (json!({"link_type": "local", "url": "x"}), None, Some("x")),
+        (
+            json!({"link_type": "web", field: "/mnt/p.mov", "url": "x"}),
+            None,
+            Some("x"),
+        ),
+    ] {
+        let record = json!({"type": "Shot", "id": 4, "sg_plate": plate});
+        let bytes = answer(json!([record.clone()]));
+        let direct: Vec<Shot> = decode_read_direct(&bytes).expect("decodes directly");
+        let mut m = record.as_object().unwrap().clone();
+        sg_runtime::records::parse_record(&mut m);
+        let parsed = Shot::from_map(m).unwrap();
+        for s in [&direct[0], &parsed] {
+            let p = s.sg_plate.as_ref().unwrap();
+            assert_eq!(
+                (p.local_path.as_deref(), p.url.as_deref()),
+                (local_path, url),
+                "{plate}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -29,17 +29,27 @@ pub struct RecordReader<'de, A: MapAccess<'de>> {
     field: &'static str,
     /// The first decode error, with the entity, id and field (for [`from_map`]).
     failure: Option<Error>,
+    /// The field index of each key of the previous record, in its order (`SKIPPED` for a key
+    /// the type does not hold): records of one answer come with their keys in the same order,
+    /// so a key is checked against one name instead of searched for.
+    order: Vec<u32>,
+    /// Keys read so far.
+    position: usize,
     _de: PhantomData<&'de ()>,
 }
 
+const SKIPPED: u32 = u32::MAX;
+
 impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
-    fn new(map: A, entity_type: &'static str, id: Option<i64>) -> Self {
+    fn new(map: A, entity_type: &'static str, id: Option<i64>, order: Vec<u32>) -> Self {
         RecordReader {
             map,
             entity_type,
             id,
             field: "id",
             failure: None,
+            order,
+            position: 0,
             _de: PhantomData,
         }
     }
@@ -47,27 +57,56 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
     /// The next field the type holds: its index in `fields` (sorted by wire name, as a field
     /// enum's `INFO`); `None` after the last key.
     pub fn next_field(&mut self, fields: &'static [FieldInfo]) -> Result<Option<usize>, A::Error> {
-        self.next_by(|key| {
-            let i = fields.binary_search_by(|f| f.wire_name.cmp(key)).ok()?;
-            Some((i, fields[i].wire_name))
-        })
+        self.next_by(
+            |i| fields[i].wire_name,
+            |key| fields.binary_search_by(|f| f.wire_name.cmp(key)).ok(),
+        )
     }
 
     /// The next field the type holds: its index in `names` (a projection's return fields, in
     /// any order); `None` after the last key.
     pub fn next_of(&mut self, names: &'static [&'static str]) -> Result<Option<usize>, A::Error> {
-        self.next_by(|key| {
-            let i = names.iter().position(|n| *n == key)?;
-            Some((i, names[i]))
-        })
+        self.next_by(|i| names[i], |key| names.iter().position(|n| *n == key))
+    }
+
+    /// The index of `key`: first the index the key at this position had in the previous
+    /// record, then a search.
+    fn index_of(
+        &mut self,
+        key: &str,
+        name_at: impl Fn(usize) -> &'static str,
+        search: impl Fn(&str) -> Option<usize>,
+    ) -> Option<usize> {
+        let position = self.position;
+        self.position += 1;
+        if let Some(&i) = self.order.get(position) {
+            if i != SKIPPED && name_at(i as usize) == key {
+                return Some(i as usize);
+            }
+        }
+        let found = search(key);
+        self.note(position, found.map_or(SKIPPED, |i| i as u32));
+        found
+    }
+
+    /// Keeps `index` as the key at `position`, for the next record.
+    fn note(&mut self, position: usize, index: u32) {
+        if position < self.order.len() {
+            self.order[position] = index;
+        } else if position == self.order.len() {
+            self.order.push(index);
+        }
     }
 
     fn next_by(
         &mut self,
-        find: impl Fn(&str) -> Option<(usize, &'static str)>,
+        name_at: impl Fn(usize) -> &'static str,
+        search: impl Fn(&str) -> Option<usize>,
     ) -> Result<Option<usize>, A::Error> {
         while let Some(key) = self.map.next_key_seed(Key)? {
             if key == "id" {
+                self.note(self.position, SKIPPED);
+                self.position += 1;
                 self.field = "id";
                 let id = self.map.next_value_seed(Slot::<Option<i64>>::new())?;
                 match id {
@@ -76,9 +115,9 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
                 }
                 continue;
             }
-            match find(&key) {
-                Some((i, name)) => {
-                    self.field = name;
+            match self.index_of(&key, &name_at, &search) {
+                Some(i) => {
+                    self.field = name_at(i);
                     return Ok(Some(i));
                 }
                 None => {
@@ -231,6 +270,8 @@ struct RecordSeed<'f, R> {
     failure: &'f mut Option<Error>,
     /// The id, when known before reading (a record already parsed).
     id: Option<i64>,
+    /// The previous record's key order, handed from record to record.
+    order: &'f mut Vec<u32>,
     _r: PhantomData<fn() -> R>,
 }
 
@@ -247,8 +288,11 @@ impl<'de, R: Readable> Visitor<'de> for RecordSeed<'_, R> {
         f.write_str("a record")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let mut reader = RecordReader::new(map, <R::Type as EntityType>::NAME, self.id);
-        match R::read_fields(&mut reader) {
+        let order = std::mem::take(self.order);
+        let mut reader = RecordReader::new(map, <R::Type as EntityType>::NAME, self.id, order);
+        let result = R::read_fields(&mut reader);
+        *self.order = std::mem::take(&mut reader.order);
+        match result {
             Ok(r) => Ok((r, reader.id)),
             Err(e) => {
                 *self.failure = reader.failure.take();
@@ -264,9 +308,11 @@ pub(crate) fn from_map<R: Readable>(record: Map<String, Value>) -> Result<R> {
     let entity_type = <R::Type as EntityType>::NAME;
     let id = super::record_id(&record, entity_type)?;
     let mut failure = None;
+    let mut order = Vec::new();
     let seed = RecordSeed::<R> {
         failure: &mut failure,
         id: Some(id),
+        order: &mut order,
         _r: PhantomData,
     };
     match seed.deserialize(Value::Object(record)) {
@@ -416,9 +462,11 @@ impl<'de, R: Readable> Visitor<'de> for Records<R> {
         let mut entities = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         let mut ids = Vec::with_capacity(entities.capacity());
         let mut failure = None;
+        let mut order = Vec::new();
         while let Some((r, id)) = seq.next_element_seed(RecordSeed::<R> {
             failure: &mut failure,
             id: None,
+            order: &mut order,
             _r: PhantomData,
         })? {
             entities.push(r);

@@ -202,11 +202,17 @@ impl<M: EntityType> WireValue for Link<M> {
         d: D,
         _: bool,
     ) -> std::result::Result<Option<Self>, D::Error> {
-        match EntityRef::read(d)? {
+        // The type is only compared: no copy of it is made.
+        match crate::value::read_link(d)? {
             None => Ok(None),
-            Some(r) => Self::from_ref(r)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
+            Some((t, id, name)) if t == M::NAME => Ok(Some(Link {
+                id: Id::new(id),
+                name,
+            })),
+            Some((t, id, _)) => Err(serde::de::Error::custom(ValueError {
+                expected: format!("a link to {}", M::NAME).into(),
+                found: format!("a link to {t} #{id}"),
+            })),
         }
     }
 }
