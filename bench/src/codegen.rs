@@ -19,7 +19,7 @@ fn inputs(s: &Settings, scratch: &Path) -> Vec<(String, Schema, PathBuf)> {
         }
         v.push((name, schema, dir));
     }
-    let factors: &[usize] = if s.quick { &[3] } else { &[10, 30] };
+    let factors: &[usize] = if s.quick { &[3] } else { &[2, 10, 30] };
     for &n in factors {
         let big = synthetic::scale(&largest, n);
         let path = scratch.join(format!("synthetic-x{n}.json"));

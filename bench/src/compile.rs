@@ -112,6 +112,21 @@ impl Crates {
     }
 }
 
+/// Files under `dir` and their total size.
+fn dir_size(dir: &Path) -> (u64, u64) {
+    let mut total = (0, 0);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            let (f, b) = dir_size(&path);
+            total = (total.0 + f, total.1 + b);
+        } else if let Ok(m) = entry.metadata() {
+            total = (total.0 + 1, total.1 + m.len());
+        }
+    }
+    total
+}
+
 fn write_if_changed(path: &Path, text: &str) {
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
         std::fs::write(path, text).expect("scratch is writable");
@@ -221,6 +236,16 @@ pub fn run(s: &Settings) {
             secs(fb),
             five.len(),
             model.entities.len()
+        );
+
+        // The documentation of the bindings: time and size of `cargo doc --no-deps`.
+        let doc = crates.rebuild(r, &ours, "src/lib.rs", "doc", &["--no-deps"]);
+        let doc_dir = crates.target.join("doc").join(format!("ours_{slug}"));
+        let (files, bytes) = dir_size(&doc_dir);
+        println!(
+            "|   ↳ cargo doc --no-deps of the bindings | | {} | {files} HTML and other files, {:.1} MB | | | | | | | |",
+            secs(doc),
+            bytes as f64 / 1e6
         );
 
         // A user crate after a one-line edit: bindings in a dependency crate, or inside it.

@@ -320,6 +320,15 @@ impl Emitter<'_> {
                 _ => quote!(value),
             })
             .collect();
+        // The value of a field not (yet) read, spelt out (a `Default::default()` per field is a
+        // trait lookup per field for the type checker).
+        let empties: Vec<_> = fields
+            .iter()
+            .map(|f| match f.kind {
+                Kind::MultiEntity(_) => quote!(::std::vec::Vec::new()),
+                _ => quote!(::core::option::Option::None),
+            })
+            .collect();
         // Each field's index in the field enum's `INFO` (sorted by wire name, `id` included).
         let indices: Vec<usize> = fields
             .iter()
@@ -369,16 +378,16 @@ impl Emitter<'_> {
         // An entity with no field but `id` has no arm of its own to match.
         let read_loop = if fields.is_empty() {
             quote! {
-                while r.next_field(#field_enum::INFO)?.is_some() {
-                    r.skip()?;
+                while r.next_field(#field_enum::INFO).is_some() {
+                    r.skip();
                 }
             }
         } else {
             quote! {
-                while let ::core::option::Option::Some(i) = r.next_field(#field_enum::INFO)? {
+                while let ::core::option::Option::Some(i) = r.next_field(#field_enum::INFO) {
                     match i {
-                        #( #indices => r.#takes(&mut value.#idents)?, )*
-                        _ => r.skip()?,
+                        #( #indices => r.#takes(&mut value.#idents), )*
+                        _ => r.skip(),
                     }
                 }
             }
@@ -413,11 +422,11 @@ impl Emitter<'_> {
                 ) -> ::core::result::Result<Self, A::Error> {
                     let mut value = Self {
                         id: #rt::typed::Id::new(0),
-                        #( #idents: ::core::default::Default::default(), )*
+                        #( #idents: #empties, )*
                     };
                     #read_loop
-                    value.id = r.id()?;
-                    ::core::result::Result::Ok(value)
+                    value.id = r.id();
+                    r.finish(value)
                 }
                 fn id(&self) -> #rt::typed::Id<super::#markers::#marker> {
                     self.id

@@ -152,7 +152,7 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let ident = field.ident.as_ref().expect("named fields");
         let ty = &field.ty;
         if ident == "id" && field.attrs.iter().all(|a| !a.path().is_ident("sg")) {
-            inits.push(quote!(id: __r.id()?));
+            inits.push(quote!(id: __r.id()));
             continue;
         }
         let source = field_source(field)?;
@@ -168,23 +168,23 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let index = wires.len();
         locals.push(quote!(let mut #local = ::core::default::Default::default();));
         // Spanned at the field's type: a type that cannot hold a record field is reported there.
-        arms.push(quote_spanned!(ty.span()=> #index => __r.read(&mut #local)?,));
+        arms.push(quote_spanned!(ty.span()=> #index => __r.read(&mut #local),));
         inits.push(quote!(#ident: #local));
         wires.push(wire);
     }
     // A projection of `id` alone has no arm of its own to match.
     let read_loop = if wires.is_empty() {
         quote! {
-            while __r.next_of(__NAMES)?.is_some() {
-                __r.skip()?;
+            while __r.next_of(__NAMES).is_some() {
+                __r.skip();
             }
         }
     } else {
         quote! {
-            while let ::core::option::Option::Some(__i) = __r.next_of(__NAMES)? {
+            while let ::core::option::Option::Some(__i) = __r.next_of(__NAMES) {
                 match __i {
                     #(#arms)*
-                    _ => __r.skip()?,
+                    _ => __r.skip(),
                 }
             }
         }
@@ -201,7 +201,8 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 const __NAMES: &[&str] = &[#(#wires),*];
                 #(#locals)*
                 #read_loop
-                ::core::result::Result::Ok(Self { #(#inits),* })
+                let __value = Self { #(#inits),* };
+                __r.finish(__value)
             }
         }
         const _: () = {

@@ -20,13 +20,21 @@ use serde_json::{Map, Value};
 use std::marker::PhantomData;
 
 /// Reads one record's fields for a generated `read_fields` (or a projection's): the keys in
-/// the order the site sent them, `id` kept aside, keys the type does not hold skipped.
+/// the order the site sent them, `id` kept aside, keys the type does not hold skipped. The
+/// first error is kept and ends the reading, so that generated code has no `?` per field
+/// (each one is a trait lookup for the type checker): it loops on [`next_field`], reads each
+/// field, and ends with [`finish`].
+///
+/// [`next_field`]: RecordReader::next_field
+/// [`finish`]: RecordReader::finish
 pub struct RecordReader<'de, A: MapAccess<'de>> {
     map: A,
     entity_type: &'static str,
     id: Option<i64>,
     /// The field being read, for errors.
     field: &'static str,
+    /// The first error met; nothing more is read after it.
+    error: Option<A::Error>,
     /// The first decode error, with the entity, id and field (for [`from_map`]).
     failure: Option<Error>,
     /// The field index of each key of the previous record, in its order (`SKIPPED` for a key
@@ -47,6 +55,7 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
             entity_type,
             id,
             field: "id",
+            error: None,
             failure: None,
             order,
             position: 0,
@@ -55,8 +64,8 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
     }
 
     /// The next field the type holds: its index in `fields` (sorted by wire name, as a field
-    /// enum's `INFO`); `None` after the last key.
-    pub fn next_field(&mut self, fields: &'static [FieldInfo]) -> Result<Option<usize>, A::Error> {
+    /// enum's `INFO`); `None` after the last key, or after an error.
+    pub fn next_field(&mut self, fields: &'static [FieldInfo]) -> Option<usize> {
         self.next_by(
             |i| fields[i].wire_name,
             |key| fields.binary_search_by(|f| f.wire_name.cmp(key)).ok(),
@@ -64,8 +73,8 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
     }
 
     /// The next field the type holds: its index in `names` (a projection's return fields, in
-    /// any order); `None` after the last key.
-    pub fn next_of(&mut self, names: &'static [&'static str]) -> Result<Option<usize>, A::Error> {
+    /// any order); `None` after the last key, or after an error.
+    pub fn next_of(&mut self, names: &'static [&'static str]) -> Option<usize> {
         self.next_by(|i| names[i], |key| names.iter().position(|n| *n == key))
     }
 
@@ -102,14 +111,30 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
         &mut self,
         name_at: impl Fn(usize) -> &'static str,
         search: impl Fn(&str) -> Option<usize>,
+    ) -> Option<usize> {
+        match self.try_next(name_at, search) {
+            Ok(next) => next,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    fn try_next(
+        &mut self,
+        name_at: impl Fn(usize) -> &'static str,
+        search: impl Fn(&str) -> Option<usize>,
     ) -> Result<Option<usize>, A::Error> {
+        if self.error.is_some() {
+            return Ok(None);
+        }
         while let Some(key) = self.map.next_key_seed(Key)? {
             if key == "id" {
                 self.note(self.position, SKIPPED);
                 self.position += 1;
                 self.field = "id";
-                let id = self.map.next_value_seed(Slot::<Option<i64>>::new())?;
-                match id {
+                match self.map.next_value_seed(Slot::<Option<i64>>::new())? {
                     Some(id) => self.id = Some(id),
                     None => return Err(self.fail("expected an integer, found null".into())),
                 }
@@ -130,47 +155,66 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
 
     /// Decodes the current field's value into `slot` (generated code: a field that is not a
     /// multi-entity link).
-    pub fn value<T: WireValue>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
+    pub fn value<T: WireValue>(&mut self, slot: &mut Option<T>) {
         self.read(slot)
     }
 
     /// Decodes the current field's value into `slot` (generated code: a multi-entity field;
     /// `null` is empty).
-    pub fn list<T: WireValue>(&mut self, slot: &mut Vec<T>) -> Result<(), A::Error> {
+    pub fn list<T: WireValue>(&mut self, slot: &mut Vec<T>) {
         self.read(slot)
     }
 
     /// Decodes the current field's value into `slot` (an `Option<V>` or a `Vec<V>`).
-    pub fn read<S: FieldSlot>(&mut self, slot: &mut S) -> Result<(), A::Error> {
-        match self.map.next_value_seed(SlotInto(slot)) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let message = e.to_string();
-                Err(self.fail(message))
-            }
+    pub fn read<S: FieldSlot>(&mut self, slot: &mut S) {
+        if let Err(e) = self.map.next_value_seed(SlotInto(slot)) {
+            let e = self.fail(e.to_string());
+            self.error.get_or_insert(e);
         }
     }
 
     /// Skips the current field's value.
-    pub fn skip(&mut self) -> Result<(), A::Error> {
-        self.map.next_value::<IgnoredAny>().map(|_| ())
+    pub fn skip(&mut self) {
+        if let Err(e) = self.map.next_value::<IgnoredAny>() {
+            self.error.get_or_insert(e);
+        }
     }
 
-    /// The record's id, typed ([`super::Id`]) or raw; an error if the record had none.
-    pub fn id<I: RecordId>(&mut self) -> Result<I, A::Error> {
+    /// The record's id, typed ([`super::Id`]) or raw (0, with an error kept, when the record
+    /// has none).
+    pub fn id<I: RecordId>(&mut self) -> I {
         match self.id {
-            Some(id) => Ok(I::from_raw(id)),
+            Some(id) => I::from_raw(id),
             None => {
-                self.field = "id";
-                Err(self.fail("the record has no id".into()))
+                if self.error.is_none() {
+                    self.field = "id";
+                    let e = self.fail("the record has no id".into());
+                    self.error = Some(e);
+                }
+                I::from_raw(0)
             }
+        }
+    }
+
+    /// `value`, or the first error met.
+    pub fn finish<T>(&mut self, value: T) -> Result<T, A::Error> {
+        match self.error.take() {
+            None => Ok(value),
+            Some(e) => Err(e),
         }
     }
 
     /// The record's remaining keys as a map, through the official client's record rules (what
     /// a [`super::Partial`] keeps).
-    pub fn rest(&mut self) -> Result<Map<String, Value>, A::Error> {
+    pub fn rest(&mut self) -> Map<String, Value> {
         let mut record = Map::new();
+        if let Err(e) = self.try_rest(&mut record) {
+            self.error.get_or_insert(e);
+        }
+        record
+    }
+
+    fn try_rest(&mut self, record: &mut Map<String, Value>) -> Result<(), A::Error> {
         while let Some(key) = self.map.next_key_seed(Key)? {
             let mut v: Value = self.map.next_value()?;
             if key == "id" {
@@ -179,7 +223,7 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
             crate::records::parse_value(&mut v);
             record.insert(key.into_owned(), v);
         }
-        Ok(record)
+        Ok(())
     }
 
     fn fail(&mut self, message: String) -> A::Error {

@@ -398,11 +398,9 @@ impl<T: Entity> Readable for Partial<T> {
     fn read_fields<'de, A: MapAccess<'de>>(
         r: &mut RecordReader<'de, A>,
     ) -> std::result::Result<Self, A::Error> {
-        let record = r.rest()?;
-        Ok(Partial {
-            id: r.id()?,
-            record,
-        })
+        let record = r.rest();
+        let id = r.id();
+        r.finish(Partial { id, record })
     }
 }
 

@@ -40,20 +40,20 @@ impl ::sg_runtime::typed::Entity for Asset {
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
-            code: ::core::default::Default::default(),
-            r#fn: ::core::default::Default::default(),
-            r#match: ::core::default::Default::default(),
+            code: ::core::option::Option::None,
+            r#fn: ::core::option::Option::None,
+            r#match: ::core::option::Option::None,
         };
-        while let ::core::option::Option::Some(i) = r.next_field(AssetField::INFO)? {
+        while let ::core::option::Option::Some(i) = r.next_field(AssetField::INFO) {
             match i {
-                0usize => r.value(&mut value.code)?,
-                1usize => r.value(&mut value.r#fn)?,
-                3usize => r.value(&mut value.r#match)?,
-                _ => r.skip()?,
+                0usize => r.value(&mut value.code),
+                1usize => r.value(&mut value.r#fn),
+                3usize => r.value(&mut value.r#match),
+                _ => r.skip(),
             }
         }
-        value.id = r.id()?;
-        ::core::result::Result::Ok(value)
+        value.id = r.id();
+        r.finish(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Asset> {
         self.id

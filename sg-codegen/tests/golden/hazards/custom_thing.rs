@@ -26,11 +26,11 @@ impl ::sg_runtime::typed::Entity for CustomThing {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
         };
-        while r.next_field(CustomThingField::INFO)?.is_some() {
-            r.skip()?;
+        while r.next_field(CustomThingField::INFO).is_some() {
+            r.skip();
         }
-        value.id = r.id()?;
-        ::core::result::Result::Ok(value)
+        value.id = r.id();
+        r.finish(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::CustomThing> {
         self.id

@@ -46,20 +46,20 @@ impl ::sg_runtime::typed::Entity for ESelf2 {
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
-            self_: ::core::default::Default::default(),
-            self_2: ::core::default::Default::default(),
-            self_3: ::core::default::Default::default(),
+            self_: ::core::option::Option::None,
+            self_2: ::core::option::Option::None,
+            self_3: ::core::option::Option::None,
         };
-        while let ::core::option::Option::Some(i) = r.next_field(ESelf2Field::INFO)? {
+        while let ::core::option::Option::Some(i) = r.next_field(ESelf2Field::INFO) {
             match i {
-                0usize => r.value(&mut value.self_)?,
-                2usize => r.value(&mut value.self_2)?,
-                3usize => r.value(&mut value.self_3)?,
-                _ => r.skip()?,
+                0usize => r.value(&mut value.self_),
+                2usize => r.value(&mut value.self_2),
+                3usize => r.value(&mut value.self_3),
+                _ => r.skip(),
             }
         }
-        value.id = r.id()?;
-        ::core::result::Result::Ok(value)
+        value.id = r.id();
+        r.finish(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::ESelf2> {
         self.id

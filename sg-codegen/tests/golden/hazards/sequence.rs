@@ -35,18 +35,18 @@ impl ::sg_runtime::typed::Entity for Sequence {
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
-            code: ::core::default::Default::default(),
-            shots: ::core::default::Default::default(),
+            code: ::core::option::Option::None,
+            shots: ::std::vec::Vec::new(),
         };
-        while let ::core::option::Option::Some(i) = r.next_field(SequenceField::INFO)? {
+        while let ::core::option::Option::Some(i) = r.next_field(SequenceField::INFO) {
             match i {
-                0usize => r.value(&mut value.code)?,
-                2usize => r.list(&mut value.shots)?,
-                _ => r.skip()?,
+                0usize => r.value(&mut value.code),
+                2usize => r.list(&mut value.shots),
+                _ => r.skip(),
             }
         }
-        value.id = r.id()?;
-        ::core::result::Result::Ok(value)
+        value.id = r.id();
+        r.finish(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::Sequence> {
         self.id

@@ -30,16 +30,16 @@ impl ::sg_runtime::typed::Entity for ShotField {
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
-            code: ::core::default::Default::default(),
+            code: ::core::option::Option::None,
         };
-        while let ::core::option::Option::Some(i) = r.next_field(ShotFieldField::INFO)? {
+        while let ::core::option::Option::Some(i) = r.next_field(ShotFieldField::INFO) {
             match i {
-                0usize => r.value(&mut value.code)?,
-                _ => r.skip()?,
+                0usize => r.value(&mut value.code),
+                _ => r.skip(),
             }
         }
-        value.id = r.id()?;
-        ::core::result::Result::Ok(value)
+        value.id = r.id();
+        r.finish(value)
     }
     fn id(&self) -> ::sg_runtime::typed::Id<super::markers::ShotField> {
         self.id
