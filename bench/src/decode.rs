@@ -279,7 +279,7 @@ pub fn run(s: &Settings) {
     let mb = bytes.len() as f64 / 1e6;
     let iters = if s.quick { 2 } else { 40 };
     println!(
-        "\n## 7. decode: one read answer of {PAGE} Shot records ({:.0} KB), decode only (median of {} runs of {iters} pages; peak heap of one page's decode)\n",
+        "\n## 7. decode: one read answer of {PAGE} Shot records ({:.0} KB), decode only (median of {} runs of {iters} pages; memory: peak growth while one page decodes)\n",
         bytes.len() as f64 / 1e3,
         s.runs
     );
