@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use sg_runtime::events::{Event, EventStream, Start};
 use sg_runtime::{Client, Credentials};
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -99,22 +98,7 @@ pub fn worker(args: &[String]) {
 }
 
 fn run_worker(url: &str, n: usize) -> (f64, u64) {
-    let out = Command::new(std::env::current_exe().expect("the bench knows where it is"))
-        .args(["events-worker", url, &n.to_string()])
-        .output()
-        .expect("the worker runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    if !out.status.success() || parts.len() < 4 || parts[0].parse::<usize>().ok() != Some(n) {
-        crate::die(&format!(
-            "events worker failed: {text} {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    (
-        parts[1].parse().unwrap_or(0.0),
-        parts[2].parse().unwrap_or(0),
-    )
+    crate::timed_worker(&["events-worker", url, &n.to_string()], n)
 }
 
 /// The median time from a change to the handler, polling every `poll`.

@@ -215,22 +215,7 @@ pub fn worker(args: &[String]) {
 }
 
 fn run_worker(mode: &str, url: &str, n: usize) -> (f64, u64) {
-    let out = Command::new(std::env::current_exe().expect("the bench knows where it is"))
-        .args(["find-worker", mode, url, &n.to_string()])
-        .output()
-        .expect("the worker runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    if !out.status.success() || parts.len() < 4 || parts[0].parse::<usize>().ok() != Some(n) {
-        crate::die(&format!(
-            "worker {mode} failed: {text} {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    (
-        parts[1].parse().unwrap_or(0.0),
-        parts[2].parse().unwrap_or(0),
-    )
+    crate::timed_worker(&["find-worker", mode, url, &n.to_string()], n)
 }
 
 /// Runs the find benchmark and prints its table.

@@ -168,6 +168,29 @@ pub fn sibling_binary(s: &Settings, name: &str, build_args: &[&str]) -> PathBuf 
     bin
 }
 
+/// Runs this binary as a worker with `args`. Workers print `count seconds peak_kib ...`:
+/// returns the seconds and the peak (KiB), or dies unless the worker ran and counted `expected`.
+pub fn timed_worker(args: &[&str], expected: usize) -> (f64, u64) {
+    let out =
+        std::process::Command::new(std::env::current_exe().expect("the bench knows where it is"))
+            .args(args)
+            .output()
+            .expect("the worker runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    if !out.status.success() || parts.len() < 3 || parts[0].parse::<usize>().ok() != Some(expected)
+    {
+        die(&format!(
+            "worker {args:?} failed: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    (
+        parts[1].parse().unwrap_or(0.0),
+        parts[2].parse().unwrap_or(0),
+    )
+}
+
 /// Prints `msg` and exits 2.
 pub fn die(msg: &str) -> ! {
     eprintln!("sg-bench: {msg}");
