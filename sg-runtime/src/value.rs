@@ -711,6 +711,7 @@ impl WireValue for FileLink {
 
 /// A [`FileLink`] as sent, knowing which platform paths were there (even as `null`).
 #[derive(Deserialize)]
+#[serde(expecting = "a file/link object")]
 struct FileLinkWire {
     #[serde(default)]
     name: Option<String>,

@@ -154,6 +154,11 @@ fn a_wrong_value_names_the_entity_the_id_and_the_field_in_any_key_order() {
             "sg_cut_in",
             "expected an integer, found 18446744073709551615",
         ),
+        (
+            json!({"id": 6, "sg_plate": "x"}),
+            "sg_plate",
+            "invalid type: string \"x\", expected a file/link object",
+        ),
         (json!({"code": "x"}), "id", "the record has no id"),
     ] {
         let bytes = answer(json!([record]));
