@@ -92,21 +92,8 @@ impl Client {
                 })
             }
             Answered::Results(results) => {
-                let (records, info) = entities_of(results, entity_type.clone())?;
-                let mut ids = Vec::with_capacity(records.len());
-                let mut entities = Vec::with_capacity(records.len());
-                for r in records {
-                    let Value::Object(m) = r else {
-                        return Err(Error::Decode {
-                            entity_type,
-                            id: 0,
-                            field: "(record)".into(),
-                            message: format!("expected a record object, found {r}"),
-                        });
-                    };
-                    ids.push(m.get("id").and_then(Value::as_i64).unwrap_or(0));
-                    entities.push(R::decode(m)?);
-                }
+                let (records, info) = entities_of(results, entity_type)?;
+                let (entities, ids) = decode::decode_records::<R>(records)?;
                 let (has_next, entity_count) =
                     paging(info.as_ref(), current_page, entities_per_page);
                 Ok(Page {

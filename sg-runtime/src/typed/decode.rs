@@ -391,13 +391,26 @@ pub fn decode_read<R: Readable>(bytes: &[u8]) -> Result<Vec<R>> {
         return Err(malformed("no `results.entities` list".into()));
     };
     crate::records::parse_records(&mut records);
-    records
-        .into_iter()
-        .map(|r| match r {
-            Value::Object(m) => R::decode(m),
-            other => Err(malformed(format!("a record is not an object: {other}"))),
-        })
-        .collect()
+    Ok(decode_records::<R>(records)?.0)
+}
+
+/// Records already parsed (the record rules applied) decoded into `R`, with their ids.
+pub(crate) fn decode_records<R: Readable>(records: Vec<Value>) -> Result<(Vec<R>, Vec<i64>)> {
+    let mut ids = Vec::with_capacity(records.len());
+    let mut decoded = Vec::with_capacity(records.len());
+    for r in records {
+        let Value::Object(m) = r else {
+            return Err(Error::Decode {
+                entity_type: <R::Type as EntityType>::NAME.into(),
+                id: 0,
+                field: "(record)".into(),
+                message: format!("expected a record object, found {r}"),
+            });
+        };
+        ids.push(m.get("id").and_then(Value::as_i64).unwrap_or(0));
+        decoded.push(R::decode(m)?);
+    }
+    Ok((decoded, ids))
 }
 
 /// The records of a `read` answer's bytes decoded straight from them, with no
