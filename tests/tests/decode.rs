@@ -202,3 +202,93 @@ fn projections_decode_from_bytes_too() {
     let all: Vec<Row> = Find::<Row>::new().all(&client).unwrap();
     assert!(all.iter().any(|r| r.sequence.is_some()));
 }
+
+/// Hostile answers (seeded byte mutations of a real-shaped page): decoding never panics, and
+/// whenever the bytes decode directly, the records equal those of the slower path through
+/// `serde_json::Value` (the same answer parsed, record rules applied, decoded from maps).
+#[test]
+fn mutated_answers_never_panic_and_both_paths_agree() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let fields: Vec<&str> = ShotField::ALL.iter().map(|f| f.wire_name()).collect();
+    let mut records = client
+        .find_all(&sg_runtime::Query::new("Shot").fields(fields.iter().copied()))
+        .unwrap();
+    for r in &mut records {
+        // As a site sends a `<` (the record rules turn it back).
+        r["description"] = json!("a &lt;b");
+    }
+    let page = answer(Value::Array(records));
+    let slow = |bytes: &[u8]| -> Option<Vec<Shot>> {
+        let mut v: Value = serde_json::from_slice(bytes).ok()?;
+        let Value::Array(records) = v.pointer_mut("/results/entities")?.take() else {
+            return None;
+        };
+        records
+            .into_iter()
+            .map(|r| {
+                let mut m = r.as_object()?.clone();
+                sg_runtime::records::parse_record(&mut m);
+                Shot::from_map(m).ok()
+            })
+            .collect()
+    };
+    assert_eq!(decode_read_direct::<Shot>(&page), slow(&page));
+    let mut seed = 2026u64;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let replacements: [&[u8]; 8] = [
+        b"null",
+        b"1",
+        b"-1.5e3",
+        b"\"x\"",
+        b"[]",
+        b"{}",
+        b"\"\\u00e9&lt;\"",
+        b"true",
+    ];
+    let (mut direct, mut agreed) = (0, 0);
+    for round in 0..600 {
+        let mut bytes = page.clone();
+        for _ in 0..1 + next(3) {
+            let at = next(bytes.len());
+            match next(4) {
+                0 => bytes[at] = b" {}[]:,\"0a\\"[next(11)],
+                1 => {
+                    let end = (at + next(40)).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+                2 => {
+                    let r = replacements[next(replacements.len())];
+                    bytes.splice(at..at, r.iter().copied());
+                }
+                _ => {
+                    // A value replaced: after a `":` find the value's first byte.
+                    if let Some(p) = bytes[at..].windows(2).position(|w| w == b"\":") {
+                        let start = at + p + 2;
+                        let r = replacements[next(replacements.len())];
+                        let end = (start + 1).min(bytes.len());
+                        bytes.splice(start..end, r.iter().copied());
+                    }
+                }
+            }
+        }
+        let fast = decode_read_direct::<Shot>(&bytes);
+        let fallback = decode_read::<Shot>(&bytes);
+        if let Some(records) = fast {
+            direct += 1;
+            assert_eq!(Some(records.clone()), slow(&bytes), "round {round}");
+            assert_eq!(fallback.ok(), Some(records), "round {round}");
+            agreed += 1;
+        }
+    }
+    eprintln!(
+        "{direct} of 600 mutated answers decoded directly, {agreed} equal to the slower path"
+    );
+    assert!(direct > 20, "some mutations still decode ({direct})");
+    assert_eq!(direct, agreed);
+}
