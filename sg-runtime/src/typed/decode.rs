@@ -14,7 +14,7 @@
 
 use super::{EntityType, FieldInfo, Readable};
 use crate::error::{Error, Result};
-use crate::value::{Key, WireValue};
+use crate::value::{Key, Plain, WireValue};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
@@ -134,7 +134,7 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
                 self.note(self.position, SKIPPED);
                 self.position += 1;
                 self.field = "id";
-                match self.map.next_value_seed(Slot::<Option<i64>>::new())? {
+                match self.map.next_value_seed(Plain::<i64>::new())? {
                     Some(id) => self.id = Some(id),
                     None => return Err(self.fail("expected an integer, found null".into())),
                 }
@@ -288,24 +288,6 @@ impl<'de, S: FieldSlot> DeserializeSeed<'de> for SlotInto<'_, S> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         self.0.read_from(d)
-    }
-}
-
-/// A fresh slot, decoded.
-struct Slot<S>(PhantomData<S>);
-
-impl<S> Slot<S> {
-    fn new() -> Self {
-        Slot(PhantomData)
-    }
-}
-
-impl<'de, S: FieldSlot + Default> DeserializeSeed<'de> for Slot<S> {
-    type Value = S;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S, D::Error> {
-        let mut s = S::default();
-        s.read_from(d)?;
-        Ok(s)
     }
 }
 

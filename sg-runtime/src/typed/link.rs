@@ -196,7 +196,7 @@ impl<M: EntityType> WireValue for Link<M> {
     }
     fn from_wire_owned(v: Value) -> Result<Self, ValueError> {
         let r = EntityRef::from_wire_owned(v)?;
-        Self::from_ref(r)
+        Self::from_parts(&r.entity_type, r.id, r.name)
     }
     fn read_wire<'de, D: serde::Deserializer<'de>>(
         d: D,
@@ -205,24 +205,27 @@ impl<M: EntityType> WireValue for Link<M> {
         // The type is only compared: no copy of it is made.
         match crate::value::read_link(d)? {
             None => Ok(None),
-            Some((t, id, name)) if t == M::NAME => Ok(Some(Link {
-                id: Id::new(id),
-                name,
-            })),
-            Some((t, id, _)) => Err(serde::de::Error::custom(ValueError {
-                expected: format!("a link to {}", M::NAME).into(),
-                found: format!("a link to {t} #{id}"),
-            })),
+            Some((t, id, name)) => Self::from_parts(&t, id, name)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
         }
     }
 }
 
 impl<M: EntityType> Link<M> {
-    fn from_ref(r: EntityRef) -> Result<Self, ValueError> {
-        Link::try_from(r).map_err(|e| ValueError {
-            expected: format!("a link to {}", M::NAME).into(),
-            found: format!("a link to {} #{}", e.found, e.id),
-        })
+    /// A link read from the wire: its type must be `M`'s.
+    fn from_parts(entity_type: &str, id: i64, name: Option<String>) -> Result<Self, ValueError> {
+        if entity_type == M::NAME {
+            Ok(Link {
+                id: Id::new(id),
+                name,
+            })
+        } else {
+            Err(ValueError {
+                expected: format!("a link to {}", M::NAME).into(),
+                found: format!("a link to {entity_type} #{id}"),
+            })
+        }
     }
 }
 

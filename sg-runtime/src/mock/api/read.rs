@@ -2,7 +2,7 @@
 //! and paging over the store. A query's matches are kept between its pages (`read_cache.rs`),
 //! so a page costs O(page) and not a re-run of the query over the whole table.
 
-use super::read_cache::split_query;
+use super::read_cache::{split_query, IdRanges};
 use crate::mock::query::compare;
 use crate::mock::store::{bad, str_param, ApiError, Store};
 use serde_json::{json, Value};
@@ -34,14 +34,11 @@ impl Store {
                         && s[0].get("direction").and_then(Value::as_str) != Some("desc"))
             }
         };
-        let selected: Vec<&[i64]> = if by_id {
-            ranges.slices(&ordered).filter(|s| !s.is_empty()).collect()
-        } else {
-            vec![&ordered[..]]
-        };
         let filtered: Vec<i64>;
-        let selected = if by_id || ranges == super::read_cache::IdRanges::all() {
-            selected
+        let selected: Vec<&[i64]> = if by_id {
+            ranges.slices(&ordered).collect()
+        } else if ranges == IdRanges::all() {
+            vec![&ordered[..]]
         } else {
             filtered = ordered
                 .iter()
