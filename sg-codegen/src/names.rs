@@ -78,12 +78,35 @@ pub fn is_keyword(s: &str) -> bool {
 /// The tokens of identifier `s`: raw for keywords, `s_` where even raw is not allowed.
 pub fn ident_tokens(s: &str) -> proc_macro2::Ident {
     let span = proc_macro2::Span::call_site();
+    match ident_form(s) {
+        IdentForm::Raw => proc_macro2::Ident::new_raw(s, span),
+        _ => proc_macro2::Ident::new(&ident_text(s), span),
+    }
+}
+
+/// Identifier `s` as it is printed: `r#s` for keywords, `s_` where even raw is not allowed
+/// (the text of [`ident_tokens`]).
+pub fn ident_text(s: &str) -> std::borrow::Cow<'_, str> {
+    match ident_form(s) {
+        IdentForm::Plain => s.into(),
+        IdentForm::Raw => format!("r#{s}").into(),
+        IdentForm::Suffixed => format!("{s}_").into(),
+    }
+}
+
+enum IdentForm {
+    Plain,
+    Raw,
+    Suffixed,
+}
+
+fn ident_form(s: &str) -> IdentForm {
     if NOT_RAW.contains(&s) {
-        proc_macro2::Ident::new(&format!("{s}_"), span)
+        IdentForm::Suffixed
     } else if KEYWORDS.contains(&s) {
-        proc_macro2::Ident::new_raw(s, span)
+        IdentForm::Raw
     } else {
-        proc_macro2::Ident::new(s, span)
+        IdentForm::Plain
     }
 }
 
@@ -172,6 +195,7 @@ mod tests {
 
     fn check_keyword(k: &str) {
         let t = ident_tokens(k).to_string();
+        assert_eq!(ident_text(k), t, "the printed form is the tokens' text");
         // Each keyword yields an identifier that parses as a field name and a type name.
         let field: syn::Result<syn::FieldsNamed> = syn::parse_str(&format!("{{ pub {t}: u8 }}"));
         assert!(field.is_ok(), "{k} -> {t}");

@@ -280,6 +280,19 @@ fn check_compiles(name: &str, files: &[sg_codegen::GeneratedFile], layout: Layou
     );
 }
 
+/// Panics unless every file is prettyplease's layout of itself.
+fn assert_prettyplease_layout(what: &str, files: &[sg_codegen::GeneratedFile]) {
+    for f in files {
+        let body = f.text.split_once("\n\n").expect("a header").1;
+        let file = syn::parse_file(body).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(
+            prettyplease::unparse(&file) == body,
+            "{what}: {} is not prettyplease's layout",
+            f.name
+        );
+    }
+}
+
 #[test]
 fn mutated_schemas_generate_without_panic_and_a_sample_compiles() {
     let mut generated = 0;
@@ -313,6 +326,11 @@ fn mutated_schemas_generate_without_panic_and_a_sample_compiles() {
                     }
                     Ok(Ok(g)) => {
                         generated += 1;
+                        // Text printed straight is prettyplease's layout, whatever the names
+                        // (checked on the demo's mutations: the real sites' take a while).
+                        if name == "demo" {
+                            assert_prettyplease_layout(&format!("demo seed {seed}"), &g.files);
+                        }
                         // The first mutation that generates: the demo's in both layouts, each
                         // real site's in one (a real site's bindings take a while to check).
                         let wanted = match name.as_str() {

@@ -241,6 +241,22 @@ fn parse_json(text: &str, file: Option<&Path>) -> Result<Value, SchemaError> {
 }
 
 /// Takes `results` out of an api3 envelope, or the value itself when it is bare.
+/// An api3 answer's `{"results": ...}`, for reading a saved answer straight from its text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Results<T> {
+    results: T,
+}
+
+/// `text` read straight into `T` (one pass, no `Value` tree), as a bare value or in
+/// `{"results": ...}`; `None` when it does not read, and the caller words the error.
+fn read_direct<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_str::<Results<T>>(text)
+        .map(|r| r.results)
+        .or_else(|_| serde_json::from_str(text))
+        .ok()
+}
+
 fn unwrap_results(v: Value) -> Value {
     match v {
         Value::Object(mut o) if o.len() == 1 && o.contains_key("results") => {
@@ -293,7 +309,18 @@ impl Schema {
 
     /// Reads a snapshot from its JSON text.
     pub fn from_snapshot_str(text: &str) -> Result<Schema, SchemaError> {
-        Self::snapshot_from_value(parse_json(text, None)?, None)
+        Self::snapshot_from_text(text, None)
+    }
+
+    /// A snapshot read straight from its text; one that does not read is read again through a
+    /// `Value` tree, which words what is wrong and where.
+    fn snapshot_from_text(text: &str, file: Option<&Path>) -> Result<Schema, SchemaError> {
+        match serde_json::from_str::<SnapshotFile>(text) {
+            Ok(snap) if snap.format == SNAPSHOT_FORMAT && snap.version == SNAPSHOT_VERSION => {
+                Self::assemble(snap.entities, snap.fields, file)
+            }
+            _ => Self::snapshot_from_value(parse_json(text, file)?, file),
+        }
     }
 
     fn snapshot_from_value(v: Value, file: Option<&Path>) -> Result<Schema, SchemaError> {
@@ -343,13 +370,19 @@ impl Schema {
             Some(dir) => {
                 let fields_file = dir.join("schema_read.json");
                 let entity_file = dir.join("schema_entity_read.json");
-                let fields = parse_json(&read_text(&fields_file)?, Some(&fields_file))?;
-                let entities = parse_json(&read_text(&entity_file)?, Some(&entity_file))?;
+                let (fields_text, entity_text) =
+                    (read_text(&fields_file)?, read_text(&entity_file)?);
+                // Straight from the text when both read; else through `Value`, for the error.
+                if let (Some(fields), Some(entities)) =
+                    (read_direct(&fields_text), read_direct(&entity_text))
+                {
+                    return Self::assemble(entities, fields, Some(&fields_file));
+                }
+                let fields = parse_json(&fields_text, Some(&fields_file))?;
+                let entities = parse_json(&entity_text, Some(&entity_file))?;
                 Self::from_parts_in(entities, fields, Some(&entity_file), Some(&fields_file))
             }
-            None => {
-                Self::snapshot_from_value(parse_json(&read_text(path)?, Some(path))?, Some(path))
-            }
+            None => Self::snapshot_from_text(&read_text(path)?, Some(path)),
         }
     }
 
@@ -418,6 +451,41 @@ fn read_text(path: &Path) -> Result<String, SchemaError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn read_straight_from_the_text_equals_read_through_value() {
+        let through_value = |text: &str| {
+            Schema::snapshot_from_value(parse_json(text, None).unwrap(), None).unwrap()
+        };
+        assert!(
+            serde_json::from_str::<SnapshotFile>(DEMO_SNAPSHOT).is_ok(),
+            "read straight"
+        );
+        assert_eq!(Schema::demo(), through_value(DEMO_SNAPSHOT));
+        // A pair of saved answers, one in `{"results": ...}` and one bare.
+        let snap: Value = serde_json::from_str(DEMO_SNAPSHOT).unwrap();
+        let dir = std::env::temp_dir().join(format!("sg-schema-pair-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fields = json!({ "results": snap["fields"] });
+        type Fields = BTreeMap<String, BTreeMap<String, FieldSchema>>;
+        assert!(
+            read_direct::<Fields>(&fields.to_string()).is_some(),
+            "read straight"
+        );
+        let entities = snap["entities"].to_string();
+        assert!(read_direct::<BTreeMap<String, BTreeMap<String, Value>>>(&entities).is_some());
+        std::fs::write(dir.join("schema_read.json"), fields.to_string()).unwrap();
+        std::fs::write(
+            dir.join("schema_entity_read.json"),
+            snap["entities"].to_string(),
+        )
+        .unwrap();
+        let loaded = Schema::load(&dir).unwrap();
+        let parts = Schema::from_parts(snap["entities"].clone(), fields).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(loaded, parts);
+        assert_eq!(loaded, Schema::demo());
+    }
 
     #[test]
     fn demo_snapshot_round_trips_byte_for_byte() {

@@ -1,10 +1,18 @@
-//! The model to Rust source: `quote!` token streams, parsed by syn, printed by prettyplease.
+//! The model to Rust source. Each file's frame is `quote!` token streams, parsed by syn and
+//! printed by prettyplease; the per-field parts of entity files are printed as text straight
+//! into it (`fields.rs`), in the same layout.
+
+mod layout;
+mod markers;
+mod slots;
 
 use crate::model::{EntityModel, FieldModel, Kind, ListEnum, Model, Targets, MARKERS_MODULE};
 use crate::names::ident_tokens;
 use crate::{Layout, Options};
+use layout::Ty;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use slots::Slot;
 
 /// One generated file: its name in the output directory and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,21 +25,27 @@ pub struct GeneratedFile {
 
 /// Doc attributes for `text`, one per line, so prettyplease prints them as `///` lines.
 fn doc(text: &str) -> TokenStream {
+    let lines = doc_values(text).into_iter().map(|l| quote!(#[doc = #l]));
+    quote!(#(#lines)*)
+}
+
+/// The values of `text`'s doc attributes, one per line.
+fn doc_values(text: &str) -> Vec<String> {
     // A bare CR is an error in a doc comment, a text-direction codepoint is denied by default,
     // and other control characters have no place in one: schema text can hold any of them.
     let text: String = text
         .chars()
         .map(|c| if is_hidden(c) { ' ' } else { c })
         .collect();
-    let lines = text.lines().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#[doc = #l])
-    });
-    quote!(#(#lines)*)
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {l}")
+            }
+        })
+        .collect()
 }
 
 /// Characters a doc comment must not hold: controls (but the line break) and the codepoints
@@ -78,97 +92,90 @@ fn field_doc(e: &EntityModel, f: &FieldModel) -> String {
 
 struct Emitter<'a> {
     rt: TokenStream,
+    /// `rt` as printed.
+    rt_text: String,
     options: &'a Options,
 }
 
 impl Emitter<'_> {
+    /// The marker type of entity `e`, as its module names it.
+    fn marker_ty(&self, e: &EntityModel) -> Ty {
+        Ty::path(format!(
+            "super::{MARKERS_MODULE}::{}",
+            crate::names::ident_text(&e.ident)
+        ))
+    }
+
     /// The Rust type of a value of kind `k` in a record of the entity whose marker is `marker`.
-    fn value_type(&self, k: &Kind, marker: &TokenStream) -> TokenStream {
-        let rt = &self.rt;
+    fn value_ty(&self, k: &Kind, marker: &Ty) -> Ty {
+        let rt = &self.rt_text;
+        let string = || Ty::path("::std::string::String");
         match k {
-            Kind::Id => quote!(#rt::typed::Id<#marker>),
-            Kind::Text | Kind::Opaque | Kind::Password | Kind::List(None) => {
-                quote!(::std::string::String)
-            }
-            Kind::Image => quote!(#rt::Image),
-            Kind::Number | Kind::Measure => quote!(i64),
-            Kind::Float => quote!(f64),
-            Kind::Checkbox => quote!(bool),
-            Kind::Date => quote!(#rt::chrono::NaiveDate),
-            Kind::DateTime => quote!(#rt::chrono::DateTime<#rt::chrono::Utc>),
-            Kind::List(Some(e)) => {
-                let i = format_ident!("{}", e.ident);
-                quote!(#i)
-            }
-            Kind::Entity(t) => self.link_type(t),
-            Kind::MultiEntity(t) => {
-                let l = self.link_type(t);
-                quote!(::std::vec::Vec<#l>)
-            }
-            Kind::TagList => quote!(::std::vec::Vec<::std::string::String>),
-            Kind::Url => quote!(#rt::FileLink),
-            Kind::Serializable | Kind::Computed => quote!(#rt::serde_json::Value),
-            Kind::EventMeta => quote!(#rt::typed::EventMeta),
+            Kind::Id => Ty::of(format!("{rt}::typed::Id"), vec![marker.clone()]),
+            Kind::Text | Kind::Opaque | Kind::Password | Kind::List(None) => string(),
+            Kind::Image => Ty::path(format!("{rt}::Image")),
+            Kind::Number | Kind::Measure => Ty::path("i64"),
+            Kind::Float => Ty::path("f64"),
+            Kind::Checkbox => Ty::path("bool"),
+            Kind::Date => Ty::path(format!("{rt}::chrono::NaiveDate")),
+            Kind::DateTime => Ty::of(
+                format!("{rt}::chrono::DateTime"),
+                vec![Ty::path(format!("{rt}::chrono::Utc"))],
+            ),
+            Kind::List(Some(e)) => Ty::path(crate::names::ident_text(&e.ident)),
+            Kind::Entity(t) => self.link_ty(t),
+            Kind::MultiEntity(t) => Ty::of("::std::vec::Vec", vec![self.link_ty(t)]),
+            Kind::TagList => Ty::of("::std::vec::Vec", vec![string()]),
+            Kind::Url => Ty::path(format!("{rt}::FileLink")),
+            Kind::Serializable | Kind::Computed => Ty::path(format!("{rt}::serde_json::Value")),
+            Kind::EventMeta => Ty::path(format!("{rt}::typed::EventMeta")),
         }
     }
 
     /// One link of a field with targets `t`: `Link<M>` for one type, else `TargetRef<Set>`.
-    fn link_type(&self, t: &Targets) -> TokenStream {
-        let rt = &self.rt;
-        let set = self.targets(t);
-        match t {
-            Targets::One(_) => quote!(#rt::typed::Link<#set>),
-            Targets::Any | Targets::Set { .. } => quote!(#rt::typed::TargetRef<#set>),
-        }
+    fn link_ty(&self, t: &Targets) -> Ty {
+        let rt = &self.rt_text;
+        let head = match t {
+            Targets::One(_) => "Link",
+            Targets::Any | Targets::Set { .. } => "TargetRef",
+        };
+        Ty::of(format!("{rt}::typed::{head}"), vec![self.targets_ty(t)])
     }
 
-    fn targets(&self, t: &Targets) -> TokenStream {
-        let rt = &self.rt;
-        let markers = format_ident!("{}", MARKERS_MODULE);
+    fn targets_ty(&self, t: &Targets) -> Ty {
         match t {
-            Targets::Any => quote!(#rt::typed::AnyEntity),
+            Targets::Any => Ty::path(format!("{}::typed::AnyEntity", self.rt_text)),
             Targets::One(m) | Targets::Set { marker: m, .. } => {
-                let m = format_ident!("{}", m);
-                quote!(super::#markers::#m)
+                Ty::path(format!("super::{MARKERS_MODULE}::{m}"))
             }
         }
     }
 
-    fn kind_type(&self, k: &Kind, marker: &TokenStream) -> TokenStream {
-        let rt = &self.rt;
-        let simple = |name: &str| {
-            let n = format_ident!("{}", name);
-            quote!(#rt::typed::kind::#n)
+    /// The kind type of a field handle (`kind::Text`, `kind::Entity<Targets>`, ...).
+    fn kind_ty(&self, k: &Kind, marker: &Ty) -> Ty {
+        let kind = |name: &str, args: Vec<Ty>| {
+            Ty::of(format!("{}::typed::kind::{name}", self.rt_text), args)
         };
         match k {
-            Kind::Text => simple("Text"),
-            Kind::Number => simple("Number"),
-            Kind::Float => simple("Float"),
-            Kind::Measure => simple("Measure"),
-            Kind::Checkbox => simple("Checkbox"),
-            Kind::Date => simple("Date"),
-            Kind::DateTime => simple("DateTime"),
-            Kind::TagList => simple("TagList"),
-            Kind::Url => simple("Url"),
-            Kind::Image => simple("Image"),
-            Kind::Opaque => simple("Opaque"),
-            Kind::Password => simple("Password"),
-            Kind::Id => quote!(#rt::typed::kind::Id<#marker>),
-            Kind::EventMeta => simple("EventMeta"),
-            Kind::Serializable => simple("Serializable"),
-            Kind::Computed => simple("Computed"),
-            Kind::List(_) => {
-                let v = self.value_type(k, marker);
-                quote!(#rt::typed::kind::List<#v>)
-            }
-            Kind::Entity(t) => {
-                let t = self.targets(t);
-                quote!(#rt::typed::kind::Entity<#t>)
-            }
-            Kind::MultiEntity(t) => {
-                let t = self.targets(t);
-                quote!(#rt::typed::kind::MultiEntity<#t>)
-            }
+            Kind::Text => kind("Text", vec![]),
+            Kind::Number => kind("Number", vec![]),
+            Kind::Float => kind("Float", vec![]),
+            Kind::Measure => kind("Measure", vec![]),
+            Kind::Checkbox => kind("Checkbox", vec![]),
+            Kind::Date => kind("Date", vec![]),
+            Kind::DateTime => kind("DateTime", vec![]),
+            Kind::TagList => kind("TagList", vec![]),
+            Kind::Url => kind("Url", vec![]),
+            Kind::Image => kind("Image", vec![]),
+            Kind::Opaque => kind("Opaque", vec![]),
+            Kind::Password => kind("Password", vec![]),
+            Kind::EventMeta => kind("EventMeta", vec![]),
+            Kind::Serializable => kind("Serializable", vec![]),
+            Kind::Computed => kind("Computed", vec![]),
+            Kind::Id => kind("Id", vec![marker.clone()]),
+            Kind::List(_) => kind("List", vec![self.value_ty(k, marker)]),
+            Kind::Entity(t) => kind("Entity", vec![self.targets_ty(t)]),
+            Kind::MultiEntity(t) => kind("MultiEntity", vec![self.targets_ty(t)]),
         }
     }
 
@@ -291,7 +298,8 @@ impl Emitter<'_> {
         }
     }
 
-    /// The items of one entity's module.
+    /// The items of one entity's module, with a placeholder for each per-field part
+    /// ([`Slot`]): `fields.rs` prints those.
     fn entity_items(&self, e: &EntityModel) -> TokenStream {
         let rt = &self.rt;
         let markers = format_ident!("{}", MARKERS_MODULE);
@@ -300,8 +308,18 @@ impl Emitter<'_> {
         let field_enum = format_ident!("{}", e.field_enum);
         let handles = format_ident!("{}", e.handles);
         let wire = &e.wire;
-        let fields: Vec<&FieldModel> = e.fields.iter().filter(|f| f.wire != "id").collect();
-        let marker_path = quote!(super::#markers::#marker);
+        let [fields, eq, empties, arms, variants, all, info, handle_fields, consts] = [
+            Slot::Fields,
+            Slot::Eq,
+            Slot::Empties,
+            Slot::Arms,
+            Slot::Variants,
+            Slot::All,
+            Slot::Info,
+            Slot::Handles,
+            Slot::Consts,
+        ]
+        .map(|s| format_ident!("{}", s.placeholder()));
 
         let struct_doc = doc(&format!(
             "**{}**: a record of entity type `{wire}`.\n\nEvery field is optional (a read returns only the fields asked for) except `id`. \
@@ -310,73 +328,13 @@ impl Emitter<'_> {
             e.ident,
             e.field_enum
         ));
-        let idents: Vec<_> = fields.iter().map(|f| ident_tokens(&f.ident)).collect();
-        // `value` for an `Option`, `list` for a multi-entity `Vec`: a direct call per field
-        // (a generic `read` through a trait costs type-checking time on every field).
-        let takes: Vec<_> = fields
-            .iter()
-            .map(|f| match f.kind {
-                Kind::MultiEntity(_) => quote!(list),
-                _ => quote!(value),
-            })
-            .collect();
-        // The value of a field not (yet) read, spelt out (a `Default::default()` per field is a
-        // trait lookup per field for the type checker).
-        let empties: Vec<_> = fields
-            .iter()
-            .map(|f| match f.kind {
-                Kind::MultiEntity(_) => quote!(::std::vec::Vec::new()),
-                _ => quote!(::core::option::Option::None),
-            })
-            .collect();
-        // Each field's index in the field enum's `INFO` (sorted by wire name, `id` included).
-        let indices: Vec<usize> = fields
-            .iter()
-            .map(|f| {
-                e.fields
-                    .iter()
-                    .position(|a| a.wire == f.wire)
-                    .expect("a field of the entity")
-            })
-            .collect();
-        // Multi-entity fields are lists, empty when the site has no link; the others `Option`.
-        let types: Vec<_> = fields
-            .iter()
-            .map(|f| {
-                let t = self.value_type(&f.kind, &marker_path);
-                match f.kind {
-                    Kind::MultiEntity(_) => t,
-                    _ => quote!(::core::option::Option<#t>),
-                }
-            })
-            .collect();
-        let docs: Vec<_> = fields.iter().map(|f| doc(&field_doc(e, f))).collect();
-
-        let all = &e.fields;
-        let variants: Vec<_> = all.iter().map(|f| ident_tokens(&f.variant)).collect();
-        let all_wires: Vec<&str> = all.iter().map(|f| f.wire.as_str()).collect();
-        let displays: Vec<&str> = all.iter().map(|f| f.display.as_str()).collect();
-        let data_types: Vec<&str> = all.iter().map(|f| f.data_type.as_str()).collect();
-        let writable: Vec<bool> = all.iter().map(|f| f.writable).collect();
-        let variant_docs = all.iter().map(|f| doc(&field_doc(e, f)));
-        let handle_docs = all.iter().map(|f| doc(&field_doc(e, f)));
-        let handle_idents: Vec<_> = all.iter().map(|f| ident_tokens(&f.ident)).collect();
-        let handle_types = all.iter().map(|f| {
-            let k = self.kind_type(&f.kind, &marker_path);
-            let access = if f.writable {
-                quote!(#rt::typed::Writable)
-            } else {
-                quote!(#rt::typed::ReadOnly)
-            };
-            quote!(#rt::typed::FieldRef<super::#markers::#marker, #k, #access>)
-        });
         let lists = e.fields.iter().filter_map(|f| match &f.kind {
             Kind::List(Some(l)) => Some(self.list_enum(e, f, l)),
             _ => None,
         });
-        let count = all.len();
+        let count = e.fields.len();
         // An entity with no field but `id` has no arm of its own to match.
-        let read_loop = if fields.is_empty() {
+        let read_loop = if e.fields.iter().all(|f| f.wire == "id") {
             quote! {
                 while r.next_field(#field_enum::INFO).is_some() {
                     r.skip();
@@ -386,7 +344,7 @@ impl Emitter<'_> {
             quote! {
                 while let ::core::option::Option::Some(i) = r.next_field(#field_enum::INFO) {
                     match i {
-                        #( #indices => r.#takes(&mut value.#idents), )*
+                        #arms => {}
                         _ => r.skip(),
                     }
                 }
@@ -399,7 +357,7 @@ impl Emitter<'_> {
             pub struct #ident {
                 /// The record's id.
                 pub id: #rt::typed::Id<super::#markers::#marker>,
-                #( #docs pub #idents: #types, )*
+                pub #fields: (),
             }
 
             // One statement per field: a derived `PartialEq` is one `&&` chain, nested as deep
@@ -409,7 +367,7 @@ impl Emitter<'_> {
                     if self.id != other.id {
                         return false;
                     }
-                    #( if self.#idents != other.#idents { return false; } )*
+                    #eq;
                     true
                 }
             }
@@ -422,7 +380,7 @@ impl Emitter<'_> {
                 ) -> ::core::result::Result<Self, A::Error> {
                     let mut value = Self {
                         id: #rt::typed::Id::new(0),
-                        #( #idents: #empties, )*
+                        #empties: (),
                     };
                     #read_loop
                     value.id = r.id();
@@ -436,22 +394,15 @@ impl Emitter<'_> {
             #[doc = concat!(" The fields of `", #wire, "`, by wire name.")]
             #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
             pub enum #field_enum {
-                #( #variant_docs #variants, )*
+                #variants,
             }
 
             impl #field_enum {
                 /// Every field, sorted by wire name.
-                pub const ALL: &'static [#field_enum; #count] = &[#( Self::#variants, )*];
+                pub const ALL: &'static [#field_enum; #count] = &[Self::#all];
 
                 /// What the schema says of each field, in the order of `ALL`.
-                pub const INFO: &'static [#rt::typed::FieldInfo; #count] = &[#(
-                    #rt::typed::FieldInfo {
-                        wire_name: #all_wires,
-                        display_name: #displays,
-                        data_type: #data_types,
-                        writable: #writable,
-                    },
-                )*];
+                pub const INFO: &'static [#rt::typed::FieldInfo; #count] = &[#info];
 
                 /// What the schema says of this field.
                 pub const fn info(self) -> &'static #rt::typed::FieldInfo {
@@ -518,7 +469,7 @@ impl Emitter<'_> {
 
             #[doc = concat!(" Typed handles on the fields of `", #wire, "`: reach them as `", stringify!(#ident), "::F`.")]
             pub struct #handles {
-                #( #handle_docs pub #handle_idents: #handle_types, )*
+                pub #handle_fields: (),
             }
 
             // The entry points as inherent functions, so that rustdoc shows them on the struct
@@ -527,7 +478,7 @@ impl Emitter<'_> {
             impl #ident {
                 /// Typed handles on this entity type's fields.
                 pub const F: #handles = #handles {
-                    #( #handle_idents: #rt::typed::FieldRef::new(#all_wires), )*
+                    #consts: (),
                 };
 
                 /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
@@ -552,72 +503,22 @@ impl Emitter<'_> {
         }
     }
 
-    fn markers(&self, model: &Model) -> TokenStream {
-        let rt = &self.rt;
+    /// The markers module, its items left to `markers.rs`.
+    fn markers(&self) -> TokenStream {
         let markers = format_ident!("{}", MARKERS_MODULE);
-        let entity_markers = model.entities.iter().map(|e| {
-            let m = ident_tokens(&e.ident);
-            let wire = &e.wire;
-            let d = doc(&format!(
-                "The entity type `{wire}` (**{}**) as a type.",
-                escape(&e.display)
-            ));
-            // Thumbnail uploads compile only for entity types with an `image` field.
-            let thumbnail = e
-                .fields
-                .iter()
-                .any(|f| f.wire == "image" && matches!(f.kind, Kind::Image))
-                .then(|| quote!(impl #rt::typed::HasThumbnail for #m {}));
-            quote! {
-                #d
-                pub enum #m {}
-                impl #rt::typed::EntityType for #m {
-                    const NAME: &'static str = #wire;
-                }
-                #thumbnail
-            }
-        });
-        let wire_of: std::collections::BTreeMap<&str, &str> = model
-            .entities
-            .iter()
-            .map(|e| (e.ident.as_str(), e.wire.as_str()))
-            .collect();
-        let sets = model.target_sets.iter().map(|(name, (d, members))| {
-            let set = format_ident!("{}", name);
-            let d = doc(d);
-            let mut names: Vec<&str> = members.iter().map(|m| wire_of[m.as_str()]).collect();
-            names.sort_unstable();
-            let members: Vec<_> = members.iter().map(|m| ident_tokens(m)).collect();
-            // The members as a type list `(A, (B, ()))`: a link read from this field goes into
-            // any field that takes all its types (`Within`, checked where it is used).
-            let list = members
-                .iter()
-                .rev()
-                .fold(quote!(()), |rest, m| quote!((#m, #rest)));
-            quote! {
-                #d
-                pub enum #set {}
-                #( impl #rt::typed::LinkTarget<#set> for #members {} )*
-                impl #rt::typed::TargetSet for #set {
-                    const NAMES: &'static [&'static str] = &[#(#names),*];
-                    type Link = #rt::typed::TargetRef<#set>;
-                    type Members = #list;
-                }
-            }
-        });
+        let items = format_ident!("{}", Slot::Markers.placeholder());
         quote! {
             /// Entity-type markers and link-target sets: always compiled, whatever entities are
             /// enabled, so that every link can name its targets.
             pub mod #markers {
-                #( #entity_markers )*
-                #( #sets )*
+                pub struct #items;
             }
         }
     }
 
-    /// The root items; with `inline`, each entity's module is written in place.
-    fn root(&self, model: &Model, inline: bool) -> TokenStream {
-        let markers = self.markers(model);
+    /// The root items, with each entity's module declared (`pub mod shot;`).
+    fn root(&self, model: &Model) -> TokenStream {
+        let markers = self.markers();
         let wires = model.entities.iter().map(|e| e.wire.as_str());
         let modules = model.entities.iter().map(|e| {
             let m = ident_tokens(&e.module);
@@ -643,16 +544,10 @@ impl Emitter<'_> {
                 ));
                 quote!(#d #cfg pub type #a = #m::#i;)
             });
-            let body = if inline {
-                let items = self.entity_items(e);
-                quote!({ #items })
-            } else {
-                quote!(;)
-            };
             quote! {
                 #d
                 #cfg
-                pub mod #m #body
+                pub mod #m;
                 #cfg
                 pub use #m::{#(#exports),*};
                 #alias
@@ -674,17 +569,56 @@ impl Emitter<'_> {
             quote!()
         }
     }
+
+    /// The text of entity `e`'s items; with `inline`, of its module `pub mod shot { .. }`.
+    fn render_entity(&self, e: &EntityModel, inline: bool) -> Result<Rendered, String> {
+        let items = self.entity_items(e);
+        let tokens = if inline {
+            let m = ident_tokens(&e.module);
+            quote!(pub mod #m { #items })
+        } else {
+            items
+        };
+        let frame = unparse(tokens)?;
+        let (text, exact) = slots::fill(
+            &frame,
+            frame.len() + e.fields.len() * 1500,
+            |slot, col, opener, out| self.write_slot(e, slot, col, opener, out),
+        );
+        if exact {
+            return Ok(Rendered { text, whole: false });
+        }
+        // A part not sure of its layout: prettyplease lays out the whole text.
+        let file = syn::parse_file(&text).map_err(|err| {
+            format!(
+                "internal error: the code of {} does not parse: {err}",
+                e.wire
+            )
+        })?;
+        Ok(Rendered {
+            text: prettyplease::unparse(&file),
+            whole: true,
+        })
+    }
 }
 
-fn render(tokens: TokenStream, header: &str) -> Result<String, String> {
+/// One entity's text.
+struct Rendered {
+    text: String,
+    /// Whether prettyplease laid out the whole text (a part was not sure of its layout).
+    whole: bool,
+}
+
+fn unparse(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
-    Ok(format!("{header}{}", prettyplease::unparse(&file)))
+    Ok(prettyplease::unparse(&file))
 }
 
 /// Renders `model` as files. The header names the generator but not the source, so the same
-/// schema gives the same bytes whether it came from a snapshot or a live site.
-pub fn emit(model: &Model, options: &Options) -> Result<Vec<GeneratedFile>, String> {
+/// schema gives the same bytes whether it came from a snapshot or a live site. With the files,
+/// the entity types whose text prettyplease laid out as a whole (see `fields.rs`).
+pub fn emit(model: &Model, options: &Options) -> Result<(Vec<GeneratedFile>, Vec<String>), String> {
     let emitter = || -> Result<Emitter<'_>, String> {
         let rt: syn::Path = syn::parse_str(&options.runtime_path).map_err(|e| {
             format!(
@@ -692,70 +626,123 @@ pub fn emit(model: &Model, options: &Options) -> Result<Vec<GeneratedFile>, Stri
                 options.runtime_path
             )
         })?;
+        let printed = unparse(quote!(type T = #rt;))?;
+        let rt_text = printed
+            .trim_end()
+            .trim_start_matches("type T = ")
+            .trim_end_matches(';')
+            .to_string();
         Ok(Emitter {
             rt: quote!(#rt),
+            rt_text,
             options,
         })
     };
-    let em = emitter()?;
     let header = format!(
         "// @generated by sg-codegen {} from a ShotGrid schema.\n// Do not edit: regenerate instead.\n\n",
         env!("CARGO_PKG_VERSION")
     );
-    match options.layout {
-        Layout::SingleFile => Ok(vec![GeneratedFile {
-            name: options.file_name.clone(),
-            text: render(em.root(model, true), &header)?,
-        }]),
-        Layout::Files => {
-            // One file per entity, on every core: token streams are not `Send`, so each
-            // thread builds its own emitter; entity `i` goes to thread `i % threads`, and the
-            // files are put back in model order (the output does not depend on the threads).
-            let threads = std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(model.entities.len())
-                .max(1);
-            let mut entity_files: Vec<(usize, GeneratedFile)> = std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let (header, emitter) = (&header, &emitter);
-                        scope.spawn(move || -> Result<Vec<(usize, GeneratedFile)>, String> {
-                            let em = emitter()?;
-                            model
-                                .entities
-                                .iter()
-                                .enumerate()
-                                .skip(t)
-                                .step_by(threads)
-                                .map(|(i, e)| {
-                                    Ok((
-                                        i,
-                                        GeneratedFile {
-                                            name: format!("{}.rs", e.module),
-                                            text: render(em.entity_items(e), header)?,
-                                        },
-                                    ))
-                                })
-                                .collect()
-                        })
-                    })
-                    .collect();
-                let mut all = Vec::with_capacity(model.entities.len());
-                for w in workers {
-                    all.extend(
-                        w.join()
-                            .map_err(|_| "internal error: a codegen thread panicked")??,
-                    );
+    let inline = options.layout == Layout::SingleFile;
+    let rendered = render_entities(model, inline, &emitter)?;
+    let reformatted = model
+        .entities
+        .iter()
+        .zip(&rendered)
+        .filter(|(_, r)| r.whole)
+        .map(|(e, _)| e.wire.clone())
+        .collect();
+    let entities = rendered.into_iter().map(|r| r.text);
+    let em = emitter()?;
+    let root = unparse(em.root(model))?;
+    let (root, _) = slots::fill(&root, root.len() * 8, |_, col, _, out| {
+        em.write_markers(model, col, out);
+        true
+    });
+    let files = match options.layout {
+        Layout::SingleFile => {
+            // Each `pub mod shot;` of the root becomes the module written in place.
+            let mut at: std::collections::BTreeMap<String, String> = model
+                .entities
+                .iter()
+                .zip(entities)
+                .map(|(e, text)| {
+                    let m = crate::names::ident_text(&e.module);
+                    (format!("pub mod {m};"), text)
+                })
+                .collect();
+            let mut text = header;
+            for line in root.lines() {
+                match at.remove(line) {
+                    Some(module) => text.push_str(&module),
+                    None => {
+                        text.push_str(line);
+                        text.push('\n');
+                    }
                 }
-                Ok::<_, String>(all)
-            })?;
-            entity_files.sort_by_key(|(i, _)| *i);
+            }
+            vec![GeneratedFile {
+                name: options.file_name.clone(),
+                text,
+            }]
+        }
+        Layout::Files => {
             let mut files = vec![GeneratedFile {
                 name: "mod.rs".into(),
-                text: render(em.root(model, false), &header)?,
+                text: format!("{header}{root}"),
             }];
-            files.extend(entity_files.into_iter().map(|(_, f)| f));
-            Ok(files)
+            files.extend(
+                model
+                    .entities
+                    .iter()
+                    .zip(entities)
+                    .map(|(e, text)| GeneratedFile {
+                        name: format!("{}.rs", e.module),
+                        text: format!("{header}{text}"),
+                    }),
+            );
+            files
         }
-    }
+    };
+    Ok((files, reformatted))
+}
+
+/// The text of every entity, in model order, rendered on every core: token streams are not
+/// `Send`, so each thread builds its own emitter; entity `i` goes to thread `i % threads`, and
+/// the texts are put back in order (the output does not depend on the threads).
+fn render_entities<'a>(
+    model: &Model,
+    inline: bool,
+    emitter: &(dyn Fn() -> Result<Emitter<'a>, String> + Sync),
+) -> Result<Vec<Rendered>, String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(model.entities.len())
+        .max(1);
+    let mut texts: Vec<(usize, Rendered)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || -> Result<Vec<(usize, Rendered)>, String> {
+                    let em = emitter()?;
+                    model
+                        .entities
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, e)| Ok((i, em.render_entity(e, inline)?)))
+                        .collect()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(model.entities.len());
+        for w in workers {
+            all.extend(
+                w.join()
+                    .map_err(|_| "internal error: a codegen thread panicked")??,
+            );
+        }
+        Ok::<_, String>(all)
+    })?;
+    texts.sort_by_key(|(i, _)| *i);
+    Ok(texts.into_iter().map(|(_, t)| t).collect())
 }
