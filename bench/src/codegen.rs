@@ -1,6 +1,6 @@
 //! Benchmark 1, codegen: the CLI from snapshot to written files, and the library call alone.
 
-use crate::{median, secs, synthetic, Settings};
+use crate::{median, median_after, secs, synthetic, Settings};
 use sg_codegen::{generate, write_files, Options};
 use sg_runtime::schema::Schema;
 use std::path::{Path, PathBuf};
@@ -43,24 +43,36 @@ pub fn run(s: &Settings) {
         let fields = schema.field_count();
         let (gen, g) = median(s.runs, || generate(&schema, &options).expect("generates"));
         let out = scratch.join(format!("out-{}", name.replace(' ', "-")));
-        let (gen_write, _) = median(s.runs, || {
-            let g = generate(&schema, &options).expect("generates");
-            let _ = std::fs::remove_dir_all(&out);
-            write_files(&out, &g.files, true).expect("writes")
-        });
+        // The folders are emptied before each run, untimed: the figures are of writing
+        // every file anew.
+        let (gen_write, _) = median_after(
+            s.runs,
+            || {
+                let _ = std::fs::remove_dir_all(&out);
+            },
+            || {
+                let g = generate(&schema, &options).expect("generates");
+                write_files(&out, &g.files, true).expect("writes")
+            },
+        );
         let cli_out = scratch.join(format!("cli-{}", name.replace(' ', "-")));
-        let (cli, _) = median(s.runs, || {
-            let _ = std::fs::remove_dir_all(&cli_out);
-            let st = Command::new(&bin)
-                .arg("--snapshot")
-                .arg(&path)
-                .arg("--out")
-                .arg(&cli_out)
-                .arg("--quiet")
-                .status()
-                .expect("runs");
-            assert!(st.success(), "sg-codegen failed on {name}");
-        });
+        let (cli, _) = median_after(
+            s.runs,
+            || {
+                let _ = std::fs::remove_dir_all(&cli_out);
+            },
+            || {
+                let st = Command::new(&bin)
+                    .arg("--snapshot")
+                    .arg(&path)
+                    .arg("--out")
+                    .arg(&cli_out)
+                    .arg("--quiet")
+                    .status()
+                    .expect("runs");
+                assert!(st.success(), "sg-codegen failed on {name}");
+            },
+        );
         let us = |d: std::time::Duration| d.as_secs_f64() * 1e6 / fields as f64;
         println!(
             "| {name} | {} | {fields} | {} | {:.1} µs | {} | {} | {:.1} µs |",

@@ -53,10 +53,20 @@ impl Settings {
 }
 
 /// The median of `runs` timings of `f`.
-pub fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+pub fn median<T>(runs: usize, f: impl FnMut() -> T) -> (Duration, T) {
+    median_after(runs, || {}, f)
+}
+
+/// The median of `runs` timings of `f`, each after an untimed `setup`.
+pub fn median_after<T>(
+    runs: usize,
+    mut setup: impl FnMut(),
+    mut f: impl FnMut() -> T,
+) -> (Duration, T) {
     let mut times = Vec::with_capacity(runs);
     let mut last = None;
     for _ in 0..runs.max(1) {
+        setup();
         let t = Instant::now();
         let out = f();
         times.push(t.elapsed());

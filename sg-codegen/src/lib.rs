@@ -2,8 +2,9 @@
 //!
 //! The pipeline: a schema source (snapshot file, or a live site through
 //! [`sg_runtime::Client`]) -> [`sg_runtime::schema::Schema`] -> [`model::Model`] (every name
-//! and type decided once) -> `quote!` token streams -> `syn::File` -> prettyplease -> files,
-//! written only when their bytes change.
+//! and type decided once) -> each file's frame as `quote!` token streams, laid out by syn and
+//! prettyplease, with the per-field parts and the markers printed straight into it as text in
+//! the same layout (`emit/layout.rs`) -> files, written only when their bytes change.
 //!
 //! # From `build.rs`
 //!

@@ -327,8 +327,8 @@ fn mutated_schemas_generate_without_panic_and_a_sample_compiles() {
                     Ok(Ok(g)) => {
                         generated += 1;
                         // Text printed straight is prettyplease's layout, whatever the names
-                        // (checked on the demo's mutations: the real sites' take a while).
-                        if name == "demo" {
+                        // (checked on a third of the demo's mutations: it takes a while).
+                        if name == "demo" && seed % 3 == 0 {
                             assert_prettyplease_layout(&format!("demo seed {seed}"), &g.files);
                         }
                         // The first mutation that generates: the demo's in both layouts, each

@@ -73,7 +73,10 @@ impl Emitter<'_> {
             format!("impl {rt}::typed::LinkTarget"),
             vec![Ty::path(name)],
         );
+        // Hidden from rustdoc: the set's doc lists its types, and an impl per member on every
+        // marker's page made the markers module most of the bindings' documentation.
         for m in members {
+            line(out, col, "#[doc(hidden)]");
             impl_line(out, col, &link_target, &ident_text(m), " {}");
         }
         let head = Ty::path(format!("impl {rt}::typed::TargetSet"));

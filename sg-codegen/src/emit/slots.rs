@@ -2,7 +2,7 @@
 //! frame that prettyplease printed with a placeholder where each goes (see `layout.rs`).
 
 use super::layout::{doc_lines, fits, fitting_line, line, literal, type_line, Ty, INDENT, MARGIN};
-use super::{doc_values, field_doc, Emitter};
+use super::{doc_values, escape, field_doc, Emitter};
 use crate::model::{EntityModel, FieldModel, Kind};
 use crate::names::ident_text;
 
@@ -190,13 +190,25 @@ impl Emitter<'_> {
                         _ => "value",
                     };
                     let x = ident_text(&f.ident);
-                    exact &=
-                        fitting_line(out, col, &format!("{i}usize => r.{take}(&mut value.{x}),"));
+                    // The arm's comma does not count; past the margin, the call goes in a
+                    // block of its own (and past it there too, prettyplease decides).
+                    let call = format!("r.{take}(&mut value.{x})");
+                    let arm = format!("{i}usize => {call}");
+                    if fits(col, arm.len()) {
+                        line(out, col, &format!("{arm},"));
+                    } else {
+                        line(out, col, &format!("{i}usize => {{"));
+                        exact &= fitting_line(out, col + INDENT, &call);
+                        line(out, col, "}");
+                    }
                 }
             }
             Slot::Variants => {
+                // The name alone: the struct field and the handle carry the whole doc (a third
+                // copy of every description, link-target list included, bought nothing).
                 for f in all {
-                    doc_lines(out, col, &doc_values(&field_doc(e, f)));
+                    let d = format!("**{}** (`{}.{}`).", escape(&f.display), e.wire, f.wire);
+                    doc_lines(out, col, &doc_values(&d));
                     fitting_line(out, col, &format!("{},", ident_text(&f.variant)));
                 }
             }

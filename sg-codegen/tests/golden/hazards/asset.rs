@@ -62,13 +62,13 @@ impl ::sg_runtime::typed::Entity for Asset {
 #[doc = concat!(" The fields of `", "Asset", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AssetField {
-    /// **Asset Name** (`Asset.code`): `text`.
+    /// **Asset Name** (`Asset.code`).
     Code,
-    /// **Fn** (`Asset.fn`): `checkbox`.
+    /// **Fn** (`Asset.fn`).
     Fn,
-    /// **Id** (`Asset.id`): `number`, read-only.
+    /// **Id** (`Asset.id`).
     Id,
-    /// **Match** (`Asset.match`): `text`.
+    /// **Match** (`Asset.match`).
     Match,
 }
 impl AssetField {

@@ -50,9 +50,9 @@ impl ::sg_runtime::typed::Entity for CustomEntity01 {
 #[doc = concat!(" The fields of `", "CustomEntity01", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomEntity01Field {
-    /// **Location** (`CustomEntity01.code`): `text`.
+    /// **Location** (`CustomEntity01.code`).
     Code,
-    /// **Id** (`CustomEntity01.id`): `number`, read-only.
+    /// **Id** (`CustomEntity01.id`).
     Id,
 }
 impl CustomEntity01Field {

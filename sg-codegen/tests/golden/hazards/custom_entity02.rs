@@ -39,7 +39,7 @@ impl ::sg_runtime::typed::Entity for CustomEntity02 {
 #[doc = concat!(" The fields of `", "CustomEntity02", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomEntity02Field {
-    /// **Id** (`CustomEntity02.id`): `number`, read-only.
+    /// **Id** (`CustomEntity02.id`).
     Id,
 }
 impl CustomEntity02Field {

@@ -39,7 +39,7 @@ impl ::sg_runtime::typed::Entity for CustomThing {
 #[doc = concat!(" The fields of `", "CustomThing", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomThingField {
-    /// **Id** (`CustomThing.id`): `number`, read-only.
+    /// **Id** (`CustomThing.id`).
     Id,
 }
 impl CustomThingField {

@@ -39,7 +39,7 @@ impl ::sg_runtime::typed::Entity for CustomThing2 {
 #[doc = concat!(" The fields of `", "Custom_Thing", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomThing2Field {
-    /// **Id** (`Custom_Thing.id`): `number`, read-only.
+    /// **Id** (`Custom_Thing.id`).
     Id,
 }
 impl CustomThing2Field {

@@ -50,11 +50,9 @@ impl ::sg_runtime::typed::Entity for Mod {
 #[doc = concat!(" The fields of `", "mod", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ModField {
-    /// **Code** (`mod.code`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Code** (`mod.code`).
     Code,
-    /// **Id** (`mod.id`): `number`, read-only.
+    /// **Id** (`mod.id`).
     Id,
 }
 impl ModField {

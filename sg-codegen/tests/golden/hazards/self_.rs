@@ -50,11 +50,9 @@ impl ::sg_runtime::typed::Entity for ESelf {
 #[doc = concat!(" The fields of `", "Self", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ESelfField {
-    /// **Code** (`Self.code`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Code** (`Self.code`).
     Code,
-    /// **Id** (`Self.id`): `number`, read-only.
+    /// **Id** (`Self.id`).
     Id,
 }
 impl ESelfField {

@@ -68,19 +68,13 @@ impl ::sg_runtime::typed::Entity for ESelf2 {
 #[doc = concat!(" The fields of `", "self_", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ESelf2Field {
-    /// **Self Camel** (`self_.Self`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Self Camel** (`self_.Self`).
     FSelf,
-    /// **Id** (`self_.id`): `number`, read-only.
+    /// **Id** (`self_.id`).
     Id,
-    /// **Self** (`self_.self`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Self** (`self_.self`).
     FSelf2,
-    /// **Self Underscore** (`self_.self_`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Self Underscore** (`self_.self_`).
     FSelf3,
 }
 impl ESelf2Field {

@@ -55,11 +55,11 @@ impl ::sg_runtime::typed::Entity for Sequence {
 #[doc = concat!(" The fields of `", "Sequence", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SequenceField {
-    /// **Sequence Name** (`Sequence.code`): `text`.
+    /// **Sequence Name** (`Sequence.code`).
     Code,
-    /// **Id** (`Sequence.id`): `number`, read-only.
+    /// **Id** (`Sequence.id`).
     Id,
-    /// **Shots** (`Sequence.shots`): `multi_entity`, links to Shot.
+    /// **Shots** (`Sequence.shots`).
     Shots,
 }
 impl SequenceField {

@@ -362,101 +362,93 @@ impl ::sg_runtime::typed::Entity for Shot {
 #[doc = concat!(" The fields of `", "Shot", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ShotField2 {
-    /// **3D Model** (`Shot.3d_model`): `text`.
+    /// **3D Model** (`Shot.3d_model`).
     F3dModel,
-    /// **Assets** (`Shot.assets`): `multi_entity`, links to Asset.
+    /// **Assets** (`Shot.assets`).
     Assets,
-    /// **Shot Code** (`Shot.code`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Shot Code** (`Shot.code`).
     Code,
-    /// **Err** (`Shot.err`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Err** (`Shot.err`).
     Err,
-    /// **All Addressing** (`Shot.f_addressing`): `addressing`, read-only.
+    /// **All Addressing** (`Shot.f_addressing`).
     FAddressing,
-    /// **All Calculated** (`Shot.f_calculated`): `calculated`, read-only.
+    /// **All Calculated** (`Shot.f_calculated`).
     FCalculated,
-    /// **All Checkbox** (`Shot.f_checkbox`): `checkbox`.
+    /// **All Checkbox** (`Shot.f_checkbox`).
     FCheckbox,
-    /// **All Color** (`Shot.f_color`): `color`.
+    /// **All Color** (`Shot.f_color`).
     FColor,
-    /// **All Currency** (`Shot.f_currency`): `currency`.
+    /// **All Currency** (`Shot.f_currency`).
     FCurrency,
-    /// **All Date** (`Shot.f_date`): `date`.
+    /// **All Date** (`Shot.f_date`).
     FDate,
-    /// **All Date Time** (`Shot.f_date_time`): `date_time`.
+    /// **All Date Time** (`Shot.f_date_time`).
     FDateTime,
-    /// **All Duration** (`Shot.f_duration`): `duration`.
+    /// **All Duration** (`Shot.f_duration`).
     FDuration,
-    /// **All Entity Type** (`Shot.f_entity_type`): `entity_type`.
+    /// **All Entity Type** (`Shot.f_entity_type`).
     FEntityType,
-    /// **All Float** (`Shot.f_float`): `float`.
+    /// **All Float** (`Shot.f_float`).
     FFloat,
-    /// **All Footage** (`Shot.f_footage`): `footage`.
+    /// **All Footage** (`Shot.f_footage`).
     FFootage,
-    /// **All Image** (`Shot.f_image`): `image`, read-only.
+    /// **All Image** (`Shot.f_image`).
     FImage,
-    /// **All Integer** (`Shot.f_integer`): `integer`.
+    /// **All Integer** (`Shot.f_integer`).
     FInteger,
-    /// **All Number** (`Shot.f_number`): `number`.
+    /// **All Number** (`Shot.f_number`).
     FNumber,
-    /// **All Password** (`Shot.f_password`): `password`.
+    /// **All Password** (`Shot.f_password`).
     FPassword,
-    /// **All Percent** (`Shot.f_percent`): `percent`.
+    /// **All Percent** (`Shot.f_percent`).
     FPercent,
-    /// **All Pivot Column** (`Shot.f_pivot_column`): `pivot_column`, read-only.
+    /// **All Pivot Column** (`Shot.f_pivot_column`).
     FPivotColumn,
-    /// **All Serializable** (`Shot.f_serializable`): `serializable`.
+    /// **All Serializable** (`Shot.f_serializable`).
     FSerializable,
-    /// **All Summary** (`Shot.f_summary`): `summary`, read-only.
+    /// **All Summary** (`Shot.f_summary`).
     FSummary,
-    /// **All System Task Type** (`Shot.f_system_task_type`): `system_task_type`.
+    /// **All System Task Type** (`Shot.f_system_task_type`).
     FSystemTaskType,
-    /// **All Tag List** (`Shot.f_tag_list`): `tag_list`.
+    /// **All Tag List** (`Shot.f_tag_list`).
     FTagList,
-    /// **All Text** (`Shot.f_text`): `text`.
+    /// **All Text** (`Shot.f_text`).
     FText,
-    /// **All Timecode** (`Shot.f_timecode`): `timecode`.
+    /// **All Timecode** (`Shot.f_timecode`).
     FTimecode,
-    /// **All Url** (`Shot.f_url`): `url`.
+    /// **All Url** (`Shot.f_url`).
     FUrl,
-    /// **All Uuid** (`Shot.f_uuid`): `uuid`.
+    /// **All Uuid** (`Shot.f_uuid`).
     FUuid,
-    /// **Id** (`Shot.id`): `number`, read-only.
+    /// **Id** (`Shot.id`).
     Id,
-    /// **Ok** (`Shot.ok`): `text`.
-    ///
-    /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
+    /// **Ok** (`Shot.ok`).
     Ok,
-    /// **Self (not even raw)** (`Shot.self`): `text`.
+    /// **Self (not even raw)** (`Shot.self`).
     FSelf,
-    /// **Foo upper** (`Shot.sg_Foo`): `text`.
+    /// **Foo upper** (`Shot.sg_Foo`).
     SgFoo,
-    /// **Anything (no valid\_types)** (`Shot.sg_anything`): `entity`.
+    /// **Anything (no valid\_types)** (`Shot.sg_anything`).
     SgAnything,
-    /// **Banner (absent type)** (`Shot.sg_banner`): `entity`, links to Banner.
+    /// **Banner (absent type)** (`Shot.sg_banner`).
     SgBanner,
-    /// **Empty List** (`Shot.sg_empty_list`): `list`.
+    /// **Empty List** (`Shot.sg_empty_list`).
     SgEmptyList,
-    /// **Foo lower** (`Shot.sg_foo`): `text`.
+    /// **Foo lower** (`Shot.sg_foo`).
     SgFoo2,
-    /// **Kind** (`Shot.sg_kind`): `list`.
+    /// **Kind** (`Shot.sg_kind`).
     SgKind,
-    /// **Links** (`Shot.sg_links`): `multi_entity`, links to Asset, Sequence, CustomEntity01.
+    /// **Links** (`Shot.sg_links`).
     SgLinks,
-    /// **Parent** (`Shot.sg_parent`): `entity`, links to Sequence, Asset, Banner.
+    /// **Parent** (`Shot.sg_parent`).
     SgParent,
-    /// **ReviewState** (`Shot.sg_review_state`): `status_list`.
-    ///
-    /// Set by the review tool.Not by hand. Ever.  No tricks.
+    /// **ReviewState** (`Shot.sg_review_state`).
     SgReviewState,
-    /// **Sequence** (`Shot.sg_sequence`): `entity`, links to Sequence.
+    /// **Sequence** (`Shot.sg_sequence`).
     SgSequence,
-    /// **Status** (`Shot.sg_status_list`): `status_list`.
+    /// **Status** (`Shot.sg_status_list`).
     SgStatusList,
-    /// **Type (a keyword)** (`Shot.type`): `text`.
+    /// **Type (a keyword)** (`Shot.type`).
     Type,
 }
 impl ShotField2 {

@@ -48,9 +48,9 @@ impl ::sg_runtime::typed::Entity for ShotField {
 #[doc = concat!(" The fields of `", "ShotField", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ShotFieldField {
-    /// **Code** (`ShotField.code`): `text`.
+    /// **Code** (`ShotField.code`).
     Code,
-    /// **Id** (`ShotField.id`): `number`, read-only.
+    /// **Id** (`ShotField.id`).
     Id,
 }
 impl ShotFieldField {

@@ -39,7 +39,7 @@ impl ::sg_runtime::typed::Entity for Type {
 #[doc = concat!(" The fields of `", "Type", "`, by wire name.")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TypeField {
-    /// **Id** (`Type.id`): `number`, read-only.
+    /// **Id** (`Type.id`).
     Id,
 }
 impl TypeField {
