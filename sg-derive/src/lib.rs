@@ -147,7 +147,6 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let mut inits = Vec::new();
     let mut locals = Vec::new();
     let mut arms = Vec::new();
-    let mut checks = Vec::new();
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named fields");
         let ty = &field.ty;
@@ -161,14 +160,14 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
             Source::Field(_, span) => *span,
             Source::Path(lit) => lit.span(),
         };
-        checks.push(quote_spanned! {at=>
-            #rt::typed::check_projection::<#ty, _, _, _>(&#handle);
-        });
+        // The handle's types, from a closure never called: a misspelt field or a path through
+        // a multi-entity link is reported at the field's name or path.
+        let types = quote_spanned!(at=> #rt::typed::handle_types(|| #handle));
         let local = format_ident!("__f{}", wires.len(), span = ty.span());
         let index = wires.len();
         locals.push(quote!(let mut #local = ::core::default::Default::default();));
-        // Spanned at the field's type: a type that cannot hold a record field is reported there.
-        arms.push(quote_spanned!(ty.span()=> #index => __r.read(&mut #local),));
+        // Spanned at the field's type: a type that cannot hold the field is reported there.
+        arms.push(quote_spanned!(ty.span()=> #index => __r.read_projected(#types, &mut #local),));
         inits.push(quote!(#ident: #local));
         wires.push(wire);
     }
@@ -205,12 +204,5 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 __r.finish(__value)
             }
         }
-        const _: () = {
-            // Never called: its body is the compile-time check of every projected field.
-            #[allow(dead_code, clippy::all)]
-            fn __sg_select_check() {
-                #(#checks)*
-            }
-        };
     })
 }

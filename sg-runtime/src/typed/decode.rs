@@ -12,7 +12,7 @@
 //! errors are exactly those of the untyped layer and a decode error names the entity, the id
 //! and the field.
 
-use super::{EntityType, FieldInfo, Readable};
+use super::{EntityType, FieldInfo, HandleTypes, ProjectionOf, Readable, Returnable};
 use crate::error::{Error, Result};
 use crate::value::{Key, Plain, WireValue};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -171,6 +171,18 @@ impl<'de, A: MapAccess<'de>> RecordReader<'de, A> {
             let e = self.fail(e.to_string());
             self.error.get_or_insert(e);
         }
+    }
+
+    /// Decodes the current field's value into `slot`, a projection's field of the entity field
+    /// whose handle's types are `field`: checked to fit it, and to be a field a read can return
+    /// (`#[derive(Select)]` generated code).
+    pub fn read_projected<E, K, F: Returnable, S: ProjectionOf<K>>(
+        &mut self,
+        field: HandleTypes<E, K, F>,
+        slot: &mut S,
+    ) {
+        let _ = field;
+        self.read(slot)
     }
 
     /// Skips the current field's value.

@@ -375,15 +375,19 @@ impl<E: EntityType, K, A> FieldRef<E, K, A> {
     label = "this field's type does not fit",
     note = "a projected field is `Option<V>` (a multi-entity field: `Vec<V>`), where `V` is the entity field's Rust type (see the field's doc in the generated struct)"
 )]
-pub trait ProjectionOf<K> {}
+pub trait ProjectionOf<K>: decode::FieldSlot {}
 impl<K: kind::Kind> ProjectionOf<K> for Option<K::Value> {}
 impl<T: TargetSet> ProjectionOf<kind::MultiEntity<T>> for Vec<T::Link> {}
 
-/// The compile-time check `#[derive(Select)]` emits for each projected field. Never called.
-pub fn check_projection<T: ProjectionOf<K>, E, K: kind::Kind, A: Returnable>(
-    _: &FieldRef<E, K, A>,
-) {
+/// The types of a field handle, from a closure that names it and is never called:
+/// `#[derive(Select)]` reads a projected field through them (see
+/// [`RecordReader::read_projected`]), so the handle is checked and nothing of it runs.
+pub fn handle_types<E, K, A>(_: impl FnOnce() -> FieldRef<E, K, A>) -> HandleTypes<E, K, A> {
+    HandleTypes(PhantomData)
 }
+
+/// The types of a field handle; see [`handle_types`].
+pub struct HandleTypes<E, K, A>(PhantomData<Types<E, K, A>>);
 
 impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
     /// Follows this link to entity type `M` (one of its `valid_types`) and on to `field` of `M`:
