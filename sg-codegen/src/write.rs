@@ -49,6 +49,7 @@ fn io(path: &Path, source: std::io::Error) -> CodegenError {
 
 /// Generated `.rs` files in `dir` that `files` does not name.
 fn stale(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, CodegenError> {
+    let names: std::collections::BTreeSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
     let mut out = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -58,7 +59,7 @@ fn stale(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, CodegenErro
     for entry in entries {
         let entry = entry.map_err(|e| io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".rs") || files.iter().any(|f| f.name == name) {
+        if !name.ends_with(".rs") || names.contains(name.as_str()) {
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
@@ -140,9 +141,11 @@ pub fn write_files(
         }
     }
     // Reported in the order generated (`mod.rs` first).
+    let written: std::collections::BTreeSet<&str> =
+        changed.iter().map(|f| f.name.as_str()).collect();
     report.written = files
         .iter()
-        .filter(|f| changed.iter().any(|c| c.name == f.name))
+        .filter(|f| written.contains(f.name.as_str()))
         .map(|f| f.name.clone())
         .collect();
     if prune {
