@@ -118,17 +118,24 @@ pub(crate) struct ShotRow {
     assets: Vec<Link<markers::Asset>>,
 }
 
+/// The page as text: every decoder here (as `sg-runtime` does) checks the bytes as UTF-8 once,
+/// which serde_json otherwise does string by string.
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("the page is UTF-8")
+}
+
 /// The decoders, by name: each returns the number of records decoded and keeps them until
 /// `keep` has seen them.
 fn decode_with(mode: &str, bytes: &[u8], keep: &mut dyn FnMut()) -> usize {
     match mode {
         "baseline" => {
-            let a: BaselineAnswer = serde_json::from_slice(bytes).expect("the baseline decodes");
+            let a: BaselineAnswer =
+                serde_json::from_str(text(bytes)).expect("the baseline decodes");
             keep();
             a.results.entities.len()
         }
         "untyped" => {
-            let mut v: Value = serde_json::from_slice(bytes).expect("JSON");
+            let mut v: Value = serde_json::from_str(text(bytes)).expect("JSON");
             let records = v["results"]["entities"].as_array_mut().expect("entities");
             for r in records.iter_mut() {
                 sg_runtime::records::parse_record(r.as_object_mut().expect("a record"));
@@ -142,7 +149,7 @@ fn decode_with(mode: &str, bytes: &[u8], keep: &mut dyn FnMut()) -> usize {
             shots.len()
         }
         "typed-via-value" => {
-            let mut v: Value = serde_json::from_slice(bytes).expect("JSON");
+            let mut v: Value = serde_json::from_str(text(bytes)).expect("JSON");
             let Value::Array(records) = v["results"]["entities"].take() else {
                 crate::die("no entities")
             };

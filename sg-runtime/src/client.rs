@@ -798,7 +798,7 @@ impl Client {
                 format!("{ct}; body starts {text:?}")
             }
         };
-        let mut v: Value = match serde_json::from_slice(bytes) {
+        let mut v: Value = match crate::value::from_json_bytes(bytes) {
             Ok(v) => v,
             // A chunked body that ends inside the JSON was cut: ureq's chunk decoder reads a
             // closed connection as the end of the body.

@@ -379,7 +379,7 @@ pub fn decode_read<R: Readable>(bytes: &[u8]) -> Result<Vec<R>> {
         detail,
     };
     let mut answer: Value =
-        serde_json::from_slice(bytes).map_err(|e| malformed(format!("not JSON ({e})")))?;
+        crate::value::from_json_bytes(bytes).map_err(|e| malformed(format!("not JSON ({e})")))?;
     let Some(Value::Array(mut records)) = answer.pointer_mut("/results/entities").map(Value::take)
     else {
         return Err(malformed("no `results.entities` list".into()));
@@ -425,7 +425,10 @@ pub(crate) struct TypedPage<R> {
 /// bytes are anything else (an exception, a cut body, a value of the wrong shape), which the
 /// caller then reads through `serde_json::Value` for its exact error.
 pub(crate) fn read_answer<R: Readable>(bytes: &[u8]) -> Option<TypedPage<R>> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // UTF-8 checked once for the whole answer, not string by string (see `from_json_bytes`);
+    // bytes that are not UTF-8 are not JSON: the caller's path words the error.
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let page = Answer::<R>(PhantomData).deserialize(&mut de).ok()??;
     de.end().ok()?;
     Some(page)
