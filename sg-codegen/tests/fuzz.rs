@@ -4,6 +4,8 @@
 //! layouts (never a panic), and a sample compiled under `#![deny(warnings)]` with
 //! `cargo check`, together with one entity of 6,000 fields.
 
+mod support;
+
 use serde_json::{json, Value};
 use sg_codegen::{generate, Layout, Options};
 use sg_runtime::schema::Schema;
@@ -215,17 +217,7 @@ fn mutate(snap: &mut Value, rng: &mut Rng, n: usize) {
 /// The schemas to mutate: the demo's always, the real sites' when named.
 fn bases() -> Vec<(String, Schema)> {
     let mut out = vec![("demo".to_string(), Schema::demo())];
-    match std::env::var_os("SG_SHARED_SCHEMAS") {
-        Some(dir) => {
-            for site in ["python-api", "tk-core"] {
-                let schema = Schema::load(&PathBuf::from(&dir).join(site)).unwrap();
-                out.push((site.to_string(), schema));
-            }
-        }
-        None => eprintln!(
-            "SKIPPED the real-site schemas: SG_SHARED_SCHEMAS is unset (CI sets it to ../shared/schemas)"
-        ),
-    }
+    out.extend(support::real_sites());
     out
 }
 
@@ -280,19 +272,6 @@ fn check_compiles(name: &str, files: &[sg_codegen::GeneratedFile], layout: Layou
     );
 }
 
-/// Panics unless every file is prettyplease's layout of itself.
-fn assert_prettyplease_layout(what: &str, files: &[sg_codegen::GeneratedFile]) {
-    for f in files {
-        let body = f.text.split_once("\n\n").expect("a header").1;
-        let file = syn::parse_file(body).unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert!(
-            prettyplease::unparse(&file) == body,
-            "{what}: {} is not prettyplease's layout",
-            f.name
-        );
-    }
-}
-
 #[test]
 fn mutated_schemas_generate_without_panic_and_a_sample_compiles() {
     let mut generated = 0;
@@ -329,7 +308,10 @@ fn mutated_schemas_generate_without_panic_and_a_sample_compiles() {
                         // Text printed straight is prettyplease's layout, whatever the names
                         // (checked on a third of the demo's mutations: it takes a while).
                         if name == "demo" && seed % 3 == 0 {
-                            assert_prettyplease_layout(&format!("demo seed {seed}"), &g.files);
+                            support::assert_prettyplease_layout(
+                                &format!("demo seed {seed}"),
+                                &g.files,
+                            );
                         }
                         // The first mutation that generates: the demo's in both layouts, each
                         // real site's in one (a real site's bindings take a while to check).

@@ -2,6 +2,8 @@
 //! `deny(warnings)` by the `sg-tests` crate. Set `UPDATE_GOLDEN=1` to rewrite them after an
 //! intended change, then review the diff.
 
+mod support;
+
 use sg_codegen::{generate, Layout, Options};
 use sg_runtime::schema::Schema;
 use std::path::{Path, PathBuf};
@@ -79,16 +81,7 @@ fn every_generated_file_is_rustfmt_clean_and_documented() {
             ..Options::default()
         },
     );
-    for f in &g.files {
-        let body = f.text.split_once("\n\n").unwrap().1;
-        let file = syn::parse_file(body).unwrap();
-        assert_eq!(
-            prettyplease::unparse(&file),
-            body,
-            "{} is not prettyplease output",
-            f.name
-        );
-    }
+    support::assert_prettyplease_layout("hazards with entity features", &g.files);
     let mod_rs = &g.files[0].text;
     assert!(
         mod_rs.contains("#[cfg(feature = \"shot\")]\npub mod shot;"),

@@ -5,10 +5,13 @@
 //! them: on real schemas no entity type needed prettyplease as a whole, while the swept names
 //! take both ways.
 
+mod support;
+
 use serde_json::{json, Value};
-use sg_codegen::{generate, Generated, Layout, Options};
+use sg_codegen::{generate, Layout, Options};
 use sg_runtime::schema::Schema;
 use std::path::PathBuf;
+use support::assert_prettyplease_layout;
 
 const RUNTIME_PATHS: [&str; 4] = [
     "::sg_runtime",
@@ -16,30 +19,6 @@ const RUNTIME_PATHS: [&str; 4] = [
     "::a",
     "::a_runtime_crate_with_a_rather_long_name::and_a_module_inside_it",
 ];
-
-/// Panics, showing the first line that differs, unless every file of `g` is prettyplease's
-/// layout of itself.
-fn assert_prettyplease_layout(what: &str, g: &Generated) {
-    for f in &g.files {
-        let body = f.text.split_once("\n\n").expect("a header").1;
-        let file = syn::parse_file(body)
-            .unwrap_or_else(|e| panic!("{what}: {} does not parse: {e}", f.name));
-        let again = prettyplease::unparse(&file);
-        if again != body {
-            let (n, (ours, theirs)) = body
-                .lines()
-                .zip(again.lines())
-                .enumerate()
-                .find(|(_, (a, b))| a != b)
-                .unwrap_or((0, ("(lengths differ)", "")));
-            panic!(
-                "{what}: {} line {}: printed\n{ours}\nwhere prettyplease prints\n{theirs}",
-                f.name,
-                n + 1
-            );
-        }
-    }
-}
 
 fn options(layout: Layout, runtime_path: &str) -> Options {
     Options {
@@ -58,17 +37,7 @@ fn schemas() -> Vec<(String, Schema)> {
             Schema::load(&root.join("tests/fixtures/hazards.json")).unwrap(),
         ),
     ];
-    match std::env::var_os("SG_SHARED_SCHEMAS") {
-        Some(dir) => {
-            for site in ["python-api", "tk-core"] {
-                let schema = Schema::load(&PathBuf::from(&dir).join(site)).unwrap();
-                out.push((site.to_string(), schema));
-            }
-        }
-        None => eprintln!(
-            "SKIPPED the real-site schemas: SG_SHARED_SCHEMAS is unset (CI sets it to ../shared/schemas)"
-        ),
-    }
+    out.extend(support::real_sites());
     out
 }
 
@@ -78,7 +47,7 @@ fn every_file_is_prettyplease_layout_on_every_schema_layout_and_runtime_path() {
         for layout in [Layout::Files, Layout::SingleFile] {
             for rt in RUNTIME_PATHS {
                 let g = generate(&schema, &options(layout, rt)).unwrap();
-                assert_prettyplease_layout(&format!("{name} {layout:?} {rt}"), &g);
+                assert_prettyplease_layout(&format!("{name} {layout:?} {rt}"), &g.files);
                 if rt == "::sg_runtime" && name != "hazards" {
                     assert_eq!(
                         g.reformatted,
@@ -93,7 +62,7 @@ fn every_file_is_prettyplease_layout_on_every_schema_layout_and_runtime_path() {
             ..Options::default()
         };
         let g = generate(&schema, &features).unwrap();
-        assert_prettyplease_layout(&format!("{name} with entity features"), &g);
+        assert_prettyplease_layout(&format!("{name} with entity features"), &g.files);
     }
 }
 
@@ -201,7 +170,7 @@ fn names_swept_across_the_margin_are_laid_out_as_prettyplease_does() {
     for layout in [Layout::Files, Layout::SingleFile] {
         for rt in RUNTIME_PATHS {
             let g = generate(&schema, &options(layout, rt)).unwrap();
-            assert_prettyplease_layout(&format!("swept {layout:?} {rt}"), &g);
+            assert_prettyplease_layout(&format!("swept {layout:?} {rt}"), &g.files);
             // Both ways are taken: fields up to 32 columns long printed straight (their lines
             // cross the margin from about 20 columns on), the longest through prettyplease.
             for straight in ["Wide1", "Wide2", "Wide3", "Wide4"] {

@@ -119,18 +119,24 @@ pub(super) fn type_line(
     if ty.args.is_empty() || fits(col, width) {
         ty.flat(out);
     } else {
-        out.push_str(&ty.head);
-        out.push(ty.delims.0);
-        out.push('\n');
-        let last = ty.args.len() - 1;
-        for (i, a) in ty.args.iter().enumerate() {
-            type_line(out, col + INDENT, "", a, ",", i != last);
-        }
-        indent(out, col);
-        out.push(ty.delims.1);
+        broken(out, col, ty);
     }
     out.push_str(post);
     out.push('\n');
+}
+
+/// `ty` with its elements one per line, one step deeper than `col`, each laid out by
+/// [`type_line`]; the closing delimiter ends the text, at `col`.
+fn broken(out: &mut String, col: usize, ty: &Ty) {
+    out.push_str(&ty.head);
+    out.push(ty.delims.0);
+    out.push('\n');
+    let last = ty.args.len().saturating_sub(1);
+    for (i, a) in ty.args.iter().enumerate() {
+        type_line(out, col + INDENT, "", a, ",", i != last);
+    }
+    indent(out, col);
+    out.push(ty.delims.1);
 }
 
 /// A line of text indented by `col`.
@@ -161,21 +167,12 @@ pub(super) fn impl_line(out: &mut String, col: usize, head: &Ty, self_ty: &str, 
         return;
     }
     // The break before `for` is taken only where what follows does not fit.
+    indent(out, col);
     let last_line = if head.args.is_empty() || fits(col, head.width()) {
-        indent(out, col);
         head.flat(out);
         head.width()
     } else {
-        indent(out, col);
-        out.push_str(&head.head);
-        out.push(head.delims.0);
-        out.push('\n');
-        let last = head.args.len() - 1;
-        for (i, a) in head.args.iter().enumerate() {
-            type_line(out, col + INDENT, "", a, ",", i != last);
-        }
-        indent(out, col);
-        out.push(head.delims.1);
+        broken(out, col, head);
         1
     };
     if fits(col, last_line + rest_counted) {

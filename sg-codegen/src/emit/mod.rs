@@ -1,6 +1,6 @@
 //! The model to Rust source. Each file's frame is `quote!` token streams, parsed by syn and
 //! printed by prettyplease; the per-field parts of entity files are printed as text straight
-//! into it (`fields.rs`), in the same layout.
+//! into it (`slots.rs`, `markers.rs`), in the same layout (`layout.rs`).
 
 mod layout;
 mod markers;
@@ -299,7 +299,7 @@ impl Emitter<'_> {
     }
 
     /// The items of one entity's module, with a placeholder for each per-field part
-    /// ([`Slot`]): `fields.rs` prints those.
+    /// ([`Slot`]): `slots.rs` prints those.
     fn entity_items(&self, e: &EntityModel) -> TokenStream {
         let rt = &self.rt;
         let markers = format_ident!("{}", MARKERS_MODULE);
@@ -308,18 +308,8 @@ impl Emitter<'_> {
         let field_enum = format_ident!("{}", e.field_enum);
         let handles = format_ident!("{}", e.handles);
         let wire = &e.wire;
-        let [fields, eq, empties, arms, variants, all, info, handle_fields, consts] = [
-            Slot::Fields,
-            Slot::Eq,
-            Slot::Empties,
-            Slot::Arms,
-            Slot::Variants,
-            Slot::All,
-            Slot::Info,
-            Slot::Handles,
-            Slot::Consts,
-        ]
-        .map(|s| format_ident!("{}", s.placeholder()));
+        let [fields, eq, empties, arms, variants, all, info, handle_fields, consts, _] =
+            slots::EVERY_SLOT.map(|s| format_ident!("{}", s.placeholder()));
 
         let struct_doc = doc(&format!(
             "**{}**: a record of entity type `{wire}`.\n\nEvery field is optional (a read returns only the fields asked for) except `id`. \
@@ -617,7 +607,7 @@ fn unparse(tokens: TokenStream) -> Result<String, String> {
 
 /// Renders `model` as files. The header names the generator but not the source, so the same
 /// schema gives the same bytes whether it came from a snapshot or a live site. With the files,
-/// the entity types whose text prettyplease laid out as a whole (see `fields.rs`).
+/// the entity types whose text prettyplease laid out as a whole (see `layout.rs`).
 pub fn emit(model: &Model, options: &Options) -> Result<(Vec<GeneratedFile>, Vec<String>), String> {
     let emitter = || -> Result<Emitter<'_>, String> {
         let rt: syn::Path = syn::parse_str(&options.runtime_path).map_err(|e| {

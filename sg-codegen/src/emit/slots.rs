@@ -31,7 +31,8 @@ pub(super) enum Slot {
     Markers,
 }
 
-const EVERY_SLOT: [Slot; 10] = [
+/// Every slot, in the order of their placeholders in a frame.
+pub(super) const EVERY_SLOT: [Slot; 10] = [
     Slot::Fields,
     Slot::Eq,
     Slot::Empties,
