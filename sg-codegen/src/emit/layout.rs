@@ -3,7 +3,7 @@
 //! Most generated text is the same few shapes once per field or per link target, and the syn
 //! round trip (tokens parsed back into a syntax tree, to be printed) was two thirds of codegen
 //! time. Those shapes are printed here by prettyplease's rule for line breaks: a group (generic
-//! arguments, a tuple, an array, call arguments) stays on one line when the text from where it
+//! arguments, an array, call arguments, a macro's tokens) stays on one line when the text from where it
 //! opens to the next place a line may break fits in the line's space, which is [`MARGIN`]
 //! columns, or [`MIN_SPACE`] past the indentation when that is more; otherwise each element
 //! goes on a line of its own, one [`INDENT`] deeper. A printer that cannot be sure of a layout
@@ -25,11 +25,11 @@ pub(super) fn fits(col: usize, width: usize) -> bool {
     width <= MARGIN.saturating_sub(col).max(MIN_SPACE)
 }
 
-/// A type (or an array, or a tuple) as printed: a head and its delimited elements.
+/// A type (or an array) as printed: a head and its delimited elements.
 #[derive(Clone)]
 pub(super) struct Ty {
     head: String,
-    /// The delimiters of `args`: `<>`, `()` or `[]`.
+    /// The delimiters of `args`: `<>` or `[]`.
     delims: (char, char),
     args: Vec<Ty>,
 }
@@ -46,18 +46,6 @@ impl Ty {
             head: head.into(),
             delims: ('<', '>'),
             args,
-        }
-    }
-
-    /// `(a, b)`; `()` when `elems` is empty.
-    pub(super) fn tuple(elems: Vec<Ty>) -> Ty {
-        if elems.is_empty() {
-            return Ty::path("()");
-        }
-        Ty {
-            head: String::new(),
-            delims: ('(', ')'),
-            args: elems,
         }
     }
 
@@ -184,6 +172,45 @@ pub(super) fn impl_line(out: &mut String, col: usize, head: &Ty, self_ty: &str, 
         out.push_str(&rest[1..]);
         out.push('\n');
     }
+}
+
+/// A macro call on a list, `pre` (ending in its `(`), `items`, then `)` and `post`: on one line
+/// when it fits, else the items filled into lines one step deeper, as many as fit on each
+/// (prettyplease prints a macro's tokens as a paragraph), and `)` on a line of its own.
+pub(super) fn macro_line(out: &mut String, col: usize, pre: &str, items: &[String], post: &str) {
+    let joined = items.join(", ");
+    // The group opens after `(` and runs to the next place a line may break, after `post`.
+    if items.is_empty() || fits(col, pre.len() + joined.len() + 1 + post.len()) {
+        line(out, col, &format!("{pre}{joined}){post}"));
+        return;
+    }
+    line(out, col, pre);
+    let inner = col + INDENT;
+    let space = MARGIN.saturating_sub(inner).max(MIN_SPACE);
+    indent(out, inner);
+    let mut used = 0;
+    for (i, item) in items.iter().enumerate() {
+        // An item and its comma go together; the break before it is taken where they do not
+        // fit after what the line holds.
+        let comma = if i + 1 < items.len() { "," } else { "" };
+        let width = item.len() + comma.len();
+        if i > 0 && used + 1 + width <= space {
+            out.push(' ');
+            used += 1;
+        } else if i > 0 {
+            out.push('\n');
+            indent(out, inner);
+            used = 0;
+        }
+        out.push_str(item);
+        out.push_str(comma);
+        used += width;
+    }
+    out.push('\n');
+    indent(out, col);
+    out.push(')');
+    out.push_str(post);
+    out.push('\n');
 }
 
 /// Doc comment lines for the attribute values `values`, as prettyplease prints them.

@@ -2,7 +2,7 @@
 //! link field, with an impl per member (thousands on a large site: most of `mod.rs`). Every
 //! line here is either unbreakable or laid out by `layout.rs`, so no item needs prettyplease.
 
-use super::layout::{doc_lines, impl_line, line, literal, type_line, Ty, INDENT};
+use super::layout::{doc_lines, impl_line, line, literal, macro_line, type_line, Ty, INDENT};
 use super::{doc_values, escape, Emitter};
 use crate::model::{EntityModel, Kind, Model};
 use crate::names::ident_text;
@@ -93,12 +93,12 @@ impl Emitter<'_> {
         );
         let link = Ty::of(format!("{rt}::typed::TargetRef"), vec![Ty::path(name)]);
         type_line(out, c, "type Link = ", &link, ";", true);
-        // The members as a type list `(A, (B, ()))`: a link read from this field goes into any
-        // field that takes all its types (`Within`, checked where it is used).
-        let list = members.iter().rev().fold(Ty::tuple(Vec::new()), |rest, m| {
-            Ty::tuple(vec![Ty::path(ident_text(m)), rest])
-        });
-        type_line(out, c, "type Members = ", &list, ";", true);
+        // The members as a type list (`type_list!(A, B)` is `(A, (B, ()))`): a link read from
+        // this field goes into any field that takes all its types (`Within`, checked where it
+        // is used).
+        let members: Vec<String> = members.iter().map(|m| ident_text(m).into_owned()).collect();
+        let pre = format!("type Members = {rt}::type_list!(");
+        macro_line(out, c, &pre, &members, ";");
         line(out, col, "}");
     }
 }

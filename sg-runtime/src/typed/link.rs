@@ -348,6 +348,21 @@ pub enum EveryEntity {}
 /// Every member of a type list is a target of `T` (see [`TargetSet::Members`]).
 pub trait AllIn<T> {}
 impl<T> AllIn<T> for () {}
+
+/// The type list `(A, (B, (C, ())))` of `A, B, C`: how generated code writes a target set's
+/// [`TargetSet::Members`]. Written as nested tuples, the bindings' layout indented each member
+/// one step deeper (most of a large site's `mod.rs` was that indentation). Sixteen members per
+/// step of expansion, so that a set of a thousand types stays within the recursion limit.
+#[macro_export]
+macro_rules! type_list {
+    () => { () };
+    ($a:ty, $b:ty, $c:ty, $d:ty, $e:ty, $f:ty, $g:ty, $h:ty,
+     $i:ty, $j:ty, $k:ty, $l:ty, $m:ty, $n:ty, $o:ty, $p:ty $(, $rest:ty)* $(,)?) => {
+        ($a, ($b, ($c, ($d, ($e, ($f, ($g, ($h,
+        ($i, ($j, ($k, ($l, ($m, ($n, ($o, ($p, $crate::type_list!($($rest),*)))))))))))))))))
+    };
+    ($a:ty $(, $rest:ty)* $(,)?) => { ($a, $crate::type_list!($($rest),*)) };
+}
 impl<T, H: LinkTarget<T>, R: AllIn<T>> AllIn<T> for (H, R) {}
 impl AllIn<AnyEntity> for EveryEntity {}
 
@@ -719,6 +734,84 @@ pub(crate) fn link_value<T, R: IntoTarget<T>>(r: R) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_list_nests_pairs_past_sixteen_members() {
+        fn same<T: 'static, U: 'static>() -> bool {
+            std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()
+        }
+        assert!(same::<crate::type_list!(), ()>());
+        assert!(same::<crate::type_list!(u8, u16), (u8, (u16, ()))>());
+        assert!(same::<
+            crate::type_list!(
+                [u8; 1], [u8; 2], [u8; 3], [u8; 4], [u8; 5], [u8; 6], [u8; 7], [u8; 8], [u8; 9],
+                [u8; 10], [u8; 11], [u8; 12], [u8; 13], [u8; 14], [u8; 15], [u8; 16], [u8; 17],
+                [u8; 18], [u8; 19], [u8; 20]
+            ),
+            (
+                [u8; 1],
+                (
+                    [u8; 2],
+                    (
+                        [u8; 3],
+                        (
+                            [u8; 4],
+                            (
+                                [u8; 5],
+                                (
+                                    [u8; 6],
+                                    (
+                                        [u8; 7],
+                                        (
+                                            [u8; 8],
+                                            (
+                                                [u8; 9],
+                                                (
+                                                    [u8; 10],
+                                                    (
+                                                        [u8; 11],
+                                                        (
+                                                            [u8; 12],
+                                                            (
+                                                                [u8; 13],
+                                                                (
+                                                                    [u8; 14],
+                                                                    (
+                                                                        [u8; 15],
+                                                                        (
+                                                                            [u8; 16],
+                                                                            (
+                                                                                [u8; 17],
+                                                                                (
+                                                                                    [u8; 18],
+                                                                                    (
+                                                                                        [u8; 19],
+                                                                                        (
+                                                                                            [u8;
+                                                                                                20],
+                                                                                            ()
+                                                                                        )
+                                                                                    )
+                                                                                )
+                                                                            )
+                                                                        )
+                                                                    )
+                                                                )
+                                                            )
+                                                        )
+                                                    )
+                                                )
+                                            )
+                                        )
+                                    )
+                                )
+                            )
+                        )
+                    )
+                )
+            ),
+        >());
+    }
     use serde_json::json;
 
     enum Shot {}
