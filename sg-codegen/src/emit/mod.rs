@@ -570,11 +570,13 @@ impl Emitter<'_> {
             items
         };
         let frame = unparse(tokens)?;
-        let (text, exact) = slots::fill(
-            &frame,
-            frame.len() + e.fields.len() * 1500,
-            |slot, col, opener, out| self.write_slot(e, slot, col, opener, out),
-        );
+        // Every entity slot has its placeholder, but the match arms of an entity with no field
+        // of its own (see `entity_items`).
+        let has_arms = e.fields.iter().any(|f| f.wire != "id");
+        let expected = slots::EVERY_SLOT.len() - 1 - usize::from(!has_arms);
+        let (text, exact) = slots::fill(&frame, expected, |slot, col, opener, out| {
+            self.write_slot(e, slot, col, opener, out)
+        })?;
         if exact {
             return Ok(Rendered { text, whole: false });
         }
@@ -644,10 +646,10 @@ pub fn emit(model: &Model, options: &Options) -> Result<(Vec<GeneratedFile>, Vec
     let entities = rendered.into_iter().map(|r| r.text);
     let em = emitter()?;
     let root = unparse(em.root(model))?;
-    let (root, _) = slots::fill(&root, root.len() * 8, |_, col, _, out| {
+    let (root, _) = slots::fill(&root, 1, |_, col, _, out| {
         em.write_markers(model, col, out);
         true
-    });
+    })?;
     let files = match options.layout {
         Layout::SingleFile => {
             // Each `pub mod shot;` of the root becomes the module written in place.

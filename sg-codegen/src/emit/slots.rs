@@ -91,28 +91,30 @@ impl Slot {
     }
 }
 
-/// `frame` (prettyplease's text with placeholders) with each placeholder line replaced by what
-/// `write` prints for it, given the placeholder's column and the width of the line before (where
-/// a group around it opens); false where the text may not be prettyplease's layout (a
-/// placeholder not alone on its line, or `write` not sure of its own).
+/// `frame` (prettyplease's text with `expected` placeholders) with each placeholder line
+/// replaced by what `write` prints for it, given the placeholder's column and the width of the
+/// line before (where a group around it opens); `false` with it where the text may not be
+/// prettyplease's layout (`write` not sure of its own). A line is a placeholder only when it is
+/// one whole: schema text (in doc comments and string literals) never is, whatever it holds.
 pub(super) fn fill(
     frame: &str,
-    capacity: usize,
+    expected: usize,
     mut write: impl FnMut(Slot, usize, usize, &mut String) -> bool,
-) -> (String, bool) {
-    let mut out = String::with_capacity(capacity);
+) -> Result<(String, bool), String> {
+    let mut out = String::with_capacity(frame.len() * 4);
     let mut exact = true;
+    let mut filled = 0;
     for line in frame.lines() {
-        match Slot::in_line(line) {
+        let text = line.trim_start();
+        match Slot::in_line(text).filter(|slot| text == slot.line()) {
             Some(slot) => {
-                let text = line.trim_start();
                 let col = line.len() - text.len();
                 let opener = out[..out.len().saturating_sub(1)]
                     .rsplit('\n')
                     .next()
                     .map_or(0, str::len);
-                exact &= text == slot.line();
                 exact &= write(slot, col, opener, &mut out);
+                filled += 1;
             }
             None => {
                 out.push_str(line);
@@ -120,7 +122,12 @@ pub(super) fn fill(
             }
         }
     }
-    (out, exact)
+    if filled != expected {
+        return Err(format!(
+            "internal error: {filled} of {expected} placeholders found in the printed frame"
+        ));
+    }
+    Ok((out, exact))
 }
 
 impl Emitter<'_> {
