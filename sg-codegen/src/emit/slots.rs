@@ -180,7 +180,7 @@ impl Emitter<'_> {
                         Kind::MultiEntity(_) => "::std::vec::Vec::new()",
                         _ => "::core::option::Option::None",
                     };
-                    fitting_line(out, col, &format!("{}: {empty},", ident_text(&f.ident)));
+                    line(out, col, &format!("{}: {empty},", ident_text(&f.ident)));
                 }
             }
             Slot::Arms => {
@@ -217,7 +217,7 @@ impl Emitter<'_> {
                 for f in all {
                     let d = format!("**{}** (`{}.{}`).", escape(&f.display), e.wire, f.wire);
                     doc_lines(out, col, &doc_values(&d));
-                    fitting_line(out, col, &format!("{},", ident_text(&f.variant)));
+                    line(out, col, &format!("{},", ident_text(&f.variant)));
                 }
             }
             Slot::All => {
@@ -230,20 +230,20 @@ impl Emitter<'_> {
                 let flat = elements.iter().map(|s| s.len() + 2).sum::<usize>();
                 exact = !fits(col, opener.saturating_sub(col) + flat);
                 for s in &elements {
-                    fitting_line(out, col, &format!("{s},"));
+                    line(out, col, &format!("{s},"));
                 }
             }
             Slot::Info => {
                 // A struct literal wider than 34 columns always breaks, and so the array too.
                 let rt = &self.rt_text;
                 for f in all {
-                    fitting_line(out, col, &format!("{rt}::typed::FieldInfo {{"));
+                    line(out, col, &format!("{rt}::typed::FieldInfo {{"));
                     let c = col + INDENT;
-                    fitting_line(out, c, &format!("wire_name: {},", literal(&f.wire)));
-                    fitting_line(out, c, &format!("display_name: {},", literal(&f.display)));
-                    fitting_line(out, c, &format!("data_type: {},", literal(&f.data_type)));
-                    fitting_line(out, c, &format!("writable: {},", f.writable));
-                    fitting_line(out, col, "},");
+                    line(out, c, &format!("wire_name: {},", literal(&f.wire)));
+                    line(out, c, &format!("display_name: {},", literal(&f.display)));
+                    line(out, c, &format!("data_type: {},", literal(&f.data_type)));
+                    line(out, c, &format!("writable: {},", f.writable));
+                    line(out, col, "},");
                 }
             }
             Slot::Handles => {
@@ -263,11 +263,11 @@ impl Emitter<'_> {
                     // The comma after the last field is printed only as the literal breaks.
                     let counted = usize::from(i + 1 < all.len());
                     if fits(col, head.len() + wire.len() + 1 + counted) {
-                        fitting_line(out, col, &format!("{head}{wire}),"));
+                        line(out, col, &format!("{head}{wire}),"));
                     } else {
-                        fitting_line(out, col, &head);
-                        fitting_line(out, col + INDENT, &format!("{wire},"));
-                        fitting_line(out, col, "),");
+                        line(out, col, &head);
+                        line(out, col + INDENT, &format!("{wire},"));
+                        line(out, col, "),");
                     }
                 }
             }
