@@ -7,7 +7,7 @@
 //!   their conversions to and from the wire.
 //! * [`schema`] is the one schema model of the workspace: the server's own `schema_read` /
 //!   `schema_entity_read` JSON, nothing lost, plus the project's snapshot file format.
-//! * With the `mock` feature, [`mock`] is a local api3 server on 127.0.0.1 for tests and examples.
+//! * With the `mock` feature, the `mock` module is a local api3 server on 127.0.0.1 for tests and examples.
 //!
 //! ```no_run
 //! use sg_runtime::{Client, Credentials, Filter, Query};
