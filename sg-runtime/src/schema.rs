@@ -240,7 +240,6 @@ fn parse_json(text: &str, file: Option<&Path>) -> Result<Value, SchemaError> {
     })
 }
 
-/// Takes `results` out of an api3 envelope, or the value itself when it is bare.
 /// An api3 answer's `{"results": ...}`, for reading a saved answer straight from its text.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +256,7 @@ fn read_direct<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
         .ok()
 }
 
+/// Takes `results` out of an api3 envelope, or the value itself when it is bare.
 fn unwrap_results(v: Value) -> Value {
     match v {
         Value::Object(mut o) if o.len() == 1 && o.contains_key("results") => {

@@ -348,6 +348,8 @@ pub enum EveryEntity {}
 /// Every member of a type list is a target of `T` (see [`TargetSet::Members`]).
 pub trait AllIn<T> {}
 impl<T> AllIn<T> for () {}
+impl<T, H: LinkTarget<T>, R: AllIn<T>> AllIn<T> for (H, R) {}
+impl AllIn<AnyEntity> for EveryEntity {}
 
 /// The type list `(A, (B, (C, ())))` of `A, B, C`: how generated code writes a target set's
 /// [`TargetSet::Members`]. Written as nested tuples, the bindings' layout indented each member
@@ -363,8 +365,6 @@ macro_rules! type_list {
     };
     ($a:ty $(, $rest:ty)* $(,)?) => { ($a, $crate::type_list!($($rest),*)) };
 }
-impl<T, H: LinkTarget<T>, R: AllIn<T>> AllIn<T> for (H, R) {}
-impl AllIn<AnyEntity> for EveryEntity {}
 
 /// Every entity type of the target set `Self` is in the target set `T`: a [`TargetRef<Self>`]
 /// fits a field whose targets are `T`. It holds when every member of
