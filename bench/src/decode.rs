@@ -214,19 +214,12 @@ fn measure(
     bytes: &[u8],
     iters: usize,
 ) -> (f64, u64) {
-    let out =
-        std::process::Command::new(std::env::current_exe().expect("the bench knows where it is"))
-            .arg("decode-worker")
-            .arg(mode)
-            .arg(page_file)
-            .output()
-            .expect("the worker runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    if !out.status.success() || parts.first().and_then(|n| n.parse().ok()) != Some(PAGE) {
+    let page = page_file.to_string_lossy();
+    let parts = crate::run_worker(&["decode-worker", mode, &page], 2);
+    if parts[0].parse().ok() != Some(PAGE) {
         crate::die(&format!(
-            "decode worker {mode} failed: {text} {}",
-            String::from_utf8_lossy(&out.stderr)
+            "decode worker {mode} counted {} of {PAGE}",
+            parts[0]
         ));
     }
     let kib: u64 = parts.get(1).and_then(|k| k.parse().ok()).unwrap_or(0);

@@ -178,21 +178,33 @@ pub fn sibling_binary(s: &Settings, name: &str, build_args: &[&str]) -> PathBuf 
     bin
 }
 
-/// Runs this binary as a worker with `args`. Workers print `count seconds peak_kib ...`:
-/// returns the seconds and the peak (KiB), or dies unless the worker ran and counted `expected`.
-pub fn timed_worker(args: &[&str], expected: usize) -> (f64, u64) {
+/// Runs this binary as a worker with `args` and returns the words it printed; dies when the
+/// worker fails or prints fewer than `words`.
+pub fn run_worker(args: &[&str], words: usize) -> Vec<String> {
     let out =
         std::process::Command::new(std::env::current_exe().expect("the bench knows where it is"))
             .args(args)
             .output()
             .expect("the worker runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    if !out.status.success() || parts.len() < 3 || parts[0].parse::<usize>().ok() != Some(expected)
-    {
+    let parts: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+    if !out.status.success() || parts.len() < words {
         die(&format!(
             "worker {args:?} failed: {text} {}",
             String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    parts
+}
+
+/// Runs a worker that prints `count seconds peak_kib ...`: returns the seconds and the peak
+/// (KiB), or dies unless it counted `expected`.
+pub fn timed_worker(args: &[&str], expected: usize) -> (f64, u64) {
+    let parts = run_worker(args, 3);
+    if parts[0].parse::<usize>().ok() != Some(expected) {
+        die(&format!(
+            "worker {args:?} counted {} of {expected}",
+            parts[0]
         ));
     }
     (

@@ -6,7 +6,6 @@ use crate::find::{peak_kib, start_server};
 use crate::Settings;
 use serde_json::json;
 use sg_runtime::{Client, Credentials, UploadOptions};
-use std::process::Command;
 use std::time::Instant;
 
 /// Runs in a process of its own: `upload-worker URL PATH` prints `seconds peak_kib`.
@@ -34,20 +33,7 @@ pub fn worker(args: &[String]) {
 }
 
 fn run_worker(url: &str, path: &std::path::Path) -> (f64, u64) {
-    let out = Command::new(std::env::current_exe().expect("the bench knows where it is"))
-        .arg("upload-worker")
-        .arg(url)
-        .arg(path)
-        .output()
-        .expect("the worker runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    if !out.status.success() || parts.len() < 2 {
-        crate::die(&format!(
-            "upload worker failed: {text} {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let parts = crate::run_worker(&["upload-worker", url, &path.to_string_lossy()], 2);
     (
         parts[0].parse().unwrap_or(0.0),
         parts[1].parse().unwrap_or(0),
