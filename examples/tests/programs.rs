@@ -1,14 +1,23 @@
 //! Every example program runs, as a user would run it, so that none can rot: against the local
-//! server (no `SG_SITE`), with its defaults, with bad input, and with `--help`.
+//! server (no `SG_SITE`), with its defaults, with bad input, and with `--help`; and none leaves
+//! a file behind in the temporary folder, whether it succeeds or fails.
 
 use std::process::{Command, Output};
 
 fn run(exe: &str, args: &[&str]) -> Output {
-    Command::new(exe)
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::new(exe)
         .args(args)
         .env_remove("SG_SITE")
+        .env("TMPDIR", tmp.path())
         .output()
+        .unwrap();
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{exe} {args:?} left {left:?} behind");
+    o
 }
 
 fn out(o: &Output) -> String {
@@ -177,8 +186,11 @@ fn event_daemon_handles_every_change_once_per_checkpoint_through_a_kill_and_rest
     use sg_runtime::mock::{MockServer, SCRIPT_KEY, SCRIPT_NAME};
     use std::time::{Duration, Instant};
     // Standalone: its own local server and change-making thread.
-    let dir = std::env::temp_dir().join(format!("sg-event-daemon-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("sg-event-daemon-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let (cp, handled) = (dir.join("standalone.json"), dir.join("standalone.txt"));
     let t = ok(
         EVENT_DAEMON,

@@ -72,8 +72,11 @@ mod tests {
 
     #[test]
     fn profiles_resolve_paths_against_the_file() {
-        let dir = std::env::temp_dir().join(format!("sg-profile-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("sg-profile-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path();
         let f = dir.join("sg-codegen.toml");
         std::fs::write(&f, "[site.studio]\nurl = \"studio\"\nscript_name = \"codegen\"\nscript_key_env = \"K\"\nsnapshot = \"s.json\"\n").unwrap();
         let p = &load(&f).unwrap()["studio"];
@@ -89,6 +92,5 @@ mod tests {
             e.contains("script_key") && e.contains("sg-codegen.toml"),
             "{e}"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -4,14 +4,15 @@
 use serde_json::json;
 use sg_runtime::mock::{MockServer, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sg-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh folder, removed when the test ends (passed or not).
+fn tmp(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("sg-cli-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn codegen(args: &[&str], cwd: &Path) -> Output {
@@ -69,7 +70,8 @@ fn help_text_is_golden() {
 #[test]
 fn demo_prints_where_the_files_went() {
     let d = tmp("demo");
-    let o = codegen(&["--demo", "--out", "gen"], &d);
+    let d = d.path();
+    let o = codegen(&["--demo", "--out", "gen"], d);
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
     assert!(
@@ -79,13 +81,13 @@ fn demo_prints_where_the_files_went() {
         "{t}"
     );
     assert!(d.join("gen/shot.rs").is_file() && d.join("gen/mod.rs").is_file());
-    let again = codegen(&["--demo", "--out", "gen"], &d);
+    let again = codegen(&["--demo", "--out", "gen"], d);
     assert!(
         text(&again).contains("0 written, 23 unchanged"),
         "{}",
         text(&again)
     );
-    let check = codegen(&["--demo", "--out", "gen", "--check"], &d);
+    let check = codegen(&["--demo", "--out", "gen", "--check"], d);
     assert!(check.status.success(), "{}", text(&check));
 }
 
@@ -93,6 +95,7 @@ fn demo_prints_where_the_files_went() {
 fn live_site_whole_and_per_entity_and_saved_snapshot() {
     let server = MockServer::start(Schema::demo()).unwrap();
     let d = tmp("live");
+    let d = d.path();
     let url = server.url();
     let o = codegen(
         &[
@@ -103,14 +106,14 @@ fn live_site_whole_and_per_entity_and_saved_snapshot() {
             "--save-snapshot",
             "snap/demo.json",
         ],
-        &d,
+        d,
     );
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
         std::fs::read_to_string(d.join("snap/demo.json")).unwrap(),
         sg_runtime::schema::DEMO_SNAPSHOT
     );
-    let o = codegen(&["--site", &url, "--per-entity", "--out", "per"], &d);
+    let o = codegen(&["--site", &url, "--per-entity", "--out", "per"], d);
     assert!(o.status.success(), "{}", text(&o));
     let reads = server
         .requests()
@@ -124,7 +127,7 @@ fn live_site_whole_and_per_entity_and_saved_snapshot() {
     );
     // Same schema, same bytes, however it was read.
     assert_eq!(files(&d.join("whole")), files(&d.join("per")));
-    let o = codegen(&["--snapshot", "snap/demo.json", "--out", "snap_gen"], &d);
+    let o = codegen(&["--snapshot", "snap/demo.json", "--out", "snap_gen"], d);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(files(&d.join("whole")), files(&d.join("snap_gen")));
     // Nothing in the output or the files names the key.
@@ -134,6 +137,7 @@ fn live_site_whole_and_per_entity_and_saved_snapshot() {
 #[test]
 fn check_reports_real_drift() {
     let d = tmp("drift");
+    let d = d.path();
     let server = MockServer::start(Schema::demo()).unwrap();
     let url = server.url();
     let o = codegen(
@@ -145,7 +149,7 @@ fn check_reports_real_drift() {
             "--save-snapshot",
             "demo.json",
         ],
-        &d,
+        d,
     );
     assert!(o.status.success(), "{}", text(&o));
     let clean = codegen(
@@ -158,7 +162,7 @@ fn check_reports_real_drift() {
             "gen",
             "--check",
         ],
-        &d,
+        d,
     );
     assert!(clean.status.success(), "{}", text(&clean));
 
@@ -186,7 +190,7 @@ fn check_reports_real_drift() {
             "gen",
             "--check",
         ],
-        &d,
+        d,
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let t = text(&o);
@@ -214,6 +218,7 @@ fn check_reports_real_drift() {
 fn profiles_name_the_site_key_variable_and_paths() {
     let server = MockServer::start(Schema::demo()).unwrap();
     let d = tmp("profile");
+    let d = d.path();
     std::fs::write(
         d.join("sg-codegen.toml"),
         format!("[site.studio]\nurl = \"{}\"\nscript_name = \"{SCRIPT_NAME}\"\nscript_key_env = \"STUDIO_KEY\"\nsnapshot = \"schema/studio.json\"\nout = \"bindings\"\nper_entity = true\n", server.url()),
@@ -221,7 +226,7 @@ fn profiles_name_the_site_key_variable_and_paths() {
     .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_sg-codegen"))
         .args(["--site", "studio", "--save-snapshot", "schema/studio.json"])
-        .current_dir(&d)
+        .current_dir(d)
         .env("STUDIO_KEY", SCRIPT_KEY)
         .env_remove("SG_SCRIPT_NAME")
         .env_remove("SG_SCRIPT_KEY")
@@ -242,6 +247,7 @@ fn profiles_name_the_site_key_variable_and_paths() {
 #[test]
 fn bad_input_fails_clearly_and_writes_nothing() {
     let d = tmp("bad");
+    let d = d.path();
     std::fs::write(
         d.join("malformed.json"),
         "{\"format\": \"sg-schema-snapshot\",\n \"version\": 1,\n",
@@ -261,20 +267,20 @@ fn bad_input_fails_clearly_and_writes_nothing() {
         ("empty.json", "empty.json: the schema has no entity types"),
         ("other.json", "other.json at `format`: not a schema snapshot"),
     ] {
-        let o = codegen(&["--snapshot", file, "--out", "out"], &d);
+        let o = codegen(&["--snapshot", file, "--out", "out"], d);
         assert_eq!(o.status.code(), Some(2), "{file}: {}", text(&o));
         assert!(text(&o).contains(expect), "{file}: {}", text(&o));
         assert!(!d.join("out").exists(), "{file}: nothing is written");
     }
-    let o = codegen(&["--demo", "--only", "Shoot", "--out", "out"], &d);
+    let o = codegen(&["--demo", "--only", "Shoot", "--out", "out"], d);
     assert!(
         text(&o).contains("entity type `Shoot` (in --only/--exclude) is not in the schema"),
         "{}",
         text(&o)
     );
-    let o = codegen(&["--out", "out"], &d);
+    let o = codegen(&["--out", "out"], d);
     assert!(text(&o).contains("choose a schema"), "{}", text(&o));
-    let o = codegen(&["--site", "http://127.0.0.1:9", "--out", "out"], &d);
+    let o = codegen(&["--site", "http://127.0.0.1:9", "--out", "out"], d);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         text(&o).contains("reading the schema from http://127.0.0.1:9"),
@@ -287,6 +293,7 @@ fn bad_input_fails_clearly_and_writes_nothing() {
 #[test]
 fn schema_edits_on_the_server_show_as_drift() {
     let d = tmp("edits");
+    let d = d.path();
     let server = MockServer::start(Schema::demo()).unwrap();
     let url = server.url();
     let o = codegen(
@@ -298,7 +305,7 @@ fn schema_edits_on_the_server_show_as_drift() {
             "--save-snapshot",
             "demo.json",
         ],
-        &d,
+        d,
     );
     assert!(o.status.success(), "{}", text(&o));
     let client = sg_runtime::Client::builder(&url)
@@ -362,7 +369,7 @@ fn schema_edits_on_the_server_show_as_drift() {
             "gen",
             "--check",
         ],
-        &d,
+        d,
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let t = text(&o);

@@ -91,8 +91,11 @@ fn every_generated_file_is_rustfmt_clean_and_documented() {
 
 #[test]
 fn writing_only_touches_changed_files() {
-    let dir = std::env::temp_dir().join(format!("sg-golden-write-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("sg-golden-write-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().join("out");
     let g = generated(&Schema::demo(), &Options::default());
     let first = sg_codegen::write_files(&dir, &g.files, true).unwrap();
     assert_eq!(first.written.len(), g.files.len());
@@ -114,7 +117,6 @@ fn writing_only_touches_changed_files() {
     let r = sg_codegen::write_files(&dir, &fewer.files, true).unwrap();
     assert_eq!(r.removed, ["shot.rs"]);
     assert!(dir.join("hand_written.rs").exists());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Every file of `dir` and its bytes.
@@ -134,8 +136,11 @@ fn snapshot_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn a_failed_write_leaves_the_folder_exactly_as_it_was() {
-    let dir = std::env::temp_dir().join(format!("sg-golden-atomic-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("sg-golden-atomic-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().join("out");
     // Bindings of the demo without Shot and Asset, then the whole demo, which changes mod.rs,
     // adds shot.rs and asset.rs.
     let old = generated(
@@ -177,5 +182,4 @@ fn a_failed_write_leaves_the_folder_exactly_as_it_was() {
         snapshot_of(&dir).keys().all(|k| !k.starts_with('.')),
         "no temporary or backup file is left"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -464,8 +464,11 @@ mod tests {
         assert_eq!(Schema::demo(), through_value(DEMO_SNAPSHOT));
         // A pair of saved answers, one in `{"results": ...}` and one bare.
         let snap: Value = serde_json::from_str(DEMO_SNAPSHOT).unwrap();
-        let dir = std::env::temp_dir().join(format!("sg-schema-pair-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("sg-schema-pair-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path();
         let fields = json!({ "results": snap["fields"] });
         type Fields = BTreeMap<String, BTreeMap<String, FieldSchema>>;
         assert!(
@@ -480,9 +483,8 @@ mod tests {
             snap["entities"].to_string(),
         )
         .unwrap();
-        let loaded = Schema::load(&dir).unwrap();
+        let loaded = Schema::load(dir).unwrap();
         let parts = Schema::from_parts(snap["entities"].clone(), fields).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(loaded, parts);
         assert_eq!(loaded, Schema::demo());
     }

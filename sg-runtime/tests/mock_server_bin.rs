@@ -22,8 +22,11 @@ fn serve(cmd: &mut Command) -> (std::process::Child, String, String) {
 
 #[test]
 fn serves_a_seeded_snapshot_until_stopped() {
-    let dir = std::env::temp_dir().join(format!("sg-mock-bin-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("sg-mock-bin-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let seed = dir.join("seed.json");
     std::fs::write(&seed, r#"{"Project": [{"id": 1, "name": "Demo"}], "Shot": [{"code": "sh010", "project": {"type": "Project", "id": 1}}]}"#).unwrap();
     // Secrets come from files, never the command line (`ps` shows it).
@@ -79,7 +82,6 @@ fn serves_a_seeded_snapshot_until_stopped() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -90,8 +92,11 @@ fn help_and_bad_arguments() {
         .unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--seed FILE"));
-    let dir = std::env::temp_dir().join(format!("sg-mock-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("sg-mock-bad-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let users = dir.join("users");
     std::fs::write(&users, "nocolon\n").unwrap();
     let users = users.to_str().unwrap();
@@ -115,7 +120,6 @@ fn help_and_bad_arguments() {
             "{args:?}"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -21,11 +21,10 @@ fn server(cloud: bool) -> MockServer {
     server
 }
 
-/// A file of `len` bytes (a pattern, so that a misplaced part shows) in a fresh folder.
-fn file(name: &str, len: usize) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sg-files-{}-{name}-{len}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+/// A file of `len` bytes (a pattern, so that a misplaced part shows) in the test's folder,
+/// which goes when the test ends.
+fn file(dir: &tempfile::TempDir, name: &str, len: usize) -> PathBuf {
+    let p = dir.path().join(name);
     let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
     std::fs::write(&p, bytes).unwrap();
     p
@@ -46,10 +45,11 @@ fn version_id(server: &MockServer) -> i64 {
 
 #[test]
 fn the_direct_route_uploads_into_a_url_field_and_downloads_back() {
+    let tmp = tempfile::tempdir().unwrap();
     let server = server(false);
     let client = server.client().unwrap();
     let v = version_id(&server);
-    let movie = file("take.mov", 1);
+    let movie = file(&tmp, "take.mov", 1);
     let options = UploadOptions {
         field_name: Some("sg_uploaded_movie".into()),
         display_name: Some("Take 1".into()),
@@ -107,10 +107,11 @@ fn the_direct_route_uploads_into_a_url_field_and_downloads_back() {
 
 #[test]
 fn the_cloud_route_sends_parts_above_20_mb_and_checks_their_etags() {
+    let tmp = tempfile::tempdir().unwrap();
     let server = server(true);
     let client = server.client().unwrap();
     let v = version_id(&server);
-    let big = file("plate.mov", 25_000_000);
+    let big = file(&tmp, "plate.mov", 25_000_000);
     let mut seen = Vec::new();
     let options = UploadOptions {
         field_name: Some("sg_uploaded_movie".into()),
@@ -147,7 +148,7 @@ fn the_cloud_route_sends_parts_above_20_mb_and_checks_their_etags() {
     // lists only some fields for cloud storage).
     server.clear_requests();
     client
-        .upload("Version", v, file("small.mov", 1), &options)
+        .upload("Version", v, file(&tmp, "small.mov", 1), &options)
         .unwrap();
     assert_eq!(
         routes(&server),
@@ -159,20 +160,26 @@ fn the_cloud_route_sends_parts_above_20_mb_and_checks_their_etags() {
     );
     server.clear_requests();
     client
-        .upload("Shot", 1, file("notes.txt", 10), &UploadOptions::default())
+        .upload(
+            "Shot",
+            1,
+            file(&tmp, "notes.txt", 10),
+            &UploadOptions::default(),
+        )
         .unwrap();
     assert_eq!(routes(&server), ["POST upload_file"]);
 }
 
 #[test]
 fn thumbnails_become_the_image_of_the_record() {
+    let tmp = tempfile::tempdir().unwrap();
     for cloud in [false, true] {
         let server = server(cloud);
         let client = server.client().unwrap();
         // A Shot's thumbnail goes the direct route even on a cloud site (its upload types list
         // Version movies, Attachments and `this_file`), as the official client decides.
         let id = client
-            .upload_thumbnail("Shot", 1, file("thumb.png", 300))
+            .upload_thumbnail("Shot", 1, file(&tmp, "thumb.png", 300))
             .unwrap();
         assert_eq!(
             routes(&server).last().map(String::as_str),
@@ -197,12 +204,16 @@ fn thumbnails_become_the_image_of_the_record() {
             .unwrap();
         assert_eq!(raw["entities"][0]["image"], id, "cloud: {cloud}");
         let id2 = client
-            .upload_filmstrip_thumbnail("Version", version_id(&server), file("strip.png", 480))
+            .upload_filmstrip_thumbnail(
+                "Version",
+                version_id(&server),
+                file(&tmp, "strip.png", 480),
+            )
             .unwrap();
         assert!(id2 > id);
         // An Attachment's thumbnail takes the cloud route where the site has one.
         let id3 = client
-            .upload_thumbnail("Attachment", id, file("att.png", 10))
+            .upload_thumbnail("Attachment", id, file(&tmp, "att.png", 10))
             .unwrap();
         let route = if cloud {
             "POST api_link_file"
@@ -224,6 +235,7 @@ fn thumbnails_become_the_image_of_the_record() {
 
 #[test]
 fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
+    let tmp = tempfile::tempdir().unwrap();
     let server = server(true);
     let client = server.client().unwrap();
     let v = version_id(&server);
@@ -234,7 +246,7 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
     // Refused before anything is sent.
     server.clear_requests();
     let e = client
-        .upload("Version", v, file("empty.mov", 0), &movie)
+        .upload("Version", v, file(&tmp, "empty.mov", 0), &movie)
         .unwrap_err();
     assert!(e.to_string().contains("the file is empty"), "{e}");
     let e = client
@@ -246,11 +258,11 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
     // A part the storage answers 503 is sent again; three times, and the step is named.
     server.inject(Some("storage"), Fault::Status(503), 1);
     client
-        .upload("Version", v, file("retry.mov", 10), &movie)
+        .upload("Version", v, file(&tmp, "retry.mov", 10), &movie)
         .unwrap();
     server.inject(Some("storage"), Fault::Status(503), 3);
     let e = client
-        .upload("Version", v, file("fail.mov", 10), &movie)
+        .upload("Version", v, file(&tmp, "fail.mov", 10), &movie)
         .unwrap_err();
     assert!(
         matches!(&e, Error::Upload { step, .. } if step == "upload to storage"),
@@ -270,7 +282,7 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
         1,
     );
     let id = client
-        .upload("Version", v, file("parts.mov", 21_000_000), &movie)
+        .upload("Version", v, file(&tmp, "parts.mov", 21_000_000), &movie)
         .unwrap();
     let sent = routes(&server);
     assert_eq!(
@@ -289,7 +301,7 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
     server.clear_requests();
     server.inject(Some("api_link_file"), Fault::StatusAfterHandling(504), 1);
     let e = client
-        .upload("Version", v, file("late.mov", 10), &movie)
+        .upload("Version", v, file(&tmp, "late.mov", 10), &movie)
         .unwrap_err();
     assert!(e.may_have_been_applied(), "{e:?}");
     assert!(e.to_string().contains("api_link_file failed"), "{e}");
@@ -314,7 +326,12 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
     let c = direct.client().unwrap();
     direct.inject(Some("upload_file"), Fault::DropAfterHandling, 1);
     let e = c
-        .upload("Shot", 1, file("cut.mov", 10), &UploadOptions::default())
+        .upload(
+            "Shot",
+            1,
+            file(&tmp, "cut.mov", 10),
+            &UploadOptions::default(),
+        )
         .unwrap_err();
     assert!(e.may_have_been_applied(), "{e:?}");
     // A field that is not a file field, and a record that does not exist, are refused.
@@ -322,7 +339,7 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
         .upload(
             "Shot",
             1,
-            file("x.mov", 1),
+            file(&tmp, "x.mov", 1),
             &UploadOptions {
                 field_name: Some("code".into()),
                 ..UploadOptions::default()
@@ -334,17 +351,23 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
         "{e}"
     );
     let e = c
-        .upload("Shot", 999, file("x.mov", 1), &UploadOptions::default())
+        .upload(
+            "Shot",
+            999,
+            file(&tmp, "x.mov", 1),
+            &UploadOptions::default(),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("Shot #999 does not exist"), "{e}");
 }
 
 #[test]
 fn downloads_need_the_session_cookie_and_leave_no_partial_file() {
+    let tmp = tempfile::tempdir().unwrap();
     let server = server(false);
     let client = server.client().unwrap();
     let id = client
-        .upload("Shot", 1, file("a.txt", 5), &UploadOptions::default())
+        .upload("Shot", 1, file(&tmp, "a.txt", 5), &UploadOptions::default())
         .unwrap();
     // Without the cookie a site refuses.
     let bare = sg_runtime::Client::builder(server.url())
@@ -354,7 +377,7 @@ fn downloads_need_the_session_cookie_and_leave_no_partial_file() {
     let e = bare.download_attachment(&json!(id)).unwrap_err();
     assert!(matches!(e, Error::Http { status: 403, .. }), "{e:?}");
     // A failed download to a path leaves nothing behind.
-    let out = std::env::temp_dir().join(format!("sg-dl-{}.txt", std::process::id()));
+    let out = tmp.path().join("downloaded.txt");
     server.inject(Some("file_serve"), Fault::Status(500), 1);
     assert!(client
         .download_attachment_to_path(&json!(id), &out, &mut |_| {})
@@ -368,11 +391,12 @@ fn downloads_need_the_session_cookie_and_leave_no_partial_file() {
 
 #[test]
 fn a_thumbnail_is_shared_from_a_file_or_an_entity() {
+    let tmp = tempfile::tempdir().unwrap();
     use sg_runtime::{EntityRef, ThumbnailSource};
     let server = server(false);
     let client = server.client().unwrap();
     let shots = [EntityRef::new("Shot", 1), EntityRef::new("Shot", 2)];
-    let png = file("shared.png", 64);
+    let png = file(&tmp, "shared.png", 64);
     let id = client
         .share_thumbnail(&shots, ThumbnailSource::File(&png), false)
         .unwrap()
@@ -410,4 +434,23 @@ fn a_thumbnail_is_shared_from_a_file_or_an_entity() {
     assert!(client
         .share_thumbnail(&[], ThumbnailSource::File(&png), false)
         .is_err());
+}
+
+#[test]
+fn the_server_makes_its_files_folder_at_the_first_upload_and_removes_it_when_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = server(false);
+    let dir = server.files_dir();
+    assert!(!dir.exists(), "nothing uploaded yet, so no folder");
+    server
+        .client()
+        .unwrap()
+        .upload("Shot", 1, file(&tmp, "a.txt", 5), &UploadOptions::default())
+        .unwrap();
+    assert!(
+        dir.read_dir().unwrap().count() > 0,
+        "the upload is kept there"
+    );
+    drop(server);
+    assert!(!dir.exists(), "removed with the server");
 }

@@ -162,8 +162,11 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
         eprintln!("SKIPPED official client upload test: python3 with shotgun_api3 not found (pip install shotgun-api3)");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("sg-official-uploads-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("sg-official-uploads-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let movie: Vec<u8> = (0..30_000_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(dir.join("take.mov"), &movie).unwrap();
     std::fs::write(dir.join("notes.txt"), b"notes").unwrap();
@@ -270,5 +273,4 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
         }
         assert!(!ours_forms.is_empty() && theirs_forms.len() >= ours_forms.len());
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,7 +2,7 @@
 //! `sg_uploaded_movie` and a thumbnail, with progress bars, and print where to download them.
 
 use sg_examples::sg::Version;
-use sg_examples::{fail, shot_task_project, Args, Progress, Site};
+use sg_examples::{fail, remove_on_failure, shot_task_project, Args, Progress, Site};
 use sg_runtime::typed::prelude::*;
 use std::path::PathBuf;
 
@@ -28,6 +28,7 @@ against SG_SITE.
 fn stand_in(name: &str, len: usize) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("publish_with_media-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| fail(&format!("{}: {e}", dir.display())));
+    remove_on_failure(dir.clone());
     let path = dir.join(name);
     let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
     std::fs::write(&path, bytes).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));

@@ -378,13 +378,12 @@ impl MockServerBuilder {
         }
         let listener = TcpListener::bind(("127.0.0.1", self.port)).map_err(MockError::Io)?;
         let addr = listener.local_addr().map_err(MockError::Io)?;
-        // Uploaded files live here until the server stops.
+        // Uploaded files live here (made at the first upload) until the server stops.
         let files_dir = std::env::temp_dir().join(format!(
             "sg-mock-files-{}-{}",
             std::process::id(),
             addr.port()
         ));
-        std::fs::create_dir_all(&files_dir).map_err(MockError::Io)?;
         let shared = Arc::new(Shared {
             stopping: AtomicBool::new(false),
             store: Mutex::new(store),
@@ -473,6 +472,18 @@ impl MockServer {
     /// The site URL: `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The folder uploaded files are kept in: made at the first upload, removed when the server
+    /// is dropped. A process that exits without dropping it (`std::process::exit`) leaves the
+    /// folder behind if anything was uploaded.
+    pub fn files_dir(&self) -> std::path::PathBuf {
+        self.shared
+            .files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .dir
+            .clone()
     }
 
     /// The socket address.
@@ -622,13 +633,6 @@ impl Drop for MockServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        let dir = self
-            .shared
-            .files
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .dir
-            .clone();
-        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(self.files_dir());
     }
 }

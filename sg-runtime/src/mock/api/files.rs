@@ -16,7 +16,9 @@ use std::path::PathBuf;
 /// The upload state of the server.
 #[derive(Default)]
 pub(crate) struct Files {
-    /// Where uploaded files are kept (removed when the server stops).
+    /// Where uploaded files are kept: made at the first upload (a server that never stores a
+    /// file leaves nothing behind, even in a process that exits without dropping it), removed
+    /// when the server stops.
     pub(crate) dir: PathBuf,
     /// Whether `info` advertises the cloud-storage route.
     pub(crate) cloud: bool,
@@ -32,6 +34,12 @@ impl Files {
             cloud,
             ..Files::default()
         }
+    }
+
+    /// The folder uploads go to, made if this is the first.
+    fn dir_for_writing(&self) -> Result<PathBuf, ApiError> {
+        std::fs::create_dir_all(&self.dir).map_err(io_error)?;
+        Ok(self.dir.clone())
     }
 }
 
@@ -217,7 +225,9 @@ impl Shared {
                     ));
                 };
                 files.next_upload += 1;
-                let stored = files.dir.join(format!("upload-{}", files.next_upload));
+                let stored = files
+                    .dir_for_writing()?
+                    .join(format!("upload-{}", files.next_upload));
                 drop(files);
                 std::fs::write(&stored, &file.bytes).map_err(io_error)?;
                 let filename = file.filename.clone();
@@ -371,7 +381,7 @@ impl Shared {
         let id = upload_id(it.next())?;
         let part: u64 = it.next().and_then(|p| p.parse().ok()).unwrap_or(0);
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
-        let dir = files.dir.clone();
+        let dir = files.dir_for_writing()?;
         let Some(CloudUpload { parts, .. }) = files.uploads.get_mut(&id) else {
             return Err(ApiError::new(404, format!("no upload {id}")));
         };
