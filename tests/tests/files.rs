@@ -7,6 +7,7 @@ use sg_runtime::mock::{Fault, MockServer};
 use sg_runtime::schema::Schema;
 use sg_runtime::{Error, Filter, Query, UploadOptions};
 use sg_tests::demo_seed;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 fn server(cloud: bool) -> MockServer {
@@ -442,6 +443,14 @@ fn the_server_makes_its_files_folder_at_the_first_upload_and_removes_it_when_dro
     let server = server(false);
     let dir = server.files_dir();
     assert!(!dir.exists(), "nothing uploaded yet, so no folder");
+    // A PUT to an upload the server never handed out is refused, and makes no folder either.
+    let mut put = std::net::TcpStream::connect(server.addr()).unwrap();
+    put.write_all(b"PUT /storage/999/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx")
+        .unwrap();
+    let mut answer = String::new();
+    put.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(!dir.exists(), "no folder for a refused part");
     server
         .client()
         .unwrap()

@@ -11,7 +11,7 @@ use super::super::Shared;
 use crate::mock::store::ApiError;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The upload state of the server.
 #[derive(Default)]
@@ -35,12 +35,12 @@ impl Files {
             ..Files::default()
         }
     }
+}
 
-    /// The folder uploads go to, made if this is the first.
-    fn dir_for_writing(&self) -> Result<PathBuf, ApiError> {
-        std::fs::create_dir_all(&self.dir).map_err(io_error)?;
-        Ok(self.dir.clone())
-    }
+/// `dir`, the folder uploads go to, made if this is the first upload.
+fn made(dir: &Path) -> Result<&Path, ApiError> {
+    std::fs::create_dir_all(dir).map_err(io_error)?;
+    Ok(dir)
 }
 
 /// A cloud upload under way.
@@ -225,9 +225,7 @@ impl Shared {
                     ));
                 };
                 files.next_upload += 1;
-                let stored = files
-                    .dir_for_writing()?
-                    .join(format!("upload-{}", files.next_upload));
+                let stored = made(&files.dir)?.join(format!("upload-{}", files.next_upload));
                 drop(files);
                 std::fs::write(&stored, &file.bytes).map_err(io_error)?;
                 let filename = file.filename.clone();
@@ -381,11 +379,12 @@ impl Shared {
         let id = upload_id(it.next())?;
         let part: u64 = it.next().and_then(|p| p.parse().ok()).unwrap_or(0);
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
-        let dir = files.dir_for_writing()?;
+        let dir = files.dir.clone();
         let Some(CloudUpload { parts, .. }) = files.uploads.get_mut(&id) else {
             return Err(ApiError::new(404, format!("no upload {id}")));
         };
-        std::fs::write(dir.join(format!("upload-{id}-{part}")), &req.body).map_err(io_error)?;
+        std::fs::write(made(&dir)?.join(format!("upload-{id}-{part}")), &req.body)
+            .map_err(io_error)?;
         let etag = format!("\"{:016x}\"", fnv(&req.body));
         parts.insert(part, etag.clone());
         Ok(Answer {
