@@ -34,8 +34,11 @@ fn serves_a_seeded_snapshot_until_stopped() {
     std::fs::write(&key_file, "ci-key-0123456789\n").unwrap();
     let users_file = dir.join("users");
     std::fs::write(&users_file, "# login:password\nada:ada-password\n").unwrap();
+    // Its own temporary folder, to see what it leaves there.
+    let served = tempfile::tempdir().unwrap();
     let (mut child, banner, url) = serve(
         Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+            .env("TMPDIR", served.path())
             .args(["--port", "0", "--script-name", "ci", "--script-key-file"])
             .arg(&key_file)
             .arg("--users-file")
@@ -62,9 +65,20 @@ fn serves_a_seeded_snapshot_until_stopped() {
         .unwrap();
     assert_eq!(user.find_all(&Query::new("Project")).unwrap().len(), 1);
     let shot = serde_json::json!({"code": "sh020"});
-    client
+    let created = client
         .create("Shot", shot.as_object().unwrap(), &[])
         .expect("with a key of its own, the server takes writes");
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "notes").unwrap();
+    let id = created["id"].as_i64().unwrap();
+    client
+        .upload("Shot", id, &notes, &Default::default())
+        .unwrap();
+    assert_eq!(
+        std::fs::read_dir(served.path()).unwrap().count(),
+        1,
+        "the upload is kept"
+    );
     // The default script is replaced by the one given.
     let default = Client::builder(&url)
         .credentials(Credentials::script(
@@ -80,8 +94,19 @@ fn serves_a_seeded_snapshot_until_stopped() {
             .error_code(),
         Some(102)
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // SIGTERM (as Ctrl-C) stops it cleanly, and its uploads go with it.
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    if term.is_ok_and(|s| s.success()) {
+        assert!(child.wait().unwrap().success());
+        let left: Vec<_> = std::fs::read_dir(served.path()).unwrap().collect();
+        assert!(left.is_empty(), "stopped, it left {left:?}");
+    } else {
+        eprintln!("SKIPPED the clean-stop check: no `kill` command to send SIGTERM");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use sg_runtime::mock::{MockServer, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -164,6 +165,13 @@ fn run() -> Result<(), String> {
         b = b.seed(v);
     }
     let server = b.start().map_err(|e| e.to_string())?;
+    // Ctrl-C and SIGTERM stop it cleanly: dropping the server removes the files uploaded to it,
+    // which would otherwise stay in the temporary folder.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    })
+    .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
     // The key is never printed: the caller chose it, or it is the documented default.
     let writes = if args.script_key.is_none() && args.users.is_empty() && !args.insecure {
         " (read-only: no key given; --insecure allows writes with the default key)"
@@ -174,9 +182,11 @@ fn run() -> Result<(), String> {
         "sg-mock-server: serving {} as script `{script_name}`{writes}; Ctrl-C to stop",
         server.url()
     );
-    loop {
-        std::thread::park();
-    }
+    let _ = stopped.recv();
+    drop(server);
+    // Whoever read the banner may be gone: a closed stdout is no failure here.
+    let _ = writeln!(std::io::stdout(), "sg-mock-server: stopped");
+    Ok(())
 }
 
 fn main() -> ExitCode {
