@@ -186,11 +186,8 @@ fn event_daemon_handles_every_change_once_per_checkpoint_through_a_kill_and_rest
     use sg_runtime::mock::{MockServer, SCRIPT_KEY, SCRIPT_NAME};
     use std::time::{Duration, Instant};
     // Standalone: its own local server and change-making thread.
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-event-daemon-")
-        .tempdir()
-        .unwrap();
-    let dir = tmp.path().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let (cp, handled) = (dir.join("standalone.json"), dir.join("standalone.txt"));
     let t = ok(
         EVENT_DAEMON,

@@ -72,10 +72,7 @@ mod tests {
 
     #[test]
     fn profiles_resolve_paths_against_the_file() {
-        let tmp = tempfile::Builder::new()
-            .prefix("sg-profile-")
-            .tempdir()
-            .unwrap();
+        let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         let f = dir.join("sg-codegen.toml");
         std::fs::write(&f, "[site.studio]\nurl = \"studio\"\nscript_name = \"codegen\"\nscript_key_env = \"K\"\nsnapshot = \"s.json\"\n").unwrap();

@@ -7,14 +7,6 @@ use sg_runtime::schema::Schema;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// A fresh folder, removed when the test ends (passed or not).
-fn tmp(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("sg-cli-{name}-"))
-        .tempdir()
-        .unwrap()
-}
-
 fn codegen(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sg-codegen"))
         .args(args)
@@ -69,7 +61,7 @@ fn help_text_is_golden() {
 
 #[test]
 fn demo_prints_where_the_files_went() {
-    let d = tmp("demo");
+    let d = tempfile::tempdir().unwrap();
     let d = d.path();
     let o = codegen(&["--demo", "--out", "gen"], d);
     assert!(o.status.success(), "{}", text(&o));
@@ -94,7 +86,7 @@ fn demo_prints_where_the_files_went() {
 #[test]
 fn live_site_whole_and_per_entity_and_saved_snapshot() {
     let server = MockServer::start(Schema::demo()).unwrap();
-    let d = tmp("live");
+    let d = tempfile::tempdir().unwrap();
     let d = d.path();
     let url = server.url();
     let o = codegen(
@@ -136,7 +128,7 @@ fn live_site_whole_and_per_entity_and_saved_snapshot() {
 
 #[test]
 fn check_reports_real_drift() {
-    let d = tmp("drift");
+    let d = tempfile::tempdir().unwrap();
     let d = d.path();
     let server = MockServer::start(Schema::demo()).unwrap();
     let url = server.url();
@@ -217,7 +209,7 @@ fn check_reports_real_drift() {
 #[test]
 fn profiles_name_the_site_key_variable_and_paths() {
     let server = MockServer::start(Schema::demo()).unwrap();
-    let d = tmp("profile");
+    let d = tempfile::tempdir().unwrap();
     let d = d.path();
     std::fs::write(
         d.join("sg-codegen.toml"),
@@ -246,7 +238,7 @@ fn profiles_name_the_site_key_variable_and_paths() {
 
 #[test]
 fn bad_input_fails_clearly_and_writes_nothing() {
-    let d = tmp("bad");
+    let d = tempfile::tempdir().unwrap();
     let d = d.path();
     std::fs::write(
         d.join("malformed.json"),
@@ -292,7 +284,7 @@ fn bad_input_fails_clearly_and_writes_nothing() {
 
 #[test]
 fn schema_edits_on_the_server_show_as_drift() {
-    let d = tmp("edits");
+    let d = tempfile::tempdir().unwrap();
     let d = d.path();
     let server = MockServer::start(Schema::demo()).unwrap();
     let url = server.url();

@@ -91,10 +91,7 @@ fn every_generated_file_is_rustfmt_clean_and_documented() {
 
 #[test]
 fn writing_only_touches_changed_files() {
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-golden-write-")
-        .tempdir()
-        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
     let g = generated(&Schema::demo(), &Options::default());
     let first = sg_codegen::write_files(&dir, &g.files, true).unwrap();
@@ -136,10 +133,7 @@ fn snapshot_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn a_failed_write_leaves_the_folder_exactly_as_it_was() {
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-golden-atomic-")
-        .tempdir()
-        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
     // Bindings of the demo without Shot and Asset, then the whole demo, which changes mod.rs,
     // adds shot.rs and asset.rs.

@@ -464,10 +464,7 @@ mod tests {
         assert_eq!(Schema::demo(), through_value(DEMO_SNAPSHOT));
         // A pair of saved answers, one in `{"results": ...}` and one bare.
         let snap: Value = serde_json::from_str(DEMO_SNAPSHOT).unwrap();
-        let tmp = tempfile::Builder::new()
-            .prefix("sg-schema-pair-")
-            .tempdir()
-            .unwrap();
+        let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         let fields = json!({ "results": snap["fields"] });
         type Fields = BTreeMap<String, BTreeMap<String, FieldSchema>>;

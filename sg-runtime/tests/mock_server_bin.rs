@@ -22,11 +22,8 @@ fn serve(cmd: &mut Command) -> (std::process::Child, String, String) {
 
 #[test]
 fn serves_a_seeded_snapshot_until_stopped() {
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-mock-bin-")
-        .tempdir()
-        .unwrap();
-    let dir = tmp.path().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let seed = dir.join("seed.json");
     std::fs::write(&seed, r#"{"Project": [{"id": 1, "name": "Demo"}], "Shot": [{"code": "sh010", "project": {"type": "Project", "id": 1}}]}"#).unwrap();
     // Secrets come from files, never the command line (`ps` shows it).
@@ -117,11 +114,8 @@ fn help_and_bad_arguments() {
         .unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--seed FILE"));
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-mock-bad-")
-        .tempdir()
-        .unwrap();
-    let dir = tmp.path().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let users = dir.join("users");
     std::fs::write(&users, "nocolon\n").unwrap();
     let users = users.to_str().unwrap();

@@ -121,11 +121,8 @@ fn write_shots(client: &sg_runtime::Client, n: usize, prefix: &str) {
 fn the_stream_delivers_in_order_and_resumes_from_its_checkpoint() {
     let server = demo_server();
     let client = server.client().unwrap();
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-events-")
-        .tempdir()
-        .unwrap();
-    let dir = tmp.path().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("checkpoint.json");
     let _ = std::fs::remove_file(&path);
     let mut stream = EventStream::builder(&client)

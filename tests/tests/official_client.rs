@@ -162,11 +162,8 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
         eprintln!("SKIPPED official client upload test: python3 with shotgun_api3 not found (pip install shotgun-api3)");
         return;
     };
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-official-uploads-")
-        .tempdir()
-        .unwrap();
-    let dir = tmp.path().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let movie: Vec<u8> = (0..30_000_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(dir.join("take.mov"), &movie).unwrap();
     std::fs::write(dir.join("notes.txt"), b"notes").unwrap();
@@ -183,7 +180,7 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
             .env("SG_URL", server.url())
             .env("SG_SCRIPT_NAME", SCRIPT_NAME)
             .env("SG_SCRIPT_KEY", SCRIPT_KEY)
-            .env("SG_DIR", &dir)
+            .env("SG_DIR", dir)
             .output()
             .unwrap();
         assert!(

@@ -600,11 +600,8 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
     use sg_runtime::typed::Files;
     let server = demo_server();
     let client = server.client().unwrap();
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-typed-files-")
-        .tempdir()
-        .unwrap();
-    let dir = tmp.path().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let movie = dir.join("sh010_v001.mov");
     std::fs::write(&movie, b"not really a movie").unwrap();
     let thumb = dir.join("sh010.png");
@@ -686,11 +683,8 @@ fn a_note_thread_decodes_into_the_bindings_structs() {
         .set(Reply::F.entity, note.link())
         .send(&client)
         .unwrap();
-    let tmp = tempfile::Builder::new()
-        .prefix("sg-thread-")
-        .tempdir()
-        .unwrap();
-    let dir = tmp.path().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     std::fs::write(dir.join("frames.txt"), b"1001-1010").unwrap();
     client
         .upload(
