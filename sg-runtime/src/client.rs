@@ -527,14 +527,18 @@ impl Client {
                     started.elapsed().as_millis()
                 );
             };
+            // An answer's connection carries the next request only when the answer decoded
+            // as api3 (results or the site's error); one that did not is dropped with it.
             let failure = match self.inner.transport.post_json(&body, &headers) {
                 Ok(answer) => match fast(&answer.bytes) {
                     Some(t) => {
+                        answer.accept();
                         ok(attempt);
                         return Ok(Answered::Fast(t));
                     }
-                    None => match self.decode_envelope(method, entity_type, answer) {
+                    None => match self.decode_envelope(method, entity_type, &answer) {
                         Ok(results) => {
+                            answer.accept();
                             ok(attempt);
                             return Ok(Answered::Results(results));
                         }
@@ -543,7 +547,11 @@ impl Client {
                         Err(Decoded::Error(e @ Error::Malformed { .. })) if !read_only => {
                             return Err(unknown_outcome(e))
                         }
-                        Err(Decoded::Error(e)) => return Err(e),
+                        Err(Decoded::Error(e @ Error::Malformed { .. })) => return Err(e),
+                        Err(Decoded::Error(e)) => {
+                            answer.accept();
+                            return Err(e);
+                        }
                     },
                 },
                 Err(f) => self.masked(f),
@@ -758,7 +766,7 @@ impl Client {
         &self,
         method: &str,
         entity_type: Option<&str>,
-        answer: Answer,
+        answer: &Answer,
     ) -> std::result::Result<Value, Decoded> {
         let malformed = |detail: String| {
             Decoded::Error(Error::Malformed {

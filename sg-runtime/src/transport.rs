@@ -65,9 +65,8 @@ impl std::fmt::Debug for ErrorPage {
     }
 }
 
-/// A 2xx answer.
-#[derive(Debug)]
-pub(crate) struct Answer {
+/// A 2xx answer, read to its declared end, with the connection it came on.
+pub(crate) struct Answer<'t> {
     /// The body, decoded from gzip or deflate.
     pub(crate) bytes: Vec<u8>,
     /// Whether it came chunked: a chunked body cut short reads as a short body (ureq's decoder
@@ -75,6 +74,65 @@ pub(crate) struct Answer {
     pub(crate) chunked: bool,
     /// The `content-type`, for error messages.
     pub(crate) content_type: String,
+    /// The connection, closed when the answer is dropped unless [`Answer::accept`]ed.
+    lease: Lease<'t>,
+}
+
+impl Answer<'_> {
+    /// The caller read this answer as what it asked for: its connection may carry the next
+    /// request. An answer that is dropped instead (it did not decode, or was not the api3
+    /// envelope) closes its connection: see [`Lease`].
+    pub(crate) fn accept(self) {
+        self.lease.keep();
+    }
+}
+
+impl std::fmt::Debug for Answer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("bytes", &self.bytes.len())
+            .field("chunked", &self.chunked)
+            .field("content_type", &self.content_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One connection, taken from the idle list for one exchange.
+///
+/// It goes back to the list only through [`Lease::keep`], which is called only when the
+/// exchange ended cleanly: its answer read to the end its headers declare, and accepted by
+/// the caller. Any other end drops it, which closes the connection: an error status (its page
+/// capped at [`ERROR_BODY_LIMIT`] or read whole), an answer refused as too large, a body cut
+/// short or timed out, a body that would not decode, a redirect. Why so strict:
+/// * A connection whose answer was not read to its end still holds the rest of that answer;
+///   a request sent on it would read those bytes as its own answer: another request's
+///   records, or a write's result handed to a read.
+/// * ureq closes such a connection itself, but it pools one whose body it has read whole,
+///   and before reusing it checks only the socket, not its own read buffer, for bytes that
+///   came after the body. A server or proxy that sent more than it declared (the cause of
+///   most answers that fail to parse) would have its extra bytes read as the next answer.
+///   After a failure the connection is suspect; a new one costs one handshake.
+///
+/// `tests/tests/connections.rs` plays each of these ends with a stale answer queued behind it
+/// and checks that the next request gets its own answer, on a new connection.
+struct Lease<'t> {
+    transport: &'t Transport,
+    agent: Option<ureq::Agent>,
+}
+
+impl Lease<'_> {
+    /// Returns the connection to the idle list.
+    fn keep(mut self) {
+        if let Some(agent) = self.agent.take() {
+            self.transport.checkin(agent);
+        }
+    }
+
+    fn agent(&self) -> &ureq::Agent {
+        self.agent
+            .as_ref()
+            .expect("a lease holds its agent until kept")
+    }
 }
 
 /// Per-request headers that can change during a client's life.
@@ -138,6 +196,11 @@ impl Transport {
             // Dropping the agent closes its connection.
         }
         drop(idle);
+        self.new_agent()
+    }
+
+    /// An agent with no connection yet: it opens one at its first request.
+    fn new_agent(&self) -> ureq::Agent {
         ureq::AgentBuilder::new()
             .timeout_connect(self.config.connect_timeout)
             // A deadline for the whole exchange: ureq applies it on pooled connections too,
@@ -158,25 +221,23 @@ impl Transport {
         }
     }
 
-    /// Posts `body` (JSON text) to the api3 endpoint, following 307/308 redirects, and returns
-    /// the 2xx answer.
-    pub(crate) fn post_json(&self, body: &str, h: &RequestHeaders) -> Result<Answer, Failure> {
-        let agent = self.checkout();
-        let answer = self.post_with(&agent, body, h);
-        self.checkin(agent);
-        answer
+    /// A connection for one exchange (see [`Lease`]).
+    fn lease(&self) -> Lease<'_> {
+        Lease {
+            transport: self,
+            agent: Some(self.checkout()),
+        }
     }
 
-    fn post_with(
-        &self,
-        agent: &ureq::Agent,
-        body: &str,
-        h: &RequestHeaders,
-    ) -> Result<Answer, Failure> {
+    /// Posts `body` (JSON text) to the api3 endpoint, following 307/308 redirects, and returns
+    /// the 2xx answer; the caller [`accept`](Answer::accept)s it once it has decoded it.
+    pub(crate) fn post_json(&self, body: &str, h: &RequestHeaders) -> Result<Answer<'_>, Failure> {
         let mut url = self.config.endpoint.clone();
+        let mut lease = self.lease();
         for _ in 0..=MAX_REDIRECTS {
             // The headers of the official client's `_call_rpc` and `_make_call`.
-            let mut req = agent
+            let mut req = lease
+                .agent()
                 .post(&url)
                 .set("content-type", "application/json; charset=utf-8")
                 .set("connection", "keep-alive")
@@ -205,9 +266,21 @@ impl Transport {
                 }
                 log::debug!("api3: HTTP {status}: following to {next}");
                 url = next;
+                // The redirect's connection is not reused (see `Lease`): the next hop opens one.
+                drop(resp);
+                lease = Lease {
+                    transport: self,
+                    agent: Some(self.new_agent()),
+                };
                 continue;
             }
-            return read_answer(resp, self.config.max_response_bytes);
+            let (bytes, chunked, content_type) = read_answer(resp, self.config.max_response_bytes)?;
+            return Ok(Answer {
+                bytes,
+                chunked,
+                content_type,
+                lease,
+            });
         }
         Err(Failure::Redirect {
             status: 310,
@@ -252,7 +325,8 @@ impl Transport {
         headers: &[(&str, &str)],
         payload: Payload,
     ) -> Result<Reply, Failure> {
-        let agent = self.checkout();
+        let lease = self.lease();
+        let agent = lease.agent();
         let answer = (|| {
             let mut req = agent.request(method, url);
             for (k, v) in headers {
@@ -271,17 +345,32 @@ impl Transport {
             let resp = sent.map_err(failure_of)?;
             let etag = resp.header("etag").map(str::to_owned);
             let mut raw = Vec::new();
-            resp.into_reader()
+            let mut reader = resp.into_reader();
+            (&mut reader)
                 .take(REPLY_TEXT_LIMIT)
                 .read_to_end(&mut raw)
                 .map_err(|e| classify_io(&e))?;
-            Ok(Reply {
-                etag,
-                text: String::from_utf8_lossy(&raw).into_owned(),
-            })
+            // A form answer is one or a few short lines; one longer than the cap was not
+            // read to its end, so its connection is not kept (see `Lease`).
+            let mut rest = [0u8; 1];
+            let whole = matches!(reader.read(&mut rest), Ok(0));
+            Ok((
+                Reply {
+                    etag,
+                    text: String::from_utf8_lossy(&raw).into_owned(),
+                },
+                whole,
+            ))
         })();
-        self.checkin(agent);
-        answer
+        match answer {
+            Ok((reply, whole)) => {
+                if whole {
+                    lease.keep();
+                }
+                Ok(reply)
+            }
+            Err(f) => Err(f),
+        }
     }
 
     /// Streams the body of a GET of `url` into `sink`, calling `progress` with the bytes
@@ -293,7 +382,8 @@ impl Transport {
         sink: &mut dyn std::io::Write,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64, Failure> {
-        let agent = self.checkout();
+        let lease = self.lease();
+        let agent = lease.agent();
         let answer = (|| {
             let mut req = agent.get(url);
             for (k, v) in headers {
@@ -317,7 +407,10 @@ impl Transport {
             }
             Ok(done)
         })();
-        self.checkin(agent);
+        // Kept only when the body was read to its end (a failed write to the sink stops early).
+        if answer.is_ok() {
+            lease.keep();
+        }
         answer
     }
 }
@@ -329,7 +422,7 @@ fn resolve(base: &str, location: &str) -> Option<String> {
     matches!(next.scheme(), "http" | "https").then(|| next.to_string())
 }
 
-fn read_answer(resp: ureq::Response, limit: u64) -> Result<Answer, Failure> {
+fn read_answer(resp: ureq::Response, limit: u64) -> Result<(Vec<u8>, bool, String), Failure> {
     let chunked = resp.header("transfer-encoding").is_some();
     let encoding = resp
         .header("content-encoding")
@@ -365,11 +458,7 @@ fn read_answer(resp: ureq::Response, limit: u64) -> Result<Answer, Failure> {
     if bytes.len() as u64 > limit {
         return Err(too_large("decoded body"));
     }
-    Ok(Answer {
-        bytes,
-        chunked,
-        content_type,
-    })
+    Ok((bytes, chunked, content_type))
 }
 
 /// Decodes a `content-encoding` of gzip or deflate (zlib-wrapped, or raw as some servers send),

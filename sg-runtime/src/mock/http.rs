@@ -414,6 +414,10 @@ fn answer_file_route(
             let _ = stream.shutdown(Shutdown::Both);
             return Ok(false);
         }
+        Some(Fault::RawKeepAlive(bytes)) => {
+            stream.write_all(&bytes)?;
+            stream.flush()?;
+        }
         None => serve(stream)?,
     }
     Ok(true)
@@ -463,6 +467,10 @@ fn answer(stream: &mut TcpStream, shared: &Shared, req: &Request) -> io::Result<
             stream.flush()?;
             let _ = stream.shutdown(Shutdown::Both);
             return Ok(false);
+        }
+        Some(Fault::RawKeepAlive(bytes)) => {
+            stream.write_all(&bytes)?;
+            stream.flush()?;
         }
         None => {
             let answer = shared.handle(&req.body);

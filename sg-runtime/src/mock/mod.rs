@@ -65,8 +65,16 @@ pub enum Fault {
     /// Answer with this HTTP status and raw body, without handling the request (malformed answers).
     Body(u16, String),
     /// Write these bytes as the whole answer (status line, headers and body, as given: redirects,
-    /// compressed, chunked or cut bodies), without handling the request; then close the connection.
+    /// compressed, chunked or cut bodies), without handling the request; then close the
+    /// connection. A whole answer should say `Connection: close`, as a server that closes does:
+    /// without it a client may send its next request on the connection before the close
+    /// reaches it, and that request is lost unanswered (a fault of its own).
     Raw(Vec<u8>),
+    /// Write these bytes as the answer, without handling the request, and keep the connection
+    /// open for the next request. Bytes past the end the answer's headers declare stay on the
+    /// wire, where a client that reused the connection would read them as its next answer: a
+    /// server or proxy that miscounts a body.
+    RawKeepAlive(Vec<u8>),
 }
 
 /// Faults played at random on a share of all requests: see [`MockServer::storm`].
@@ -520,6 +528,18 @@ impl MockServer {
                 remaining: times,
                 fault,
             });
+    }
+
+    /// How many plays of the faults given to [`inject`](MockServer::inject) are still to come:
+    /// 0 once each was played on a request.
+    pub fn faults_pending(&self) -> usize {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|r| r.remaining)
+            .sum()
     }
 
     /// Plays one of `faults`, picked at random, on `rate` (0 to 1) of all requests from now on,
