@@ -104,7 +104,8 @@ fn an_error_mid_way_ends_the_iterator() {
     assert!(it.next().is_none());
 }
 
-/// A whole HTTP answer whose `read` results hold `ids` and say another page follows.
+/// A whole HTTP answer whose `read` results hold `ids` and say another page follows. The server
+/// closes the connection after it, and says so.
 fn endless_page(ids: &[i64], count: Option<u64>) -> Fault {
     let entities: Vec<Value> = ids
         .iter()
@@ -117,7 +118,7 @@ fn endless_page(ids: &[i64], count: Option<u64>) -> Fault {
     let body = json!({"results": {"entities": entities, "paging_info": paging}}).to_string();
     Fault::Raw(
         format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         )
         .into_bytes(),
