@@ -3,7 +3,7 @@
 
 fn main() {
     sg_codegen::Builder::new()
-        .snapshot("../sg-runtime/schemas/demo.json")
+        .snapshot("../sg-api3/schemas/demo.json")
         .compile()
         .unwrap_or_else(|e| panic!("{e}"));
 }

@@ -9,7 +9,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(trybuild)");
     println!("cargo:rerun-if-env-changed=SG_SHARED_SCHEMAS");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
-    let demo = manifest.join("../sg-runtime/schemas/demo.json");
+    let demo = manifest.join("../sg-api3/schemas/demo.json");
     sg_codegen::Builder::new()
         .snapshot(&demo)
         .file_name("demo_bindings.rs")

@@ -9,7 +9,7 @@ use std::process::Command;
 /// The schemas to measure: name, schema, a path the CLI can read.
 fn inputs(s: &Settings, scratch: &Path) -> Vec<(String, Schema, PathBuf)> {
     let mut v = Vec::new();
-    let demo_path = s.root.join("sg-runtime/schemas/demo.json");
+    let demo_path = s.root.join("sg-api3/schemas/demo.json");
     v.push(("demo".to_string(), Schema::demo(), demo_path));
     let mut largest = Schema::demo();
     for (name, dir) in s.shared() {

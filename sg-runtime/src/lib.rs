@@ -33,7 +33,6 @@ pub mod records;
 mod redact;
 mod request;
 mod retry;
-pub mod schema;
 mod site;
 mod transport;
 pub mod typed;
@@ -56,6 +55,7 @@ pub use request::{
     Sort, Summary, UpdateMode,
 };
 pub use retry::RetryPolicy;
+pub use sg_api3::{data_type, schema};
 /// Re-exported for generated code and users: the JSON type every record travels as.
 pub use serde_json;
 pub use site::Site;

@@ -1,0 +1,13 @@
+//! The ShotGrid api3 vocabulary: what the client ([`sg-runtime`]), the local site
+//! (`sg-localsite`) and the code generator (`sg-codegen`) must agree on, and nothing that does
+//! I/O.
+//!
+//! * [`schema`]: the one schema model of the workspace (the server's own `schema_read` /
+//!   `schema_entity_read` JSON, nothing lost) and its snapshot file format;
+//! * [`data_type`]: the data-type table: each data type's kind, filter relations, accepted
+//!   value and read-only-ness.
+//!
+//! [`sg-runtime`]: https://docs.rs/sg-runtime
+
+pub mod data_type;
+pub mod schema;
