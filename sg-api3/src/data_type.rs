@@ -294,7 +294,10 @@ impl DataType {
     /// The data type a schema names `name`; `None` for one this table does not know (a site
     /// may add data types: treat such a field as [`Kind::Computed`], never as an error).
     pub fn from_wire(name: &str) -> Option<DataType> {
-        DataType::ALL.iter().copied().find(|d| d.wire_name() == name)
+        DataType::ALL
+            .iter()
+            .copied()
+            .find(|d| d.wire_name() == name)
     }
 
     /// The name the schema uses.

@@ -1,6 +1,6 @@
 //! What changed between two schemas, in the terms that change the bindings.
 
-use sg_runtime::schema::Schema;
+use sg_api3::schema::Schema;
 use std::fmt;
 
 /// One difference between two schemas.

@@ -1,7 +1,7 @@
 //! Typed Rust bindings from a ShotGrid site's schema.
 //!
-//! The pipeline: a schema source (snapshot file, or a live site through
-//! [`sg_runtime::Client`]) -> [`sg_runtime::schema::Schema`] -> [`model::Model`] (every name
+//! The pipeline: a schema (a snapshot file, or one the `sg-codegen` command read from a live
+//! site) -> [`sg_api3::schema::Schema`] -> [`model::Model`] (every name
 //! and type decided once) -> each file's frame as `quote!` token streams, laid out by syn and
 //! prettyplease, with the per-field parts and the markers printed straight into it as text in
 //! the same layout (`emit/layout.rs`) -> files, written only when their bytes change.
@@ -28,17 +28,15 @@
 
 pub mod diff;
 pub mod emit;
-pub mod live;
 pub mod model;
 pub mod names;
-pub mod profile;
 mod write;
 
 pub use diff::{schema_diff, SchemaChange};
 pub use emit::GeneratedFile;
 pub use write::{check_files, write_files, FileCheck, WriteReport};
 
-use sg_runtime::schema::{Schema, SchemaError};
+use sg_api3::schema::{Schema, SchemaError};
 use std::path::{Path, PathBuf};
 
 /// How the bindings are laid out on disk.
@@ -91,14 +89,6 @@ pub enum CodegenError {
     /// The schema could not be read.
     #[error(transparent)]
     Schema(#[from] SchemaError),
-    /// The live site could not be read.
-    #[error("reading the schema from {site}: {source}")]
-    Live {
-        /// The site.
-        site: String,
-        /// The client error (boxed: it is large, and every codegen result carries this type).
-        source: Box<sg_runtime::Error>,
-    },
     /// A file could not be read or written.
     #[error("{}: {source}", .path.display())]
     Io {

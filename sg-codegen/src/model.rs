@@ -2,7 +2,7 @@
 
 use crate::names::{camel, snake, Namer};
 use crate::Options;
-use sg_runtime::schema::{FieldSchema, Schema};
+use sg_api3::schema::{FieldSchema, Schema};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a field holds, which decides its handle kind and Rust value type.

@@ -7,8 +7,8 @@
 mod support;
 
 use serde_json::{json, Value};
+use sg_api3::schema::Schema;
 use sg_codegen::{generate, Layout, Options};
-use sg_runtime::schema::Schema;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

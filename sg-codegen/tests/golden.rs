@@ -4,8 +4,8 @@
 
 mod support;
 
+use sg_api3::schema::Schema;
 use sg_codegen::{generate, Layout, Options};
-use sg_runtime::schema::Schema;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {

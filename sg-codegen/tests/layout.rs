@@ -8,8 +8,8 @@
 mod support;
 
 use serde_json::{json, Value};
+use sg_api3::schema::Schema;
 use sg_codegen::{generate, Layout, Options};
-use sg_runtime::schema::Schema;
 use std::path::PathBuf;
 use support::assert_prettyplease_layout;
 

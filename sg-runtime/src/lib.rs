@@ -55,8 +55,8 @@ pub use request::{
     Sort, Summary, UpdateMode,
 };
 pub use retry::RetryPolicy;
-pub use sg_api3::{data_type, schema};
 /// Re-exported for generated code and users: the JSON type every record travels as.
 pub use serde_json;
+pub use sg_api3::{data_type, schema};
 pub use site::Site;
 pub use value::{EntityRef, FileLink, Image, ValueError, WireValue};

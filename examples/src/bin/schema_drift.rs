@@ -1,7 +1,6 @@
 //! Schema drift: read a site's schema live, compare it with the committed snapshot, and show what
 //! changed and which generated files would change. Exits 1 when the schema drifted.
 
-use sg_codegen::live::{fetch_schema, Fetch};
 use sg_codegen::{generate, schema_diff, Options};
 use sg_examples::{fail, Args};
 use sg_runtime::mock::MockServer;
@@ -68,7 +67,7 @@ fn main() {
         }
     };
     println!("Reading the live schema of {}", client.site());
-    let live = fetch_schema(&client, Fetch::Whole, false).unwrap_or_else(|e| fail(&e.to_string()));
+    let live = client.schema().unwrap_or_else(|e| fail(&e.to_string()));
     let changes = schema_diff(&committed, &live);
     if changes.is_empty() {
         println!(
@@ -102,6 +101,6 @@ fn main() {
         "\ngenerated files that would change: {}",
         changed.join(", ")
     );
-    println!("regenerate with: cargo run -p sg-codegen -- --site <site> --save-snapshot <snapshot> --out <dir>");
+    println!("regenerate with: cargo run -p sg-codegen-cli -- --site <site> --save-snapshot <snapshot> --out <dir>");
     std::process::exit(1);
 }

@@ -3,8 +3,8 @@
 // Each test crate includes this module and uses a part of it.
 #![allow(dead_code)]
 
+use sg_api3::schema::Schema;
 use sg_codegen::GeneratedFile;
-use sg_runtime::schema::Schema;
 use std::path::PathBuf;
 
 /// The real sites' schemas when `SG_SHARED_SCHEMAS` names their folder (CI sets it); none, and

@@ -5,8 +5,23 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::value::EntityRef;
 use serde_json::{json, Map, Value};
+use sg_api3::schema::Schema;
 
 impl Client {
+    /// The site's whole schema in the schema model: `schema_entity_read`, then `schema_read`.
+    /// (A site whose schema is too large for one `schema_read` can be read a type at a time
+    /// with [`Client::schema_field_read`] and [`Schema::from_parts`], as `sg-codegen
+    /// --per-entity` does.)
+    pub fn schema(&self) -> Result<Schema> {
+        let entities = self.schema_entity_read(None)?;
+        let fields = self.schema_read(None)?;
+        Schema::from_parts(entities, fields).map_err(|e| Error::Malformed {
+            method: "schema_read".into(),
+            entity_type: None,
+            detail: e.to_string(),
+        })
+    }
+
     /// `schema_read`: every field of every entity type (for `project`'s view of the schema).
     pub fn schema_read(&self, project: Option<&EntityRef>) -> Result<Value> {
         self.call("schema_read", project_params(project))

@@ -1,12 +1,20 @@
-//! `sg-codegen`: a ShotGrid schema to typed Rust bindings.
+//! `sg-codegen`: a ShotGrid schema to typed Rust bindings, from the bundled demo, a snapshot or
+//! a live site.
+//!
+//! The command line around the `sg-codegen` library, in a package of its own so that a
+//! `build.rs` that depends on the library compiles no argument parser, progress bar, TOML
+//! reader or HTTP stack.
+
+mod live;
+mod profile;
 
 use clap::Parser;
-use sg_codegen::live::{fetch_schema, Fetch};
-use sg_codegen::profile::{self, Profile, DEFAULT_CONFIG};
+use live::{fetch_schema, Fetch};
+use profile::{Profile, DEFAULT_CONFIG};
 use sg_codegen::{
     check_files, generate, schema_diff, source_label, write_files, CodegenError, Layout, Options,
 };
-use sg_runtime::schema::Schema;
+use sg_runtime::schema::{Schema, SchemaError};
 use sg_runtime::{Client, Credentials};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -87,13 +95,37 @@ struct Cli {
 
 const DEFAULT_OUT: &str = "sg_bindings";
 
+/// What stops a run: the generator's errors, or the live site's.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Codegen(#[from] CodegenError),
+    #[error("reading the schema from {site}: {source}")]
+    Live {
+        site: String,
+        /// Boxed: the client's error is large.
+        source: Box<sg_runtime::Error>,
+    },
+}
+
+/// A run whose options or configuration are wrong.
+fn invalid(message: impl Into<String>) -> CliError {
+    CliError::Codegen(CodegenError::Invalid(message.into()))
+}
+
+impl From<SchemaError> for CliError {
+    fn from(e: SchemaError) -> CliError {
+        CliError::Codegen(e.into())
+    }
+}
+
 /// The outcome of a run: success, or drift found by --check.
 enum Outcome {
     Done,
     Drift,
 }
 
-fn profile_for(cli: &Cli) -> Result<Option<Profile>, CodegenError> {
+fn profile_for(cli: &Cli) -> Result<Option<Profile>, CliError> {
     let Some(site) = &cli.site else {
         return Ok(None);
     };
@@ -105,30 +137,26 @@ fn profile_for(cli: &Cli) -> Result<Option<Profile>, CodegenError> {
     Ok(profile::load(&path)?.remove(site))
 }
 
-fn credentials(profile: Option<&Profile>) -> Result<Credentials, CodegenError> {
-    let invalid = |e: sg_runtime::Error| CodegenError::Invalid(e.to_string());
+fn credentials(profile: Option<&Profile>) -> Result<Credentials, CliError> {
+    let from_env = |e: sg_runtime::Error| invalid(e.to_string());
     match profile.and_then(|p| p.script_key_env.as_ref()) {
         Some(var) => {
             let key = std::env::var(var).map_err(|_| {
-                CodegenError::Invalid(format!(
+                invalid(format!(
                     "the profile's script key variable {var} is not set"
                 ))
             })?;
             let name = profile
                 .and_then(|p| p.script_name.clone())
                 .or_else(|| std::env::var("SG_SCRIPT_NAME").ok())
-                .ok_or_else(|| {
-                    CodegenError::Invalid(
-                        "the profile names a key variable but no script_name".into(),
-                    )
-                })?;
+                .ok_or_else(|| invalid("the profile names a key variable but no script_name"))?;
             Ok(Credentials::script(name, key))
         }
-        None => Credentials::from_env().map_err(invalid),
+        None => Credentials::from_env().map_err(from_env),
     }
 }
 
-fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
+fn run(cli: &Cli) -> Result<Outcome, CliError> {
     let say = |s: String| {
         if !cli.quiet {
             eprintln!("{s}");
@@ -150,7 +178,7 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
         let client = Client::builder(url)
             .credentials(credentials(profile.as_ref())?)
             .build()
-            .map_err(|e| CodegenError::Invalid(e.to_string()))?;
+            .map_err(|e| invalid(e.to_string()))?;
         let per_entity =
             cli.per_entity || profile.as_ref().and_then(|p| p.per_entity).unwrap_or(false);
         let fetch = if per_entity {
@@ -178,15 +206,15 @@ fn run(cli: &Cli) -> Result<Outcome, CodegenError> {
     } else if cli.demo {
         (Schema::demo(), "the bundled demo schema".to_string(), None)
     } else {
-        return Err(CodegenError::Invalid(
-            "choose a schema: --demo, --snapshot PATH or --site NAME|URL (see --help)".into(),
+        return Err(invalid(
+            "choose a schema: --demo, --snapshot PATH or --site NAME|URL (see --help)",
         ));
     };
 
     if let Some(path) = &cli.save_snapshot {
         if cli.site.is_none() {
-            return Err(CodegenError::Invalid(
-                "--save-snapshot saves a live read: use it with --site".into(),
+            return Err(invalid(
+                "--save-snapshot saves a live read: use it with --site",
             ));
         }
         if !cli.check {

@@ -13,8 +13,8 @@
 //!
 //! Relative paths are taken from the file's folder.
 
-use crate::CodegenError;
 use serde::Deserialize;
+use sg_codegen::CodegenError;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Reading a schema from a live site, through sg-runtime's client (the workspace's one HTTP
 //! stack).
 
-use crate::CodegenError;
+use crate::CliError;
 use serde_json::{Map, Value};
 use sg_runtime::schema::Schema;
 use sg_runtime::Client;
@@ -18,9 +18,9 @@ pub enum Fetch {
 
 /// Reads `schema_entity_read`, then the fields as `fetch` says. With `progress`, shows a
 /// progress bar on stderr (per entity type).
-pub fn fetch_schema(client: &Client, fetch: Fetch, progress: bool) -> Result<Schema, CodegenError> {
+pub fn fetch_schema(client: &Client, fetch: Fetch, progress: bool) -> Result<Schema, CliError> {
     let site = client.site().to_string();
-    let live = |source| CodegenError::Live {
+    let live = |source| CliError::Live {
         site: site.clone(),
         source: Box::new(source),
     };
