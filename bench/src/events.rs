@@ -3,7 +3,7 @@
 //! memory as the log grows (flat: the stream holds one page), and the latency from a change on
 //! the site to the handler at a given poll interval.
 //!
-//! Throughput runs against `sg-mock-server` in a process of its own, seeded with the log, and
+//! Throughput runs against `sg-localsite` in a process of its own, seeded with the log, and
 //! measures in a worker process of its own (peak RSS is the stream's alone). Latency runs against
 //! an in-process local server, a thread making changes at seeded random intervals of 50 to
 //! 350 ms.
@@ -51,8 +51,8 @@ fn seed_file(dir: &Path, n: usize) -> std::path::PathBuf {
 fn client(url: &str) -> Client {
     Client::builder(url)
         .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
+            sg_localsite::SCRIPT_NAME,
+            sg_localsite::SCRIPT_KEY,
         ))
         .build()
         .expect("a client")
@@ -103,11 +103,11 @@ fn run_worker(url: &str, n: usize) -> (f64, u64) {
 
 /// The median time from a change to the handler, polling every `poll`.
 fn latency(poll: Duration, changes: usize) -> Duration {
-    let server = sg_runtime::mock::MockServer::builder(sg_runtime::schema::Schema::demo())
+    let server = sg_localsite::LocalSite::builder(sg_runtime::schema::Schema::demo())
         .seed(json!({"Shot": [{"id": 1, "code": "sh0001"}]}))
         .start()
         .expect("the local server starts");
-    let client = server.client().expect("a client");
+    let client = sg_tests::SiteClient::client(&server).expect("a client");
     let mut stream = EventStream::builder(&client)
         .start(Start::Now)
         .event_types(["Shotgun_Shot_Change"])

@@ -2,7 +2,7 @@
 //! decode into the generated struct, streaming page by page against collecting; and the same
 //! decode without the server (pre-recorded pages in memory), to show where the time goes.
 //!
-//! The server runs in a process of its own (`sg-mock-server`), and each measurement in a worker
+//! The server runs in a process of its own (`sg-localsite`), and each measurement in a worker
 //! process of its own, so that each peak resident size (VmHWM) is the client's alone.
 
 use crate::decode::ShotRow;
@@ -68,8 +68,8 @@ impl Drop for Server {
 pub(crate) fn start_server(s: &Settings, seed: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(crate::sibling_binary(
         s,
-        "sg-mock-server",
-        &["-p", "sg-runtime", "--features", "mock"],
+        "sg-localsite",
+        &["-p", "sg-localsite"],
     ))
     .args(["--port", "0", "--seed"])
     .arg(seed)
@@ -155,8 +155,8 @@ pub fn worker(args: &[String]) {
     }
     let client = Client::builder(url)
         .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
+            sg_localsite::SCRIPT_NAME,
+            sg_localsite::SCRIPT_KEY,
         ))
         .build()
         .expect("a client");

@@ -5,7 +5,7 @@
 //! lost, and what the client answered. See RELIABILITY.md.
 
 use crate::Settings;
-use sg_runtime::mock::storm::{run as run_storm, StormPlan};
+use sg_tests::storm::{run as run_storm, StormPlan};
 use std::time::Duration;
 
 pub fn run(s: &Settings) {

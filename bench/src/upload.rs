@@ -16,8 +16,8 @@ pub fn worker(args: &[String]) {
     );
     let client = Client::builder(url)
         .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
+            sg_localsite::SCRIPT_NAME,
+            sg_localsite::SCRIPT_KEY,
         ))
         .build()
         .unwrap_or_else(|e| crate::die(&e.to_string()));

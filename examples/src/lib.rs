@@ -3,9 +3,9 @@
 //! when `SG_SITE` and credentials (`SG_SCRIPT_NAME` + `SG_SCRIPT_KEY`, ...) are set.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::MockServer;
+use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
-use sg_runtime::Client;
+use sg_runtime::{Client, Credentials};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -19,7 +19,7 @@ pub struct Site {
     /// The client.
     pub client: Client,
     /// The local server, when no real site was named (stops when dropped).
-    pub local: Option<MockServer>,
+    pub local: Option<LocalSite>,
 }
 
 impl Site {
@@ -35,11 +35,11 @@ impl Site {
                 })
             }
             _ => {
-                let server = MockServer::builder(Schema::demo())
+                let server = LocalSite::builder(Schema::demo())
                     .seed(production())
                     .start()
                     .map_err(|e| e.to_string())?;
-                let client = server.client().map_err(|e| e.to_string())?;
+                let client = local_client(&server).map_err(|e| e.to_string())?;
                 remove_on_failure(server.files_dir());
                 Ok(Site {
                     client,
@@ -56,6 +56,13 @@ impl Site {
             None => self.client.site().to_string(),
         }
     }
+}
+
+/// A client of the local site, with its default script credentials.
+pub fn local_client(site: &LocalSite) -> sg_runtime::Result<Client> {
+    Client::builder(site.url())
+        .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+        .build()
 }
 
 /// Command-line flags: `--name value` pairs, and `--help`.

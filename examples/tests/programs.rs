@@ -183,7 +183,7 @@ fn publish_with_media_uploads_and_downloads_back() {
 #[test]
 fn event_daemon_handles_every_change_once_per_checkpoint_through_a_kill_and_restart() {
     use sg_examples::sg::{Version, VersionSgStatusList as S};
-    use sg_runtime::mock::{MockServer, SCRIPT_KEY, SCRIPT_NAME};
+    use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
     use std::time::{Duration, Instant};
     // Standalone: its own local server and change-making thread.
     let tmp = tempfile::tempdir().unwrap();
@@ -207,12 +207,12 @@ fn event_daemon_handles_every_change_once_per_checkpoint_through_a_kill_and_rest
 
     // Against a site that outlives the daemon (ids committed out of order): killed in the
     // middle, restarted from its checkpoint.
-    let server = MockServer::builder(sg_runtime::schema::Schema::demo())
+    let server = LocalSite::builder(sg_runtime::schema::Schema::demo())
         .seed(sg_examples::production())
         .event_commits(3, 2)
         .start()
         .unwrap();
-    let client = server.client().unwrap();
+    let client = sg_examples::local_client(&server).unwrap();
     let (cp, handled) = (dir.join("site.json"), dir.join("site.txt"));
     let _ = (std::fs::remove_file(&cp), std::fs::remove_file(&handled));
     let daemon = |idle: &str| {

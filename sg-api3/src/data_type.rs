@@ -5,10 +5,28 @@
 //! kind, the local site to check written values and filter relations, and a test in sg-runtime
 //! (`tests/data_types.rs`) checks that the typed API's operator traits offer exactly these
 //! relations on each kind.
+//!
+//! The types here are small values with named constants (`DataType::TEXT`, `FieldKind::LIST`)
+//! over private enums, not public enums: rustc shortens a type's path in its error messages only
+//! where the name is unique in the whole crate graph, and every program that uses the typed API
+//! has this crate in its graph. Public variants named `Text` or `Measure` here would turn the
+//! typed API's errors from "not to a `Text` field" into "not to a
+//! `sg_runtime::typed::kind::Text` field".
 
-/// A field's data type, as `schema_read` names it (`data_type.value`).
+/// A field's data type, as `schema_read` names it (`data_type.value`): one of the constants
+/// (`DataType::TEXT`, ...).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DataType(D);
+
+impl std::fmt::Debug for DataType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
+
+/// The data types, privately (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DataType {
+enum D {
     /// `text`
     Text,
     /// `number`
@@ -68,9 +86,20 @@ pub enum DataType {
 }
 
 /// What a field of a data type holds, which decides its handle kind in the typed API (the
-/// marker type `sg_runtime::typed::kind::{name}`) and its Rust value type.
+/// marker type `sg_runtime::typed::kind::{name}`) and its Rust value type: one of the
+/// constants (`FieldKind::TEXT`, ...).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldKind(K);
+
+impl std::fmt::Debug for FieldKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The kinds, privately (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
+enum K {
     /// A string: `text`.
     Text,
     /// A whole number: `number`, `integer`.
@@ -113,29 +142,31 @@ pub enum Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
     /// A JSON string.
-    String,
+    AString,
     /// A whole JSON number.
-    Integer,
+    AnInteger,
     /// Any JSON number.
-    Number,
+    ANumber,
     /// `true` or `false`.
-    Bool,
+    ABool,
     /// A string `YYYY-MM-DD`.
-    Date,
+    ADate,
     /// A string `YYYY-MM-DDTHH:MM:SSZ` (UTC).
-    DateTime,
+    ADateTime,
     /// A string among the field's `valid_values` (when it lists any).
-    ListValue,
+    AListValue,
     /// An entity link `{type, id}` to one of the field's `valid_types`.
-    Link,
+    ALink,
     /// A list of entity links.
-    Links,
+    AListOfLinks,
     /// A list of strings.
-    Strings,
+    AListOfStrings,
+    /// A file link: an object with a `url`, or a `local_path` (`link_type: local`).
+    AFileLink,
     /// Any JSON value.
-    Any,
+    AnyJson,
     /// Nothing: the API does not write the field.
-    None,
+    NotWritable,
 }
 
 /// Every filter relation a site takes, by its wire name.
@@ -259,40 +290,97 @@ const TAG_LIST: &[&str] = &[IS, IS_NOT, NAME_CONTAINS, NAME_NOT_CONTAINS];
 const NONE: &[&str] = &[];
 
 impl DataType {
-    /// Every data type of the table, in declaration order.
+    /// `text`
+    pub const TEXT: DataType = DataType(D::Text);
+    /// `number`
+    pub const NUMBER: DataType = DataType(D::Number);
+    /// `integer`
+    pub const INTEGER: DataType = DataType(D::Integer);
+    /// `float`
+    pub const FLOAT: DataType = DataType(D::Float);
+    /// `currency`
+    pub const CURRENCY: DataType = DataType(D::Currency);
+    /// `percent`
+    pub const PERCENT: DataType = DataType(D::Percent);
+    /// `duration`
+    pub const DURATION: DataType = DataType(D::Duration);
+    /// `timecode`
+    pub const TIMECODE: DataType = DataType(D::Timecode);
+    /// `checkbox`
+    pub const CHECKBOX: DataType = DataType(D::Checkbox);
+    /// `date`
+    pub const DATE: DataType = DataType(D::Date);
+    /// `date_time`
+    pub const DATE_TIME: DataType = DataType(D::DateTime);
+    /// `list`
+    pub const LIST: DataType = DataType(D::List);
+    /// `status_list`
+    pub const STATUS_LIST: DataType = DataType(D::StatusList);
+    /// `entity`
+    pub const ENTITY: DataType = DataType(D::Entity);
+    /// `multi_entity`
+    pub const MULTI_ENTITY: DataType = DataType(D::MultiEntity);
+    /// `tag_list`
+    pub const TAG_LIST: DataType = DataType(D::TagList);
+    /// `url`
+    pub const URL: DataType = DataType(D::Url);
+    /// `image`
+    pub const IMAGE: DataType = DataType(D::Image);
+    /// `color`
+    pub const COLOR: DataType = DataType(D::Color);
+    /// `uuid`
+    pub const UUID: DataType = DataType(D::Uuid);
+    /// `entity_type`
+    pub const ENTITY_TYPE: DataType = DataType(D::EntityType);
+    /// `footage`
+    pub const FOOTAGE: DataType = DataType(D::Footage);
+    /// `password`
+    pub const PASSWORD: DataType = DataType(D::Password);
+    /// `system_task_type`
+    pub const SYSTEM_TASK_TYPE: DataType = DataType(D::SystemTaskType);
+    /// `serializable`
+    pub const SERIALIZABLE: DataType = DataType(D::Serializable);
+    /// `summary`
+    pub const SUMMARY: DataType = DataType(D::Summary);
+    /// `pivot_column`
+    pub const PIVOT_COLUMN: DataType = DataType(D::PivotColumn);
+    /// `calculated`
+    pub const CALCULATED: DataType = DataType(D::Calculated);
+
+    /// Every data type of the table.
     pub const ALL: &'static [DataType] = &[
-        DataType::Text,
-        DataType::Number,
-        DataType::Integer,
-        DataType::Float,
-        DataType::Currency,
-        DataType::Percent,
-        DataType::Duration,
-        DataType::Timecode,
-        DataType::Checkbox,
-        DataType::Date,
-        DataType::DateTime,
-        DataType::List,
-        DataType::StatusList,
-        DataType::Entity,
-        DataType::MultiEntity,
-        DataType::TagList,
-        DataType::Url,
-        DataType::Image,
-        DataType::Color,
-        DataType::Uuid,
-        DataType::EntityType,
-        DataType::Footage,
-        DataType::Password,
-        DataType::SystemTaskType,
-        DataType::Serializable,
-        DataType::Summary,
-        DataType::PivotColumn,
-        DataType::Calculated,
+        DataType::TEXT,
+        DataType::NUMBER,
+        DataType::INTEGER,
+        DataType::FLOAT,
+        DataType::CURRENCY,
+        DataType::PERCENT,
+        DataType::DURATION,
+        DataType::TIMECODE,
+        DataType::CHECKBOX,
+        DataType::DATE,
+        DataType::DATE_TIME,
+        DataType::LIST,
+        DataType::STATUS_LIST,
+        DataType::ENTITY,
+        DataType::MULTI_ENTITY,
+        DataType::TAG_LIST,
+        DataType::URL,
+        DataType::IMAGE,
+        DataType::COLOR,
+        DataType::UUID,
+        DataType::ENTITY_TYPE,
+        DataType::FOOTAGE,
+        DataType::PASSWORD,
+        DataType::SYSTEM_TASK_TYPE,
+        DataType::SERIALIZABLE,
+        DataType::SUMMARY,
+        DataType::PIVOT_COLUMN,
+        DataType::CALCULATED,
     ];
 
     /// The data type a schema names `name`; `None` for one this table does not know (a site
-    /// may add data types: treat such a field as [`Kind::Computed`], never as an error).
+    /// may add data types: treat such a field as [`FieldKind::COMPUTED`], never as an error).
     pub fn from_wire(name: &str) -> Option<DataType> {
         DataType::ALL
             .iter()
@@ -302,63 +390,70 @@ impl DataType {
 
     /// The name the schema uses.
     pub const fn wire_name(self) -> &'static str {
-        match self {
-            DataType::Text => "text",
-            DataType::Number => "number",
-            DataType::Integer => "integer",
-            DataType::Float => "float",
-            DataType::Currency => "currency",
-            DataType::Percent => "percent",
-            DataType::Duration => "duration",
-            DataType::Timecode => "timecode",
-            DataType::Checkbox => "checkbox",
-            DataType::Date => "date",
-            DataType::DateTime => "date_time",
-            DataType::List => "list",
-            DataType::StatusList => "status_list",
-            DataType::Entity => "entity",
-            DataType::MultiEntity => "multi_entity",
-            DataType::TagList => "tag_list",
-            DataType::Url => "url",
-            DataType::Image => "image",
-            DataType::Color => "color",
-            DataType::Uuid => "uuid",
-            DataType::EntityType => "entity_type",
-            DataType::Footage => "footage",
-            DataType::Password => "password",
-            DataType::SystemTaskType => "system_task_type",
-            DataType::Serializable => "serializable",
-            DataType::Summary => "summary",
-            DataType::PivotColumn => "pivot_column",
-            DataType::Calculated => "calculated",
+        match self.0 {
+            D::Text => "text",
+            D::Number => "number",
+            D::Integer => "integer",
+            D::Float => "float",
+            D::Currency => "currency",
+            D::Percent => "percent",
+            D::Duration => "duration",
+            D::Timecode => "timecode",
+            D::Checkbox => "checkbox",
+            D::Date => "date",
+            D::DateTime => "date_time",
+            D::List => "list",
+            D::StatusList => "status_list",
+            D::Entity => "entity",
+            D::MultiEntity => "multi_entity",
+            D::TagList => "tag_list",
+            D::Url => "url",
+            D::Image => "image",
+            D::Color => "color",
+            D::Uuid => "uuid",
+            D::EntityType => "entity_type",
+            D::Footage => "footage",
+            D::Password => "password",
+            D::SystemTaskType => "system_task_type",
+            D::Serializable => "serializable",
+            D::Summary => "summary",
+            D::PivotColumn => "pivot_column",
+            D::Calculated => "calculated",
         }
     }
 
     /// What a field of this type holds.
-    pub const fn kind(self) -> Kind {
-        match self {
-            DataType::Text => Kind::Text,
-            DataType::Number | DataType::Integer => Kind::Number,
-            DataType::Float | DataType::Currency => Kind::Float,
-            DataType::Percent | DataType::Duration | DataType::Timecode => Kind::Measure,
-            DataType::Checkbox => Kind::Checkbox,
-            DataType::Date => Kind::Date,
-            DataType::DateTime => Kind::DateTime,
-            DataType::List | DataType::StatusList => Kind::List,
-            DataType::Entity => Kind::Entity,
-            DataType::MultiEntity => Kind::MultiEntity,
-            DataType::TagList => Kind::TagList,
-            DataType::Url => Kind::Url,
-            DataType::Image => Kind::Image,
-            DataType::Color
-            | DataType::Uuid
-            | DataType::EntityType
-            | DataType::Footage
-            | DataType::SystemTaskType => Kind::Opaque,
-            DataType::Password => Kind::Password,
-            DataType::Serializable => Kind::Serializable,
-            DataType::Summary | DataType::PivotColumn | DataType::Calculated => Kind::Computed,
-        }
+    pub const fn kind(self) -> FieldKind {
+        FieldKind(match self.0 {
+            D::Text => K::Text,
+            D::Number => K::Number,
+            D::Integer => K::Number,
+            D::Float => K::Float,
+            D::Currency => K::Float,
+            D::Percent => K::Measure,
+            D::Duration => K::Measure,
+            D::Timecode => K::Measure,
+            D::Checkbox => K::Checkbox,
+            D::Date => K::Date,
+            D::DateTime => K::DateTime,
+            D::List => K::List,
+            D::StatusList => K::List,
+            D::Entity => K::Entity,
+            D::MultiEntity => K::MultiEntity,
+            D::TagList => K::TagList,
+            D::Url => K::Url,
+            D::Image => K::Image,
+            D::Color => K::Opaque,
+            D::Uuid => K::Opaque,
+            D::EntityType => K::Opaque,
+            D::Footage => K::Opaque,
+            D::Password => K::Password,
+            D::SystemTaskType => K::Opaque,
+            D::Serializable => K::Serializable,
+            D::Summary => K::Computed,
+            D::PivotColumn => K::Computed,
+            D::Calculated => K::Computed,
+        })
     }
 
     /// The filter relations a site takes on a field of this type (`image` takes `is` and
@@ -374,100 +469,136 @@ impl DataType {
 
     /// Whether a site never takes a write of this type, whatever the field's `editable` says.
     pub const fn is_computed(self) -> bool {
-        matches!(self.kind(), Kind::Computed)
+        matches!(self.kind().0, K::Computed)
     }
 }
 
-impl Kind {
-    /// Every kind, in declaration order.
-    pub const ALL: &'static [Kind] = &[
-        Kind::Text,
-        Kind::Number,
-        Kind::Float,
-        Kind::Measure,
-        Kind::Checkbox,
-        Kind::Date,
-        Kind::DateTime,
-        Kind::List,
-        Kind::Entity,
-        Kind::MultiEntity,
-        Kind::TagList,
-        Kind::Url,
-        Kind::Image,
-        Kind::Opaque,
-        Kind::Password,
-        Kind::Serializable,
-        Kind::Computed,
+impl FieldKind {
+    /// A string: `text`.
+    pub const TEXT: FieldKind = FieldKind(K::Text);
+    /// A whole number: `number`, `integer`.
+    pub const NUMBER: FieldKind = FieldKind(K::Number);
+    /// A decimal number: `float`, `currency`.
+    pub const FLOAT: FieldKind = FieldKind(K::Float);
+    /// A whole-number measure: `percent`, `duration` (minutes), `timecode` (milliseconds).
+    pub const MEASURE: FieldKind = FieldKind(K::Measure);
+    /// True or false: `checkbox`.
+    pub const CHECKBOX: FieldKind = FieldKind(K::Checkbox);
+    /// A calendar day: `date`.
+    pub const DATE: FieldKind = FieldKind(K::Date);
+    /// A UTC instant: `date_time`.
+    pub const DATE_TIME: FieldKind = FieldKind(K::DateTime);
+    /// One of the field's `valid_values`: `list`, `status_list`.
+    pub const LIST: FieldKind = FieldKind(K::List);
+    /// A link to one record: `entity`.
+    pub const ENTITY: FieldKind = FieldKind(K::Entity);
+    /// Links to records: `multi_entity`.
+    pub const MULTI_ENTITY: FieldKind = FieldKind(K::MultiEntity);
+    /// Tag names: `tag_list`.
+    pub const TAG_LIST: FieldKind = FieldKind(K::TagList);
+    /// A file or link: `url`.
+    pub const URL: FieldKind = FieldKind(K::Url);
+    /// The thumbnail's URL: `image`.
+    pub const IMAGE: FieldKind = FieldKind(K::Image);
+    /// A string compared as a whole: `color`, `uuid`, `entity_type`, `footage`, `system_task_type`.
+    pub const OPAQUE: FieldKind = FieldKind(K::Opaque);
+    /// Written, never filtered on: `password`.
+    pub const PASSWORD: FieldKind = FieldKind(K::Password);
+    /// Any JSON: `serializable`.
+    pub const SERIALIZABLE: FieldKind = FieldKind(K::Serializable);
+    /// Read-only, any JSON: `summary`, `pivot_column`, `calculated`, and data types not in this table.
+    pub const COMPUTED: FieldKind = FieldKind(K::Computed);
+
+    /// Every kind.
+    pub const ALL: &'static [FieldKind] = &[
+        FieldKind::TEXT,
+        FieldKind::NUMBER,
+        FieldKind::FLOAT,
+        FieldKind::MEASURE,
+        FieldKind::CHECKBOX,
+        FieldKind::DATE,
+        FieldKind::DATE_TIME,
+        FieldKind::LIST,
+        FieldKind::ENTITY,
+        FieldKind::MULTI_ENTITY,
+        FieldKind::TAG_LIST,
+        FieldKind::URL,
+        FieldKind::IMAGE,
+        FieldKind::OPAQUE,
+        FieldKind::PASSWORD,
+        FieldKind::SERIALIZABLE,
+        FieldKind::COMPUTED,
     ];
 
     /// The kind of a field whose data type the schema names `data_type`: unknown types are
-    /// [`Kind::Computed`].
-    pub fn of(data_type: &str) -> Kind {
-        DataType::from_wire(data_type).map_or(Kind::Computed, DataType::kind)
+    /// [`FieldKind::COMPUTED`].
+    pub fn of(data_type: &str) -> FieldKind {
+        DataType::from_wire(data_type).map_or(FieldKind::COMPUTED, DataType::kind)
     }
 
     /// The typed API's marker type for the kind: `sg_runtime::typed::kind::{name}`.
     pub const fn name(self) -> &'static str {
-        match self {
-            Kind::Text => "Text",
-            Kind::Number => "Number",
-            Kind::Float => "Float",
-            Kind::Measure => "Measure",
-            Kind::Checkbox => "Checkbox",
-            Kind::Date => "Date",
-            Kind::DateTime => "DateTime",
-            Kind::List => "List",
-            Kind::Entity => "Entity",
-            Kind::MultiEntity => "MultiEntity",
-            Kind::TagList => "TagList",
-            Kind::Url => "Url",
-            Kind::Image => "Image",
-            Kind::Opaque => "Opaque",
-            Kind::Password => "Password",
-            Kind::Serializable => "Serializable",
-            Kind::Computed => "Computed",
+        match self.0 {
+            K::Text => "Text",
+            K::Number => "Number",
+            K::Float => "Float",
+            K::Measure => "Measure",
+            K::Checkbox => "Checkbox",
+            K::Date => "Date",
+            K::DateTime => "DateTime",
+            K::List => "List",
+            K::Entity => "Entity",
+            K::MultiEntity => "MultiEntity",
+            K::TagList => "TagList",
+            K::Url => "Url",
+            K::Image => "Image",
+            K::Opaque => "Opaque",
+            K::Password => "Password",
+            K::Serializable => "Serializable",
+            K::Computed => "Computed",
         }
     }
 
     /// The filter relations a site takes on a field of this kind.
     pub const fn relations(self) -> &'static [&'static str] {
-        match self {
-            Kind::Text => TEXT,
-            Kind::Number | Kind::Float => NUMBER,
-            Kind::Measure => MEASURE,
-            Kind::Date | Kind::DateTime => DATE,
-            Kind::List => LIST,
-            Kind::Entity => ENTITY,
-            Kind::MultiEntity => MULTI_ENTITY,
-            Kind::TagList => TAG_LIST,
-            Kind::Checkbox | Kind::Image | Kind::Opaque => EQ,
+        match self.0 {
+            K::Text => TEXT,
+            K::Number | K::Float => NUMBER,
+            K::Measure => MEASURE,
+            K::Date | K::DateTime => DATE,
+            K::List => LIST,
+            K::Entity => ENTITY,
+            K::MultiEntity => MULTI_ENTITY,
+            K::TagList => TAG_LIST,
+            K::Checkbox | K::Image | K::Opaque => EQ,
             // Sites never filter on a password (its value is never read back either), a file
             // link, JSON or a computed value.
-            Kind::Password | Kind::Url | Kind::Serializable | Kind::Computed => NONE,
+            K::Password | K::Url | K::Serializable | K::Computed => NONE,
         }
     }
 
     /// The value a write takes.
     pub const fn shape(self) -> Shape {
-        match self {
-            Kind::Text | Kind::Opaque | Kind::Password | Kind::Image => Shape::String,
-            Kind::Number | Kind::Measure => Shape::Integer,
-            Kind::Float => Shape::Number,
-            Kind::Checkbox => Shape::Bool,
-            Kind::Date => Shape::Date,
-            Kind::DateTime => Shape::DateTime,
-            Kind::List => Shape::ListValue,
-            Kind::Entity => Shape::Link,
-            Kind::MultiEntity => Shape::Links,
-            Kind::TagList => Shape::Strings,
-            Kind::Url | Kind::Serializable => Shape::Any,
-            Kind::Computed => Shape::None,
+        match self.0 {
+            K::Text | K::Opaque | K::Password | K::Image => Shape::AString,
+            K::Number | K::Measure => Shape::AnInteger,
+            K::Float => Shape::ANumber,
+            K::Checkbox => Shape::ABool,
+            K::Date => Shape::ADate,
+            K::DateTime => Shape::ADateTime,
+            K::List => Shape::AListValue,
+            K::Entity => Shape::ALink,
+            K::MultiEntity => Shape::AListOfLinks,
+            K::TagList => Shape::AListOfStrings,
+            K::Url => Shape::AFileLink,
+            K::Serializable => Shape::AnyJson,
+            K::Computed => Shape::NotWritable,
         }
     }
 
-    /// The value an empty field reads as: `[]` for lists of links and tags, else `null`.
+    /// Whether an empty field reads as `[]` (lists of links and of tags), not `null`.
     pub const fn empty_is_list(self) -> bool {
-        matches!(self, Kind::MultiEntity | Kind::TagList)
+        matches!(self.0, K::MultiEntity | K::TagList)
     }
 }
 
@@ -481,12 +612,12 @@ mod tests {
             assert_eq!(DataType::from_wire(d.wire_name()), Some(*d));
         }
         assert_eq!(DataType::from_wire("addressing"), None);
-        assert_eq!(Kind::of("addressing"), Kind::Computed);
+        assert_eq!(FieldKind::of("addressing"), FieldKind::COMPUTED);
     }
 
     #[test]
     fn every_kind_is_the_kind_of_some_data_type() {
-        for k in Kind::ALL {
+        for k in FieldKind::ALL {
             assert!(DataType::ALL.iter().any(|d| d.kind() == *k), "{k:?}");
         }
     }
@@ -494,7 +625,7 @@ mod tests {
     #[test]
     fn computed_types_take_no_write_and_no_filter() {
         for d in DataType::ALL.iter().filter(|d| d.is_computed()) {
-            assert_eq!(d.shape(), Shape::None);
+            assert_eq!(d.shape(), Shape::NotWritable);
             assert!(d.relations().is_empty());
         }
     }

@@ -5,9 +5,13 @@
 //! * [`schema`]: the one schema model of the workspace (the server's own `schema_read` /
 //!   `schema_entity_read` JSON, nothing lost) and its snapshot file format;
 //! * [`data_type`]: the data-type table: each data type's kind, filter relations, accepted
-//!   value and read-only-ness.
+//!   value and read-only-ness;
+//! * [`methods`]: the registry of api3 methods, each named once with its kind;
+//! * [`wire`]: the wire forms of dates and date-times.
 //!
 //! [`sg-runtime`]: https://docs.rs/sg-runtime
 
 pub mod data_type;
+pub mod methods;
 pub mod schema;
+pub mod wire;

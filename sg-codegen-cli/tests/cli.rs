@@ -2,7 +2,7 @@
 //! files, with real drift for `--check`, and on bad input.
 
 use serde_json::json;
-use sg_runtime::mock::{MockServer, SCRIPT_KEY, SCRIPT_NAME};
+use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -85,7 +85,7 @@ fn demo_prints_where_the_files_went() {
 
 #[test]
 fn live_site_whole_and_per_entity_and_saved_snapshot() {
-    let server = MockServer::start(Schema::demo()).unwrap();
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let d = tempfile::tempdir().unwrap();
     let d = d.path();
     let url = server.url();
@@ -130,7 +130,7 @@ fn live_site_whole_and_per_entity_and_saved_snapshot() {
 fn check_reports_real_drift() {
     let d = tempfile::tempdir().unwrap();
     let d = d.path();
-    let server = MockServer::start(Schema::demo()).unwrap();
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let url = server.url();
     let o = codegen(
         &[
@@ -171,7 +171,7 @@ fn check_reports_real_drift() {
         .unwrap()
         .push(json!("cbb"));
     let changed = Schema::from_snapshot_str(&v.to_string()).unwrap();
-    let drifted = MockServer::start(changed).unwrap();
+    let drifted = LocalSite::start(changed).unwrap();
     let o = codegen(
         &[
             "--site",
@@ -208,7 +208,7 @@ fn check_reports_real_drift() {
 
 #[test]
 fn profiles_name_the_site_key_variable_and_paths() {
-    let server = MockServer::start(Schema::demo()).unwrap();
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let d = tempfile::tempdir().unwrap();
     let d = d.path();
     std::fs::write(
@@ -286,7 +286,7 @@ fn bad_input_fails_clearly_and_writes_nothing() {
 fn schema_edits_on_the_server_show_as_drift() {
     let d = tempfile::tempdir().unwrap();
     let d = d.path();
-    let server = MockServer::start(Schema::demo()).unwrap();
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let url = server.url();
     let o = codegen(
         &[

@@ -2,6 +2,7 @@
 
 use crate::names::{camel, snake, Namer};
 use crate::Options;
+use sg_api3::data_type::{DataType, FieldKind};
 use sg_api3::schema::{FieldSchema, Schema};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -269,15 +270,16 @@ fn field_kind(
             .insert(marker.clone(), (doc, members.clone()));
         Targets::Set { marker, members }
     };
-    match fs.data_type() {
-        "text" => Kind::Text,
-        "number" | "integer" => Kind::Number,
-        "float" | "currency" => Kind::Float,
-        "percent" | "duration" | "timecode" => Kind::Measure,
-        "checkbox" => Kind::Checkbox,
-        "date" => Kind::Date,
-        "date_time" => Kind::DateTime,
-        "list" | "status_list" => {
+    let data_type = DataType::from_wire(fs.data_type());
+    match data_type.map(DataType::kind) {
+        Some(FieldKind::TEXT) => Kind::Text,
+        Some(FieldKind::NUMBER) => Kind::Number,
+        Some(FieldKind::FLOAT) => Kind::Float,
+        Some(FieldKind::MEASURE) => Kind::Measure,
+        Some(FieldKind::CHECKBOX) => Kind::Checkbox,
+        Some(FieldKind::DATE) => Kind::Date,
+        Some(FieldKind::DATE_TIME) => Kind::DateTime,
+        Some(FieldKind::LIST) => {
             let values = fs.valid_values();
             if !options.list_enums || values.is_empty() {
                 return Kind::List(None);
@@ -301,19 +303,21 @@ fn field_kind(
                 variants,
             }))
         }
-        "entity" => Kind::Entity(targets(types, model)),
-        "multi_entity" => Kind::MultiEntity(targets(types, model)),
-        "tag_list" => Kind::TagList,
-        "url" => Kind::Url,
-        "image" => Kind::Image,
-        "color" | "uuid" | "entity_type" | "footage" | "system_task_type" => Kind::Opaque,
-        "password" => Kind::Password,
-        "serializable" => Kind::Serializable,
-        "summary" | "pivot_column" | "calculated" => Kind::Computed,
-        other => {
+        Some(FieldKind::ENTITY) => Kind::Entity(targets(types, model)),
+        Some(FieldKind::MULTI_ENTITY) => Kind::MultiEntity(targets(types, model)),
+        Some(FieldKind::TAG_LIST) => Kind::TagList,
+        Some(FieldKind::URL) => Kind::Url,
+        Some(FieldKind::IMAGE) => Kind::Image,
+        Some(FieldKind::OPAQUE) => Kind::Opaque,
+        Some(FieldKind::PASSWORD) => Kind::Password,
+        Some(FieldKind::SERIALIZABLE) => Kind::Serializable,
+        // `FieldKind::COMPUTED`: summary, pivot_column, calculated.
+        Some(_) => Kind::Computed,
+        None => {
             model.warnings.push(format!(
-                "{}.{wire}: unknown data type `{other}`; generated as a read-only serde_json::Value",
-                entity.wire
+                "{}.{wire}: unknown data type `{}`; generated as a read-only serde_json::Value",
+                entity.wire,
+                fs.data_type()
             ));
             Kind::Computed
         }

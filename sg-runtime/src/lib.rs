@@ -7,7 +7,6 @@
 //!   their conversions to and from the wire.
 //! * [`schema`] is the one schema model of the workspace: the server's own `schema_read` /
 //!   `schema_entity_read` JSON, nothing lost, plus the project's snapshot file format.
-//! * With the `mock` feature, the `mock` module is a local api3 server on 127.0.0.1 for tests and examples.
 //!
 //! ```no_run
 //! use sg_runtime::{Client, Credentials, Filter, Query};
@@ -37,9 +36,6 @@ mod site;
 mod transport;
 pub mod typed;
 pub mod value;
-
-#[cfg(feature = "mock")]
-pub mod mock;
 
 /// Re-exported for generated code and users: the date and date-time types.
 pub use api::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};

@@ -81,32 +81,10 @@ fn unit_random() -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Methods that change nothing on the site, by the names sent on the wire (the official
-/// client's `text_search` sends `query_display_name_cache`, `activity_stream_read` sends
-/// `activity_stream`, `note_thread_read` sends `note_thread_contents`, `nav_search_string` and
-/// `nav_search_entity` send `nav_search`), so a try whose fate is unknown may be repeated.
+/// Whether `method` (its name on the wire) changes nothing on the site, so that a try whose fate
+/// is unknown may be repeated: the registry's kind ([`sg_api3::methods`]).
 pub(crate) fn is_read_only(method: &str) -> bool {
-    matches!(
-        method,
-        "info"
-            | "read"
-            | "summarize"
-            | "schema_read"
-            | "schema_entity_read"
-            | "schema_field_read"
-            | "get_session_token"
-            | "note_thread_contents"
-            | "query_display_name_cache"
-            | "activity_stream"
-            | "followers"
-            | "following"
-            | "work_schedule_read"
-            | "preferences_read"
-            | "user_subscriptions_read"
-            | "nav_expand"
-            | "nav_search"
-            | "export_page"
-    )
+    sg_api3::methods::kind_of(method) == sg_api3::methods::Kind::ReadOnly
 }
 
 #[cfg(test)]

@@ -37,10 +37,40 @@ pub mod tk_core {
     include!(concat!(env!("OUT_DIR"), "/tk_core_bindings.rs"));
 }
 
+pub mod storm;
+
 use serde_json::{json, Value};
-use sg_runtime::mock::MockServer;
+use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
+use sg_runtime::{Client, ClientBuilder, Credentials, RetryPolicy};
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// A client for a local site, for tests: the site shares no code with the client (only the
+/// api3 vocabulary), so the tests make the bridge.
+pub trait SiteClient {
+    /// A client with the site's default script credentials and quick retries (3 tries, 10 ms
+    /// apart), so that fault tests run fast.
+    fn client(&self) -> sg_runtime::Result<Client> {
+        self.client_builder().build()
+    }
+
+    /// The builder of [`SiteClient::client`], to change its timeouts or policy.
+    fn client_builder(&self) -> ClientBuilder;
+}
+
+impl SiteClient for LocalSite {
+    fn client_builder(&self) -> ClientBuilder {
+        Client::builder(self.url())
+            .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+            .retry_policy(RetryPolicy {
+                max_attempts: 3,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(50),
+                jitter: true,
+            })
+    }
+}
 
 /// The environment variable naming the folder of real site schemas (`../shared/schemas` in CI).
 pub const SHARED_SCHEMAS_VAR: &str = "SG_SHARED_SCHEMAS";
@@ -124,14 +154,14 @@ pub fn numbered_shots(n: i64) -> Value {
 }
 
 /// The params of the last `method` request `server` received.
-pub fn last_params(server: &MockServer, method: &str) -> Value {
+pub fn last_params(server: &LocalSite, method: &str) -> Value {
     sent(server, method)
         .pop()
         .unwrap_or_else(|| panic!("no `{method}` request was received"))
 }
 
 /// The params of every `method` request `server` received, in order.
-pub fn sent(server: &MockServer, method: &str) -> Vec<Value> {
+pub fn sent(server: &LocalSite, method: &str) -> Vec<Value> {
     server
         .requests()
         .into_iter()
@@ -141,8 +171,8 @@ pub fn sent(server: &MockServer, method: &str) -> Vec<Value> {
 }
 
 /// A local server on the demo schema with [`demo_seed`] loaded.
-pub fn demo_server() -> MockServer {
-    MockServer::builder(Schema::demo())
+pub fn demo_server() -> LocalSite {
+    LocalSite::builder(Schema::demo())
         .seed(demo_seed())
         .start()
         .expect("the local server starts")

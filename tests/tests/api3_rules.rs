@@ -3,19 +3,20 @@
 //! received; and the site behaviours the local server plays so that these rules are exercised.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::{MockServer, RecordedRequest};
+use sg_localsite::{LocalSite, RecordedRequest};
 use sg_runtime::schema::Schema;
 use sg_runtime::typed::prelude::*;
 use sg_runtime::{Client, Credentials, FileLink, Filter, Image, Query, RetryPolicy};
 use sg_tests::demo::{Project, Shot, ShotField};
+use sg_tests::SiteClient;
 use sg_tests::{demo_seed, demo_server, numbered_shots, sent};
 
-fn reads(server: &MockServer) -> Vec<Value> {
+fn reads(server: &LocalSite) -> Vec<Value> {
     sent(server, "read")
 }
 
 /// The requests received, `info` (asked once, for the page size) aside.
-fn calls(server: &MockServer) -> Vec<RecordedRequest> {
+fn calls(server: &LocalSite) -> Vec<RecordedRequest> {
     server
         .requests()
         .into_iter()
@@ -35,8 +36,8 @@ fn paging(p: &Value) -> PageRequest {
 }
 
 /// Eight shots on a site whose pages hold 3 records.
-fn small_page_server() -> MockServer {
-    MockServer::builder(Schema::demo())
+fn small_page_server() -> LocalSite {
+    LocalSite::builder(Schema::demo())
         .page_size(3)
         .seed(json!({ "Shot": numbered_shots(8) }))
         .start()
@@ -122,8 +123,8 @@ fn headers_are_the_official_clients() {
     let server = demo_server();
     let client = Client::builder(server.url())
         .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
+            sg_localsite::SCRIPT_NAME,
+            sg_localsite::SCRIPT_KEY,
         ))
         .localized(true)
         .build()
@@ -193,7 +194,7 @@ fn summarize_sends_include_archived_projects_only_when_false() {
 
 #[test]
 fn the_two_factor_exchange_carries_sudo_and_session_uuid_and_renews_once() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .seed(demo_seed())
         .user_2fa("ada", "pw-ada-123", "246810")
         .start()
@@ -234,7 +235,7 @@ fn the_two_factor_exchange_carries_sudo_and_session_uuid_and_renews_once() {
 
 #[test]
 fn an_expired_script_key_is_not_retried() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .without_default_script()
         .start()
         .unwrap();
@@ -246,7 +247,7 @@ fn an_expired_script_key_is_not_retried() {
 
 #[test]
 fn typed_creates_ask_back_only_what_the_caller_names() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .seed(json!({"Project": [{"id": 1, "name": "Big Buck", "image": "https://site/thumbs/p1.jpg"}]}))
         .start()
         .unwrap();
@@ -297,7 +298,7 @@ fn typed_creates_ask_back_only_what_the_caller_names() {
 
     // The read-back fails: the create was applied, so it is reported as done, not as an error
     // the caller would answer by creating again.
-    server.inject(Some("read"), sg_runtime::mock::Fault::Status(500), 1);
+    server.inject(Some("read"), sg_localsite::Fault::Status(500), 1);
     let shot = Shot::create()
         .set(Shot::F.code, "sh102")
         .returning([ShotField::Image])
@@ -316,7 +317,7 @@ fn typed_creates_ask_back_only_what_the_caller_names() {
 
 #[test]
 fn image_fields_are_urls_only_when_asked() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .seed(json!({"Project": [
             {"id": 1, "name": "Big Buck", "image": "https://site/thumbs/p1.jpg"},
             {"id": 2, "name": "Pending", "image": "https://site/images/status/transient/thumbnail_pending.png"}
@@ -383,7 +384,7 @@ fn text_with_lt_round_trips_as_written() {
 
 #[test]
 fn local_file_links_come_back_with_this_platforms_path() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .seed(
             json!({"LocalStorage": [{"id": 1, "code": "primary", "linux_path": "/mnt/show",
                                        "mac_path": "/Volumes/show", "windows_path": "S:\\show"}]}),
@@ -488,7 +489,7 @@ fn links_are_named_by_their_entitys_display_field() {
 #[test]
 fn serializable_fields_hold_any_json_in_seeds() {
     let meta = json!({"type": "attribute_change", "attribute_name": "sg_status_list", "old_value": "ip", "new_value": "fin", "entity_id": 9});
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .seed(json!({"Shot": [{"id": 1, "code": "sh010", "sg_metadata": meta}]}))
         .start()
         .unwrap();

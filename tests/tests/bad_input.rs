@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 use sg_runtime::{Error, FieldUpdate, Filter, Query};
 use sg_tests::demo_server;
+use sg_tests::SiteClient;
 
 fn obj(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
@@ -173,7 +174,7 @@ fn bad_credentials_are_error_102() {
     let server = demo_server();
     let c = sg_runtime::Client::builder(server.url())
         .credentials(sg_runtime::Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
+            sg_localsite::SCRIPT_NAME,
             "wrong-key-123",
         ))
         .build()

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use sg_runtime::typed::{Entity, EntityField, EntityType};
 use sg_runtime::{Query, WireValue};
 use sg_tests::demo::{markers, Sequence, Shot, ShotField, ShotSgStatusList, Task};
+use sg_tests::SiteClient;
 use sg_tests::{demo, demo_server, hazards};
 
 #[test]
@@ -193,10 +194,10 @@ fn naming_hazards_survive() {
 #[cfg(shared_schemas)]
 mod real_sites {
     use super::*;
-    use sg_runtime::mock::MockServer;
+    use sg_localsite::LocalSite;
     use sg_runtime::schema::Schema;
 
-    fn decode_all<E: Entity>(server: &MockServer, site: &str) {
+    fn decode_all<E: Entity>(server: &LocalSite, site: &str) {
         let client = server.client().unwrap();
         let entity = <E::Type as EntityType>::NAME;
         let fields: Vec<&str> = <E::Field as EntityField>::ALL
@@ -213,7 +214,7 @@ mod real_sites {
     fn python_api_records_decode() {
         let dir = std::path::PathBuf::from(std::env::var_os("SG_SHARED_SCHEMAS").unwrap())
             .join("python-api");
-        let server = MockServer::start(Schema::load(&dir).unwrap()).unwrap();
+        let server = LocalSite::start(Schema::load(&dir).unwrap()).unwrap();
         use sg_tests::python_api as b;
         decode_all::<b::Shot>(&server, "python-api");
         decode_all::<b::Asset>(&server, "python-api");
@@ -280,7 +281,7 @@ mod real_sites {
     fn tk_core_records_decode() {
         let dir = std::path::PathBuf::from(std::env::var_os("SG_SHARED_SCHEMAS").unwrap())
             .join("tk-core");
-        let server = MockServer::start(Schema::load(&dir).unwrap()).unwrap();
+        let server = LocalSite::start(Schema::load(&dir).unwrap()).unwrap();
         use sg_tests::tk_core as b;
         decode_all::<b::Shot>(&server, "tk-core");
         decode_all::<b::PublishedFile>(&server, "tk-core");

@@ -11,9 +11,10 @@
 //! not api3, the redirect) read the stale answer as the next request's.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::{Fault, MockServer};
+use sg_localsite::{Fault, LocalSite};
 use sg_runtime::schema::Schema;
 use sg_runtime::{Client, Error, Filter, Query, RetryPolicy};
+use sg_tests::SiteClient;
 use std::time::Duration;
 
 /// The answer a request must never get: a whole `read` answer naming a record that does not exist.
@@ -80,8 +81,8 @@ fn bad_ends() -> Vec<(&'static str, Fault)> {
     ]
 }
 
-fn server() -> MockServer {
-    MockServer::builder(Schema::demo())
+fn server() -> LocalSite {
+    LocalSite::builder(Schema::demo())
         .seed(json!({"Shot": [{"code": "first"}, {"code": "second"}]}))
         .start()
         .unwrap()
@@ -89,7 +90,7 @@ fn server() -> MockServer {
 
 /// One try per request (a retry would hide which answer went to which request), a short
 /// deadline for the cut body, and a limit the oversized answer passes.
-fn client(server: &MockServer) -> Client {
+fn client(server: &LocalSite) -> Client {
     server
         .client_builder()
         .retry_policy(RetryPolicy::none())

@@ -15,9 +15,10 @@
 //!   `platform`: the only platform whose local paths the expectations hold.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::{Fault, MockServer};
+use sg_localsite::{Fault, LocalSite};
 use sg_runtime::{Error, FieldUpdate, Image, Query, WireValue};
 use sg_tests::demo::{Shot, ShotField};
+use sg_tests::SiteClient;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -175,7 +176,7 @@ fn check_error(name: &str, layer: &str, want: &Value, got: &Error) {
     }
 }
 
-fn play(server: &MockServer, case: &Value) {
+fn play(server: &LocalSite, case: &Value) {
     server.clear_faults();
     server.clear_requests();
     for a in case["answers"].as_array().unwrap() {
@@ -183,7 +184,7 @@ fn play(server: &MockServer, case: &Value) {
     }
 }
 
-fn check_requests(name: &str, server: &MockServer, case: &Value) {
+fn check_requests(name: &str, server: &LocalSite, case: &Value) {
     let requests = server.requests();
     let answers = case["answers"].as_array().unwrap().len();
     assert!(

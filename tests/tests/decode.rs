@@ -7,6 +7,7 @@ use sg_runtime::typed::{decode_read, decode_read_direct, Entity, EntityField, En
 use sg_runtime::{Error, Query};
 use sg_tests::demo::*;
 use sg_tests::demo_server;
+use sg_tests::SiteClient;
 
 fn answer(records: Value) -> Vec<u8> {
     json!({"results": {"entities": records, "paging_info": {"has_next_page": false}}})

@@ -2,16 +2,17 @@
 //! checkpointed, late ids delivered, lost ones counted, filters that do not look like gaps.
 
 use serde_json::json;
+use sg_localsite::{Fault, LocalSite};
 use sg_runtime::events::{Checkpoint, Event, EventStream, Start};
-use sg_runtime::mock::{Fault, MockServer};
 use sg_runtime::schema::Schema;
 use sg_runtime::typed::prelude::*;
 use sg_runtime::typed::EventMeta;
 use sg_tests::demo::{EventLogEntry, Playlist, Shot, ShotSgStatusList, Version};
 use sg_tests::demo_server;
+use sg_tests::SiteClient;
 use std::time::Duration;
 
-fn events(server: &MockServer) -> Vec<EventLogEntry> {
+fn events(server: &LocalSite) -> Vec<EventLogEntry> {
     let client = server.client().unwrap();
     EventLogEntry::find()
         .sort(EventLogEntry::F.id.asc())
@@ -178,7 +179,7 @@ fn the_stream_delivers_in_order_and_resumes_from_its_checkpoint() {
 
 #[test]
 fn ids_committed_out_of_order_arrive_late_and_none_is_lost() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .event_commits(3, 4)
         .start()
         .unwrap();
@@ -212,7 +213,7 @@ fn ids_committed_out_of_order_arrive_late_and_none_is_lost() {
 
 #[test]
 fn an_id_that_never_commits_is_counted_lost_after_the_gap_timeout() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .event_commits(2, 1000)
         .start()
         .unwrap();

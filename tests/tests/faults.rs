@@ -1,16 +1,17 @@
 //! Injected faults over real sockets: what the client retries, what it never sends twice.
 
 use serde_json::{json, Map, Value};
-use sg_runtime::mock::{Fault, MockServer};
+use sg_localsite::{Fault, LocalSite};
 use sg_runtime::{Client, Credentials, Error, Query, RetryPolicy};
 use sg_tests::demo_server;
+use sg_tests::SiteClient;
 use std::time::Duration;
 
 fn fields(code: &str) -> Map<String, Value> {
     json!({"code": code}).as_object().unwrap().clone()
 }
 
-fn count(server: &MockServer, method: &str) -> usize {
+fn count(server: &LocalSite, method: &str) -> usize {
     server
         .requests()
         .iter()
@@ -18,7 +19,7 @@ fn count(server: &MockServer, method: &str) -> usize {
         .count()
 }
 
-fn quick_client(server: &MockServer, read_timeout: Duration) -> Client {
+fn quick_client(server: &LocalSite, read_timeout: Duration) -> Client {
     server
         .client_builder()
         .read_timeout(read_timeout)
@@ -33,7 +34,7 @@ fn quick_client(server: &MockServer, read_timeout: Duration) -> Client {
 }
 
 /// The shots named `code` on the server.
-fn landed(server: &MockServer, code: &str) -> usize {
+fn landed(server: &LocalSite, code: &str) -> usize {
     server
         .records("Shot")
         .iter()
@@ -346,7 +347,7 @@ fn malformed_answers_are_errors_not_panics() {
 }
 
 /// A client whose keyed writes look for their key for `window`.
-fn keyed_client(server: &MockServer, timeout: Duration, window: Duration) -> Client {
+fn keyed_client(server: &LocalSite, timeout: Duration, window: Duration) -> Client {
     server
         .client_builder()
         .read_timeout(timeout)
@@ -528,7 +529,7 @@ fn a_keyed_batch_lands_exactly_once() {
 
 #[test]
 fn a_seeded_storm_duplicates_nothing_and_loses_nothing_keyed() {
-    use sg_runtime::mock::storm::{run, StormPlan};
+    use sg_tests::storm::{run, StormPlan};
     let plan = StormPlan {
         seed: 7,
         rate: 0.35,

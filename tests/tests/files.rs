@@ -3,15 +3,16 @@
 //! with the session cookie, and every failure said with its step.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::{Fault, MockServer};
+use sg_localsite::{Fault, LocalSite};
 use sg_runtime::schema::Schema;
 use sg_runtime::{Error, Filter, Query, UploadOptions};
 use sg_tests::demo_seed;
+use sg_tests::SiteClient;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-fn server(cloud: bool) -> MockServer {
-    let server = MockServer::builder(Schema::demo())
+fn server(cloud: bool) -> LocalSite {
+    let server = LocalSite::builder(Schema::demo())
         .seed(demo_seed())
         .cloud_uploads(cloud)
         .start()
@@ -31,7 +32,7 @@ fn file(dir: &tempfile::TempDir, name: &str, len: usize) -> PathBuf {
     p
 }
 
-fn routes(server: &MockServer) -> Vec<String> {
+fn routes(server: &LocalSite) -> Vec<String> {
     server
         .requests()
         .iter()
@@ -40,7 +41,7 @@ fn routes(server: &MockServer) -> Vec<String> {
         .collect()
 }
 
-fn version_id(server: &MockServer) -> i64 {
+fn version_id(server: &LocalSite) -> i64 {
     server.records("Version")[0]["id"].as_i64().unwrap()
 }
 
@@ -320,7 +321,7 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
     );
 
     // The direct route's form is the write itself.
-    let direct = MockServer::builder(Schema::demo())
+    let direct = LocalSite::builder(Schema::demo())
         .seed(demo_seed())
         .start()
         .unwrap();

@@ -3,16 +3,17 @@
 //! connections never meet a close the server made while they sat idle.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::MockServer;
+use sg_localsite::LocalSite;
 use sg_runtime::schema::Schema;
 use sg_runtime::{Client, Query};
+use sg_tests::SiteClient;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// Sends `bytes` on a new connection and returns everything the server answers until it closes
 /// (or 5 s pass).
-fn exchange(server: &MockServer, bytes: &[u8]) -> String {
+fn exchange(server: &LocalSite, bytes: &[u8]) -> String {
     let mut s = TcpStream::connect(server.addr()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     // The server may answer (and close) before it has read everything: ignore a broken pipe.
@@ -36,7 +37,7 @@ fn post(body: &str) -> Vec<u8> {
 
 #[test]
 fn a_body_over_the_limit_is_refused_before_it_is_read() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .max_body_bytes(1024)
         .start()
         .unwrap();
@@ -60,7 +61,7 @@ fn a_body_over_the_limit_is_refused_before_it_is_read() {
 
 #[test]
 fn an_endless_header_is_refused_at_64_kib() {
-    let server = MockServer::start(Schema::demo()).unwrap();
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let mut head = b"POST /api3/json HTTP/1.1\r\nX-Long: ".to_vec();
     head.extend(std::iter::repeat_n(b'a', 16 * 1024 * 1024));
     let started = Instant::now();
@@ -74,7 +75,7 @@ fn an_endless_header_is_refused_at_64_kib() {
 
 #[test]
 fn bad_framing_is_refused() {
-    let server = MockServer::start(Schema::demo()).unwrap();
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let body = r#"{"method_name": "info", "params": []}"#;
     for (head, why) in [
         (
@@ -95,7 +96,7 @@ fn bad_framing_is_refused() {
 
 #[test]
 fn chunked_requests_are_read_as_one_request() {
-    let server = MockServer::start(Schema::demo()).unwrap();
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let body = r#"{"method_name": "info", "params": []}"#;
     let (a, b) = body.split_at(10);
     let mut bytes = format!(
@@ -117,7 +118,7 @@ fn chunked_requests_are_read_as_one_request() {
 
 #[test]
 fn idle_connections_are_closed() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .idle_timeout(Duration::from_millis(200))
         .start()
         .unwrap();
@@ -140,7 +141,7 @@ fn idle_connections_are_closed() {
 
 #[test]
 fn session_tokens_cannot_be_guessed() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .user("ada", "ada-password")
         .start()
         .unwrap();
@@ -164,13 +165,13 @@ fn session_tokens_cannot_be_guessed() {
     }
 }
 
-fn client(server: &MockServer, idle: Duration) -> Client {
+fn client(server: &LocalSite, idle: Duration) -> Client {
     server.client_builder().idle_timeout(idle).build().unwrap()
 }
 
 #[test]
 fn connections_idle_past_the_clients_timeout_are_not_reused() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .idle_timeout(Duration::from_millis(300))
         .start()
         .unwrap();
@@ -212,8 +213,8 @@ fn connections_idle_past_the_clients_timeout_are_not_reused() {
 #[test]
 fn answers_over_the_clients_size_cap_are_refused_while_read() {
     use flate2::write::GzEncoder;
-    use sg_runtime::mock::Fault;
-    let server = MockServer::start(Schema::demo()).unwrap();
+    use sg_localsite::Fault;
+    let server = LocalSite::start(Schema::demo()).unwrap();
     let c = server
         .client_builder()
         .max_response_bytes(1024 * 1024)
@@ -272,7 +273,7 @@ fn answers_over_the_clients_size_cap_are_refused_while_read() {
 
 #[test]
 fn connections_past_the_limit_are_answered_503_and_closed() {
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .max_connections(3)
         .start()
         .unwrap();

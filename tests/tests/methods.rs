@@ -5,6 +5,7 @@ use sg_runtime::{
     BatchRequest, Direction, EntityRef, FieldUpdate, Filter, Grouping, Query, Summary,
 };
 use sg_tests::demo_server;
+use sg_tests::SiteClient;
 
 fn obj(v: Value) -> Map<String, Value> {
     v.as_object().expect("an object").clone()
@@ -761,7 +762,7 @@ fn activity_streams_show_creates_changes_notes_and_replies() {
 
 #[test]
 fn navigation_and_page_export() {
-    let server = sg_runtime::mock::MockServer::builder(sg_runtime::schema::Schema::demo())
+    let server = sg_localsite::LocalSite::builder(sg_runtime::schema::Schema::demo())
         .seed(sg_tests::demo_seed())
         .page(
             7,

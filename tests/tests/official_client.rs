@@ -4,9 +4,10 @@
 //! (`.ci/run` installs it: `pip install shotgun-api3`).
 
 use serde_json::{json, Value};
-use sg_runtime::mock::{MockServer, SCRIPT_KEY, SCRIPT_NAME};
+use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
 use sg_runtime::Query;
+use sg_tests::SiteClient;
 use sg_tests::{numbered_shots, sent};
 use std::path::PathBuf;
 use std::process::Command;
@@ -32,8 +33,8 @@ fn python_with_official_client() -> Option<String> {
     ok.then_some(python)
 }
 
-fn server() -> MockServer {
-    MockServer::builder(Schema::demo())
+fn server() -> LocalSite {
+    LocalSite::builder(Schema::demo())
         .page_size(3)
         .seed(json!({
             "Shot": numbered_shots(8),
@@ -170,7 +171,7 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
     std::fs::write(dir.join("thumb.png"), b"png").unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/official_uploads.py");
     for cloud in [false, true] {
-        let server = MockServer::builder(Schema::demo())
+        let server = LocalSite::builder(Schema::demo())
             .seed(json!({"Shot": numbered_shots(2), "Version": [{"code": "v001"}]}))
             .cloud_uploads(cloud)
             .start()
@@ -223,7 +224,7 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
             movie_routes,
             "cloud: {cloud}"
         );
-        let ours = MockServer::builder(Schema::demo())
+        let ours = LocalSite::builder(Schema::demo())
             .seed(json!({"Shot": numbered_shots(2), "Version": [{"code": "v001"}]}))
             .cloud_uploads(cloud)
             .start()
@@ -246,7 +247,7 @@ fn the_official_client_uploads_and_downloads_on_both_routes() {
         assert_eq!(our_routes, movie_routes, "cloud: {cloud}");
         // The forms, field by field: the same credentials fields, the same fields, and the same
         // values where they do not hold a time or an id the server handed out.
-        let forms = |s: &MockServer| -> Vec<(Value, Value)> {
+        let forms = |s: &LocalSite| -> Vec<(Value, Value)> {
             s.requests()
                 .into_iter()
                 .filter(|r| !r.path.starts_with("/api3") && r.http_method == "POST")

@@ -1,13 +1,14 @@
 //! Paging: large results come back complete and in order, one page in memory at a time.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::Fault;
+use sg_localsite::Fault;
 use sg_runtime::{Direction, Filter, Query};
 use sg_tests::demo_server;
+use sg_tests::SiteClient;
 
 const N: usize = 10_000;
 
-fn seeded() -> sg_runtime::mock::MockServer {
+fn seeded() -> sg_localsite::LocalSite {
     let server = demo_server();
     let shots: Vec<Value> = (0..N)
         .map(|i| json!({"code": format!("bulk_{i:05}"), "sg_cut_in": i as i64, "project": {"type": "Project", "id": 1}}))
@@ -16,7 +17,7 @@ fn seeded() -> sg_runtime::mock::MockServer {
     server
 }
 
-fn reads(server: &sg_runtime::mock::MockServer) -> usize {
+fn reads(server: &sg_localsite::LocalSite) -> usize {
     server
         .requests()
         .iter()
@@ -99,7 +100,7 @@ fn an_error_mid_way_ends_the_iterator() {
     for _ in 0..100 {
         it.next().unwrap().unwrap();
     }
-    server.inject(Some("read"), sg_runtime::mock::Fault::Status(500), 1);
+    server.inject(Some("read"), sg_localsite::Fault::Status(500), 1);
     assert!(it.next().unwrap().is_err());
     assert!(it.next().is_none());
 }
@@ -186,7 +187,7 @@ fn pages_of_kept_matches_equal_a_plain_evaluation() {
     let shots: Vec<Value> = (1..=SHOTS)
         .map(|id| json!({"id": id, "code": format!("s{}", id % 7), "sg_cut_in": cut(id)}))
         .collect();
-    let server = sg_runtime::mock::MockServer::builder(sg_runtime::schema::Schema::demo())
+    let server = sg_localsite::LocalSite::builder(sg_runtime::schema::Schema::demo())
         .seed(json!({ "Shot": shots }))
         .page_size(50)
         .start()

@@ -2,7 +2,7 @@
 //! credential kind and every error path.
 
 use serde_json::json;
-use sg_runtime::mock::{Fault, MockServer};
+use sg_localsite::{Fault, LocalSite};
 use sg_runtime::schema::Schema;
 use sg_runtime::{Client, Credentials, Query, RetryPolicy};
 use std::sync::Mutex;
@@ -49,7 +49,7 @@ fn capture_logs() {
 fn no_secret_in_debug_errors_or_logs() {
     capture_logs();
 
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .script("pipeline", KEY)
         .user("ada", PASSWORD)
         .user_2fa("sec", PASSWORD, CODE)
@@ -258,7 +258,7 @@ fn raw(status: &str, content_type: &str, extra: &str, body: &str) -> Fault {
 #[test]
 fn escaped_and_cut_secrets_never_show() {
     capture_logs();
-    let server = MockServer::builder(Schema::demo())
+    let server = LocalSite::builder(Schema::demo())
         .script("pipeline", NASTY_KEY)
         .user("ada", NASTY_PASSWORD)
         .user_2fa("sec", NASTY_PASSWORD, NASTY_CODE)

@@ -2,10 +2,11 @@
 //! `SG_SHARED_SCHEMAS`; skipped, saying so, where it is unset).
 
 use serde_json::{json, Map, Value};
-use sg_runtime::mock::MockServer;
+use sg_localsite::LocalSite;
 use sg_runtime::schema::Schema;
 use sg_runtime::{BatchRequest, EntityRef, FieldUpdate, Filter, Grouping, Query, Summary};
 use sg_tests::shared_schemas;
+use sg_tests::SiteClient;
 
 fn obj(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
@@ -19,7 +20,7 @@ fn every_method_on_both_real_schemas() {
     for (name, dir) in sites {
         let schema = Schema::load(&dir).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(schema.entities.len() > 70, "{name}");
-        let server = MockServer::start(schema.clone()).unwrap();
+        let server = LocalSite::start(schema.clone()).unwrap();
         let c = server.client().unwrap();
         assert!(c.info().unwrap()["version"].is_array());
         // The schema reads give back what the site gave, untouched.
@@ -140,7 +141,7 @@ fn every_entity_of_both_real_schemas_creates_and_reads_every_field() {
     };
     for (name, dir) in sites {
         let schema = Schema::load(&dir).unwrap();
-        let server = MockServer::start(schema.clone()).unwrap();
+        let server = LocalSite::start(schema.clone()).unwrap();
         let c = server.client().unwrap();
         for (entity, es) in &schema.entities {
             let made = c

@@ -9,6 +9,7 @@ use sg_tests::demo::{
     markers, Asset, Playlist, Project, Sequence, Shot, ShotField, ShotSgStatusList, Task,
     TaskSgStatusList, Version,
 };
+use sg_tests::SiteClient;
 use sg_tests::{demo_server, last_params};
 
 #[test]
@@ -534,7 +535,7 @@ mod projections {
 
 #[test]
 fn keyed_creates_land_once_through_the_typed_api() {
-    use sg_runtime::mock::Fault;
+    use sg_localsite::Fault;
     let server = demo_server();
     let client = server.client().unwrap();
     // The gateway answers 504 after the site made the shot: the key finds it.

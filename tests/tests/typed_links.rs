@@ -8,6 +8,7 @@ use sg_runtime::{EntityRef, Error};
 use sg_tests::demo::{
     markers, HumanUser, Shot, ShotField, ShotSgStatusList, Task, TaskSgStatusList, Version,
 };
+use sg_tests::SiteClient;
 use sg_tests::{demo_server, last_params};
 
 fn shot(client: &sg_runtime::Client, code: &str) -> Shot {
@@ -394,7 +395,7 @@ fn the_latest_preset_keeps_the_last_version_of_each_entity() {
 fn event_log_meta_decodes_typed_in_the_generated_struct() {
     use sg_runtime::typed::EventMeta;
     use sg_tests::demo::EventLogEntry;
-    let server = sg_runtime::mock::MockServer::builder(sg_runtime::schema::Schema::demo())
+    let server = sg_localsite::LocalSite::builder(sg_runtime::schema::Schema::demo())
         .seed(json!({"EventLogEntry": [
             {"id": 1, "event_type": "Shotgun_Shot_Change", "attribute_name": "sg_status_list",
              "meta": {"type": "attribute_change", "entity_type": "Shot", "entity_id": 4,

@@ -1,11 +1,12 @@
 //! The exact JSON each method sends (key order aside), read back from the local server's log.
 
 use serde_json::{json, Value};
-use sg_runtime::mock::{SCRIPT_KEY, SCRIPT_NAME};
+use sg_localsite::{SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::{
     BatchRequest, Client, Credentials, Direction, EntityRef, FieldUpdate, Filter, Grouping, Query,
     Summary,
 };
+use sg_tests::SiteClient;
 use sg_tests::{demo_server, last_params};
 
 #[test]
@@ -165,7 +166,7 @@ fn summarize_and_schema_params() {
 
 #[test]
 fn auth_objects() {
-    let server = sg_runtime::mock::MockServer::builder(sg_runtime::schema::Schema::demo())
+    let server = sg_localsite::LocalSite::builder(sg_runtime::schema::Schema::demo())
         .user("ada", "ada-password")
         .user_2fa("sec", "sec-password", "424242")
         .start()

@@ -3,7 +3,7 @@
 
 use sg_codegen::{generate, schema_diff, Options};
 use sg_examples::{fail, Args};
-use sg_runtime::mock::MockServer;
+use sg_localsite::LocalSite;
 use sg_runtime::schema::Schema;
 use sg_runtime::Client;
 
@@ -59,9 +59,9 @@ fn main() {
                     "--simulate takes `changes` or `none`, not `{other}`"
                 )),
             };
-            let server = MockServer::start(schema).unwrap_or_else(|e| fail(&e.to_string()));
+            let server = LocalSite::start(schema).unwrap_or_else(|e| fail(&e.to_string()));
             (
-                server.client().unwrap_or_else(|e| fail(&e.to_string())),
+                sg_examples::local_client(&server).unwrap_or_else(|e| fail(&e.to_string())),
                 Some(server),
             )
         }

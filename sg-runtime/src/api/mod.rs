@@ -1,5 +1,5 @@
 //! The api3 methods, one file per area, each an `impl Client` over [`Client::call`]. The local
-//! server's handlers mirror these files in `mock/api/`.
+//! site's handlers mirror these files in `sg-localsite/src/api/`.
 
 mod activity;
 mod files;

@@ -1,7 +1,7 @@
 //! `create`, `update`, `delete`/`revive` and `batch`, mirroring the client's `api/write.rs`:
-//! every value checked as a site checks it (in `mock/store.rs`), a batch as one transaction.
+//! every value checked as a site checks it (in `store.rs`), a batch as one transaction.
 
-use crate::mock::store::{
+use crate::store::{
     bad, id_param, now_wire, str_param, ApiError, Row, Store, CREATED_AT, UPDATED_AT,
 };
 use serde_json::{json, Map, Value};

@@ -130,10 +130,12 @@ impl Shared {
         if let Some(auth) = &auth {
             self.authenticate(&method, auth)?;
         }
-        if self.refuse_writes && !crate::retry::is_read_only(&method) {
+        if self.refuse_writes
+            && !(sg_api3::methods::kind_of(&method) == sg_api3::methods::Kind::ReadOnly)
+        {
             return Err(ApiError::new(
                 104,
-                format!("API {method}(): this server is read-only: it was started without a key of its own (sg-mock-server --insecure allows writes)"),
+                format!("API {method}(): this server is read-only: it was started without a key of its own (sg-localsite --insecure allows writes)"),
             ));
         }
         let p = params.unwrap_or(Value::Null);

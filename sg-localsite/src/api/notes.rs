@@ -1,7 +1,7 @@
 //! Notes and search, mirroring the client's `api/notes.rs`: a note's thread
 //! (`note_thread_contents`) and the display-name search (`query_display_name_cache`).
 
-use crate::mock::store::{bad, ApiError, Store};
+use crate::store::{bad, ApiError, Store};
 use serde_json::{json, Value};
 
 /// `2015-07-14T21:33:28Z` as note threads write it: `2015-07-14 21:33:28 UTC`.

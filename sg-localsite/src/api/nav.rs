@@ -4,9 +4,9 @@
 //! models the plain one: `/` lists projects, `/Project/ID` the entity types with records in the
 //! project, `/Project/ID/Type` those records. Each node is `{label, path, ref: {kind, value},
 //! has_children}`; a node asked for carries `children`. Pages exported are the ones the builder
-//! registers (`MockServerBuilder::page`), as a site exports only pages marked API-exportable.
+//! registers (`LocalSiteBuilder::page`), as a site exports only pages marked API-exportable.
 
-use crate::mock::store::{bad, str_param, ApiError, Store};
+use crate::store::{bad, str_param, ApiError, Store};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 

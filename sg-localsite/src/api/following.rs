@@ -1,6 +1,6 @@
 //! Following, mirroring the client's `api/following.rs`: who follows which record.
 
-use crate::mock::store::{bad, ApiError, Store};
+use crate::store::{bad, ApiError, Store};
 use serde_json::{json, Value};
 
 /// A link param as `(type, id)`, checked live.

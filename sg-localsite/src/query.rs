@@ -1,11 +1,12 @@
-//! Filters, as `read` and `summarize` (in `mock/api/`) evaluate them: nested groups, each data
+//! Filters, as `read` and `summarize` (in `api/`) evaluate them: nested groups, each data
 //! type's relations, deep links; and the comparisons sorts and groups use.
 
 use super::store::{bad, str_param, ApiError, Store};
-use crate::schema::FieldSchema;
-use crate::value::{format_date_time, parse_date, parse_date_time};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde_json::{json, Value};
+use sg_api3::data_type::FieldKind;
+use sg_api3::schema::FieldSchema;
+use sg_api3::wire::{format_date_time, parse_date, parse_date_time};
 use std::cmp::Ordering;
 
 /// A field path resolved against the schema: `sg_sequence.Sequence.code` is one hop
@@ -14,94 +15,6 @@ pub(crate) struct Path<'s> {
     hops: Vec<(String, String)>,
     last: String,
     pub(crate) field: &'s FieldSchema,
-}
-
-/// The relations each data type takes, as the DESIGN table lists them.
-fn relations(data_type: &str) -> &'static [&'static str] {
-    const TEXT: &[&str] = &[
-        "is",
-        "is_not",
-        "contains",
-        "not_contains",
-        "starts_with",
-        "ends_with",
-        "in",
-        "not_in",
-    ];
-    const NUMBER: &[&str] = &[
-        "is",
-        "is_not",
-        "less_than",
-        "greater_than",
-        "between",
-        "not_between",
-        "in",
-        "not_in",
-    ];
-    const MEASURE: &[&str] = &[
-        "is",
-        "is_not",
-        "less_than",
-        "greater_than",
-        "between",
-        "in",
-        "not_in",
-    ];
-    const DATE: &[&str] = &[
-        "is",
-        "is_not",
-        "less_than",
-        "greater_than",
-        "between",
-        "in",
-        "not_in",
-        "in_last",
-        "not_in_last",
-        "in_next",
-        "not_in_next",
-        "in_calendar_day",
-        "in_calendar_week",
-        "in_calendar_month",
-        "in_calendar_year",
-    ];
-    const LIST: &[&str] = &["is", "is_not", "in", "not_in"];
-    const ENTITY: &[&str] = &[
-        "is",
-        "is_not",
-        "in",
-        "not_in",
-        "type_is",
-        "type_is_not",
-        "name_contains",
-        "name_not_contains",
-        "name_is",
-    ];
-    const MULTI: &[&str] = &[
-        "is",
-        "is_not",
-        "type_is",
-        "type_is_not",
-        "name_contains",
-        "name_not_contains",
-        "in",
-        "not_in",
-    ];
-    const TAGS: &[&str] = &["is", "is_not", "name_contains", "name_not_contains"];
-    const EQ: &[&str] = &["is", "is_not"];
-    match data_type {
-        "text" => TEXT,
-        "number" | "integer" | "float" | "currency" => NUMBER,
-        "percent" | "duration" | "timecode" => MEASURE,
-        "date" | "date_time" => DATE,
-        "list" | "status_list" => LIST,
-        "entity" => ENTITY,
-        "multi_entity" => MULTI,
-        "tag_list" => TAGS,
-        "checkbox" | "image" | "color" | "uuid" | "entity_type" | "footage"
-        | "system_task_type" => EQ,
-        // Sites never filter on a password (its value is never read back either).
-        _ => &[],
-    }
 }
 
 enum Compiled<'s> {
@@ -309,8 +222,8 @@ impl Store {
         let null_check = matches!(relation.as_str(), "is" | "is_not")
             && values.len() == 1
             && values[0].is_null();
-        if !null_check && !relations(dt).contains(&relation.as_str()) {
-            let allowed = relations(dt);
+        if !null_check && !FieldKind::of(dt).relations().contains(&relation.as_str()) {
+            let allowed = FieldKind::of(dt).relations();
             return Err(bad(format!(
                 "API {method}(): relation '{relation}' is not valid for {entity_type}.{path_s} ({dt}); {}",
                 if allowed.is_empty() { "this field cannot be filtered".to_string() } else { format!("valid relations: {}", allowed.join(", ")) }

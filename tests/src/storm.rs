@@ -3,10 +3,11 @@
 //! many writes landed exactly once, twice, or not at all, and what the client said of each.
 //! The reliability test and `sg-bench storm` both run it.
 
-use super::{Fault, MockServer};
-use crate::request::{BatchRequest, FieldUpdate, Filter, Query};
-use crate::{Error, RetryPolicy};
+use crate::SiteClient;
 use serde_json::{json, Map, Value};
+use sg_localsite::{Fault, LocalSite};
+use sg_runtime::{BatchRequest, FieldUpdate, Filter, Query};
+use sg_runtime::{Error, RetryPolicy};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -148,7 +149,7 @@ pub fn run(plan: &StormPlan) -> StormReport {
     let known = (0..7).map(|i| json!({"code": format!("known_{i}")}));
     let targets =
         (0..plan.updates).map(|i| json!({"id": 1000 + i, "code": format!("target_{i:05}")}));
-    let server = MockServer::builder(crate::schema::Schema::demo())
+    let server = LocalSite::builder(sg_runtime::schema::Schema::demo())
         .seed(json!({"Shot": known.chain(targets).collect::<Vec<_>>()}))
         .start()
         .expect("the local server starts");

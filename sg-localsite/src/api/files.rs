@@ -8,7 +8,7 @@
 
 use super::super::http::Request;
 use super::super::Shared;
-use crate::mock::store::ApiError;
+use crate::store::ApiError;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -75,7 +75,7 @@ pub(crate) fn cloud_upload_types() -> Value {
     json!({"Version": ["sg_uploaded_movie"], "Attachment": "*", "*": ["this_file"]})
 }
 
-/// The fault name of a route, as `MockServer::inject` takes it: `upload_file`, `api_link_file`,
+/// The fault name of a route, as `LocalSite::inject` takes it: `upload_file`, `api_link_file`,
 /// `storage` (a PUT), `file_serve` (a download).
 pub(crate) fn route_name(path: &str) -> Option<&'static str> {
     let path = path.split('?').next().unwrap_or("");

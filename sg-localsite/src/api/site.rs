@@ -2,7 +2,7 @@
 //! studio week with exceptions by studio, project or person), preferences, the last project a
 //! person accessed, and user subscriptions.
 
-use crate::mock::store::{bad, ApiError, Store};
+use crate::store::{bad, ApiError, Store};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde_json::{json, Map, Value};
 

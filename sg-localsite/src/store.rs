@@ -1,9 +1,10 @@
 //! The in-memory site: records per entity type, validated against the schema as a site does.
 
 use super::query::link_key;
-use crate::schema::{EntitySchema, FieldSchema, Schema};
-use crate::value::{format_date_time, parse_date, parse_date_time};
 use serde_json::{json, Map, Value};
+use sg_api3::data_type::{DataType, Shape};
+use sg_api3::schema::{EntitySchema, FieldSchema, Schema};
+use sg_api3::wire::{format_date_time, parse_date, parse_date_time};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -330,50 +331,54 @@ impl Store {
                 "API {method}(): {entity_type}.{field} is a {dt} field and takes {expected}; got {value}"
             ))
         };
+        // Types the server knows but the table does not: stored as sent.
+        let Some(data_type) = DataType::from_wire(dt) else {
+            return Ok(value.clone());
+        };
         if value.is_null() {
-            return Ok(match dt {
-                "multi_entity" | "tag_list" => json!([]),
-                _ => Value::Null,
+            return Ok(if data_type.kind().empty_is_list() {
+                json!([])
+            } else {
+                Value::Null
             });
         }
-        match dt {
-            // A site sanitises text input: `<` is stored (and sent back) as `&lt;`.
-            "text" => {
+        match data_type.shape() {
+            Shape::AString => {
                 let s = value.as_str().ok_or_else(|| wrong("a string"))?;
-                Ok(Value::String(s.replace('<', "&lt;")))
+                // A site sanitises text input: `<` is stored (and sent back) as `&lt;`.
+                Ok(if data_type == DataType::TEXT {
+                    Value::String(s.replace('<', "&lt;"))
+                } else {
+                    value.clone()
+                })
             }
-            "color" | "uuid" | "entity_type" | "footage" | "password" | "system_task_type"
-            | "image" => {
-                value.as_str().ok_or_else(|| wrong("a string"))?;
-                Ok(value.clone())
-            }
-            "number" | "integer" | "percent" | "duration" | "timecode" => {
+            Shape::AnInteger => {
                 value.as_i64().ok_or_else(|| wrong("an integer"))?;
                 Ok(value.clone())
             }
-            "float" | "currency" => {
+            Shape::ANumber => {
                 value.as_f64().ok_or_else(|| wrong("a number"))?;
                 Ok(value.clone())
             }
-            "checkbox" => {
+            Shape::ABool => {
                 value.as_bool().ok_or_else(|| wrong("true or false"))?;
                 Ok(value.clone())
             }
-            "date" => {
+            Shape::ADate => {
                 value
                     .as_str()
                     .and_then(parse_date)
                     .ok_or_else(|| wrong("a date YYYY-MM-DD"))?;
                 Ok(value.clone())
             }
-            "date_time" => {
+            Shape::ADateTime => {
                 let t = value
                     .as_str()
                     .and_then(parse_date_time)
                     .ok_or_else(|| wrong("a UTC date-time YYYY-MM-DDTHH:MM:SSZ"))?;
                 Ok(Value::String(format_date_time(&t)))
             }
-            "list" | "status_list" => {
+            Shape::AListValue => {
                 let s = value.as_str().ok_or_else(|| wrong("a string"))?;
                 let valid = fs.valid_values();
                 if !valid.is_empty() && !valid.iter().any(|v| v == s) {
@@ -384,8 +389,8 @@ impl Store {
                 }
                 Ok(value.clone())
             }
-            "entity" => self.check_link(method, entity_type, field, fs, value, check_links),
-            "multi_entity" => {
+            Shape::ALink => self.check_link(method, entity_type, field, fs, value, check_links),
+            Shape::AListOfLinks => {
                 let items = value
                     .as_array()
                     .ok_or_else(|| wrong("a list of entities"))?;
@@ -403,7 +408,7 @@ impl Store {
                 }
                 Ok(Value::Array(out))
             }
-            "tag_list" => {
+            Shape::AListOfStrings => {
                 let items = value
                     .as_array()
                     .ok_or_else(|| wrong("a list of tag names"))?;
@@ -412,7 +417,7 @@ impl Store {
                 }
                 Ok(value.clone())
             }
-            "url" => {
+            Shape::AFileLink => {
                 let o = value
                     .as_object()
                     .ok_or_else(|| wrong("a file/link object"))?;
@@ -428,8 +433,12 @@ impl Store {
                 }
                 Ok(value.clone())
             }
-            // serializable, and types the server knows but this table does not: stored as sent.
-            _ => Ok(value.clone()),
+            Shape::AnyJson => Ok(value.clone()),
+            // A seed may fill a computed field, as the site's own computation would have.
+            Shape::NotWritable if !check_links => Ok(value.clone()),
+            Shape::NotWritable => Err(bad(format!(
+                "API {method}(): {entity_type}.{field} is a {dt} field, computed by the site: it takes no value"
+            ))),
         }
     }
 
@@ -519,7 +528,7 @@ impl Store {
         Ok(Value::Object(out))
     }
 
-    /// Loads seed records (see [`super::MockServerBuilder::seed`]).
+    /// Loads seed records (see [`super::LocalSiteBuilder::seed`]).
     pub(crate) fn seed(&mut self, records: &Value) -> Result<(), SeedError> {
         let by_type = records.as_object().ok_or_else(|| SeedError {
             entity_type: "(seed)".into(),

@@ -2,9 +2,9 @@
 //! `schema_field_update`, `schema_field_delete` change the server's schema, so the schema reads,
 //! validation and `sg-codegen --check` against the server all see the change.
 
-use crate::mock::store::{bad, str_param, ApiError, Store};
-use crate::schema::{Attr, FieldSchema};
+use crate::store::{bad, str_param, ApiError, Store};
 use serde_json::{json, Map, Value};
+use sg_api3::schema::{Attr, FieldSchema};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

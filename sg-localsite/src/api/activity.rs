@@ -2,7 +2,7 @@
 //! `activity_stream`): what happened to a record (created, fields changed, replies to its
 //! notes), newest first, as a site's web page shows it.
 
-use crate::mock::store::{bad, str_param, ApiError, Store};
+use crate::store::{bad, str_param, ApiError, Store};
 use serde_json::{json, Value};
 
 impl Store {

@@ -1,4 +1,5 @@
-//! A local api3 server: real HTTP on 127.0.0.1, an in-memory site loaded with a schema.
+//! A local ShotGrid site: real HTTP on 127.0.0.1, in memory, loaded with a schema. A stateful
+//! fake of a site (as LocalStack is of a cloud), for tests, examples and any language's client.
 //!
 //! It behaves as a site does, so that code tested against it works on a site: it checks
 //! credentials (a bad key is `error_code` 102), entity types, field names, value types,
@@ -8,16 +9,23 @@
 //! `batch` as one transaction, `summarize` with grouping, the schema reads and edits, both upload
 //! routes and downloads, note threads, text search, activity streams, following, work schedules,
 //! preferences, subscriptions, page export, navigation and `info`: one file per area in `api/`,
-//! as the client's `api/`. Faults can be injected per request, per method or route, or as a
-//! seeded storm ([`Fault`], [`MockServer::storm`]), to test retries over real sockets.
+//! as the client's `api/` in sg-runtime. Faults can be injected per request, per method or
+//! route, or as a seeded storm ([`Fault`], [`LocalSite::storm`]), to test retries over real
+//! sockets.
+//!
+//! It shares only the api3 vocabulary (`sg-api3`: the schema model, the data-type table, the
+//! method registry) with the client, not the client itself: the official Python client's tests
+//! and the response corpus check it from outside.
 //!
 //! ```
-//! use sg_runtime::mock::MockServer;
-//! use sg_runtime::{schema::Schema, Query};
+//! use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
+//! use sg_runtime::{schema::Schema, Client, Credentials, Query};
 //!
-//! let server = MockServer::start(Schema::demo())?;
-//! let client = server.client()?;
-//! let shot = client.create("Shot", &serde_json::json!({"code": "sh010"}).as_object().unwrap(), &[])?;
+//! let site = LocalSite::start(Schema::demo())?;
+//! let client = Client::builder(site.url())
+//!     .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+//!     .build()?;
+//! client.create("Shot", &serde_json::json!({"code": "sh010"}).as_object().unwrap(), &[])?;
 //! assert_eq!(client.find_all(&Query::new("Shot"))?.len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -27,11 +35,9 @@ mod events;
 mod http;
 mod query;
 mod store;
-pub mod storm;
 
-use crate::schema::Schema;
-use crate::{Client, Credentials, RetryPolicy};
 use serde_json::{Map, Value};
+use sg_api3::schema::Schema;
 use std::collections::{BTreeMap, HashSet};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -77,7 +83,7 @@ pub enum Fault {
     RawKeepAlive(Vec<u8>),
 }
 
-/// Faults played at random on a share of all requests: see [`MockServer::storm`].
+/// Faults played at random on a share of all requests: see [`LocalSite::storm`].
 struct Storm {
     /// The state of a splitmix64 generator: the same seed plays the same faults on the same
     /// sequence of requests.
@@ -181,7 +187,7 @@ pub(crate) struct Shared {
     pub(crate) max_body: usize,
     /// Connections served at once (503 beyond).
     pub(crate) max_connections: usize,
-    /// Whether requests are kept for [`MockServer::requests`].
+    /// Whether requests are kept for [`LocalSite::requests`].
     record_requests: bool,
     /// Whether every method that changes data is refused.
     pub(crate) refuse_writes: bool,
@@ -224,8 +230,8 @@ impl Shared {
     }
 }
 
-/// Configures and starts a [`MockServer`].
-pub struct MockServerBuilder {
+/// Configures and starts a [`LocalSite`].
+pub struct LocalSiteBuilder {
     schema: Schema,
     scripts: BTreeMap<String, String>,
     users: BTreeMap<String, UserLogin>,
@@ -242,7 +248,7 @@ pub struct MockServerBuilder {
     event_commits: EventCommits,
 }
 
-impl MockServerBuilder {
+impl LocalSiteBuilder {
     /// Closes a connection that sends nothing for this long, between requests or within one
     /// (default 30 s), as a site's load balancer does.
     pub fn idle_timeout(mut self, d: Duration) -> Self {
@@ -301,7 +307,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Whether every request is kept for [`MockServer::requests`] (default: yes, for tests;
+    /// Whether every request is kept for [`LocalSite::requests`] (default: yes, for tests;
     /// a long-running server turns it off so memory stays flat).
     pub fn record_requests(mut self, record: bool) -> Self {
         self.record_requests = record;
@@ -309,7 +315,7 @@ impl MockServerBuilder {
     }
 
     /// Commits event log ids out of order, as a busy site does: every `every`-th event is
-    /// readable only after `later` more events are written (see [`MockServer::commit_events`]).
+    /// readable only after `later` more events are written (see [`LocalSite::commit_events`]).
     pub fn event_commits(mut self, every: u32, later: u32) -> Self {
         self.event_commits = EventCommits { every, later };
         self
@@ -328,7 +334,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Accepts only the scripts given with [`MockServerBuilder::script`], not the default one.
+    /// Accepts only the scripts given with [`LocalSiteBuilder::script`], not the default one.
     pub fn without_default_script(mut self) -> Self {
         self.scripts.remove(SCRIPT_NAME);
         self
@@ -377,18 +383,18 @@ impl MockServerBuilder {
     }
 
     /// Starts serving on 127.0.0.1.
-    pub fn start(self) -> Result<MockServer, MockError> {
+    pub fn start(self) -> Result<LocalSite, LocalSiteError> {
         let mut store = store::Store::new(self.schema);
         store.page_size = self.page_size;
         store.events.commits = self.event_commits;
         if let Some(seed) = &self.seed {
-            store.seed(seed).map_err(MockError::Seed)?;
+            store.seed(seed).map_err(LocalSiteError::Seed)?;
         }
-        let listener = TcpListener::bind(("127.0.0.1", self.port)).map_err(MockError::Io)?;
-        let addr = listener.local_addr().map_err(MockError::Io)?;
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).map_err(LocalSiteError::Io)?;
+        let addr = listener.local_addr().map_err(LocalSiteError::Io)?;
         // Uploaded files live here (made at the first upload) until the server stops.
         let files_dir = std::env::temp_dir().join(format!(
-            "sg-mock-files-{}-{}",
+            "sg-localsite-files-{}-{}",
             std::process::id(),
             addr.port()
         ));
@@ -414,10 +420,10 @@ impl MockServerBuilder {
         });
         let s = shared.clone();
         let thread = std::thread::Builder::new()
-            .name(format!("sg-mock-{}", addr.port()))
+            .name(format!("sg-localsite-{}", addr.port()))
             .spawn(move || http::accept_loop(listener, s))
-            .map_err(MockError::Io)?;
-        Ok(MockServer {
+            .map_err(LocalSiteError::Io)?;
+        Ok(LocalSite {
             addr,
             shared,
             thread: Some(thread),
@@ -427,7 +433,7 @@ impl MockServerBuilder {
 
 /// Why the local server could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum MockError {
+pub enum LocalSiteError {
     /// The socket could not be opened.
     #[error("local api3 server: {0}")]
     Io(std::io::Error),
@@ -437,24 +443,24 @@ pub enum MockError {
 }
 
 /// A running local api3 server. Stops when dropped.
-pub struct MockServer {
+pub struct LocalSite {
     addr: SocketAddr,
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl std::fmt::Debug for MockServer {
+impl std::fmt::Debug for LocalSite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockServer")
+        f.debug_struct("LocalSite")
             .field("url", &self.url())
             .finish()
     }
 }
 
-impl MockServer {
+impl LocalSite {
     /// A builder serving `schema`, accepting [`SCRIPT_NAME`] / [`SCRIPT_KEY`].
-    pub fn builder(schema: Schema) -> MockServerBuilder {
-        MockServerBuilder {
+    pub fn builder(schema: Schema) -> LocalSiteBuilder {
+        LocalSiteBuilder {
             schema,
             scripts: BTreeMap::from([(SCRIPT_NAME.to_string(), SCRIPT_KEY.to_string())]),
             users: BTreeMap::new(),
@@ -473,7 +479,7 @@ impl MockServer {
     }
 
     /// Starts a server for `schema` on a free port with the default script credentials.
-    pub fn start(schema: Schema) -> Result<MockServer, MockError> {
+    pub fn start(schema: Schema) -> Result<LocalSite, LocalSiteError> {
         Self::builder(schema).start()
     }
 
@@ -499,24 +505,6 @@ impl MockServer {
         self.addr
     }
 
-    /// A client for this server with the default script credentials and quick retries
-    /// (3 tries, 10 ms apart), so fault tests run fast.
-    pub fn client(&self) -> crate::Result<Client> {
-        self.client_builder().build()
-    }
-
-    /// The builder of [`client`](MockServer::client), to change its timeouts or policy.
-    pub fn client_builder(&self) -> crate::ClientBuilder {
-        Client::builder(self.url())
-            .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
-            .retry_policy(RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(10),
-                max_delay: Duration::from_millis(50),
-                jitter: true,
-            })
-    }
-
     /// Plays `fault` on the next `times` requests (of `method` only, when given).
     pub fn inject(&self, method: Option<&str>, fault: Fault, times: usize) {
         self.shared
@@ -530,7 +518,7 @@ impl MockServer {
             });
     }
 
-    /// How many plays of the faults given to [`inject`](MockServer::inject) are still to come:
+    /// How many plays of the faults given to [`inject`](LocalSite::inject) are still to come:
     /// 0 once each was played on a request.
     pub fn faults_pending(&self) -> usize {
         self.shared
@@ -543,9 +531,9 @@ impl MockServer {
     }
 
     /// Plays one of `faults`, picked at random, on `rate` (0 to 1) of all requests from now on,
-    /// after the faults given to [`inject`](MockServer::inject). The generator is seeded: the
+    /// after the faults given to [`inject`](LocalSite::inject). The generator is seeded: the
     /// same seed plays the same faults on the same sequence of requests. Replaces any storm
-    /// blowing; an empty `faults` ends it. Returns nothing; [`storm_faults`](MockServer::storm_faults)
+    /// blowing; an empty `faults` ends it. Returns nothing; [`storm_faults`](LocalSite::storm_faults)
     /// counts the faults played.
     pub fn storm(&self, seed: u64, rate: f64, faults: Vec<Fault>) {
         *self.shared.storm.lock().unwrap_or_else(|p| p.into_inner()) = Some(Storm {
@@ -597,7 +585,7 @@ impl MockServer {
             .cloned()
     }
 
-    /// Makes every event held back by [`MockServerBuilder::event_commits`] readable.
+    /// Makes every event held back by [`LocalSiteBuilder::event_commits`] readable.
     pub fn commit_events(&self) {
         let mut store = self.shared.store.lock().unwrap_or_else(|p| p.into_inner());
         store.read_cache.clear();
@@ -637,7 +625,7 @@ impl MockServer {
             .dump(entity_type)
     }
 
-    /// Adds records as [`MockServerBuilder::seed`] does, while serving.
+    /// Adds records as [`LocalSiteBuilder::seed`] does, while serving.
     pub fn seed(&self, records: &Value) -> Result<(), SeedError> {
         let mut store = self.shared.store.lock().unwrap_or_else(|p| p.into_inner());
         store.read_cache.clear();
@@ -645,7 +633,7 @@ impl MockServer {
     }
 }
 
-impl Drop for MockServer {
+impl Drop for LocalSite {
     fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.

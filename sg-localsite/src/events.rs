@@ -6,7 +6,7 @@ use super::store::{now_wire, Row, Store};
 use serde_json::{json, Map, Value};
 
 /// How event ids commit: in order, or every `every`-th event held back until `later` more
-/// events have been written (or [`crate::mock::MockServer::commit_events`] is called).
+/// events have been written (or [`crate::LocalSite::commit_events`] is called).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EventCommits {
     /// Hold back one event in this many (0: none).

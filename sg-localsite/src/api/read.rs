@@ -1,10 +1,10 @@
-//! `read`, mirroring the client's `api/read.rs`: filters (evaluated in `mock/query.rs`), sorts
+//! `read`, mirroring the client's `api/read.rs`: filters (evaluated in `query.rs`), sorts
 //! and paging over the store. A query's matches are kept between its pages (`read_cache.rs`),
 //! so a page costs O(page) and not a re-run of the query over the whole table.
 
 use super::read_cache::{split_query, IdRanges};
-use crate::mock::query::compare;
-use crate::mock::store::{bad, str_param, ApiError, Store};
+use crate::query::compare;
+use crate::store::{bad, str_param, ApiError, Store};
 use serde_json::{json, Value};
 use std::cmp::Ordering;
 use std::sync::Arc;

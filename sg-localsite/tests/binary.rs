@@ -1,4 +1,4 @@
-//! The `sg-mock-server` binary as the README runs it: serves a seeded snapshot on a port until
+//! The `sg-localsite` binary as the README runs it: serves a seeded snapshot on a port until
 //! stopped, for any api3 client.
 
 use sg_runtime::{Client, Credentials, Query};
@@ -34,7 +34,7 @@ fn serves_a_seeded_snapshot_until_stopped() {
     // Its own temporary folder, to see what it leaves there.
     let served = tempfile::tempdir().unwrap();
     let (mut child, banner, url) = serve(
-        Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+        Command::new(env!("CARGO_BIN_EXE_sg-localsite"))
             .env("TMPDIR", served.path())
             .args(["--port", "0", "--script-name", "ci", "--script-key-file"])
             .arg(&key_file)
@@ -79,8 +79,8 @@ fn serves_a_seeded_snapshot_until_stopped() {
     // The default script is replaced by the one given.
     let default = Client::builder(&url)
         .credentials(Credentials::script(
-            sg_runtime::mock::SCRIPT_NAME,
-            sg_runtime::mock::SCRIPT_KEY,
+            sg_localsite::SCRIPT_NAME,
+            sg_localsite::SCRIPT_KEY,
         ))
         .build()
         .unwrap();
@@ -108,34 +108,60 @@ fn serves_a_seeded_snapshot_until_stopped() {
 
 #[test]
 fn help_and_bad_arguments() {
-    let help = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+    let help = Command::new(env!("CARGO_BIN_EXE_sg-localsite"))
         .arg("--help")
         .output()
         .unwrap();
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--seed FILE"));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--seed <FILE>"), "{text}");
+    let version = Command::new(env!("CARGO_BIN_EXE_sg-localsite"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("sg-localsite 0."));
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let users = dir.join("users");
     std::fs::write(&users, "nocolon\n").unwrap();
     let users = users.to_str().unwrap();
+    // Arguments that do not parse: a usage error (exit 2). A secret on the command line, where
+    // `ps` shows it, is no argument at all.
     for args in [
         &["--port", "x"][..],
         &["--bogus"],
-        &["--schema", "/nonexistent.json"],
-        &["--users-file", users],
         &["--script-key", "on-the-command-line"],
         &["--user", "ada:visible"],
-        &["--script-key-file", "/nonexistent"],
         &["--idle-timeout", "-1"],
+        &["--idle-timeout=0"],
     ] {
-        let o = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"))
+        let o = Command::new(env!("CARGO_BIN_EXE_sg-localsite"))
             .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(
+            !err.contains("on-the-command-line") && !err.contains("visible"),
+            "a refused secret is not echoed: {err}"
+        );
+    }
+    // Arguments that parse but cannot be served: exit 1, said by the site.
+    for args in [
+        &["--schema", "/nonexistent.json"][..],
+        &["--users-file", users],
+        &["--script-key-file", "/nonexistent"],
+        &["--script-name", "ci"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_sg-localsite"))
+            .args(args)
+            .env_remove("SG_LOCALSITE_SCRIPT_KEY")
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(
-            String::from_utf8_lossy(&o.stderr).starts_with("sg-mock-server: "),
+            String::from_utf8_lossy(&o.stderr).starts_with("sg-localsite: "),
             "{args:?}"
         );
     }
@@ -144,8 +170,9 @@ fn help_and_bad_arguments() {
 #[test]
 fn without_a_key_of_its_own_it_refuses_writes_unless_insecure() {
     for insecure in [false, true] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sg-mock-server"));
-        cmd.args(["--port", "0"]).env_remove("SG_MOCK_SCRIPT_KEY");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sg-localsite"));
+        cmd.args(["--port", "0"])
+            .env_remove("SG_LOCALSITE_SCRIPT_KEY");
         if insecure {
             cmd.arg("--insecure");
         }
@@ -153,8 +180,8 @@ fn without_a_key_of_its_own_it_refuses_writes_unless_insecure() {
         assert_eq!(banner.contains("read-only"), !insecure, "{banner}");
         let client = Client::builder(&url)
             .credentials(Credentials::script(
-                sg_runtime::mock::SCRIPT_NAME,
-                sg_runtime::mock::SCRIPT_KEY,
+                sg_localsite::SCRIPT_NAME,
+                sg_localsite::SCRIPT_KEY,
             ))
             .build()
             .unwrap();

@@ -1,8 +1,8 @@
 //! `summarize`, mirroring the client's `api/summarize.rs`: aggregates over the records a filter
 //! matches, optionally grouped.
 
-use crate::mock::query::{compare, link_key, moment, Path};
-use crate::mock::store::{bad, str_param, ApiError, Store};
+use crate::query::{compare, link_key, moment, Path};
+use crate::store::{bad, str_param, ApiError, Store};
 use chrono::Datelike;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
