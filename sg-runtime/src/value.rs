@@ -1,6 +1,6 @@
 //! Values as they travel on the wire, and their Rust types.
 //!
-//! [`WireValue`] converts each Rust value type of the DESIGN data-type table to and from
+//! [`WireValue`] converts each Rust value type of the data-type table (`sg_api3::data_type`) to and from
 //! `serde_json::Value`, and reads each straight from a response's JSON ([`WireValue::read_wire`]):
 //! generated bindings decode records field by field through it, with no `Value` tree for the
 //! common shapes (text, numbers, dates, links, lists) and no derive per struct (cheap to compile).

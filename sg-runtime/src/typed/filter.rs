@@ -484,3 +484,215 @@ impl<E, A> FieldRef<E, kind::TagList, A> {
         )
     }
 }
+
+/// The typed API offers, on each kind, exactly the filter relations the data-type table
+/// (`sg_api3::data_type`) says a site takes on it: the operator traits above are checked against
+/// the table here, so that neither changes without the other.
+#[cfg(test)]
+mod table_agreement {
+    use super::*;
+    use crate::typed::{AnyEntity, Writable};
+    use sg_api3::data_type::FieldKind;
+    use std::collections::BTreeSet;
+
+    enum Shot {}
+    impl EntityType for Shot {
+        const NAME: &'static str = "Shot";
+    }
+
+    type Handle<K> = FieldRef<Shot, K, Writable>;
+
+    fn handle<K>() -> Handle<K> {
+        FieldRef::new("f")
+    }
+
+    /// The relation a condition sends.
+    fn rel(c: Condition<Shot>) -> String {
+        match c.into_filter() {
+            Filter::Condition { relation, .. } => relation,
+            other => panic!("not one condition: {other:?}"),
+        }
+    }
+
+    /// Whether `$k` implements operator trait `$tr`: an inherent method where the bound holds,
+    /// the fallback trait's where it does not.
+    macro_rules! has {
+        ($k:ty: $tr:ident) => {{
+            struct Probe<T>(PhantomData<T>);
+            trait Fallback {
+                fn yes(&self) -> bool {
+                    false
+                }
+            }
+            impl<T> Fallback for Probe<T> {}
+            #[allow(dead_code)]
+            impl<T: $tr> Probe<T> {
+                fn yes(&self) -> bool {
+                    true
+                }
+            }
+            Probe::<$k>(PhantomData).yes()
+        }};
+    }
+
+    /// The relations each operator trait's methods send, read from the conditions they make.
+    struct Families {
+        eq: Vec<String>,
+        membership: Vec<String>,
+        ordered: Vec<String>,
+        not_between: Vec<String>,
+        dated: Vec<String>,
+    }
+
+    fn families() -> Families {
+        let n = handle::<kind::Number>();
+        let d = handle::<kind::Date>();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        Families {
+            eq: vec![
+                rel(n.is(1)),
+                rel(n.is_not(1)),
+                rel(n.is_null()),
+                rel(n.is_not_null()),
+            ],
+            membership: vec![rel(n.is_in([1])), rel(n.not_in([1]))],
+            ordered: vec![
+                rel(n.less_than(1)),
+                rel(n.greater_than(1)),
+                rel(n.between(1, 2)),
+            ],
+            not_between: vec![rel(n.not_between(1, 2))],
+            dated: vec![
+                rel(d.in_last(1, DateUnit::Day)),
+                rel(d.not_in_last(1, DateUnit::Day)),
+                rel(d.in_next(1, DateUnit::Day)),
+                rel(d.not_in_next(1, DateUnit::Day)),
+                rel(d.in_calendar_day(0)),
+                rel(d.in_calendar_week(0)),
+                rel(d.in_calendar_month(0)),
+                rel(d.in_calendar_year(0)),
+                rel(d.is(day)),
+            ],
+        }
+    }
+
+    /// What the typed API offers on kind `$k`, plus the relations of its own methods.
+    macro_rules! offered {
+        ($f:expr, $k:ty, [$($own:expr),*]) => {{
+            let f: &Families = $f;
+            let mut r: BTreeSet<String> = BTreeSet::new();
+            if has!($k: Equatable) || has!($k: Nullable) {
+                r.extend(f.eq.iter().cloned());
+            }
+            if has!($k: Membership) {
+                r.extend(f.membership.iter().cloned());
+            }
+            if has!($k: Ordered) {
+                r.extend(f.ordered.iter().cloned());
+            }
+            if has!($k: NotBetween) {
+                r.extend(f.not_between.iter().cloned());
+            }
+            if has!($k: Dated) {
+                r.extend(f.dated.iter().cloned());
+            }
+            $(r.insert($own);)*
+            (std::any::type_name::<$k>(), r)
+        }};
+    }
+
+    #[test]
+    fn each_kind_offers_the_relations_of_the_table() {
+        let f = &families();
+        let text = handle::<kind::Text>();
+        let link = handle::<kind::Entity<AnyEntity>>();
+        let links = handle::<kind::MultiEntity<AnyEntity>>();
+        let tags = handle::<kind::TagList>();
+        let rows: Vec<(FieldKind, (&str, BTreeSet<String>))> = vec![
+            (
+                FieldKind::TEXT,
+                offered!(
+                    f,
+                    kind::Text,
+                    [
+                        rel(text.contains("a")),
+                        rel(text.not_contains("a")),
+                        rel(text.starts_with("a")),
+                        rel(text.ends_with("a"))
+                    ]
+                ),
+            ),
+            (FieldKind::NUMBER, offered!(f, kind::Number, [])),
+            (FieldKind::FLOAT, offered!(f, kind::Float, [])),
+            (FieldKind::MEASURE, offered!(f, kind::Measure, [])),
+            (FieldKind::CHECKBOX, offered!(f, kind::Checkbox, [])),
+            (FieldKind::DATE, offered!(f, kind::Date, [])),
+            (FieldKind::DATE_TIME, offered!(f, kind::DateTime, [])),
+            (FieldKind::LIST, offered!(f, kind::List<String>, [])),
+            (
+                FieldKind::ENTITY,
+                offered!(
+                    f,
+                    kind::Entity<AnyEntity>,
+                    [
+                        rel(link.type_is::<Shot>()),
+                        rel(link.type_is_not::<Shot>()),
+                        rel(link.name_contains("a")),
+                        rel(link.name_not_contains("a")),
+                        rel(link.name_is("a"))
+                    ]
+                ),
+            ),
+            (
+                FieldKind::MULTI_ENTITY,
+                offered!(
+                    f,
+                    kind::MultiEntity<AnyEntity>,
+                    [
+                        rel(links.type_is::<Shot>()),
+                        rel(links.type_is_not::<Shot>()),
+                        rel(links.name_contains("a")),
+                        rel(links.name_not_contains("a"))
+                    ]
+                ),
+            ),
+            (
+                FieldKind::TAG_LIST,
+                offered!(
+                    f,
+                    kind::TagList,
+                    [
+                        rel(tags.name_contains("a")),
+                        rel(tags.name_not_contains("a"))
+                    ]
+                ),
+            ),
+            (FieldKind::URL, offered!(f, kind::Url, [])),
+            (FieldKind::IMAGE, offered!(f, kind::Image, [])),
+            (FieldKind::OPAQUE, offered!(f, kind::Opaque, [])),
+            (FieldKind::PASSWORD, offered!(f, kind::Password, [])),
+            (FieldKind::SERIALIZABLE, offered!(f, kind::Serializable, [])),
+            (FieldKind::COMPUTED, offered!(f, kind::Computed, [])),
+        ];
+        for (kind, (type_name, offered)) in &rows {
+            let table: BTreeSet<String> = kind.relations().iter().map(|r| r.to_string()).collect();
+            assert_eq!(
+                offered, &table,
+                "{kind:?}: the typed API offers these relations, the table says those"
+            );
+            // Codegen names the marker `kind::{name}` from the table.
+            let bare = type_name.split('<').next().unwrap_or(type_name);
+            assert!(
+                bare.ends_with(&format!("::kind::{}", kind.name())),
+                "{kind:?} is generated as kind::{}, which is {type_name}",
+                kind.name()
+            );
+        }
+        let covered: BTreeSet<FieldKind> = rows.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            covered.len(),
+            FieldKind::ALL.len(),
+            "every kind of the table"
+        );
+    }
+}
