@@ -1,6 +1,43 @@
-//! The wire forms of dates and date-times, as a site sends and takes them.
+//! Values as a site sends and takes them: entity links, dates and date-times.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A link to another entity: `{"type": "Shot", "id": 42, "name": "sh010"}`.
+///
+/// Other keys the server adds (such as `valid`) are ignored when reading; only `type` and `id`
+/// (and `name` when set) are written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EntityRef {
+    /// The entity type, such as `Shot`.
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    /// The id.
+    pub id: i64,
+    /// The display name, as the server sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl EntityRef {
+    /// A reference to `entity_type` #`id`.
+    pub fn new(entity_type: impl Into<String>, id: i64) -> EntityRef {
+        EntityRef {
+            entity_type: entity_type.into(),
+            id,
+            name: None,
+        }
+    }
+}
+
+impl std::fmt::Display for EntityRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(n) => write!(f, "{} #{} ({n})", self.entity_type, self.id),
+            None => write!(f, "{} #{}", self.entity_type, self.id),
+        }
+    }
+}
 
 /// Date-times travel as UTC `YYYY-MM-DDTHH:MM:SSZ`.
 pub const DATE_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";

@@ -1,10 +1,11 @@
 //! Filters, as `read` and `summarize` (in `api/`) evaluate them: nested groups, each data
 //! type's relations, deep links; and the comparisons sorts and groups use.
 
-use super::store::{bad, str_param, ApiError, Store};
+use super::store::{bad, Exception, Store};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sg_api3::data_type::FieldKind;
+use sg_api3::methods::read::{FilterItem, Filters, LogicalOperator};
 use sg_api3::schema::FieldSchema;
 use sg_api3::wire::{format_date_time, parse_date, parse_date_time};
 use std::cmp::Ordering;
@@ -108,7 +109,7 @@ impl Store {
         method: &str,
         entity_type: &str,
         path: &str,
-    ) -> Result<Path<'s>, ApiError> {
+    ) -> Result<Path<'s>, Exception> {
         let parts: Vec<&str> = path.split('.').collect();
         if parts.len() % 2 == 0 {
             return Err(bad(format!(
@@ -185,38 +186,15 @@ impl Store {
         &'s self,
         method: &str,
         entity_type: &str,
-        f: &Value,
-    ) -> Result<Compiled<'s>, ApiError> {
-        if let Some(op) = f.get("logical_operator") {
-            let or = match op.as_str() {
-                Some("and") | Some("all") => false,
-                Some("or") | Some("any") => true,
-                _ => {
-                    return Err(bad(format!(
-                        "API {method}(): logical_operator must be 'and' or 'or', got {op}"
-                    )))
-                }
-            };
-            let members = match f.get("conditions") {
-                Some(Value::Array(c)) => c
-                    .iter()
-                    .map(|c| self.compile(method, entity_type, c))
-                    .collect::<Result<_, _>>()?,
-                _ => {
-                    return Err(bad(format!(
-                        "API {method}(): a filter group needs a `conditions` list"
-                    )))
-                }
-            };
-            return Ok(Compiled::Group { or, members });
-        }
-        let path_s = str_param(f, "path", method)?;
-        let relation = str_param(f, "relation", method)?.to_string();
-        let values = match f.get("values") {
-            Some(Value::Array(v)) => v.clone(),
-            Some(v) => vec![v.clone()],
-            None => vec![],
+        f: &FilterItem,
+    ) -> Result<Compiled<'s>, Exception> {
+        let c = match f {
+            FilterItem::Group(g) => return self.compile_group(method, entity_type, g),
+            FilterItem::Condition(c) => c,
         };
+        let path_s = c.path.as_str();
+        let relation = c.relation.clone();
+        let values = c.values.clone();
         let path = self.resolve_path(method, entity_type, path_s)?;
         let dt = path.field.data_type();
         let null_check = matches!(relation.as_str(), "is" | "is_not")
@@ -259,6 +237,23 @@ impl Store {
             path,
             relation,
             values,
+        })
+    }
+
+    fn compile_group<'s>(
+        &'s self,
+        method: &str,
+        entity_type: &str,
+        g: &Filters,
+    ) -> Result<Compiled<'s>, Exception> {
+        let members = g
+            .conditions
+            .iter()
+            .map(|c| self.compile(method, entity_type, c))
+            .collect::<Result<_, _>>()?;
+        Ok(Compiled::Group {
+            or: g.logical_operator == LogicalOperator::Or,
+            members,
         })
     }
 
@@ -427,21 +422,18 @@ impl Store {
     }
 
     /// Ids of the records of `entity_type` that `filters` match.
+    /// The ids of `entity_type`'s records (retired ones, or live ones) that `filters` match,
+    /// less those of archived projects when `skip_archived`.
     pub(crate) fn matching(
         &self,
         method: &str,
         entity_type: &str,
-        p: &Value,
+        filters: &Filters,
+        skip_archived: bool,
         retired: bool,
-    ) -> Result<Vec<i64>, ApiError> {
+    ) -> Result<Vec<i64>, Exception> {
         self.entity(method, entity_type)?;
-        let filters = p
-            .get("filters")
-            .cloned()
-            .unwrap_or(json!({"logical_operator": "and", "conditions": []}));
-        let compiled = self.compile(method, entity_type, &filters)?;
-        let skip_archived =
-            p.get("include_archived_projects").and_then(Value::as_bool) == Some(false);
+        let compiled = self.compile_group(method, entity_type, filters)?;
         let archived = |t: &str, id: i64| -> bool {
             self.row(t, id)
                 .and_then(|r| r.fields.get("archived"))

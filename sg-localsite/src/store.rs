@@ -3,32 +3,19 @@
 use super::query::link_key;
 use serde_json::{json, Map, Value};
 use sg_api3::data_type::{DataType, Shape};
+use sg_api3::methods::write::FieldValue;
 use sg_api3::schema::{EntitySchema, FieldSchema, Schema};
 use sg_api3::wire::{format_date_time, parse_date, parse_date_time};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// An api3 fault: `{"exception": true, "message", "error_code"}`.
-#[derive(Debug)]
-pub(crate) struct ApiError {
-    pub(crate) code: i64,
-    pub(crate) message: String,
-}
-
-impl ApiError {
-    pub(crate) fn new(code: i64, message: impl Into<String>) -> ApiError {
-        ApiError {
-            code,
-            message: message.into(),
-        }
-    }
-}
+pub(crate) use sg_api3::methods::Exception;
 
 /// The error code of a request the site refuses (bad type, field, value, id).
 pub(crate) const CRUD: i64 = 103;
 
-pub(crate) fn bad(message: impl Into<String>) -> ApiError {
-    ApiError::new(CRUD, message)
+pub(crate) fn bad(message: impl Into<String>) -> Exception {
+    Exception::new(CRUD, message)
 }
 
 /// Seed records the server refused: which type, which record, why.
@@ -119,18 +106,6 @@ const STORAGE_ROOTS: [(&str, &str); 3] = [
     ("windows_path", "local_path_windows"),
 ];
 
-pub(crate) fn str_param<'a>(p: &'a Value, key: &str, method: &str) -> Result<&'a str, ApiError> {
-    p.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad(format!("API {method}(): missing string parameter `{key}`")))
-}
-
-pub(crate) fn id_param(p: &Value, method: &str) -> Result<i64, ApiError> {
-    p.get("id")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| bad(format!("API {method}(): missing integer parameter `id`")))
-}
-
 pub(crate) fn now_wire() -> String {
     format_date_time(&chrono::Utc::now())
 }
@@ -169,7 +144,7 @@ impl Store {
         &self,
         method: &str,
         entity_type: &str,
-    ) -> Result<&EntitySchema, ApiError> {
+    ) -> Result<&EntitySchema, Exception> {
         self.schema.entities.get(entity_type).ok_or_else(|| {
             bad(format!(
                 "API {method}(): entity type '{entity_type}' does not exist on this site"
@@ -182,7 +157,7 @@ impl Store {
         method: &str,
         entity_type: &str,
         field: &str,
-    ) -> Result<&FieldSchema, ApiError> {
+    ) -> Result<&FieldSchema, Exception> {
         let e = self.entity(method, entity_type)?;
         e.fields.get(field).ok_or_else(|| {
             let hint = nearest(field, e.fields.keys().map(String::as_str))
@@ -324,7 +299,7 @@ impl Store {
         fs: &FieldSchema,
         value: &Value,
         check_links: bool,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, Exception> {
         let dt = fs.data_type();
         let wrong = |expected: &str| {
             bad(format!(
@@ -450,7 +425,7 @@ impl Store {
         fs: &FieldSchema,
         value: &Value,
         check_links: bool,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, Exception> {
         let (t, id) = match (value.get("type").and_then(Value::as_str), value.get("id").and_then(Value::as_i64)) {
             (Some(t), Some(id)) => (t, id),
             _ => {
@@ -480,15 +455,14 @@ impl Store {
         &self,
         m: &str,
         entity_type: &str,
-        item: &'i Value,
-    ) -> Result<(&'i str, &FieldSchema, Value), ApiError> {
-        let name = str_param(item, "field_name", m)?;
+        item: &'i FieldValue,
+    ) -> Result<(&'i str, &FieldSchema, Value), Exception> {
+        let name = item.field_name.as_str();
         let fs = self.field(m, entity_type, name)?;
         if !fs.is_editable() {
             return Err(bad(format!("API {m}(): {entity_type}.{name} is read-only")));
         }
-        let value = item.get("value").unwrap_or(&Value::Null);
-        let v = self.check_value(m, entity_type, name, fs, value, true)?;
+        let v = self.check_value(m, entity_type, name, fs, &item.value, true)?;
         Ok((name, fs, v))
     }
 
@@ -502,7 +476,7 @@ impl Store {
         id: i64,
         fields: &[String],
         image_urls: bool,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, Exception> {
         let mut out = Map::new();
         out.insert("type".into(), entity_type.into());
         out.insert("id".into(), id.into());

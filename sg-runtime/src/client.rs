@@ -1,22 +1,16 @@
 //! [`Client`]: authentication, the api3 envelope, retries, and the untyped methods.
 
 use crate::credentials::{Credentials, Secret};
+use crate::envelope::{self, Decoded};
 use crate::error::{Error, Result};
-use crate::redact::{excerpt, Redactor};
-use crate::retry::{is_read_only, RetryPolicy};
+use crate::redact::Redactor;
+use crate::retry::{self, Request, RetryPolicy};
 use crate::site::Site;
-use crate::transport::{Answer, ErrorPage, Failure, RequestHeaders, Transport, TransportConfig};
+use crate::transport::{ErrorPage, Failure, RequestHeaders, Transport, TransportConfig};
 use serde_json::{Map, Value};
+use sg_api3::methods::{Method, MethodKind};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
-use std::time::{Duration, Instant};
-
-/// Why an answer gave no results.
-enum Decoded {
-    /// The body was cut short: a connection failure, retried as one.
-    Cut(String),
-    /// The site's error, or an answer that is not api3.
-    Error(Error),
-}
+use std::time::Duration;
 
 /// Pages one query reads at most unless told otherwise (10 million records at 500 a page).
 pub const DEFAULT_MAX_PAGES: usize = 20_000;
@@ -27,11 +21,6 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
 
 /// The page size when the site does not say (`info().api_max_entities_per_page`).
 pub const DEFAULT_PAGE_SIZE: usize = 500;
-
-/// Characters of a server's message kept in an error (a server can send megabytes).
-const MAX_MESSAGE_CHARS: usize = 2000;
-/// Characters of a malformed body shown in an error.
-const BODY_EXCERPT_CHARS: usize = 120;
 
 /// Builds a [`Client`].
 #[derive(Debug)]
@@ -294,42 +283,70 @@ impl Client {
     }
 
     /// Calls any api3 method with `params` (omitted when `None`) and returns its `results`.
-    /// The escape hatch under every other method.
+    /// The escape hatch under every other method: it is retried as the registry says the
+    /// method may be (`sg_api3::methods`; a method not there as a write).
     ///
     /// When the client logs in with a two-factor code, it exchanges the code once for a session
     /// token. When that token expires (the site answers error 102), the client exchanges again
     /// and repeats the call once: the site refused it before applying it, so a write is safe to
     /// repeat.
     pub fn call(&self, method: &str, params: Option<Value>) -> Result<Value> {
-        self.call_with(method, params, &|_| None::<std::convert::Infallible>)
+        let info = sg_api3::methods::info_of(method);
+        self.call_as(method, info.kind, info.auth, params, &no_fast)
             .map(Answered::into_results)
     }
 
-    /// [`Client::call`], trying `fast` on the answer's bytes first: what it returns is the
-    /// answer (typed reads decode records straight from the bytes); when it returns `None`
-    /// the answer is read as usual, errors included.
-    pub(crate) fn call_with<T>(
+    /// Calls method `M` of the registry with `params` and reads its answer as `M::Answer`.
+    pub(crate) fn call_method<M: Method>(&self, params: M::Params) -> Result<M::Answer> {
+        let params = params_of::<M>(&params)?;
+        let entity_type = entity_type_of(params.as_ref());
+        let results = self
+            .call_as(M::NAME, M::KIND, M::AUTH, params.clone(), &no_fast)?
+            .into_results();
+        answer_of::<M>(results, entity_type, params)
+    }
+
+    /// [`Client::call_method`], trying `fast` on the answer's bytes first: what it returns is
+    /// the answer (typed reads decode records straight from the bytes); when it returns `None`
+    /// the answer is read as `M::Answer`, errors included.
+    pub(crate) fn call_with<M: Method, T>(
+        &self,
+        params: M::Params,
+        fast: &dyn Fn(&[u8]) -> Option<T>,
+    ) -> Result<Answered<T, M::Answer>> {
+        let params = params_of::<M>(&params)?;
+        let entity_type = entity_type_of(params.as_ref());
+        match self.call_as(M::NAME, M::KIND, M::AUTH, params.clone(), fast)? {
+            Answered::Fast(t) => Ok(Answered::Fast(t)),
+            Answered::Results(v) => answer_of::<M>(v, entity_type, params).map(Answered::Results),
+        }
+    }
+
+    /// A call of the method sent as `method`, with the session token renewed once if the site
+    /// refuses it.
+    fn call_as<T>(
         &self,
         method: &str,
+        kind: MethodKind,
+        auth: bool,
         params: Option<Value>,
         fast: &dyn Fn(&[u8]) -> Option<T>,
     ) -> Result<Answered<T>> {
-        let entity_type = params
-            .as_ref()
-            .and_then(|p| p.get("type"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        if method == "info" {
-            return self.send(method, entity_type.as_deref(), None, params, fast);
+        let entity_type = entity_type_of(params.as_ref());
+        let entity_type = entity_type.as_deref();
+        let request = Request::from(kind);
+        if !auth {
+            return self.send(method, request, entity_type, None, params, fast);
         }
         let auth = self.auth_object()?;
         let Some(used_token) = self.exchanged_token() else {
             // No session token of ours: nothing to renew, so the params need no copy.
-            return self.send(method, entity_type.as_deref(), Some(auth), params, fast);
+            return self.send(method, request, entity_type, Some(auth), params, fast);
         };
         match self.send(
             method,
-            entity_type.as_deref(),
+            request,
+            entity_type,
             Some(auth),
             params.clone(),
             fast,
@@ -338,7 +355,7 @@ impl Client {
                 log::debug!("api3 {method}: the session token was refused; logging in again");
                 self.forget_token(&used_token);
                 let auth = self.auth_object()?;
-                self.send(method, entity_type.as_deref(), Some(auth), params, fast)
+                self.send(method, request, entity_type, Some(auth), params, fast)
             }
             other => other,
         }
@@ -383,24 +400,19 @@ impl Client {
                 let token = match known {
                     Some(t) => t,
                     None => {
+                        use sg_api3::methods::GetSessionToken;
                         let results = self
                             .send(
-                                "get_session_token",
+                                GetSessionToken::NAME,
+                                GetSessionToken::KIND.into(),
                                 None,
                                 Some(self.with_session_options(inner.credentials.auth_object())),
                                 None,
-                                &|_| None::<std::convert::Infallible>,
+                                &no_fast,
                             )?
                             .into_results();
-                        let id = results
-                            .get("session_id")
-                            .and_then(Value::as_str)
-                            .ok_or_else(|| Error::Malformed {
-                                method: "get_session_token".into(),
-                                entity_type: None,
-                                detail: "no `session_id` in the results".into(),
-                            })?;
-                        let t = Secret::new(id);
+                        let token = answer_of::<GetSessionToken>(results, None, None)?;
+                        let t = Secret::new(token.session_id);
                         *inner
                             .exchanged_token
                             .lock()
@@ -471,45 +483,24 @@ impl Client {
         }
     }
 
+    /// Sends one call, tried again as [`retry::decide`] allows, and reads its answer: `fast` on
+    /// the bytes first, else the envelope's `results`.
     fn send<T>(
         &self,
         method: &str,
+        request: Request,
         entity_type: Option<&str>,
         auth: Option<Map<String, Value>>,
         params: Option<Value>,
         fast: &dyn Fn(&[u8]) -> Option<T>,
     ) -> Result<Answered<T>> {
-        let has_params = params.is_some();
-        let mut call_params = Vec::new();
-        if let Some(a) = auth {
-            call_params.push(Value::Object(a));
-        }
-        if let Some(p) = params {
-            call_params.push(p);
-        }
-        #[derive(serde::Serialize)]
-        struct Envelope<'a> {
-            method_name: &'a str,
-            params: &'a [Value],
-        }
-        let body = serde_json::to_string(&Envelope {
-            method_name: method,
-            params: &call_params,
-        })
-        .map_err(|e| Error::InvalidRequest(format!("{method}: params not serialisable: {e}")))?;
-        let policy = &self.inner.retry;
-        let read_only = is_read_only(method);
-        let started = Instant::now();
+        let body = envelope::body(method, auth, params.as_ref())?;
         let sent_at = chrono::Utc::now();
         // A write whose outcome is unknown carries what was sent, never the AUTH object.
         let unknown_outcome = |cause: Error| Error::MayHaveBeenApplied {
             method: method.into(),
             entity_type: entity_type.map(str::to_owned),
-            params: if has_params {
-                call_params.last().cloned().unwrap_or_default()
-            } else {
-                Value::Null
-            },
+            params: params.clone().unwrap_or(Value::Null),
             sent_at,
             cause: Box::new(cause),
         };
@@ -518,83 +509,53 @@ impl Client {
             user_agent: &user_agent,
             localized: self.inner.localized,
         };
-        let mut attempt = 1;
-        loop {
-            let ok = |attempt: u32| {
-                log::debug!(
-                    "api3 {method}{} ok in {} ms (try {attempt})",
-                    entity_type.map(|t| format!(" {t}")).unwrap_or_default(),
-                    started.elapsed().as_millis()
-                );
-            };
-            // An answer's connection carries the next request only when the answer decoded
-            // as api3 (results or the site's error); one that did not is dropped with it.
-            let failure = match self.inner.transport.post_json(&body, &headers) {
-                Ok(answer) => match fast(&answer.bytes) {
-                    Some(t) => {
-                        answer.accept();
-                        ok(attempt);
-                        return Ok(Answered::Fast(t));
-                    }
-                    None => match self.decode_envelope(method, entity_type, &answer) {
-                        Ok(results) => {
-                            answer.accept();
-                            ok(attempt);
-                            return Ok(Answered::Results(results));
-                        }
-                        Err(Decoded::Cut(detail)) => Failure::AfterSent(detail),
-                        // A 2xx answer that is not an api3 envelope: the site may have applied a write.
-                        Err(Decoded::Error(e @ Error::Malformed { .. })) if !read_only => {
-                            return Err(unknown_outcome(e))
-                        }
-                        Err(Decoded::Error(e @ Error::Malformed { .. })) => return Err(e),
-                        Err(Decoded::Error(e)) => {
-                            answer.accept();
-                            return Err(e);
-                        }
-                    },
-                },
-                Err(f) => self.masked(f),
-            };
-            // Only a failure that proves the site never saw the request lets a write be sent
-            // again: a gateway's 502/503/504 can come after the site applied it (a load
-            // balancer answers 504 to a slow create that still completes). The official
-            // client's `_make_call` likewise re-sends only after SSL errors, and no status.
-            let retryable = match &failure {
-                Failure::Status { status, .. } => read_only && matches!(status, 502..=504),
-                Failure::NotSent(_) => true,
-                Failure::AfterSent(_) | Failure::TimedOut => read_only,
-                Failure::Redirect { .. } | Failure::Fatal(_) | Failure::TooLarge(_) => false,
-            };
-            if retryable && attempt < policy.max_attempts.max(1) {
-                let wait = policy.delay(attempt);
-                log::debug!(
-                    "api3 {method}{}: try {attempt} failed ({failure:?}); retrying in {} ms",
-                    entity_type.map(|t| format!(" {t}")).unwrap_or_default(),
-                    wait.as_millis()
-                );
-                std::thread::sleep(wait);
-                attempt += 1;
-                continue;
+        let what = || {
+            format!(
+                "api3 {method}{}",
+                entity_type.map(|t| format!(" {t}")).unwrap_or_default()
+            )
+        };
+        // Each try ends in an answer read (its results, or the site's error: final), or in a
+        // failure the retry rules decide on. An answer's connection carries the next request
+        // only when the answer decoded as api3; one that did not is dropped with it.
+        let tried = retry::run(&self.inner.retry, request, &what, || {
+            let answer = self
+                .inner
+                .transport
+                .post_json(&body, &headers)
+                .map_err(|f| self.masked(f))?;
+            if let Some(t) = fast(&answer.bytes) {
+                answer.accept();
+                return Ok(Ok(Answered::Fast(t)));
             }
-            log::debug!(
-                "api3 {method}: giving up after {attempt} tries in {} ms",
-                started.elapsed().as_millis()
-            );
-            // 4xx and redirects come before the site handles a request; 5xx, timeouts and
-            // cut connections may come after.
-            let ambiguous = !read_only
-                && match &failure {
-                    Failure::Status { status, .. } => *status >= 500,
-                    Failure::AfterSent(_) | Failure::TimedOut | Failure::TooLarge(_) => true,
-                    _ => false,
-                };
-            let error = self.error_of(method, entity_type, failure);
-            return Err(if ambiguous {
-                unknown_outcome(error)
-            } else {
-                error
-            });
+            match envelope::results(method, entity_type, &answer, &self.redactor()) {
+                Ok(results) => {
+                    answer.accept();
+                    Ok(Ok(Answered::Results(results)))
+                }
+                Err(Decoded::Cut(detail)) => Err(Failure::AfterSent(detail)),
+                Err(Decoded::Error(e @ Error::Malformed { .. })) => Ok(Err(e)),
+                Err(Decoded::Error(e)) => {
+                    answer.accept();
+                    Ok(Err(e))
+                }
+            }
+        });
+        match tried {
+            Ok(Ok(answered)) => Ok(answered),
+            // A 2xx answer that is not an api3 envelope: the site may have applied a write.
+            Ok(Err(e @ Error::Malformed { .. })) if request == Request::Write => {
+                Err(unknown_outcome(e))
+            }
+            Ok(Err(e)) => Err(e),
+            Err(stopped) => {
+                let error = self.error_of(method, entity_type, stopped.failure);
+                Err(if stopped.may_have_been_applied {
+                    unknown_outcome(error)
+                } else {
+                    error
+                })
+            }
         }
     }
 
@@ -678,61 +639,35 @@ impl Client {
         if let Some(t) = self.exchanged_token() {
             return Ok(t);
         }
-        let results = self.call("get_session_token", None)?;
-        let id = results
-            .get("session_id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::Malformed {
-                method: "get_session_token".into(),
-                entity_type: None,
-                detail: "no `session_id` in the results".into(),
-            })?;
-        Ok(Secret::new(id))
+        let token =
+            self.call_method::<sg_api3::methods::GetSessionToken>(sg_api3::methods::NoParams)?;
+        Ok(Secret::new(token.session_id))
     }
 
     /// Runs one exchange of an upload or download route (`what` names it in errors), tried again
-    /// as the policy allows: always when the request never left; when `repeatable` (a part PUT,
-    /// a request for an upload link, a download), also after a 500, 502, 503 or 504, a timeout
-    /// or a cut connection. A step that is not repeatable (linking the file, which creates the
-    /// Attachment) fails with [`Error::MayHaveBeenApplied`] where its outcome is unknown.
+    /// as [`retry::decide`] allows: always when the request never left; when `repeatable` (a
+    /// part PUT, a request for an upload link, a download), also after a 500, 502, 503 or 504,
+    /// a timeout or a cut connection. A step that is not repeatable (linking the file, which
+    /// creates the Attachment) fails with [`Error::MayHaveBeenApplied`] where its outcome is
+    /// unknown.
     pub(crate) fn exchange<T>(
         &self,
         what: &str,
         repeatable: bool,
         mut attempt_once: impl FnMut() -> std::result::Result<T, Failure>,
     ) -> Result<T> {
-        let policy = &self.inner.retry;
+        let request = if repeatable {
+            Request::Transfer
+        } else {
+            Request::Write
+        };
         let sent_at = chrono::Utc::now();
-        let mut attempt = 1;
-        loop {
-            let failure = match attempt_once() {
-                Ok(v) => return Ok(v),
-                Err(f) => self.masked(f),
-            };
-            let retry = match &failure {
-                Failure::NotSent(_) => true,
-                Failure::Status { status, .. } => repeatable && matches!(status, 500 | 502..=504),
-                Failure::AfterSent(_) | Failure::TimedOut => repeatable,
-                _ => false,
-            };
-            if retry && attempt < policy.max_attempts.max(1) {
-                let wait = policy.delay(attempt);
-                log::debug!(
-                    "{what}: try {attempt} failed ({failure:?}); retrying in {} ms",
-                    wait.as_millis()
-                );
-                std::thread::sleep(wait);
-                attempt += 1;
-                continue;
-            }
-            let ambiguous = !repeatable
-                && match &failure {
-                    Failure::Status { status, .. } => *status >= 500,
-                    Failure::AfterSent(_) | Failure::TimedOut => true,
-                    _ => false,
-                };
-            let error = self.error_of(what, None, failure);
-            return Err(if ambiguous {
+        retry::run(&self.inner.retry, request, &|| what.to_string(), || {
+            attempt_once().map_err(|f| self.masked(f))
+        })
+        .map_err(|stopped| {
+            let error = self.error_of(what, None, stopped.failure);
+            if stopped.may_have_been_applied {
                 Error::MayHaveBeenApplied {
                     method: what.into(),
                     entity_type: None,
@@ -742,8 +677,8 @@ impl Client {
                 }
             } else {
                 error
-            });
-        }
+            }
+        })
     }
 
     /// Records per page: the site's `api_max_entities_per_page` (asked once), else 500.
@@ -759,111 +694,80 @@ impl Client {
             .map_or(DEFAULT_PAGE_SIZE, |n| n as usize);
         Ok(*self.inner.page_size.get_or_init(|| n))
     }
-
-    /// The `results` of an api3 answer, or its error (the official client's `_decode_response`
-    /// and `_response_errors`).
-    fn decode_envelope(
-        &self,
-        method: &str,
-        entity_type: Option<&str>,
-        answer: &Answer,
-    ) -> std::result::Result<Value, Decoded> {
-        let malformed = |detail: String| {
-            Decoded::Error(Error::Malformed {
-                method: method.into(),
-                entity_type: entity_type.map(str::to_owned),
-                detail: self.redact(&detail),
-            })
-        };
-        let bytes = &answer.bytes;
-        // The start of the body, masked before it is shortened (so that no cut leaves half a
-        // secret showing), and bounded whatever the body's size.
-        let snippet = || {
-            let ct = if answer.content_type.is_empty() {
-                "no content-type".to_string()
-            } else {
-                format!("content-type {}", answer.content_type)
-            };
-            let r = self.redactor();
-            let html = answer.content_type.contains("html");
-            let window = if html {
-                64 * 1024
-            } else {
-                BODY_EXCERPT_CHARS * 4
-            } + r.longest() * 2;
-            let cut = bytes.len() > window;
-            let raw = String::from_utf8_lossy(&bytes[..bytes.len().min(window)]);
-            let masked = if cut {
-                r.redact_cut(&raw)
-            } else {
-                r.redact(&raw)
-            };
-            if html {
-                let text = crate::transport::page_text(&masked);
-                format!("an HTML page ({ct}): {text:?}")
-            } else {
-                let (text, _) = excerpt(&masked, BODY_EXCERPT_CHARS);
-                format!("{ct}; body starts {text:?}")
-            }
-        };
-        let mut v: Value = match crate::value::from_json_bytes(bytes) {
-            Ok(v) => v,
-            // A chunked body that ends inside the JSON was cut: ureq's chunk decoder reads a
-            // closed connection as the end of the body.
-            Err(e) if answer.chunked && e.is_eof() => {
-                return Err(Decoded::Cut(format!(
-                    "the chunked answer was cut short after {} bytes",
-                    bytes.len()
-                )))
-            }
-            Err(e) => return Err(malformed(format!("not JSON ({e}); {}", snippet()))),
-        };
-        let Some(obj) = v.as_object_mut() else {
-            return Err(malformed(format!("not a JSON object; {}", snippet())));
-        };
-        if obj.get("exception").and_then(Value::as_bool) == Some(true) {
-            let message = excerpt(
-                &self.redact(
-                    obj.get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("(no message)"),
-                ),
-                MAX_MESSAGE_CHARS,
-            )
-            .0;
-            let code = obj.get("error_code").and_then(Value::as_i64).unwrap_or(0);
-            let method = method.to_string();
-            return Err(Decoded::Error(match code {
-                102 => Error::Authentication { method, message },
-                106 => Error::TwoFactorRequired { method, message },
-                108 => Error::SsoSite { method, message },
-                110 => Error::AutodeskIdentity { method, message },
-                _ => Error::Server {
-                    method,
-                    entity_type: entity_type.map(str::to_owned),
-                    code,
-                    message,
-                },
-            }));
-        }
-        obj.remove("results")
-            .ok_or_else(|| malformed(format!("no `results` and no `exception`; {}", snippet())))
-    }
 }
 
-/// An answer of [`Client::call_with`]: decoded by its fast path, or the `results` as a `Value`.
-pub(crate) enum Answered<T> {
+/// An answer of [`Client::call_with`]: decoded by its fast path, or the `results` read as `R`.
+pub(crate) enum Answered<T, R = Value> {
     Fast(T),
-    Results(Value),
+    Results(R),
 }
 
-impl Answered<std::convert::Infallible> {
-    fn into_results(self) -> Value {
+impl<R> Answered<std::convert::Infallible, R> {
+    fn into_results(self) -> R {
         match self {
             Answered::Results(v) => v,
             Answered::Fast(never) => match never {},
         }
     }
+}
+
+/// No fast path: every answer is read through its envelope.
+fn no_fast(_: &[u8]) -> Option<std::convert::Infallible> {
+    None
+}
+
+/// `M`'s params as sent: `None` (omitted) when they serialise to `null`.
+fn params_of<M: Method>(params: &M::Params) -> Result<Option<Value>> {
+    match serde_json::to_value(params) {
+        Ok(Value::Null) => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(e) => Err(Error::InvalidRequest(format!(
+            "{}: params not serialisable: {e}",
+            M::NAME
+        ))),
+    }
+}
+
+/// The entity type a call is about, for its errors: its params' `type`.
+fn entity_type_of(params: Option<&Value>) -> Option<String> {
+    params
+        .and_then(|p| p.get("type"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// `results` read as `M::Answer`. A write whose answer does not read so was applied, most
+/// likely, but not as the caller can tell: [`Error::MayHaveBeenApplied`].
+fn answer_of<M: Method>(
+    results: Value,
+    entity_type: Option<String>,
+    params: Option<Value>,
+) -> Result<M::Answer> {
+    serde_path_to_error::deserialize(results).map_err(|e| {
+        let at = match e.path().to_string() {
+            p if p == "." => String::new(),
+            p => format!(" at `{p}`"),
+        };
+        let malformed = Error::Malformed {
+            method: M::NAME.into(),
+            entity_type: entity_type.clone(),
+            detail: format!(
+                "the results are not what `{}` answers{at}: {}",
+                M::NAME,
+                e.inner()
+            ),
+        };
+        match M::KIND {
+            MethodKind::ReadOnly => malformed,
+            MethodKind::Write => Error::MayHaveBeenApplied {
+                method: M::NAME.into(),
+                entity_type,
+                params: params.unwrap_or(Value::Null),
+                sent_at: chrono::Utc::now(),
+                cause: Box::new(malformed),
+            },
+        }
+    })
 }
 
 #[cfg(test)]

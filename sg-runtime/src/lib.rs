@@ -25,9 +25,9 @@
 mod api;
 mod client;
 mod credentials;
+mod envelope;
 mod error;
 pub mod events;
-mod find;
 pub mod records;
 mod redact;
 mod request;
@@ -37,6 +37,7 @@ mod transport;
 pub mod typed;
 pub mod value;
 
+pub use api::FindIter;
 /// Re-exported for generated code and users: the date and date-time types.
 pub use api::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
 pub use chrono;
@@ -45,7 +46,6 @@ pub use client::{
 };
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, Result};
-pub use find::FindIter;
 pub use request::{
     BatchRequest, Direction, FieldUpdate, Filter, Grouping, LogicalOperator, Query, ReturnOnly,
     Sort, Summary, UpdateMode,

@@ -2,26 +2,12 @@
 //! serialising to the exact api3 parameter shape. The typed layer builds these.
 
 use crate::value::EntityRef;
-use serde_json::{json, Map, Value};
-
-/// How the conditions of a filter group combine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogicalOperator {
-    /// Every condition holds.
-    And,
-    /// At least one condition holds.
-    Or,
-}
-
-impl LogicalOperator {
-    /// The wire name: `and` or `or`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogicalOperator::And => "and",
-            LogicalOperator::Or => "or",
-        }
-    }
-}
+use serde_json::{Map, Value};
+use sg_api3::methods::read::{Condition, FilterItem, Filters, Paging, ReadParams, SortKey};
+pub use sg_api3::methods::read::{Direction, LogicalOperator};
+use sg_api3::methods::summarize::{GroupingSpec, SummarySpec};
+pub use sg_api3::methods::write::UpdateMode;
+use sg_api3::methods::write::{BatchItem, CreateParams, FieldValue, RecordParams, UpdateParams};
 
 /// A filter: one condition, or a group of filters under `and`/`or`, nested to any depth.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,49 +60,45 @@ impl Filter {
         }
     }
 
-    /// The api3 form. A bare condition at the top is wrapped in an `and` group, as the server needs.
-    pub fn to_wire(&self) -> Value {
-        match self {
-            Filter::Group { .. } => self.member_wire(),
-            Filter::Condition { .. } => json!({
-                "logical_operator": "and",
-                "conditions": [self.member_wire()],
-            }),
+    /// The api3 form: a group (a bare condition at the top is wrapped in an `and` group, as
+    /// the server needs).
+    pub fn to_filters(&self) -> Filters {
+        match self.to_item() {
+            FilterItem::Group(g) => g,
+            condition => Filters {
+                logical_operator: LogicalOperator::And,
+                conditions: vec![condition],
+            },
         }
     }
 
-    fn member_wire(&self) -> Value {
+    /// [`Filter::to_filters`] as JSON.
+    pub fn to_wire(&self) -> Value {
+        serde_json::to_value(self.to_filters()).unwrap_or(Value::Null)
+    }
+
+    fn to_item(&self) -> FilterItem {
         match self {
             Filter::Condition {
                 path,
                 relation,
                 values,
-            } => json!({"path": path, "relation": relation, "values": values}),
-            Filter::Group { operator, filters } => json!({
-                "logical_operator": operator.as_str(),
-                "conditions": filters.iter().map(Filter::member_wire).collect::<Vec<_>>(),
+            } => FilterItem::Condition(Condition {
+                path: path.clone(),
+                relation: relation.clone(),
+                values: values.clone(),
+            }),
+            Filter::Group { operator, filters } => FilterItem::Group(Filters {
+                logical_operator: *operator,
+                conditions: filters.iter().map(Filter::to_item).collect(),
             }),
         }
     }
 }
 
-/// Sort direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// Smallest first.
-    Asc,
-    /// Largest first.
-    Desc,
-}
-
-impl Direction {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Asc => "asc",
-            Direction::Desc => "desc",
-        }
-    }
+/// The filters of an optional filter: every record when none.
+pub(crate) fn filters_of(filter: Option<&Filter>) -> Filters {
+    filter.map_or_else(Filters::all, Filter::to_filters)
 }
 
 /// One sort key.
@@ -248,76 +230,34 @@ impl Query {
         entities_per_page: usize,
         current_page: usize,
         paging_info: bool,
-    ) -> Value {
-        let mut p = Map::new();
-        p.insert("type".into(), self.entity_type.clone().into());
-        p.insert("return_fields".into(), return_fields_wire(&self.fields));
-        p.insert(
-            "filters".into(),
-            self.filter.as_ref().map_or_else(
-                || json!({"logical_operator": "and", "conditions": []}),
-                Filter::to_wire,
-            ),
-        );
-        p.insert(
-            "return_only".into(),
-            match self.return_only {
+    ) -> ReadParams {
+        ReadParams {
+            entity_type: self.entity_type.clone(),
+            return_fields: return_fields_wire(&self.fields),
+            filters: filters_of(self.filter.as_ref()),
+            return_only: match self.return_only {
                 ReturnOnly::Active => "active",
                 ReturnOnly::Retired => "retired",
             }
             .into(),
-        );
-        p.insert(
-            "paging".into(),
-            json!({"entities_per_page": entities_per_page, "current_page": current_page}),
-        );
-        p.insert(
-            "return_paging_info_without_counts".into(),
-            paging_info.into(),
-        );
-        // Without it a site returns attachment ids, not URLs, for `image` fields.
-        p.insert("api_return_image_urls".into(), true.into());
-        if !self.sorts.is_empty() {
-            p.insert(
-                "sorts".into(),
-                self.sorts
-                    .iter()
-                    .map(|s| json!({"field_name": s.field, "direction": s.direction.as_str()}))
-                    .collect(),
-            );
-        }
-        // Sent only when there are some, as the official client's `_construct_read_parameters`.
-        if !self.presets.is_empty() {
-            p.insert(
-                "additional_filter_presets".into(),
-                Value::Array(self.presets.clone()),
-            );
-        }
-        if !self.include_archived_projects {
-            p.insert("include_archived_projects".into(), false.into());
-        }
-        Value::Object(p)
-    }
-}
-
-/// How an update treats a multi-entity field's current list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UpdateMode {
-    /// Replace the list.
-    Set,
-    /// Add these entities to the list.
-    Add,
-    /// Remove these entities from the list.
-    Remove,
-}
-
-impl UpdateMode {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UpdateMode::Set => "set",
-            UpdateMode::Add => "add",
-            UpdateMode::Remove => "remove",
+            paging: Some(Paging {
+                entities_per_page: entities_per_page as u64,
+                current_page: current_page as u64,
+            }),
+            return_paging_info_without_counts: paging_info,
+            // Without it a site returns attachment ids, not URLs, for `image` fields.
+            api_return_image_urls: true,
+            sorts: self
+                .sorts
+                .iter()
+                .map(|s| SortKey {
+                    field_name: s.field.clone(),
+                    direction: s.direction,
+                })
+                .collect(),
+            // Sent only when there are some, as the official client's `_construct_read_parameters`.
+            additional_filter_presets: self.presets.clone(),
+            include_archived_projects: (!self.include_archived_projects).then_some(false),
         }
     }
 }
@@ -366,32 +306,34 @@ impl FieldUpdate {
         }
     }
 
-    pub(crate) fn to_wire(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("field_name".into(), self.field.clone().into());
-        m.insert("value".into(), self.value.clone());
-        if let Some(mode) = self.mode {
-            m.insert("multi_entity_update_mode".into(), mode.as_str().into());
+    pub(crate) fn to_wire(&self) -> FieldValue {
+        FieldValue {
+            field_name: self.field.clone(),
+            value: self.value.clone(),
+            multi_entity_update_mode: self.mode,
         }
-        Value::Object(m)
     }
 }
 
 /// Return fields as sent: `["id"]` when none are asked for (the official client's `find`,
 /// `create` and `batch` default), never `[]`.
-pub(crate) fn return_fields_wire<S: AsRef<str>>(fields: &[S]) -> Value {
+pub(crate) fn return_fields_wire<S: AsRef<str>>(fields: &[S]) -> Vec<String> {
     if fields.is_empty() {
-        json!(["id"])
+        vec!["id".to_string()]
     } else {
-        fields.iter().map(|f| Value::from(f.as_ref())).collect()
+        fields.iter().map(|f| f.as_ref().to_string()).collect()
     }
 }
 
 /// `[{field_name, value}]` from a map of field values, in the map's order.
-pub(crate) fn fields_wire(fields: &Map<String, Value>) -> Value {
+pub(crate) fn fields_wire(fields: &Map<String, Value>) -> Vec<FieldValue> {
     fields
         .iter()
-        .map(|(k, v)| json!({"field_name": k, "value": v}))
+        .map(|(k, v)| FieldValue {
+            field_name: k.clone(),
+            value: v.clone(),
+            multi_entity_update_mode: None,
+        })
         .collect()
 }
 
@@ -430,33 +372,30 @@ pub enum BatchRequest {
 }
 
 impl BatchRequest {
-    pub(crate) fn to_wire(&self) -> Value {
+    pub(crate) fn to_wire(&self) -> BatchItem {
         match self {
             BatchRequest::Create {
                 entity_type,
                 fields,
                 return_fields,
                 ..
-            } => json!({
-                "request_type": "create",
-                "type": entity_type,
-                "fields": fields_wire(fields),
-                "return_fields": return_fields_wire(return_fields),
+            } => BatchItem::Create(CreateParams {
+                entity_type: entity_type.clone(),
+                fields: fields_wire(fields),
+                return_fields: return_fields_wire(return_fields),
             }),
             BatchRequest::Update {
                 entity_type,
                 id,
                 fields,
-            } => json!({
-                "request_type": "update",
-                "type": entity_type,
-                "id": id,
-                "fields": fields.iter().map(FieldUpdate::to_wire).collect::<Vec<_>>(),
+            } => BatchItem::Update(UpdateParams {
+                entity_type: entity_type.clone(),
+                id: *id,
+                fields: fields.iter().map(FieldUpdate::to_wire).collect(),
             }),
-            BatchRequest::Delete { entity_type, id } => json!({
-                "request_type": "delete",
-                "type": entity_type,
-                "id": id,
+            BatchRequest::Delete { entity_type, id } => BatchItem::Delete(RecordParams {
+                entity_type: entity_type.clone(),
+                id: *id,
             }),
         }
     }
@@ -476,6 +415,14 @@ pub struct Summary {
 }
 
 impl Summary {
+    pub(crate) fn to_wire(&self) -> SummarySpec {
+        SummarySpec {
+            field: self.field.clone(),
+            summary_type: self.summary_type.clone(),
+            value: self.value.clone(),
+        }
+    }
+
     /// `summary_type` of `field`.
     pub fn new(field: impl Into<String>, summary_type: impl Into<String>) -> Summary {
         Summary {
@@ -507,6 +454,14 @@ pub struct Grouping {
 }
 
 impl Grouping {
+    pub(crate) fn to_wire(&self) -> GroupingSpec {
+        GroupingSpec {
+            field: self.field.clone(),
+            grouping_type: self.grouping_type.clone(),
+            direction: self.direction,
+        }
+    }
+
     /// Groups by the exact value of `field`, ascending.
     pub fn exact(field: impl Into<String>) -> Grouping {
         Grouping {
@@ -520,6 +475,7 @@ impl Grouping {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn nested_filters_have_the_api3_shape() {

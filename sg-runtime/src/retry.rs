@@ -1,5 +1,7 @@
 //! When and how long to wait before trying a request again.
 
+use crate::transport::Failure;
+use sg_api3::methods::MethodKind;
 use std::time::Duration;
 
 /// The retry policy of a [`Client`](crate::Client).
@@ -81,10 +83,127 @@ fn unit_random() -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Whether `method` (its name on the wire) changes nothing on the site, so that a try whose fate
-/// is unknown may be repeated: the registry's kind ([`sg_api3::methods`]).
-pub(crate) fn is_read_only(method: &str) -> bool {
-    sg_api3::methods::kind_of(method) == sg_api3::methods::Kind::ReadOnly
+/// A request as the retry rules see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Request {
+    /// An api3 method that changes nothing (the registry's `ReadOnly`).
+    Read,
+    /// A request that changes the site: an api3 write, or the upload step that links a file
+    /// (it creates the Attachment).
+    Write,
+    /// A storage or upload-route exchange that can be repeated: a part PUT, a request for an
+    /// upload link, a download. Storage answers 500 to a transient fault and asks clients to
+    /// try again, which a site's 500 to an api3 read does not call for.
+    Transfer,
+}
+
+impl From<MethodKind> for Request {
+    fn from(kind: MethodKind) -> Request {
+        match kind {
+            MethodKind::ReadOnly => Request::Read,
+            MethodKind::Write => Request::Write,
+        }
+    }
+}
+
+/// What to do after a failed try.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Try again, if the policy has tries left.
+    Retry,
+    /// Stop: the site did not apply the request (or it changes nothing).
+    Fail,
+    /// Stop: the site may have applied the request ([`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied)).
+    MayHaveBeenApplied,
+}
+
+/// The rule: what a failure means for a request of this kind. Only a failure that proves the
+/// site never saw the request lets a write be sent again: a gateway's 502/503/504 can come after
+/// the site applied it (a load balancer answers 504 to a slow create that still completes), so
+/// a write is never resent on those. The official client's `_make_call` likewise re-sends only
+/// after SSL errors, and on no status. 4xx answers and redirects come before a site handles a
+/// request; 5xx answers, timeouts, cut connections and answers too large to read may come after.
+pub(crate) fn decide(failure: &Failure, request: Request) -> Decision {
+    use Decision::*;
+    match (failure, request) {
+        (Failure::NotSent(_), _) => Retry,
+        (
+            Failure::Status {
+                status: 502..=504, ..
+            },
+            Request::Read,
+        ) => Retry,
+        (
+            Failure::Status {
+                status: 500 | 502..=504,
+                ..
+            },
+            Request::Transfer,
+        ) => Retry,
+        (Failure::Status { status, .. }, Request::Write) if *status >= 500 => MayHaveBeenApplied,
+        (Failure::Status { .. }, _) => Fail,
+        (Failure::AfterSent(_) | Failure::TimedOut, Request::Read | Request::Transfer) => Retry,
+        (Failure::AfterSent(_) | Failure::TimedOut | Failure::TooLarge(_), Request::Write) => {
+            MayHaveBeenApplied
+        }
+        (Failure::TooLarge(_) | Failure::Redirect { .. } | Failure::Fatal(_), _) => Fail,
+    }
+}
+
+/// Why [`run`] stopped without a result.
+#[derive(Debug)]
+pub(crate) struct Stopped {
+    /// The last try's failure.
+    pub(crate) failure: Failure,
+    /// Whether the site may have applied the request.
+    pub(crate) may_have_been_applied: bool,
+}
+
+/// The one retry driver: runs `try_once` until it succeeds, or [`decide`] and `policy` say
+/// stop. `what` names the request in log lines; `clean` hands each failure's text to the log
+/// after masking it.
+pub(crate) fn run<T>(
+    policy: &RetryPolicy,
+    request: Request,
+    what: &dyn Fn() -> String,
+    mut try_once: impl FnMut() -> Result<T, Failure>,
+) -> Result<T, Stopped> {
+    let started = std::time::Instant::now();
+    let mut attempt = 1;
+    loop {
+        let failure = match try_once() {
+            Ok(v) => {
+                log::debug!(
+                    "{} ok in {} ms (try {attempt})",
+                    what(),
+                    started.elapsed().as_millis()
+                );
+                return Ok(v);
+            }
+            Err(f) => f,
+        };
+        let decision = decide(&failure, request);
+        if decision == Decision::Retry && attempt < policy.max_attempts.max(1) {
+            let wait = policy.delay(attempt);
+            log::debug!(
+                "{}: try {attempt} failed ({failure:?}); retrying in {} ms",
+                what(),
+                wait.as_millis()
+            );
+            std::thread::sleep(wait);
+            attempt += 1;
+            continue;
+        }
+        log::debug!(
+            "{}: giving up after {attempt} tries in {} ms",
+            what(),
+            started.elapsed().as_millis()
+        );
+        return Err(Stopped {
+            may_have_been_applied: decision == Decision::MayHaveBeenApplied,
+            failure,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -115,37 +234,104 @@ mod tests {
         }
     }
 
+    fn status(status: u16) -> Failure {
+        Failure::Status {
+            status,
+            page: crate::transport::ErrorPage::text(String::new()),
+        }
+    }
+
     #[test]
-    fn writes_are_not_read_only() {
-        for m in [
-            "create",
-            "update",
-            "delete",
-            "revive",
-            "batch",
-            "follow",
-            "unfollow",
-            "schema_field_create",
-            "schema_field_update",
-            "schema_field_delete",
-            "work_schedule_update",
-            "update_project_last_accessed_by_current_user",
-            "user_subscriptions_create",
-            "some_method_added_later",
-        ] {
-            assert!(!is_read_only(m), "{m}");
+    fn the_decision_table() {
+        use Decision::*;
+        use Request::*;
+        let redirect = || Failure::Redirect {
+            status: 302,
+            location: String::new(),
+            why: "",
+        };
+        // (failure, read, write, transfer)
+        let table: Vec<(&str, Failure, Decision, Decision, Decision)> = vec![
+            (
+                "not sent",
+                Failure::NotSent("refused".into()),
+                Retry,
+                Retry,
+                Retry,
+            ),
+            ("400", status(400), Fail, Fail, Fail),
+            ("404", status(404), Fail, Fail, Fail),
+            ("500", status(500), Fail, MayHaveBeenApplied, Retry),
+            ("501", status(501), Fail, MayHaveBeenApplied, Fail),
+            ("502", status(502), Retry, MayHaveBeenApplied, Retry),
+            ("503", status(503), Retry, MayHaveBeenApplied, Retry),
+            ("504", status(504), Retry, MayHaveBeenApplied, Retry),
+            (
+                "cut after sending",
+                Failure::AfterSent("reset".into()),
+                Retry,
+                MayHaveBeenApplied,
+                Retry,
+            ),
+            (
+                "timed out",
+                Failure::TimedOut,
+                Retry,
+                MayHaveBeenApplied,
+                Retry,
+            ),
+            (
+                "too large",
+                Failure::TooLarge("big".into()),
+                Fail,
+                MayHaveBeenApplied,
+                Fail,
+            ),
+            ("redirect", redirect(), Fail, Fail, Fail),
+            ("fatal", Failure::Fatal("bad url".into()), Fail, Fail, Fail),
+        ];
+        for (what, failure, read, write, transfer) in table {
+            assert_eq!(decide(&failure, Read), read, "{what}, read");
+            assert_eq!(decide(&failure, Write), write, "{what}, write");
+            assert_eq!(decide(&failure, Transfer), transfer, "{what}, transfer");
         }
-        // The names on the wire, not the official client's Python names.
-        for m in [
-            "query_display_name_cache",
-            "activity_stream",
-            "note_thread_contents",
-            "nav_search",
-        ] {
-            assert!(is_read_only(m), "{m}");
-        }
-        for python_name in ["text_search", "activity_stream_read", "note_thread_read"] {
-            assert!(!is_read_only(python_name), "{python_name} is never sent");
-        }
+    }
+
+    #[test]
+    fn the_driver_stops_at_the_policy_and_reports_the_last_failure() {
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::ZERO,
+            max_delay: Duration::ZERO,
+            jitter: false,
+        };
+        let mut tries = 0;
+        let stopped = run(&policy, Request::Read, &|| "read".into(), || {
+            tries += 1;
+            Err::<(), _>(status(503))
+        })
+        .unwrap_err();
+        assert_eq!(tries, 3);
+        assert!(!stopped.may_have_been_applied);
+        // A write stops at the first ambiguous failure, and says so.
+        let mut tries = 0;
+        let stopped = run(&policy, Request::Write, &|| "create".into(), || {
+            tries += 1;
+            Err::<(), _>(status(504))
+        })
+        .unwrap_err();
+        assert_eq!(tries, 1);
+        assert!(stopped.may_have_been_applied);
+        // A write whose request never left is sent again.
+        let mut tries = 0;
+        let ok = run(&policy, Request::Write, &|| "create".into(), || {
+            tries += 1;
+            if tries < 3 {
+                Err(Failure::NotSent("refused".into()))
+            } else {
+                Ok(7)
+            }
+        });
+        assert_eq!(ok.unwrap(), 7);
     }
 }

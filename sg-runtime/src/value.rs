@@ -86,41 +86,7 @@ impl ValueError {
     }
 }
 
-/// A link to another entity: `{"type": "Shot", "id": 42, "name": "sh010"}`.
-///
-/// Other keys the server adds (such as `valid`) are ignored when reading; only `type` and `id`
-/// (and `name` when set) are written.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct EntityRef {
-    /// The entity type, such as `Shot`.
-    #[serde(rename = "type")]
-    pub entity_type: String,
-    /// The id.
-    pub id: i64,
-    /// The display name, as the server sends it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl EntityRef {
-    /// A reference to `entity_type` #`id`.
-    pub fn new(entity_type: impl Into<String>, id: i64) -> EntityRef {
-        EntityRef {
-            entity_type: entity_type.into(),
-            id,
-            name: None,
-        }
-    }
-}
-
-impl std::fmt::Display for EntityRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.name {
-            Some(n) => write!(f, "{} #{} ({n})", self.entity_type, self.id),
-            None => write!(f, "{} #{}", self.entity_type, self.id),
-        }
-    }
-}
+pub use sg_api3::wire::EntityRef;
 
 /// The value of a `url` (file/link) field.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -482,7 +448,7 @@ impl WireValue for EntityRef {
         }
     }
     fn read_wire<'de, D: Deserializer<'de>>(d: D, _: bool) -> Result<Option<Self>, D::Error> {
-        EntityRef::read(d)
+        read_entity_ref(d)
     }
 }
 
@@ -512,16 +478,16 @@ impl<'de> de::DeserializeSeed<'de> for Key {
     }
 }
 
-impl EntityRef {
-    /// Reads `{type, id, name, ...}` straight from a deserializer (other keys skipped); `None`
-    /// for `null`.
-    pub(crate) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<EntityRef>, D::Error> {
-        Ok(read_link(d)?.map(|(entity_type, id, name)| EntityRef {
-            entity_type: entity_type.into_owned(),
-            id,
-            name,
-        }))
-    }
+/// Reads `{type, id, name, ...}` straight from a deserializer (other keys skipped); `None` for
+/// `null`.
+pub(crate) fn read_entity_ref<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<EntityRef>, D::Error> {
+    Ok(read_link(d)?.map(|(entity_type, id, name)| EntityRef {
+        entity_type: entity_type.into_owned(),
+        id,
+        name,
+    }))
 }
 
 /// A link as read: its type (borrowed from the response where it can be: a typed link only

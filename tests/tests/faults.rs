@@ -304,7 +304,7 @@ fn malformed_answers_are_errors_not_panics() {
         ("<html>oops</html>", "not JSON"),
         ("[1, 2]", "not a JSON object"),
         ("{\"answer\": 42}", "no `results`"),
-        ("{\"results\": {\"entities\": 3}}", "no `entities`"),
+        ("{\"results\": {\"entities\": 3}}", "at `entities`"),
     ] {
         server.inject(Some("read"), Fault::Body(200, body.into()), 1);
         let e = client

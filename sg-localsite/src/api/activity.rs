@@ -2,8 +2,11 @@
 //! `activity_stream`): what happened to a record (created, fields changed, replies to its
 //! notes), newest first, as a site's web page shows it.
 
-use crate::store::{bad, str_param, ApiError, Store};
+use super::Call;
+use crate::store::{bad, Exception, Store};
 use serde_json::{json, Value};
+use sg_api3::methods::activity::ActivityStreamParams;
+use sg_api3::methods::{ActivityStream, Handler};
 
 impl Store {
     /// Appends an activity update of `entity_type` #`id`. Replies also count on their note, and
@@ -55,21 +58,17 @@ impl Store {
         }
     }
 
-    pub(crate) fn activity_stream(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn activity_stream(&self, p: &ActivityStreamParams) -> Result<Value, Exception> {
         let m = "activity_stream";
-        let entity_type = str_param(p, "type", m)?;
-        let id = p
-            .get("id")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| bad(format!("API {m}(): `id` must be a number")))?;
+        let entity_type = p.entity_type.as_str();
+        let id = p.id;
         if !self.is_live(entity_type, id) {
             return Err(bad(format!(
                 "API {m}(): {entity_type} #{id} does not exist"
             )));
         }
-        let min = p.get("min_id").and_then(Value::as_i64);
-        let max = p.get("max_id").and_then(Value::as_i64);
-        let limit = p.get("limit").and_then(Value::as_u64).unwrap_or(25) as usize;
+        let (min, max) = (p.min_id, p.max_id);
+        let limit = p.limit.unwrap_or(25) as usize;
         let updates: Vec<Value> = self
             .activity
             .iter()
@@ -96,5 +95,11 @@ impl Store {
             "earliest_update_id": ids.last(),
             "updates": updates,
         }))
+    }
+}
+
+impl Handler<ActivityStream> for Call<'_> {
+    fn handle(&mut self, p: ActivityStreamParams) -> Result<Value, Exception> {
+        self.store.activity_stream(&p)
     }
 }

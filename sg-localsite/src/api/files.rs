@@ -8,8 +8,9 @@
 
 use super::super::http::Request;
 use super::super::Shared;
-use crate::store::ApiError;
+use crate::store::Exception;
 use serde_json::{json, Map, Value};
+use sg_api3::methods::write::{CreateParams, FieldValue};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,7 @@ impl Files {
 }
 
 /// `dir`, the folder uploads go to, made if this is the first upload.
-fn made(dir: &Path) -> Result<&Path, ApiError> {
+fn made(dir: &Path) -> Result<&Path, Exception> {
     std::fs::create_dir_all(dir).map_err(io_error)?;
     Ok(dir)
 }
@@ -106,7 +107,7 @@ impl Shared {
         }
     }
 
-    fn file_route(&self, req: &Request, route: &str) -> Result<Answer, ApiError> {
+    fn file_route(&self, req: &Request, route: &str) -> Result<Answer, Exception> {
         match (req.method.as_str(), route) {
             ("PUT", "storage") => return self.storage_put(req),
             ("GET", "file_serve") => return self.file_serve(req),
@@ -120,7 +121,7 @@ impl Shared {
         if self.refuse_writes
             && matches!(route, "upload_file" | "publish_thumbnail" | "api_link_file")
         {
-            return Err(ApiError::new(
+            return Err(Exception::new(
                 104,
                 format!("{route}: this server is read-only"),
             ));
@@ -151,9 +152,9 @@ impl Shared {
                 let part: u64 = field("part_number")
                     .and_then(|p| p.parse().ok())
                     .filter(|p| *p >= 1)
-                    .ok_or_else(|| ApiError::new(103, "part_number must be 1 or more"))?;
+                    .ok_or_else(|| Exception::new(103, "part_number must be 1 or more"))?;
                 if !files.uploads.contains_key(&id) {
-                    return Err(ApiError::new(103, format!("no upload {id}")));
+                    return Err(Exception::new(103, format!("no upload {id}")));
                 }
                 Ok(text(200, format!("1\n{base}/storage/{id}/{part}\n")))
             }
@@ -161,11 +162,11 @@ impl Shared {
                 let id = upload_id(field("upload_id"))?;
                 let given: Vec<&str> = field("etags").unwrap_or("").split(',').collect();
                 let Some(CloudUpload { parts, .. }) = files.uploads.get(&id) else {
-                    return Err(ApiError::new(103, format!("no upload {id}")));
+                    return Err(Exception::new(103, format!("no upload {id}")));
                 };
                 let expected: Vec<&str> = parts.values().map(String::as_str).collect();
                 if given != expected || (1..=parts.len() as u64).any(|n| !parts.contains_key(&n)) {
-                    return Err(ApiError::new(
+                    return Err(Exception::new(
                         103,
                         format!(
                             "the ETags {given:?} are not those of the parts received {expected:?}"
@@ -197,7 +198,7 @@ impl Shared {
                     parts,
                 }) = files.uploads.remove(&id)
                 else {
-                    return Err(ApiError::new(103, format!("no upload {id}")));
+                    return Err(Exception::new(103, format!("no upload {id}")));
                 };
                 let dir = files.dir.clone();
                 let stored = dir.join(format!("upload-{id}"));
@@ -206,7 +207,7 @@ impl Shared {
                     std::fs::rename(&single, &stored).map_err(io_error)?;
                 }
                 if !stored.exists() {
-                    return Err(ApiError::new(103, format!("upload {id} has no bytes")));
+                    return Err(Exception::new(103, format!("upload {id} has no bytes")));
                 }
                 drop(files);
                 let thumbnail = upload_type == "Thumbnail";
@@ -219,7 +220,7 @@ impl Shared {
                     "thumb_image"
                 };
                 let Some(file) = form.file.as_ref().filter(|f| f.name == part_name) else {
-                    return Err(ApiError::new(
+                    return Err(Exception::new(
                         103,
                         format!("no `{part_name}` file in the form"),
                     ));
@@ -240,7 +241,7 @@ impl Shared {
     }
 
     /// Points the thumbnail (or filmstrip) of `entities` at the one of `source_entity`.
-    fn share_thumbnail(&self, form: &Form) -> Result<Answer, ApiError> {
+    fn share_thumbnail(&self, form: &Form) -> Result<Answer, Exception> {
         let field = |k: &str| form.fields.get(k).map(String::as_str).unwrap_or("");
         let parse = |s: &str| -> Option<(String, i64)> {
             let (t, id) = s.rsplit_once('_')?;
@@ -252,12 +253,12 @@ impl Shared {
             "image"
         };
         let Some((st, sid)) = parse(field("source_entity")) else {
-            return Err(ApiError::new(103, "source_entity must be Type_id"));
+            return Err(Exception::new(103, "source_entity must be Type_id"));
         };
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         store.read_cache.clear();
         if !store.is_live(&st, sid) {
-            return Err(ApiError::new(103, format!("{st} #{sid} does not exist")));
+            return Err(Exception::new(103, format!("{st} #{sid} does not exist")));
         }
         let Some(url) = store
             .row(&st, sid)
@@ -265,7 +266,7 @@ impl Shared {
             .and_then(Value::as_str)
             .map(str::to_owned)
         else {
-            return Err(ApiError::new(
+            return Err(Exception::new(
                 103,
                 format!("{st} #{sid} has no {image} to share"),
             ));
@@ -274,10 +275,10 @@ impl Shared {
         let mut targets = Vec::new();
         for e in field("entities").split(',').filter(|e| !e.is_empty()) {
             let Some((t, id)) = parse(e) else {
-                return Err(ApiError::new(103, format!("`{e}` is not Type_id")));
+                return Err(Exception::new(103, format!("`{e}` is not Type_id")));
             };
             if !store.is_live(&t, id) || store.schema.field(&t, image).is_none() {
-                return Err(ApiError::new(
+                return Err(Exception::new(
                     103,
                     format!("{t} #{id} cannot take a {image}"),
                 ));
@@ -298,7 +299,7 @@ impl Shared {
         stored: PathBuf,
         filename: &str,
         thumbnail: bool,
-    ) -> Result<Answer, ApiError> {
+    ) -> Result<Answer, Exception> {
         let field = |k: &str| form.fields.get(k).map(String::as_str);
         let entity_type = field("entity_type").unwrap_or("").to_string();
         let entity_id: i64 = field("entity_id").and_then(|i| i.parse().ok()).unwrap_or(0);
@@ -310,7 +311,7 @@ impl Shared {
         store.read_cache.clear();
         if !store.is_live(&entity_type, entity_id) {
             let _ = std::fs::remove_file(&stored);
-            return Err(ApiError::new(
+            return Err(Exception::new(
                 103,
                 format!("{entity_type} #{entity_id} does not exist"),
             ));
@@ -333,7 +334,7 @@ impl Shared {
             let wanted = if thumbnail { "image" } else { "url" };
             if data_type.as_deref() != Some(wanted) {
                 let _ = std::fs::remove_file(&stored);
-                return Err(ApiError::new(
+                return Err(Exception::new(
                     103,
                     format!("{entity_type}.{f} is not a {wanted} field of this site"),
                 ));
@@ -341,11 +342,19 @@ impl Shared {
         }
         // A file is linked to its entity; a thumbnail is only the entity's image.
         let links = if thumbnail {
-            json!([])
+            Vec::new()
         } else {
-            json!([{"field_name": "attachment_links", "value": [{"type": entity_type, "id": entity_id}]}])
+            vec![FieldValue {
+                field_name: "attachment_links".into(),
+                value: json!([{"type": entity_type, "id": entity_id}]),
+                multi_entity_update_mode: None,
+            }]
         };
-        let created = store.create(&json!({"type": "Attachment", "fields": links}))?;
+        let created = store.create(&CreateParams {
+            entity_type: "Attachment".into(),
+            fields: links,
+            return_fields: Vec::new(),
+        })?;
         let id = created["id"].as_i64().unwrap_or(0);
         let files_dir = self
             .files
@@ -373,7 +382,7 @@ impl Shared {
     }
 
     /// A PUT of a whole file or a part to the storage links handed out.
-    fn storage_put(&self, req: &Request) -> Result<Answer, ApiError> {
+    fn storage_put(&self, req: &Request) -> Result<Answer, Exception> {
         let path = req.path.split('?').next().unwrap_or("");
         let mut it = path.trim_start_matches("/storage/").split('/');
         let id = upload_id(it.next())?;
@@ -381,7 +390,7 @@ impl Shared {
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let dir = files.dir.clone();
         let Some(CloudUpload { parts, .. }) = files.uploads.get_mut(&id) else {
-            return Err(ApiError::new(404, format!("no upload {id}")));
+            return Err(Exception::new(404, format!("no upload {id}")));
         };
         std::fs::write(made(&dir)?.join(format!("upload-{id}-{part}")), &req.body)
             .map_err(io_error)?;
@@ -396,7 +405,7 @@ impl Shared {
     }
 
     /// A download: the session cookie must name a live session, as on a site.
-    fn file_serve(&self, req: &Request) -> Result<Answer, ApiError> {
+    fn file_serve(&self, req: &Request) -> Result<Answer, Exception> {
         let session = req
             .header("cookie")
             .unwrap_or("")
@@ -417,7 +426,7 @@ impl Shared {
         let id: i64 = path
             .trim_start_matches("/file_serve/attachment/")
             .parse()
-            .map_err(|_| ApiError::new(404, "no such attachment"))?;
+            .map_err(|_| Exception::new(404, "no such attachment"))?;
         let content_type = {
             let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
             if !store.is_live("Attachment", id) {
@@ -441,7 +450,7 @@ impl Shared {
             .dir
             .clone();
         let bytes = std::fs::read(dir.join(format!("attachment-{id}")))
-            .map_err(|_| ApiError::new(404, "no such attachment"))?;
+            .map_err(|_| Exception::new(404, "no such attachment"))?;
         Ok(Answer {
             status: 200,
             content_type,
@@ -454,13 +463,13 @@ impl Shared {
     }
 }
 
-fn upload_id(v: Option<&str>) -> Result<u64, ApiError> {
+fn upload_id(v: Option<&str>) -> Result<u64, Exception> {
     v.and_then(|s| s.trim().parse().ok())
-        .ok_or_else(|| ApiError::new(103, "no valid upload_id"))
+        .ok_or_else(|| Exception::new(103, "no valid upload_id"))
 }
 
-fn io_error(e: std::io::Error) -> ApiError {
-    ApiError::new(100, format!("the server could not store the file: {e}"))
+fn io_error(e: std::io::Error) -> Exception {
+    Exception::new(100, format!("the server could not store the file: {e}"))
 }
 
 /// FNV-1a, for ETags.
@@ -539,7 +548,7 @@ pub(crate) fn recorded_form(req: &Request) -> Option<(Value, Value)> {
 }
 
 /// Parses a url-encoded or multipart/form-data body.
-fn parse_form(req: &Request) -> Result<Form, ApiError> {
+fn parse_form(req: &Request) -> Result<Form, Exception> {
     let content_type = req.header("content-type").unwrap_or("");
     if let Some(boundary) = content_type
         .split(';')
@@ -553,8 +562,8 @@ fn parse_form(req: &Request) -> Result<Form, ApiError> {
     Ok(Form { fields, file: None })
 }
 
-fn parse_multipart(body: &[u8], boundary: &str) -> Result<Form, ApiError> {
-    let bad = |why: &str| ApiError::new(103, format!("malformed multipart form: {why}"));
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<Form, Exception> {
+    let bad = |why: &str| Exception::new(103, format!("malformed multipart form: {why}"));
     let delimiter = format!("--{boundary}").into_bytes();
     let mut form = Form {
         fields: BTreeMap::new(),

@@ -1,67 +1,71 @@
 //! Following, mirroring the client's `api/following.rs`: who follows which record.
 
-use crate::store::{bad, ApiError, Store};
+use super::Call;
+use crate::store::{bad, Exception, Store};
 use serde_json::{json, Value};
+use sg_api3::methods::following::{
+    FollowAnswer, FollowParams, FollowersParams, FollowingParams, UnfollowAnswer,
+};
+use sg_api3::methods::{Follow, Followers, Following, Handler, Unfollow};
+use sg_api3::wire::EntityRef;
 
 /// A link param as `(type, id)`, checked live.
-fn link(store: &Store, p: &Value, key: &str, method: &str) -> Result<(String, i64), ApiError> {
-    let v = p.get(key);
-    let t = v.and_then(|v| v.get("type")).and_then(Value::as_str);
-    let id = v.and_then(|v| v.get("id")).and_then(Value::as_i64);
-    let (Some(t), Some(id)) = (t, id) else {
+fn link(store: &Store, e: &EntityRef, method: &str) -> Result<(String, i64), Exception> {
+    store.entity(method, &e.entity_type)?;
+    if !store.is_live(&e.entity_type, e.id) {
         return Err(bad(format!(
-            "API {method}(): `{key}` must be an entity {{type, id}}"
+            "API {method}(): {} #{} does not exist",
+            e.entity_type, e.id
         )));
-    };
-    store.entity(method, t)?;
-    if !store.is_live(t, id) {
-        return Err(bad(format!("API {method}(): {t} #{id} does not exist")));
     }
-    Ok((t.to_string(), id))
+    Ok((e.entity_type.clone(), e.id))
 }
 
 impl Store {
-    pub(crate) fn follow(&mut self, p: &Value, follow: bool) -> Result<Value, ApiError> {
+    /// `follow`, or `unfollow`: the pair as it stands after.
+    pub(crate) fn follow(
+        &mut self,
+        p: &FollowParams,
+        follow: bool,
+    ) -> Result<(EntityRef, EntityRef), Exception> {
         let m = if follow { "follow" } else { "unfollow" };
-        let user = link(self, p, "user", m)?;
+        let user = link(self, &p.user, m)?;
         if user.0 != "HumanUser" {
             return Err(bad(format!(
                 "API {m}(): only a HumanUser can follow, not a {}",
                 user.0
             )));
         }
-        let entity = link(self, p, "entity", m)?;
+        let entity = link(self, &p.entity, m)?;
         let key = (user.0.clone(), user.1, entity.0.clone(), entity.1);
         if follow {
             self.follows.insert(key);
         } else {
             self.follows.remove(&key);
         }
-        let done = if follow { "followed" } else { "unfollowed" };
-        Ok(json!({
-            done: true,
-            "user": {"type": user.0, "id": user.1},
-            "entity": {"type": entity.0, "id": entity.1},
-        }))
+        Ok((
+            EntityRef::new(user.0, user.1),
+            EntityRef::new(entity.0, entity.1),
+        ))
     }
 
-    pub(crate) fn followers(&self, p: &Value) -> Result<Value, ApiError> {
-        let (t, id) = link(self, p, "entity", "followers")?;
+    pub(crate) fn followers(&self, p: &FollowersParams) -> Result<Vec<EntityRef>, Exception> {
+        let (t, id) = link(self, &p.entity, "followers")?;
         Ok(self
             .follows
             .iter()
             .filter(|(_, _, et, eid)| *et == t && *eid == id)
-            .map(|(ut, uid, _, _)| self.link_out(&json!({"type": ut, "id": uid})))
+            .map(|(ut, uid, _, _)| self.named(ut, *uid))
             .collect())
     }
 
-    pub(crate) fn following(&self, p: &Value) -> Result<Value, ApiError> {
-        let (ut, uid) = link(self, p, "user", "following")?;
-        let project = match p.get("project") {
-            Some(v) if !v.is_null() => Some(link(self, p, "project", "following")?),
-            _ => None,
+    pub(crate) fn following(&self, p: &FollowingParams) -> Result<Vec<EntityRef>, Exception> {
+        let (ut, uid) = link(self, &p.user, "following")?;
+        let project = match &p.project {
+            Some(project) => Some(link(self, project, "following")?),
+            None => None,
         };
-        let only_type = p.get("entity_type").and_then(Value::as_str);
+        let only_type = p.entity_type.as_deref();
         Ok(self
             .follows
             .iter()
@@ -77,7 +81,51 @@ impl Store {
                         == Some(*pid)
                 }
             })
-            .map(|(_, _, et, eid)| self.link_out(&json!({"type": et, "id": eid})))
+            .map(|(_, _, et, eid)| self.named(et, *eid))
             .collect())
+    }
+
+    /// A link to `entity_type` #`id` with its display name, as a site sends links.
+    fn named(&self, entity_type: &str, id: i64) -> EntityRef {
+        let link = self.link_out(&json!({"type": entity_type, "id": id}));
+        EntityRef {
+            entity_type: entity_type.to_string(),
+            id,
+            name: link.get("name").and_then(Value::as_str).map(str::to_owned),
+        }
+    }
+}
+
+impl Handler<Follow> for Call<'_> {
+    fn handle(&mut self, p: FollowParams) -> Result<FollowAnswer, Exception> {
+        let (user, entity) = self.store.follow(&p, true)?;
+        Ok(FollowAnswer {
+            followed: true,
+            user: Some(user),
+            entity: Some(entity),
+        })
+    }
+}
+
+impl Handler<Unfollow> for Call<'_> {
+    fn handle(&mut self, p: FollowParams) -> Result<UnfollowAnswer, Exception> {
+        let (user, entity) = self.store.follow(&p, false)?;
+        Ok(UnfollowAnswer {
+            unfollowed: true,
+            user: Some(user),
+            entity: Some(entity),
+        })
+    }
+}
+
+impl Handler<Followers> for Call<'_> {
+    fn handle(&mut self, p: FollowersParams) -> Result<Vec<EntityRef>, Exception> {
+        self.store.followers(&p)
+    }
+}
+
+impl Handler<Following> for Call<'_> {
+    fn handle(&mut self, p: FollowingParams) -> Result<Vec<EntityRef>, Exception> {
+        self.store.following(&p)
     }
 }

@@ -12,28 +12,20 @@ pub(crate) mod site;
 mod summarize;
 mod write;
 
-use super::store::ApiError;
+use super::store::{Exception, Store};
 use super::{RecordedRequest, Shared};
 use serde_json::{json, Value};
+use sg_api3::methods::{self, MethodKind};
+use std::sync::MutexGuard;
 
-/// The server version `info` reports: recent enough that the official clients take their modern
-/// paths (paging without counts, archived-project filtering).
-pub(crate) const SERVER_VERSION: [u64; 3] = [8, 50, 0];
+/// One api3 request being answered: the site, and its store, held for the request.
+pub(crate) struct Call<'a> {
+    pub(crate) site: &'a Shared,
+    pub(crate) store: MutexGuard<'a, Store>,
+}
+
 /// Records per page, at most, unless the builder says otherwise (a site's default).
 pub(crate) const MAX_PAGE: u64 = 500;
-
-/// A session token nobody can guess: 128 bits from the operating system's generator.
-/// Without randomness, no token: a guessable one is worse than none.
-fn session_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).map_err(|e| {
-        ApiError::new(
-            100,
-            format!("the server's random generator failed, no session token made: {e}"),
-        )
-    })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
 
 impl Shared {
     /// Handles one api3 request body; returns the answer's JSON text.
@@ -102,112 +94,56 @@ impl Shared {
             });
     }
 
-    fn dispatch(&self, body: &[u8]) -> Result<Value, ApiError> {
+    fn dispatch(&self, body: &[u8]) -> Result<Value, Exception> {
         let v: Value = serde_json::from_slice(body)
-            .map_err(|e| ApiError::new(103, format!("the request is not JSON: {e}")))?;
+            .map_err(|e| Exception::new(103, format!("the request is not JSON: {e}")))?;
         let method = v
             .get("method_name")
             .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::new(103, "the request has no method_name"))?
+            .ok_or_else(|| Exception::new(103, "the request has no method_name"))?
             .to_string();
         let mut params = match v.get("params") {
             None => Vec::new(),
             Some(Value::Array(p)) => p.clone(),
-            Some(_) => return Err(ApiError::new(103, "params must be a list")),
+            Some(_) => return Err(Exception::new(103, "params must be a list")),
         };
-        let (auth, params) = if method == "info" {
-            (None, params.pop())
-        } else {
+        let info = methods::info_of(&method);
+        let params = if info.auth {
             if params.is_empty() {
-                return Err(ApiError::new(
+                return Err(Exception::new(
                     102,
                     format!("API {method}(): no credentials were sent"),
                 ));
             }
             let auth = params.remove(0);
-            (Some(auth), params.pop())
+            self.authenticate(&method, &auth)?;
+            params.pop()
+        } else {
+            params.pop()
         };
-        if let Some(auth) = &auth {
-            self.authenticate(&method, auth)?;
-        }
-        if self.refuse_writes
-            && !(sg_api3::methods::kind_of(&method) == sg_api3::methods::Kind::ReadOnly)
-        {
-            return Err(ApiError::new(
+        if self.refuse_writes && info.kind == MethodKind::Write {
+            return Err(Exception::new(
                 104,
                 format!("API {method}(): this server is read-only: it was started without a key of its own (sg-localsite --insecure allows writes)"),
             ));
         }
-        let p = params.unwrap_or(Value::Null);
-        let cloud = self.files.lock().unwrap_or_else(|p| p.into_inner()).cloud;
-        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        if method != "read" {
-            // Whatever else runs may change what a query matches.
-            store.read_cache.clear();
+        let mut call = Call {
+            site: self,
+            store: self.store.lock().unwrap_or_else(|p| p.into_inner()),
+        };
+        if info.kind == MethodKind::Write {
+            // Whatever changes the site may change what a query matches.
+            call.store.read_cache.clear();
         }
-        match method.as_str() {
-            "info" => Ok(json!({
-                "version": SERVER_VERSION,
-                "full_version": [SERVER_VERSION[0], SERVER_VERSION[1], SERVER_VERSION[2], 0],
-                "api_max_entities_per_page": store.page_size,
-                "s3_uploads_enabled": cloud,
-                "s3_direct_uploads_enabled": cloud,
-                "s3_enabled_upload_types": if cloud { files::cloud_upload_types() } else { Value::Null },
-                "user_authentication_method": "default",
-                "local_server": true,
-            })),
-            "get_session_token" => {
-                let token = session_token()?;
-                self.sessions
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(token.clone());
-                Ok(json!({ "session_id": token }))
-            }
-            "read" => store.read(&p),
-            "create" => store.create(&p),
-            "update" => store.update(&p),
-            "delete" => store.delete(&p, true),
-            "revive" => store.delete(&p, false),
-            "batch" => store.batch(&p),
-            "summarize" => store.summarize(&p),
-            "schema_read" => Ok(store.schema.schema_read_value()),
-            "schema_entity_read" => Ok(store.schema.schema_entity_read_value()),
-            "schema_field_read" => store.schema_field_read(&p),
-            "work_schedule_read" => store.work_schedule_read(&p),
-            "work_schedule_update" => store.work_schedule_update(&p),
-            "preferences_read" => store.preferences_read(&p),
-            "update_project_last_accessed_by_current_user" => {
-                store.update_project_last_accessed(&p)
-            }
-            "user_subscriptions_read" => store.user_subscriptions_read(),
-            "user_subscriptions_create" => store.user_subscriptions_create(&p),
-            "nav_expand" => store.nav_expand(&p),
-            "nav_search" => store.nav_search(&p),
-            "export_page" => store.export_page(&p, &self.pages),
-            "note_thread_contents" => store.note_thread_contents(&p),
-            "activity_stream" => store.activity_stream(&p),
-            "query_display_name_cache" => store.query_display_name_cache(&p),
-            "follow" => store.follow(&p, true),
-            "unfollow" => store.follow(&p, false),
-            "followers" => store.followers(&p),
-            "following" => store.following(&p),
-            "schema_field_create" => store.schema_field_create(&p),
-            "schema_field_update" => store.schema_field_update(&p),
-            "schema_field_delete" => store.schema_field_delete(&p),
-            other => Err(ApiError::new(
-                103,
-                format!("API {other}(): unknown method (the local server does not implement it)"),
-            )),
-        }
+        methods::dispatch(&mut call, &method, params.unwrap_or(Value::Null))
     }
 
-    pub(crate) fn authenticate(&self, method: &str, auth: &Value) -> Result<(), ApiError> {
+    pub(crate) fn authenticate(&self, method: &str, auth: &Value) -> Result<(), Exception> {
         let s = |k: &str| auth.get(k).and_then(Value::as_str);
         if let (Some(name), Some(key)) = (s("script_name"), s("script_key")) {
             return match self.scripts.get(name) {
                 Some(k) if k == key => Ok(()),
-                _ => Err(ApiError::new(
+                _ => Err(Exception::new(
                     102,
                     format!("API {method}(): can't authenticate script '{name}'"),
                 )),
@@ -215,7 +151,7 @@ impl Shared {
         }
         if let (Some(login), Some(password)) = (s("user_login"), s("user_password")) {
             let bad = || {
-                ApiError::new(
+                Exception::new(
                     102,
                     format!("API {method}(): can't authenticate user '{login}'"),
                 )
@@ -227,7 +163,7 @@ impl Shared {
                 .ok_or_else(bad)?;
             return match (&user.two_factor, s("auth_token")) {
                 (None, _) => Ok(()),
-                (Some(_), None) => Err(ApiError::new(
+                (Some(_), None) => Err(Exception::new(
                     106,
                     format!(
                         "API {method}(): two-factor authentication is required for user '{login}'"
@@ -246,13 +182,13 @@ impl Shared {
             return if known {
                 Ok(())
             } else {
-                Err(ApiError::new(
+                Err(Exception::new(
                     102,
                     format!("API {method}(): the session token is not valid or has expired"),
                 ))
             };
         }
-        Err(ApiError::new(
+        Err(Exception::new(
             102,
             format!("API {method}(): no usable credentials were sent"),
         ))

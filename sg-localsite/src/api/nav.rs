@@ -6,8 +6,11 @@
 //! has_children}`; a node asked for carries `children`. Pages exported are the ones the builder
 //! registers (`LocalSiteBuilder::page`), as a site exports only pages marked API-exportable.
 
-use crate::store::{bad, str_param, ApiError, Store};
+use super::Call;
+use crate::store::{bad, Exception, Store};
 use serde_json::{json, Value};
+use sg_api3::methods::nav::{ExportPageParams, NavExpandParams, NavSearchParams};
+use sg_api3::methods::{ExportPage, Handler, NavExpand, NavSearch};
 use std::collections::BTreeMap;
 
 /// A page that can be exported: its entity type and its layouts' columns (the first is the
@@ -77,9 +80,9 @@ impl Store {
         )
     }
 
-    pub(crate) fn nav_expand(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn nav_expand(&self, p: &NavExpandParams) -> Result<Value, Exception> {
         let m = "nav_expand";
-        let path = str_param(p, "path", m)?;
+        let path = p.path.as_str();
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let missing = || bad(format!("API {m}(): no node at `{path}`"));
         match parts[..] {
@@ -154,9 +157,9 @@ impl Store {
         }
     }
 
-    pub(crate) fn nav_search(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn nav_search(&self, p: &NavSearchParams) -> Result<Value, Exception> {
         let m = "nav_search";
-        let root = str_param(p, "root_path", m)?;
+        let root = p.root_path.as_str();
         let project: Option<i64> = match root
             .split('/')
             .filter(|s| !s.is_empty())
@@ -169,7 +172,7 @@ impl Store {
             ),
             _ => return Err(bad(format!("API {m}(): bad root_path `{root}`"))),
         };
-        let criteria = &p["search_criteria"];
+        let criteria = &p.search_criteria;
         let projects: Vec<i64> = match project {
             Some(id) => vec![id],
             None => self
@@ -226,20 +229,20 @@ impl Store {
 
     pub(crate) fn export_page(
         &self,
-        p: &Value,
+        p: &ExportPageParams,
         pages: &BTreeMap<i64, Page>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<String, Exception> {
         let m = "export_page";
-        if p.get("format").and_then(Value::as_str) != Some("csv") {
+        if p.format != "csv" {
             return Err(bad(format!("API {m}(): the only format is `csv`")));
         }
-        let id = p.get("page_id").and_then(Value::as_i64).unwrap_or(0);
+        let id = p.page_id;
         let page = pages.get(&id).ok_or_else(|| {
             bad(format!(
                 "API {m}(): page {id} does not exist or is not API-exportable"
             ))
         })?;
-        let columns = match p.get("layout_name").and_then(Value::as_str) {
+        let columns = match p.layout_name.as_deref() {
             None => {
                 &page
                     .layouts
@@ -299,6 +302,24 @@ impl Store {
             csv.push_str(&cells.join(","));
             csv.push('\n');
         }
-        Ok(Value::String(csv))
+        Ok(csv)
+    }
+}
+
+impl Handler<NavExpand> for Call<'_> {
+    fn handle(&mut self, p: NavExpandParams) -> Result<Value, Exception> {
+        self.store.nav_expand(&p)
+    }
+}
+
+impl Handler<NavSearch> for Call<'_> {
+    fn handle(&mut self, p: NavSearchParams) -> Result<Value, Exception> {
+        self.store.nav_search(&p)
+    }
+}
+
+impl Handler<ExportPage> for Call<'_> {
+    fn handle(&mut self, p: ExportPageParams) -> Result<String, Exception> {
+        self.store.export_page(&p, &self.site.pages)
     }
 }

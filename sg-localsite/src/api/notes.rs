@@ -1,8 +1,11 @@
 //! Notes and search, mirroring the client's `api/notes.rs`: a note's thread
 //! (`note_thread_contents`) and the display-name search (`query_display_name_cache`).
 
-use crate::store::{bad, ApiError, Store};
+use super::Call;
+use crate::store::{bad, Exception, Store};
 use serde_json::{json, Value};
+use sg_api3::methods::notes::{NoteThreadParams, TextSearchAnswer, TextSearchParams};
+use sg_api3::methods::{Handler, NoteThreadContents, QueryDisplayNameCache};
 
 /// `2015-07-14T21:33:28Z` as note threads write it: `2015-07-14 21:33:28 UTC`.
 fn thread_time(v: &Value) -> Value {
@@ -15,33 +18,27 @@ fn thread_time(v: &Value) -> Value {
 }
 
 /// The fields asked for `entity_type` in `entity_fields`, after the defaults.
-fn fields_for(p: &Value, entity_type: &str, defaults: &[&str]) -> Vec<String> {
+fn fields_for(p: &NoteThreadParams, entity_type: &str, defaults: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = defaults.iter().map(|s| s.to_string()).collect();
-    for f in p["entity_fields"][entity_type]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        if let Some(f) = f.as_str() {
-            if !out.iter().any(|o| o == f) {
-                out.push(f.to_string());
-            }
+    for f in p.entity_fields.get(entity_type).into_iter().flatten() {
+        if !out.iter().any(|o| o == f) {
+            out.push(f.clone());
         }
     }
     out
 }
 
 impl Store {
-    pub(crate) fn note_thread_contents(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn note_thread_contents(
+        &self,
+        p: &NoteThreadParams,
+    ) -> Result<Vec<Value>, Exception> {
         let m = "note_thread_contents";
-        let note_id = p
-            .get("note_id")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| bad(format!("API {m}(): `note_id` must be a number")))?;
+        let note_id = p.note_id;
         if !self.is_live("Note", note_id) {
             return Err(bad(format!("API {m}(): Note #{note_id} does not exist")));
         }
-        let render = |t: &str, id: i64, fields: &[String]| -> Result<Value, ApiError> {
+        let render = |t: &str, id: i64, fields: &[String]| -> Result<Value, Exception> {
             let mut r = self.output(m, t, id, fields, true)?;
             if let Some(c) = r.get("created_at").cloned() {
                 r["created_at"] = thread_time(&c);
@@ -113,42 +110,27 @@ impl Store {
             };
             thread.push(render(t, id, fields)?);
         }
-        Ok(Value::Array(thread))
+        Ok(thread)
     }
 
     /// Records of the asked entity types whose display name contains every word of `text`
     /// (case-insensitive), within the filters given per type and the projects given.
-    pub(crate) fn query_display_name_cache(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn query_display_name_cache(
+        &self,
+        p: &TextSearchParams,
+    ) -> Result<TextSearchAnswer, Exception> {
         let m = "query_display_name_cache";
-        let text = p
-            .get("text")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_lowercase();
+        let text = p.text.to_lowercase();
         let terms: Vec<&str> = text.split_whitespace().collect();
         if terms.is_empty() {
             return Err(bad(format!("API {m}(): `text` is empty")));
         }
-        let types = p
-            .get("entity_types")
-            .and_then(Value::as_object)
-            .ok_or_else(|| {
-                bad(format!(
-                    "API {m}(): `entity_types` must map entity types to filters"
-                ))
-            })?;
-        let projects: Vec<i64> = p["project_ids"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_i64)
-            .collect();
-        let max = p.get("max_results").and_then(Value::as_u64).unwrap_or(50) as usize;
+        let projects = &p.project_ids;
+        let max = p.max_results.unwrap_or(50) as usize;
         let mut matches = Vec::new();
-        for (entity_type, filters) in types {
+        for (entity_type, filters) in &p.entity_types {
             self.entity(m, entity_type)?;
-            let query = json!({"filters": filters});
-            for id in self.matching(m, entity_type, &query, false)? {
+            for id in self.matching(m, entity_type, filters, false, false)? {
                 let name = self.name_of(entity_type, id);
                 let lower = name.as_str().unwrap_or("").to_lowercase();
                 if !terms.iter().all(|t| lower.contains(t)) {
@@ -167,6 +149,21 @@ impl Store {
             }
         }
         matches.truncate(max);
-        Ok(json!({"matches": matches, "terms": terms}))
+        Ok(TextSearchAnswer {
+            matches,
+            terms: terms.into_iter().map(Value::from).collect(),
+        })
+    }
+}
+
+impl Handler<NoteThreadContents> for Call<'_> {
+    fn handle(&mut self, p: NoteThreadParams) -> Result<Vec<Value>, Exception> {
+        self.store.note_thread_contents(&p)
+    }
+}
+
+impl Handler<QueryDisplayNameCache> for Call<'_> {
+    fn handle(&mut self, p: TextSearchParams) -> Result<TextSearchAnswer, Exception> {
+        self.store.query_display_name_cache(&p)
     }
 }

@@ -3,18 +3,21 @@
 //! so a page costs O(page) and not a re-run of the query over the whole table.
 
 use super::read_cache::{split_query, IdRanges};
+use super::Call;
 use crate::query::compare;
-use crate::store::{bad, str_param, ApiError, Store};
-use serde_json::{json, Value};
+use crate::store::{bad, Exception, Store};
+use serde_json::Value;
+use sg_api3::methods::read::{Direction, PagingInfo, ReadAnswer, ReadParams};
+use sg_api3::methods::{Handler, Read};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 impl Store {
-    pub(crate) fn read(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn read(&mut self, p: &ReadParams) -> Result<ReadAnswer, Exception> {
         let m = "read";
-        let entity_type = str_param(p, "type", m)?;
+        let entity_type = p.entity_type.as_str();
         let (ranges, rest) = split_query(p);
-        let key = rest.to_string();
+        let key = serde_json::to_string(&rest).unwrap_or_default();
         let ordered = match self.read_cache.get(&key) {
             Some(ids) => ids,
             None => {
@@ -25,14 +28,10 @@ impl Store {
         };
         // In id order (no sort, or `id` ascending), the id bounds cut slices out by binary
         // search; in any other order they filter.
-        let by_id = match rest.get("sorts").and_then(Value::as_array) {
-            None => true,
-            Some(s) => {
-                s.is_empty()
-                    || (s.len() == 1
-                        && s[0].get("field_name").and_then(Value::as_str) == Some("id")
-                        && s[0].get("direction").and_then(Value::as_str) != Some("desc"))
-            }
+        let by_id = match rest.sorts.as_slice() {
+            [] => true,
+            [only] => only.field_name == "id" && only.direction == Direction::Asc,
+            _ => false,
         };
         let filtered: Vec<i64>;
         let selected: Vec<&[i64]> = if by_id {
@@ -48,67 +47,57 @@ impl Store {
             vec![&filtered[..]]
         };
         let total: usize = selected.iter().map(|s| s.len()).sum();
-        let paging = p.get("paging");
         let max = self.page_size;
-        let per_page = paging
-            .and_then(|p| p.get("entities_per_page"))
-            .and_then(Value::as_u64)
-            .unwrap_or(max);
+        let per_page = p.paging.map_or(max, |p| p.entities_per_page);
         if per_page == 0 || per_page > max {
             return Err(bad(format!(
                 "API read(): entities_per_page must be from 1 to {max}, got {per_page}"
             )));
         }
-        let image_urls = p.get("api_return_image_urls").and_then(Value::as_bool) == Some(true);
-        let page = paging
-            .and_then(|p| p.get("current_page"))
-            .and_then(Value::as_u64)
-            .unwrap_or(1)
-            .max(1);
+        let page = p.paging.map_or(1, |p| p.current_page).max(1);
         let start = ((page - 1) * per_page) as usize;
         let end = (start + per_page as usize).min(total);
-        let fields: Vec<String> = p
-            .get("return_fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f.as_str().map(str::to_owned))
-            .collect();
         let entities = selected
             .iter()
             .flat_map(|s| s.iter())
             .skip(start)
             .take(end.saturating_sub(start))
-            .map(|id| self.output(m, entity_type, *id, &fields, image_urls))
+            .map(|id| {
+                self.output(
+                    m,
+                    entity_type,
+                    *id,
+                    &p.return_fields,
+                    p.api_return_image_urls,
+                )
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let has_next = end < total;
-        let paging_info = if p
-            .get("return_paging_info_without_counts")
-            .and_then(Value::as_bool)
-            == Some(true)
-        {
-            json!({ "has_next_page": has_next })
+        let paging_info = if p.return_paging_info_without_counts {
+            PagingInfo {
+                has_next_page: Some(has_next),
+                ..PagingInfo::default()
+            }
         } else {
-            json!({
-                "entity_count": total,
-                "current_page": page,
-                "page_count": total.div_ceil(per_page as usize),
-                "entities_per_page": per_page,
-                "has_next_page": has_next,
-            })
+            PagingInfo {
+                has_next_page: Some(has_next),
+                entity_count: Some(total as u64),
+                current_page: Some(page),
+                page_count: Some(total.div_ceil(per_page as usize) as u64),
+                entities_per_page: Some(per_page),
+            }
         };
-        Ok(json!({ "entities": entities, "paging_info": paging_info }))
+        Ok(ReadAnswer {
+            entities,
+            paging_info: Some(paging_info),
+        })
     }
 
     /// The ids `p` matches (paging aside), in its order: filters, presets, sorts.
-    fn ordered_ids(&self, p: &Value) -> Result<Vec<i64>, ApiError> {
+    fn ordered_ids(&self, p: &ReadParams) -> Result<Vec<i64>, Exception> {
         let m = "read";
-        let entity_type = str_param(p, "type", m)?;
-        let retired = match p
-            .get("return_only")
-            .and_then(Value::as_str)
-            .unwrap_or("active")
-        {
+        let entity_type = p.entity_type.as_str();
+        let retired = match p.return_only.as_str() {
             "active" => false,
             "retired" => true,
             other => {
@@ -117,33 +106,15 @@ impl Store {
                 )))
             }
         };
-        let mut ids = self.matching(m, entity_type, p, retired)?;
-        for preset in p
-            .get("additional_filter_presets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        let skip_archived = p.include_archived_projects == Some(false);
+        let mut ids = self.matching(m, entity_type, &p.filters, skip_archived, retired)?;
+        for preset in &p.additional_filter_presets {
             ids = self.preset(entity_type, ids, preset)?;
         }
         let mut keys = Vec::new();
-        for s in p
-            .get("sorts")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let field = str_param(s, "field_name", m)?;
-            let desc = match s.get("direction").and_then(Value::as_str).unwrap_or("asc") {
-                "asc" => false,
-                "desc" => true,
-                other => {
-                    return Err(bad(format!(
-                        "API read(): sort direction must be 'asc' or 'desc', got '{other}'"
-                    )))
-                }
-            };
-            keys.push((self.resolve_path(m, entity_type, field)?, desc));
+        for s in &p.sorts {
+            let desc = s.direction == Direction::Desc;
+            keys.push((self.resolve_path(m, entity_type, &s.field_name)?, desc));
         }
         if !keys.is_empty() {
             let sort_values = |id: i64| -> Vec<Value> {
@@ -190,7 +161,7 @@ impl Store {
         entity_type: &str,
         ids: Vec<i64>,
         preset: &Value,
-    ) -> Result<Vec<i64>, ApiError> {
+    ) -> Result<Vec<i64>, Exception> {
         let name = preset.get("preset_name").and_then(Value::as_str);
         let by = preset.get("latest_by").and_then(Value::as_str);
         let by_step = match (name, by) {
@@ -233,5 +204,11 @@ impl Store {
         }
         let keep: std::collections::BTreeSet<i64> = latest.values().map(|(_, id)| *id).collect();
         Ok(ids.into_iter().filter(|id| keep.contains(id)).collect())
+    }
+}
+
+impl Handler<Read> for Call<'_> {
+    fn handle(&mut self, p: ReadParams) -> Result<ReadAnswer, Exception> {
+        self.store.read(&p)
     }
 }

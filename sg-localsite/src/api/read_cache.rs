@@ -4,6 +4,7 @@
 //! `id > N` again and again, costs O(page) once the query has been run.
 
 use serde_json::Value;
+use sg_api3::methods::read::{Condition, FilterItem, LogicalOperator, ReadParams};
 use std::sync::Arc;
 
 /// Sets of ids as sorted, disjoint, inclusive ranges.
@@ -69,16 +70,13 @@ impl IdRanges {
 
     /// The ranges one condition on `id` stands for, if it is one this module understands:
     /// `is`, `in`, `greater_than`, `less_than`, `between` with integer values.
-    fn of_condition(c: &Value) -> Option<IdRanges> {
-        if c.get("path").and_then(Value::as_str) != Some("id") {
+    fn of_condition(c: &Condition) -> Option<IdRanges> {
+        if c.path != "id" {
             return None;
         }
-        let values: Vec<i64> = match c.get("values")? {
-            Value::Array(v) => v.iter().map(Value::as_i64).collect::<Option<_>>()?,
-            v => vec![v.as_i64()?],
-        };
+        let values: Vec<i64> = c.values.iter().map(Value::as_i64).collect::<Option<_>>()?;
         let one = || (values.len() == 1).then(|| values[0]);
-        Some(match c.get("relation").and_then(Value::as_str)? {
+        Some(match c.relation.as_str() {
             "is" => IdRanges::from_unsorted(vec![(one()?, one()?)]),
             "in" => IdRanges::from_unsorted(values.iter().map(|v| (*v, *v)).collect()),
             "greater_than" => IdRanges::from_unsorted(vec![(one()?.checked_add(1)?, i64::MAX)]),
@@ -89,22 +87,18 @@ impl IdRanges {
     }
 
     /// The ranges a filter (a condition or a group) stands for, if it bounds `id` only.
-    fn of_filter(f: &Value) -> Option<IdRanges> {
-        let Some(op) = f.get("logical_operator") else {
-            return IdRanges::of_condition(f);
+    fn of_filter(f: &FilterItem) -> Option<IdRanges> {
+        let g = match f {
+            FilterItem::Condition(c) => return IdRanges::of_condition(c),
+            FilterItem::Group(g) => g,
         };
-        let or = match op.as_str()? {
-            "and" | "all" => false,
-            "or" | "any" => true,
-            _ => return None,
-        };
-        let members = f.get("conditions")?.as_array()?;
+        let or = g.logical_operator == LogicalOperator::Or;
         let mut acc = if or {
             IdRanges(Vec::new())
         } else {
             IdRanges::all()
         };
-        for m in members {
+        for m in &g.conditions {
             let r = IdRanges::of_filter(m)?;
             acc = if or { acc.union(r) } else { acc.intersect(&r) };
         }
@@ -115,31 +109,20 @@ impl IdRanges {
 /// Splits a read's parameters into the ids its top-level `and` conditions on `id` allow, and
 /// the rest of the query (without those conditions and without `paging`): the key its matches
 /// are kept under.
-pub(crate) fn split_query(p: &Value) -> (IdRanges, Value) {
+pub(crate) fn split_query(p: &ReadParams) -> (IdRanges, ReadParams) {
     let mut rest = p.clone();
-    if let Some(o) = rest.as_object_mut() {
-        o.remove("paging");
-    }
+    rest.paging = None;
     let mut ranges = IdRanges::all();
-    let filters = rest.get_mut("filters");
-    let and = filters.as_ref().is_some_and(|f| {
-        matches!(
-            f.get("logical_operator").and_then(Value::as_str),
-            Some("and") | Some("all")
-        )
-    });
-    if let (true, Some(Value::Array(conditions))) = (
-        and,
-        rest.get_mut("filters")
-            .and_then(|f| f.get_mut("conditions")),
-    ) {
-        conditions.retain(|c| match IdRanges::of_filter(c) {
-            Some(r) => {
-                ranges = ranges.intersect(&r);
-                false
-            }
-            None => true,
-        });
+    if rest.filters.logical_operator == LogicalOperator::And {
+        rest.filters
+            .conditions
+            .retain(|c| match IdRanges::of_filter(c) {
+                Some(r) => {
+                    ranges = ranges.intersect(&r);
+                    false
+                }
+                None => true,
+            });
     }
     (ranges, rest)
 }
@@ -175,16 +158,24 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn item(v: Value) -> FilterItem {
+        serde_json::from_value(v).unwrap()
+    }
+
     fn cond(rel: &str, v: Value) -> Value {
         json!({"path": "id", "relation": rel, "values": v})
     }
 
+    fn ranges(v: Value) -> Option<IdRanges> {
+        IdRanges::of_filter(&item(v))
+    }
+
     #[test]
     fn id_conditions_become_ranges() {
-        let f = json!({"logical_operator": "or", "conditions": [
+        let r = ranges(json!({"logical_operator": "or", "conditions": [
             cond("greater_than", json!([10])), cond("in", json!([3, 5, 4, 12]))
-        ]});
-        let r = IdRanges::of_filter(&f).unwrap();
+        ]}))
+        .unwrap();
         assert_eq!(r, IdRanges(vec![(3, 5), (11, i64::MAX)]));
         let sorted: Vec<i64> = (1..=15).collect();
         let got: Vec<i64> = r.slices(&sorted).flatten().copied().collect();
@@ -193,43 +184,50 @@ mod tests {
         let and = json!({"logical_operator": "and", "conditions": [
             cond("greater_than", json!([2])), cond("less_than", json!([5]))
         ]});
-        assert_eq!(IdRanges::of_filter(&and).unwrap(), IdRanges(vec![(3, 4)]));
+        assert_eq!(ranges(and).unwrap(), IdRanges(vec![(3, 4)]));
         assert_eq!(
-            IdRanges::of_filter(&cond("between", json!([7, 9]))).unwrap(),
+            ranges(cond("between", json!([7, 9]))).unwrap(),
             IdRanges(vec![(7, 9)])
         );
-        assert_eq!(
-            IdRanges::of_filter(&cond("greater_than", json!([i64::MAX]))),
-            None
-        );
+        assert_eq!(ranges(cond("greater_than", json!([i64::MAX]))), None);
         // Anything else stays a filter: other fields, other relations, values not integers.
-        assert_eq!(IdRanges::of_filter(&cond("not_in", json!([1]))), None);
-        assert_eq!(IdRanges::of_filter(&cond("is", json!([null]))), None);
+        assert_eq!(ranges(cond("not_in", json!([1]))), None);
+        assert_eq!(ranges(cond("is", json!([null]))), None);
         assert_eq!(
-            IdRanges::of_filter(&json!({"path": "code", "relation": "is", "values": ["a"]})),
+            ranges(json!({"path": "code", "relation": "is", "values": ["a"]})),
             None
         );
     }
 
+    fn params(v: Value) -> ReadParams {
+        serde_json::from_value(v).unwrap()
+    }
+
     #[test]
     fn only_top_level_and_conditions_on_id_leave_the_key() {
-        let p = json!({"type": "Shot", "paging": {"current_page": 3},
-        "filters": {"logical_operator": "and", "conditions": [
-            cond("greater_than", json!([10])),
-            {"path": "code", "relation": "is", "values": ["a"]}
-        ]}});
+        let p = params(
+            json!({"type": "Shot", "paging": {"entities_per_page": 5, "current_page": 3},
+            "filters": {"logical_operator": "and", "conditions": [
+                cond("greater_than", json!([10])),
+                {"path": "code", "relation": "is", "values": ["a"]}
+            ]}}),
+        );
         let (r, rest) = split_query(&p);
         assert_eq!(r, IdRanges(vec![(11, i64::MAX)]));
         assert_eq!(
             rest,
-            json!({"type": "Shot", "filters": {"logical_operator": "and", "conditions": [
-                {"path": "code", "relation": "is", "values": ["a"]}
-            ]}})
+            params(
+                json!({"type": "Shot", "filters": {"logical_operator": "and", "conditions": [
+                    {"path": "code", "relation": "is", "values": ["a"]}
+                ]}})
+            )
         );
-        let or = json!({"type": "Shot", "filters": {"logical_operator": "or", "conditions": [
-            cond("greater_than", json!([10])),
-            {"path": "code", "relation": "is", "values": ["a"]}
-        ]}});
+        let or = params(
+            json!({"type": "Shot", "filters": {"logical_operator": "or", "conditions": [
+                cond("greater_than", json!([10])),
+                {"path": "code", "relation": "is", "values": ["a"]}
+            ]}}),
+        );
         let (r, rest) = split_query(&or);
         assert_eq!(r, IdRanges::all());
         assert_eq!(rest, or);

@@ -2,8 +2,17 @@
 //! `schema_field_update`, `schema_field_delete` change the server's schema, so the schema reads,
 //! validation and `sg-codegen --check` against the server all see the change.
 
-use crate::store::{bad, str_param, ApiError, Store};
+use super::Call;
+use crate::store::{bad, Exception, Store};
 use serde_json::{json, Map, Value};
+use sg_api3::methods::schema::{
+    EntityFields, FieldCreateParams, FieldDeleteParams, FieldReadParams, FieldUpdateParams,
+    ProjectScope, Property, SchemaEntities, SchemaFields,
+};
+use sg_api3::methods::{
+    Handler, SchemaEntityRead, SchemaFieldCreate, SchemaFieldDelete, SchemaFieldRead,
+    SchemaFieldUpdate, SchemaRead,
+};
 use sg_api3::schema::{Attr, FieldSchema};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,28 +41,11 @@ const CREATABLE: &[&str] = &[
 ];
 
 /// `[{property_name, value}]` as a map.
-fn properties(p: &Value, method: &str) -> Result<Map<String, Value>, ApiError> {
-    let mut out = Map::new();
-    for item in p
-        .get("properties")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = item
-            .get("property_name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                bad(format!(
-                    "API {method}(): each property needs a `property_name`"
-                ))
-            })?;
-        out.insert(
-            name.to_string(),
-            item.get("value").cloned().unwrap_or(Value::Null),
-        );
-    }
-    Ok(out)
+fn properties(props: &[Property]) -> Map<String, Value> {
+    props
+        .iter()
+        .map(|p| (p.property_name.clone(), p.value.clone()))
+        .collect()
 }
 
 /// Applies `props` to `field`: the display name, the description, and the rest as properties.
@@ -99,24 +91,26 @@ fn wire_name(display: &str) -> String {
 }
 
 impl Store {
-    pub(crate) fn schema_field_read(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn schema_field_read(&self, p: &FieldReadParams) -> Result<EntityFields, Exception> {
         let m = "schema_field_read";
-        let entity_type = str_param(p, "type", m)?;
+        let entity_type = p.entity_type.as_str();
         let es = self.entity(m, entity_type)?;
-        let fields = match p.get("field_name").and_then(Value::as_str) {
+        Ok(match p.field_name.as_deref() {
             Some(f) => {
                 let fs = self.field(m, entity_type, f)?;
-                BTreeMap::from([(f, fs)])
+                BTreeMap::from([(f.to_string(), fs.clone())])
             }
-            None => es.fields.iter().map(|(k, v)| (k.as_str(), v)).collect(),
-        };
-        Ok(serde_json::to_value(fields).unwrap_or(Value::Null))
+            None => es.fields.clone(),
+        })
     }
 
-    pub(crate) fn schema_field_create(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn schema_field_create(
+        &mut self,
+        p: &FieldCreateParams,
+    ) -> Result<String, Exception> {
         let m = "schema_field_create";
-        let entity_type = str_param(p, "type", m)?.to_string();
-        let data_type = str_param(p, "data_type", m)?.to_string();
+        let entity_type = p.entity_type.clone();
+        let data_type = p.data_type.clone();
         self.entity(m, &entity_type)?;
         if !CREATABLE.contains(&data_type.as_str()) {
             return Err(bad(format!(
@@ -124,7 +118,7 @@ impl Store {
                 CREATABLE.join(", ")
             )));
         }
-        let props = properties(p, m)?;
+        let props = properties(&p.properties);
         let display = props
             .get("name")
             .and_then(Value::as_str)
@@ -178,28 +172,28 @@ impl Store {
             .expect("checked above")
             .fields
             .insert(name.clone(), field);
-        Ok(Value::String(name))
+        Ok(name)
     }
 
-    pub(crate) fn schema_field_update(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn schema_field_update(&mut self, p: &FieldUpdateParams) -> Result<bool, Exception> {
         let m = "schema_field_update";
-        let entity_type = str_param(p, "type", m)?.to_string();
-        let field_name = str_param(p, "field_name", m)?.to_string();
+        let entity_type = p.entity_type.clone();
+        let field_name = p.field_name.clone();
         self.field(m, &entity_type, &field_name)?;
-        let props = properties(p, m)?;
+        let props = properties(&p.properties);
         let field = Arc::make_mut(&mut self.schema)
             .entities
             .get_mut(&entity_type)
             .and_then(|e| e.fields.get_mut(&field_name))
             .expect("checked above");
         apply(field, props);
-        Ok(Value::Bool(true))
+        Ok(true)
     }
 
-    pub(crate) fn schema_field_delete(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn schema_field_delete(&mut self, p: &FieldDeleteParams) -> Result<bool, Exception> {
         let m = "schema_field_delete";
-        let entity_type = str_param(p, "type", m)?.to_string();
-        let field_name = str_param(p, "field_name", m)?.to_string();
+        let entity_type = p.entity_type.clone();
+        let field_name = p.field_name.clone();
         self.field(m, &entity_type, &field_name)?;
         if !field_name.starts_with("sg_") {
             return Err(bad(format!(
@@ -218,6 +212,54 @@ impl Store {
                 row.fields.remove(&field_name);
             }
         }
-        Ok(Value::Bool(true))
+        Ok(true)
+    }
+}
+
+impl Handler<SchemaRead> for Call<'_> {
+    fn handle(&mut self, _: Option<ProjectScope>) -> Result<SchemaFields, Exception> {
+        Ok(self
+            .store
+            .schema
+            .entities
+            .iter()
+            .map(|(t, e)| (t.clone(), e.fields.clone()))
+            .collect())
+    }
+}
+
+impl Handler<SchemaEntityRead> for Call<'_> {
+    fn handle(&mut self, _: Option<ProjectScope>) -> Result<SchemaEntities, Exception> {
+        Ok(self
+            .store
+            .schema
+            .entities
+            .iter()
+            .map(|(t, e)| (t.clone(), e.attributes.clone()))
+            .collect())
+    }
+}
+
+impl Handler<SchemaFieldRead> for Call<'_> {
+    fn handle(&mut self, p: FieldReadParams) -> Result<EntityFields, Exception> {
+        self.store.schema_field_read(&p)
+    }
+}
+
+impl Handler<SchemaFieldCreate> for Call<'_> {
+    fn handle(&mut self, p: FieldCreateParams) -> Result<String, Exception> {
+        self.store.schema_field_create(&p)
+    }
+}
+
+impl Handler<SchemaFieldUpdate> for Call<'_> {
+    fn handle(&mut self, p: FieldUpdateParams) -> Result<bool, Exception> {
+        self.store.schema_field_update(&p)
+    }
+}
+
+impl Handler<SchemaFieldDelete> for Call<'_> {
+    fn handle(&mut self, p: FieldDeleteParams) -> Result<bool, Exception> {
+        self.store.schema_field_delete(&p)
     }
 }

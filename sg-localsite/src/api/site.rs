@@ -2,9 +2,20 @@
 //! studio week with exceptions by studio, project or person), preferences, the last project a
 //! person accessed, and user subscriptions.
 
-use crate::store::{bad, ApiError, Store};
+use super::Call;
+use crate::store::{bad, Exception, Store};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde_json::{json, Map, Value};
+use sg_api3::methods::site::{InfoAnswer, SessionToken};
+use sg_api3::methods::site::{
+    LastAccessedParams, PreferencesParams, Status, SubscriptionsParams, WorkDay, WorkSchedule,
+    WorkScheduleReadParams, WorkScheduleUpdateParams,
+};
+use sg_api3::methods::{
+    GetSessionToken, Handler, Info, NoParams, PreferencesRead, UpdateProjectLastAccessed,
+    UserSubscriptionsCreate, UserSubscriptionsRead, WorkScheduleRead, WorkScheduleUpdate,
+};
+use sg_api3::wire::EntityRef;
 
 /// A work-schedule exception: (date, project id, user id) -> (working, description).
 pub(crate) type Exceptions =
@@ -29,31 +40,24 @@ fn preferences() -> Value {
     })
 }
 
-fn date_param(p: &Value, key: &str, m: &str) -> Result<NaiveDate, ApiError> {
-    p.get(key)
-        .and_then(Value::as_str)
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .ok_or_else(|| bad(format!("API {m}(): `{key}` must be a date YYYY-MM-DD")))
-}
-
-fn id_of(p: &Value, key: &str) -> Option<i64> {
-    p.get(key).and_then(|v| v.get("id")).and_then(Value::as_i64)
+fn id_of(e: &Option<EntityRef>) -> Option<i64> {
+    e.as_ref().map(|e| e.id)
 }
 
 impl Store {
-    pub(crate) fn work_schedule_read(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn work_schedule_read(
+        &self,
+        p: &WorkScheduleReadParams,
+    ) -> Result<WorkSchedule, Exception> {
         let m = "work_schedule_read";
-        let (start, end) = (
-            date_param(p, "start_date", m)?,
-            date_param(p, "end_date", m)?,
-        );
+        let (start, end) = (p.start_date, p.end_date);
         if end < start || (end - start).num_days() > 366 * 2 {
             return Err(bad(format!(
                 "API {m}(): end_date must follow start_date, within two years"
             )));
         }
-        let (project, user) = (id_of(p, "project"), id_of(p, "user"));
-        let mut out = Map::new();
+        let (project, user) = (id_of(&p.project), id_of(&p.user));
+        let mut out = WorkSchedule::new();
         let mut d = start;
         while d <= end {
             // The most specific exception wins: the person's, the project's, the studio's.
@@ -65,12 +69,18 @@ impl Store {
             .into_iter()
             .find_map(|(key, reason)| Some((self.work_exceptions.get(&key?)?, reason)));
             let day = match found {
-                Some(((working, description), reason)) => {
-                    json!({"working": working, "description": description, "reason": reason})
-                }
+                Some(((working, description), reason)) => WorkDay {
+                    working: *working,
+                    description: description.clone(),
+                    reason: reason.into(),
+                },
                 None => {
                     let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
-                    json!({"working": !weekend, "description": null, "reason": "STUDIO_WORK_WEEK"})
+                    WorkDay {
+                        working: !weekend,
+                        description: None,
+                        reason: "STUDIO_WORK_WEEK".into(),
+                    }
                 }
             };
             out.insert(d.format("%Y-%m-%d").to_string(), day);
@@ -79,21 +89,17 @@ impl Store {
                 None => break,
             }
         }
-        Ok(Value::Object(out))
+        Ok(out)
     }
 
-    pub(crate) fn work_schedule_update(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn work_schedule_update(
+        &mut self,
+        p: &WorkScheduleUpdateParams,
+    ) -> Result<Value, Exception> {
         let m = "work_schedule_update";
-        let date = date_param(p, "date", m)?;
-        let working = p
-            .get("working")
-            .and_then(Value::as_bool)
-            .ok_or_else(|| bad(format!("API {m}(): `working` must be true or false")))?;
-        let description = p
-            .get("description")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let (project, user) = (id_of(p, "project"), id_of(p, "user"));
+        let (date, working) = (p.date, p.working);
+        let description = p.description.clone();
+        let (project, user) = (id_of(&p.project), id_of(&p.user));
         if project.is_some() && user.is_some() {
             return Err(bad(format!(
                 "API {m}(): give a project or a user, not both"
@@ -112,40 +118,37 @@ impl Store {
             "date": date.format("%Y-%m-%d").to_string(),
             "working": working,
             "description": description,
-            "project": p.get("project").cloned().unwrap_or(Value::Null),
-            "user": p.get("user").cloned().unwrap_or(Value::Null),
+            "project": p.project,
+            "user": p.user,
         }))
     }
 
-    pub(crate) fn preferences_read(&self, p: &Value) -> Result<Value, ApiError> {
-        let all = preferences();
-        let asked: Vec<&str> = p["prefs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        if asked.is_empty() {
+    pub(crate) fn preferences_read(
+        &self,
+        p: &PreferencesParams,
+    ) -> Result<Map<String, Value>, Exception> {
+        let Value::Object(all) = preferences() else {
+            unreachable!("the preferences are an object")
+        };
+        if p.prefs.is_empty() {
             return Ok(all);
         }
-        Ok(Value::Object(
-            asked
-                .iter()
-                .filter_map(|k| Some((k.to_string(), all.get(*k)?.clone())))
-                .collect(),
-        ))
+        Ok(p.prefs
+            .iter()
+            .filter_map(|k| Some((k.clone(), all.get(k)?.clone())))
+            .collect())
     }
 
-    pub(crate) fn update_project_last_accessed(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn update_project_last_accessed(
+        &mut self,
+        p: &LastAccessedParams,
+    ) -> Result<Value, Exception> {
         let m = "update_project_last_accessed_by_current_user";
-        let project = p
-            .get("project_id")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| bad(format!("API {m}(): `project_id` must be a number")))?;
+        let project = p.project_id;
         if !self.is_live("Project", project) {
             return Err(bad(format!("API {m}(): Project #{project} does not exist")));
         }
-        let user = p.get("user_id").and_then(Value::as_i64);
+        let user = p.user_id;
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         self.last_accessed.insert((project, user), now.clone());
         Ok(json!([{"type": "Project", "id": project, "last_accessed_by_current_user": now}]))
@@ -156,7 +159,7 @@ impl Store {
         self.last_accessed.get(&(project, user))
     }
 
-    pub(crate) fn user_subscriptions_read(&self) -> Result<Value, ApiError> {
+    pub(crate) fn user_subscriptions_read(&self) -> Result<Vec<Value>, Exception> {
         Ok(self
             .subscriptions
             .iter()
@@ -164,14 +167,13 @@ impl Store {
             .collect())
     }
 
-    pub(crate) fn user_subscriptions_create(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn user_subscriptions_create(
+        &mut self,
+        p: &SubscriptionsParams,
+    ) -> Result<Status, Exception> {
         let m = "user_subscriptions_create";
-        let users = p
-            .get("users")
-            .and_then(Value::as_array)
-            .ok_or_else(|| bad(format!("API {m}(): `users` must be a list")))?;
         let mut next = self.subscriptions.clone();
-        for u in users {
+        for u in &p.users {
             let id = u
                 .get("humanUserId")
                 .and_then(Value::as_i64)
@@ -182,6 +184,101 @@ impl Store {
             next.insert(id, u.get("subscription").cloned().unwrap_or(Value::Null));
         }
         self.subscriptions = next;
-        Ok(json!({"status": "success"}))
+        Ok(Status {
+            status: "success".into(),
+        })
     }
+}
+
+impl Handler<Info> for Call<'_> {
+    fn handle(&mut self, _: NoParams) -> Result<InfoAnswer, Exception> {
+        let cloud = self
+            .site
+            .files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .cloud;
+        let [major, minor, patch] = SERVER_VERSION;
+        let mut other = Map::new();
+        other.insert("full_version".into(), json!([major, minor, patch, 0]));
+        other.insert("user_authentication_method".into(), "default".into());
+        other.insert("local_server".into(), true.into());
+        Ok(InfoAnswer {
+            version: vec![major.into(), minor.into(), patch.into()],
+            api_max_entities_per_page: Some(self.store.page_size),
+            s3_uploads_enabled: Some(cloud),
+            s3_direct_uploads_enabled: Some(cloud),
+            s3_enabled_upload_types: Some(if cloud {
+                super::files::cloud_upload_types()
+            } else {
+                Value::Null
+            }),
+            other,
+        })
+    }
+}
+
+impl Handler<GetSessionToken> for Call<'_> {
+    fn handle(&mut self, _: NoParams) -> Result<SessionToken, Exception> {
+        let token = session_token()?;
+        self.site
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token.clone());
+        Ok(SessionToken { session_id: token })
+    }
+}
+
+impl Handler<WorkScheduleRead> for Call<'_> {
+    fn handle(&mut self, p: WorkScheduleReadParams) -> Result<WorkSchedule, Exception> {
+        self.store.work_schedule_read(&p)
+    }
+}
+
+impl Handler<WorkScheduleUpdate> for Call<'_> {
+    fn handle(&mut self, p: WorkScheduleUpdateParams) -> Result<Value, Exception> {
+        self.store.work_schedule_update(&p)
+    }
+}
+
+impl Handler<PreferencesRead> for Call<'_> {
+    fn handle(&mut self, p: PreferencesParams) -> Result<Map<String, Value>, Exception> {
+        self.store.preferences_read(&p)
+    }
+}
+
+impl Handler<UpdateProjectLastAccessed> for Call<'_> {
+    fn handle(&mut self, p: LastAccessedParams) -> Result<Value, Exception> {
+        self.store.update_project_last_accessed(&p)
+    }
+}
+
+impl Handler<UserSubscriptionsRead> for Call<'_> {
+    fn handle(&mut self, _: NoParams) -> Result<Vec<Value>, Exception> {
+        self.store.user_subscriptions_read()
+    }
+}
+
+impl Handler<UserSubscriptionsCreate> for Call<'_> {
+    fn handle(&mut self, p: SubscriptionsParams) -> Result<Status, Exception> {
+        self.store.user_subscriptions_create(&p)
+    }
+}
+
+/// The server version `info` reports: recent enough that the official clients take their modern
+/// paths (paging without counts, archived-project filtering).
+pub(crate) const SERVER_VERSION: [u64; 3] = [8, 50, 0];
+
+/// A session token nobody can guess: 128 bits from the operating system's generator.
+/// Without randomness, no token: a guessable one is worse than none.
+fn session_token() -> Result<String, Exception> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        Exception::new(
+            100,
+            format!("the server's random generator failed, no session token made: {e}"),
+        )
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -1,10 +1,15 @@
 //! `summarize`, mirroring the client's `api/summarize.rs`: aggregates over the records a filter
 //! matches, optionally grouped.
 
+use super::Call;
 use crate::query::{compare, link_key, moment, Path};
-use crate::store::{bad, str_param, ApiError, Store};
+use crate::store::{bad, Exception, Store};
 use chrono::Datelike;
 use serde_json::{json, Map, Value};
+use sg_api3::data_type::FieldKind;
+use sg_api3::methods::read::Direction;
+use sg_api3::methods::summarize::{SummarizeAnswer, SummarizeParams};
+use sg_api3::methods::{Handler, Summarize};
 use std::collections::BTreeMap;
 
 /// One summary asked for: the field, its aggregate, the resolved path, the `value` it measures
@@ -25,32 +30,27 @@ fn bucket_size(grouping: &str) -> Option<f64> {
 }
 
 impl Store {
-    pub(crate) fn summarize(&self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn summarize(&self, p: &SummarizeParams) -> Result<SummarizeAnswer, Exception> {
         let m = "summarize";
-        let entity_type = str_param(p, "type", m)?;
-        let ids = self.matching(m, entity_type, p, false)?;
+        let entity_type = p.entity_type.as_str();
+        let skip_archived = p.include_archived_projects == Some(false);
+        let ids = self.matching(m, entity_type, &p.filters, skip_archived, false)?;
         let mut summaries = Vec::new();
-        for s in p
-            .get("summaries")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let field = str_param(s, "field", m)?;
-            let kind = str_param(s, "type", m)?;
+        for s in &p.summaries {
+            let field = s.field.as_str();
+            let kind = s.summary_type.as_str();
             let path = self.resolve_path(m, entity_type, field)?;
             let dt = path.field.data_type();
-            let numeric = matches!(
-                dt,
-                "number" | "integer" | "float" | "currency" | "percent" | "duration" | "timecode"
-            );
+            let of = FieldKind::of(dt);
+            let numeric = [FieldKind::NUMBER, FieldKind::FLOAT, FieldKind::MEASURE].contains(&of);
+            let dated = [FieldKind::DATE, FieldKind::DATE_TIME].contains(&of);
             let ok = match kind {
                 "record_count" | "count" => true,
                 "sum" | "average" => numeric,
-                "maximum" | "minimum" => numeric || matches!(dt, "date" | "date_time"),
-                "earliest" | "latest" => matches!(dt, "date" | "date_time"),
-                "checked" | "unchecked" | "percentage" => dt == "checkbox",
-                "status_percentage" | "status_list" => matches!(dt, "status_list" | "list"),
+                "maximum" | "minimum" => numeric || dated,
+                "earliest" | "latest" => dated,
+                "checked" | "unchecked" | "percentage" => of == FieldKind::CHECKBOX,
+                "status_percentage" | "status_list" => of == FieldKind::LIST,
                 _ => {
                     return Err(bad(format!(
                         "API summarize(): unknown summary type '{kind}'"
@@ -60,29 +60,20 @@ impl Store {
             if !ok {
                 return Err(bad(format!("API summarize(): summary '{kind}' does not apply to {entity_type}.{field} ({dt})")));
             }
-            if kind == "status_percentage" && !s.get("value").is_some_and(Value::is_string) {
+            if kind == "status_percentage" && !s.value.as_ref().is_some_and(Value::is_string) {
                 return Err(bad(format!(
                     "API summarize(): status_percentage of {entity_type}.{field} needs the status as `value`"
                 )));
             }
-            let against = s.get("value").cloned().unwrap_or(Value::Null);
+            let against = s.value.clone().unwrap_or(Value::Null);
             summaries.push((field.to_string(), kind.to_string(), path, against));
         }
         let mut groupings = Vec::new();
-        for g in p
-            .get("grouping")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let field = str_param(g, "field", m)?;
-            let kind = g
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("exact")
-                .to_string();
+        for g in &p.grouping {
+            let field = g.field.as_str();
+            let kind = g.grouping_type.clone();
             let path = self.resolve_path(m, entity_type, field)?;
-            let dt = path.field.data_type();
+            let of = FieldKind::of(path.field.data_type());
             let fits = match kind.as_str() {
                 "exact" => true,
                 "tens"
@@ -90,20 +81,13 @@ impl Store {
                 | "thousands"
                 | "tensofthousands"
                 | "hundredsofthousands"
-                | "millions" => matches!(
-                    dt,
-                    "number"
-                        | "integer"
-                        | "float"
-                        | "currency"
-                        | "percent"
-                        | "duration"
-                        | "timecode"
-                ),
+                | "millions" => {
+                    [FieldKind::NUMBER, FieldKind::FLOAT, FieldKind::MEASURE].contains(&of)
+                }
                 "day" | "week" | "month" | "quarter" | "year" | "clustered_date" | "oneday"
-                | "fivedays" => matches!(dt, "date" | "date_time"),
-                "entitytype" => matches!(dt, "entity" | "multi_entity"),
-                "firstletter" => dt == "text",
+                | "fivedays" => [FieldKind::DATE, FieldKind::DATE_TIME].contains(&of),
+                "entitytype" => [FieldKind::ENTITY, FieldKind::MULTI_ENTITY].contains(&of),
+                "firstletter" => of == FieldKind::TEXT,
                 _ => {
                     return Err(bad(format!(
                         "API summarize(): unknown grouping type '{kind}'"
@@ -115,19 +99,17 @@ impl Store {
                     "API summarize(): grouping '{kind}' does not apply to {entity_type}.{field}"
                 )));
             }
-            let desc = g.get("direction").and_then(Value::as_str) == Some("desc");
+            let desc = g.direction == Direction::Desc;
             groupings.push((path, kind, desc));
         }
-        let mut out = Map::new();
-        out.insert(
-            "summaries".into(),
-            self.aggregate(entity_type, &ids, &summaries),
-        );
-        out.insert(
-            "groups".into(),
-            Value::Array(self.group(entity_type, &ids, &summaries, &groupings)),
-        );
-        Ok(Value::Object(out))
+        let summaries_out = match self.aggregate(entity_type, &ids, &summaries) {
+            Value::Object(o) => o,
+            _ => Map::new(),
+        };
+        Ok(SummarizeAnswer {
+            summaries: summaries_out,
+            groups: self.group(entity_type, &ids, &summaries, &groupings),
+        })
     }
 
     fn aggregate(&self, entity_type: &str, ids: &[i64], summaries: &[Summary]) -> Value {
@@ -315,5 +297,11 @@ impl Store {
                 Value::Object(g)
             })
             .collect()
+    }
+}
+
+impl Handler<Summarize> for Call<'_> {
+    fn handle(&mut self, p: SummarizeParams) -> Result<SummarizeAnswer, Exception> {
+        self.store.summarize(&p)
     }
 }

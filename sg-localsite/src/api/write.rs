@@ -1,26 +1,22 @@
 //! `create`, `update`, `delete`/`revive` and `batch`, mirroring the client's `api/write.rs`:
 //! every value checked as a site checks it (in `store.rs`), a batch as one transaction.
 
-use crate::store::{
-    bad, id_param, now_wire, str_param, ApiError, Row, Store, CREATED_AT, UPDATED_AT,
-};
+use super::Call;
+use crate::store::{bad, now_wire, Exception, Row, Store, CREATED_AT, UPDATED_AT};
 use serde_json::{json, Map, Value};
+use sg_api3::methods::write::{BatchItem, CreateParams, RecordParams, UpdateMode, UpdateParams};
+use sg_api3::methods::{Batch, Create, Delete, Handler, Revive, Update};
 use std::collections::BTreeSet;
 
 impl Store {
-    pub(crate) fn create(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn create(&mut self, p: &CreateParams) -> Result<Value, Exception> {
         let m = "create";
-        let entity_type = str_param(p, "type", m)?.to_string();
+        let entity_type = p.entity_type.clone();
         let schema = self.schema.clone();
         let es = self.entity(m, &entity_type)?;
         let mut fields = Map::new();
         let mut sent = Vec::new();
-        for item in p
-            .get("fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for item in &p.fields {
             let (name, _, v) = self.check_write(m, &entity_type, item)?;
             fields.insert(name.to_string(), v);
             sent.push(name.to_string());
@@ -54,16 +50,7 @@ impl Store {
         );
         let sent_count = sent.len();
         let mut wanted = sent;
-        for f in p
-            .get("return_fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(f) = f.as_str() {
-                wanted.push(f.to_string());
-            }
-        }
+        wanted.extend(p.return_fields.iter().cloned());
         self.record_activity(&entity_type, id, "create", json!({"type": "new_entity"}));
         self.log_event(
             &entity_type,
@@ -85,10 +72,10 @@ impl Store {
         self.output(m, &entity_type, id, &wanted, false)
     }
 
-    pub(crate) fn update(&mut self, p: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn update(&mut self, p: &UpdateParams) -> Result<Value, Exception> {
         let m = "update";
-        let entity_type = str_param(p, "type", m)?.to_string();
-        let id = id_param(p, m)?;
+        let entity_type = p.entity_type.clone();
+        let id = p.id;
         self.entity(m, &entity_type)?;
         if !self.is_live(&entity_type, id) {
             return Err(bad(format!(
@@ -96,26 +83,14 @@ impl Store {
             )));
         }
         let mut changes = Vec::new();
-        for item in p
-            .get("fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for item in &p.fields {
             let (name, fs, v) = self.check_write(m, &entity_type, item)?;
-            let mode = item
-                .get("multi_entity_update_mode")
-                .and_then(Value::as_str)
-                .unwrap_or("set");
-            if mode != "set" && fs.data_type() != "multi_entity" {
+            let mode = item.multi_entity_update_mode.unwrap_or(UpdateMode::Set);
+            if mode != UpdateMode::Set && fs.data_type() != "multi_entity" {
                 return Err(bad(format!(
-                    "API {m}(): {entity_type}.{name} is a {} field; multi_entity_update_mode '{mode}' is only for multi_entity fields",
-                    fs.data_type()
-                )));
-            }
-            if !matches!(mode, "set" | "add" | "remove") {
-                return Err(bad(format!(
-                    "API {m}(): unknown multi_entity_update_mode '{mode}'"
+                    "API {m}(): {entity_type}.{name} is a {} field; multi_entity_update_mode '{}' is only for multi_entity fields",
+                    fs.data_type(),
+                    mode.as_str()
                 )));
             }
             changes.push((name.to_string(), v, mode));
@@ -140,7 +115,7 @@ impl Store {
         for (name, v, mode) in changes {
             let current = row.fields.get(&name).cloned().unwrap_or(json!([]));
             let new = match mode {
-                "add" => {
+                UpdateMode::Add => {
                     let mut list = current.as_array().cloned().unwrap_or_default();
                     for item in v.as_array().into_iter().flatten() {
                         if !list.iter().any(|x| key(x) == key(item)) {
@@ -149,7 +124,7 @@ impl Store {
                     }
                     Value::Array(list)
                 }
-                "remove" => {
+                UpdateMode::Remove => {
                     let gone: BTreeSet<_> = v.as_array().into_iter().flatten().map(key).collect();
                     let list = current.as_array().cloned().unwrap_or_default();
                     Value::Array(
@@ -158,7 +133,7 @@ impl Store {
                             .collect(),
                     )
                 }
-                _ => v,
+                UpdateMode::Set => v,
             };
             let old = row.fields.insert(name.clone(), new.clone());
             activity.push((name.clone(), old.unwrap_or(Value::Null), new));
@@ -182,10 +157,10 @@ impl Store {
     }
 
     /// `delete` (retire) or `revive`.
-    pub(crate) fn delete(&mut self, p: &Value, retire: bool) -> Result<Value, ApiError> {
+    pub(crate) fn delete(&mut self, p: &RecordParams, retire: bool) -> Result<bool, Exception> {
         let m = if retire { "delete" } else { "revive" };
-        let entity_type = str_param(p, "type", m)?.to_string();
-        let id = id_param(p, m)?;
+        let entity_type = p.entity_type.clone();
+        let id = p.id;
         self.entity(m, &entity_type)?;
         let row = self
             .tables
@@ -209,32 +184,26 @@ impl Store {
                        "display_name": name}),
             );
         }
-        Ok(Value::Bool(changed))
+        Ok(changed)
     }
 
     /// Runs every request on a copy; the copy replaces the store only if all succeed.
-    pub(crate) fn batch(&mut self, p: &Value) -> Result<Value, ApiError> {
-        let requests = p
-            .as_array()
-            .ok_or_else(|| bad("API batch(): params must be a list of requests"))?;
+    pub(crate) fn batch(&mut self, requests: &[BatchItem]) -> Result<Vec<Value>, Exception> {
         let mut work = self.clone();
         let mut results = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
-            let kind = r.get("request_type").and_then(Value::as_str).unwrap_or("");
-            let what = format!(
-                "{kind} {}",
-                r.get("type").and_then(Value::as_str).unwrap_or("?")
-            );
-            let res = match kind {
-                "create" => work.create(r),
-                "update" => work.update(r),
-                "delete" => work.delete(r, true),
-                other => Err(bad(format!("unknown request_type '{other}'"))),
+            let (what, res) = match r {
+                BatchItem::Create(p) => (format!("create {}", p.entity_type), work.create(p)),
+                BatchItem::Update(p) => (format!("update {}", p.entity_type), work.update(p)),
+                BatchItem::Delete(p) => (
+                    format!("delete {}", p.entity_type),
+                    work.delete(p, true).map(Value::Bool),
+                ),
             };
             match res {
                 Ok(v) => results.push(v),
                 Err(e) => {
-                    return Err(ApiError::new(
+                    return Err(Exception::new(
                         e.code,
                         format!(
                             "API batch(): request {i} ({what}) failed, nothing was changed: {}",
@@ -245,6 +214,36 @@ impl Store {
             }
         }
         *self = work;
-        Ok(Value::Array(results))
+        Ok(results)
+    }
+}
+
+impl Handler<Create> for Call<'_> {
+    fn handle(&mut self, p: CreateParams) -> Result<Value, Exception> {
+        self.store.create(&p)
+    }
+}
+
+impl Handler<Update> for Call<'_> {
+    fn handle(&mut self, p: UpdateParams) -> Result<Value, Exception> {
+        self.store.update(&p)
+    }
+}
+
+impl Handler<Delete> for Call<'_> {
+    fn handle(&mut self, p: RecordParams) -> Result<bool, Exception> {
+        self.store.delete(&p, true)
+    }
+}
+
+impl Handler<Revive> for Call<'_> {
+    fn handle(&mut self, p: RecordParams) -> Result<bool, Exception> {
+        self.store.delete(&p, false)
+    }
+}
+
+impl Handler<Batch> for Call<'_> {
+    fn handle(&mut self, p: Vec<BatchItem>) -> Result<Vec<Value>, Exception> {
+        self.store.batch(&p)
     }
 }

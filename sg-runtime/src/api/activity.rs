@@ -1,9 +1,12 @@
-//! The activity stream: `activity_stream_read` (sent as `activity_stream`).
+//! The activity stream: `activity_stream_read` (sent as `activity_stream`). Wire shapes in
+//! `sg_api3::methods::activity`; the local site's side in `sg-localsite/src/api/activity.rs`.
 
 use crate::client::Client;
 use crate::error::Result;
 use crate::records::parse_records;
-use serde_json::{json, Value};
+use serde_json::Value;
+use sg_api3::methods::activity::ActivityStreamParams;
+use sg_api3::methods::ActivityStream;
 use std::collections::BTreeMap;
 
 impl Client {
@@ -21,17 +24,14 @@ impl Client {
         max_id: Option<i64>,
         limit: Option<usize>,
     ) -> Result<Value> {
-        let mut r = self.call(
-            "activity_stream",
-            Some(json!({
-                "type": entity_type,
-                "id": entity_id,
-                "max_id": max_id,
-                "min_id": min_id,
-                "limit": limit,
-                "entity_fields": entity_fields,
-            })),
-        )?;
+        let mut r = self.call_method::<ActivityStream>(ActivityStreamParams {
+            entity_type: entity_type.to_string(),
+            id: entity_id,
+            max_id,
+            min_id,
+            limit: limit.map(|l| l as u64),
+            entity_fields: entity_fields.clone(),
+        })?;
         if let Some(Value::Array(updates)) = r.get_mut("updates") {
             parse_records(updates);
         }

@@ -14,3 +14,4 @@ mod summarize;
 mod write;
 
 pub use files::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
+pub use read::FindIter;

@@ -1,10 +1,13 @@
 //! Page export and the navigation hierarchy: `export_page`, `nav_expand`, `nav_search_string`
-//! and `nav_search_entity` (both sent as `nav_search`).
+//! and `nav_search_entity` (both sent as `nav_search`). Wire shapes in `sg_api3::methods::nav`;
+//! the local site's side in `sg-localsite/src/api/nav.rs`.
 
 use crate::client::Client;
 use crate::error::Result;
 use crate::value::{EntityRef, WireValue};
 use serde_json::{json, Value};
+use sg_api3::methods::nav::{ExportPageParams, NavExpandParams, NavSearchParams};
+use sg_api3::methods::{ExportPage, NavExpand, NavSearch};
 
 impl Client {
     /// `export_page`: the records of page `page_id` (marked API-exportable on the site) as text
@@ -16,18 +19,11 @@ impl Client {
         format: &str,
         layout_name: Option<&str>,
     ) -> Result<String> {
-        let r = self.call(
-            "export_page",
-            Some(json!({"format": format, "page_id": page_id, "layout_name": layout_name})),
-        )?;
-        match r {
-            Value::String(s) => Ok(s),
-            other => Err(crate::Error::Malformed {
-                method: "export_page".into(),
-                entity_type: None,
-                detail: format!("expected the exported text, got {other}"),
-            }),
-        }
+        self.call_method::<ExportPage>(ExportPageParams {
+            format: format.to_string(),
+            page_id,
+            layout_name: layout_name.map(str::to_owned),
+        })
     }
 
     /// `nav_expand`: a node of the site's navigation hierarchy (`/`, `/Project/65`,
@@ -39,14 +35,11 @@ impl Client {
         seed_entity_field: Option<&Value>,
         entity_fields: Option<&Value>,
     ) -> Result<Value> {
-        self.call(
-            "nav_expand",
-            Some(json!({
-                "path": path,
-                "seed_entity_field": seed_entity_field,
-                "entity_fields": entity_fields,
-            })),
-        )
+        self.call_method::<NavExpand>(NavExpandParams {
+            path: path.to_string(),
+            seed_entity_field: seed_entity_field.cloned(),
+            entity_fields: entity_fields.cloned(),
+        })
     }
 
     /// Searches the navigation hierarchy under `root_path` for nodes whose name contains
@@ -86,13 +79,10 @@ impl Client {
         search_criteria: Value,
         seed_entity_field: Option<&Value>,
     ) -> Result<Value> {
-        self.call(
-            "nav_search",
-            Some(json!({
-                "root_path": root_path,
-                "seed_entity_field": seed_entity_field,
-                "search_criteria": search_criteria,
-            })),
-        )
+        self.call_method::<NavSearch>(NavSearchParams {
+            root_path: root_path.to_string(),
+            seed_entity_field: seed_entity_field.cloned(),
+            search_criteria,
+        })
     }
 }

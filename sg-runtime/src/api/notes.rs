@@ -1,11 +1,14 @@
 //! Notes and search: `note_thread_read` (sent as `note_thread_contents`) and `text_search`
-//! (sent as `query_display_name_cache`), as the official client sends them.
+//! (sent as `query_display_name_cache`), as the official client sends them. Wire shapes in
+//! `sg_api3::methods::notes`; the local site's side in `sg-localsite/src/api/notes.rs`.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::records::parse_records;
-use crate::request::Filter;
-use serde_json::{json, Map, Value};
+use crate::request::{filters_of, Filter};
+use serde_json::Value;
+use sg_api3::methods::notes::{NoteThreadParams, TextSearchParams};
+use sg_api3::methods::{NoteThreadContents, QueryDisplayNameCache};
 use std::collections::BTreeMap;
 
 impl Client {
@@ -17,21 +20,12 @@ impl Client {
         note_id: i64,
         entity_fields: &BTreeMap<String, Vec<String>>,
     ) -> Result<Vec<Value>> {
-        let r = self.call(
-            "note_thread_contents",
-            Some(json!({"note_id": note_id, "entity_fields": entity_fields})),
-        )?;
-        match r {
-            Value::Array(mut items) => {
-                parse_records(&mut items);
-                Ok(items)
-            }
-            other => Err(Error::Malformed {
-                method: "note_thread_contents".into(),
-                entity_type: Some("Note".into()),
-                detail: format!("expected the thread's records, got {other}"),
-            }),
-        }
+        let mut items = self.call_method::<NoteThreadContents>(NoteThreadParams {
+            note_id,
+            entity_fields: entity_fields.clone(),
+        })?;
+        parse_records(&mut items);
+        Ok(items)
     }
 
     /// Searches the display names of records of the given entity types for every word of
@@ -50,28 +44,16 @@ impl Client {
                 "text_search: name at least one entity type".into(),
             ));
         }
-        let types: Map<String, Value> = entity_types
-            .iter()
-            .map(|(t, f)| {
-                let wire = f.as_ref().map_or_else(
-                    || json!({"logical_operator": "and", "conditions": []}),
-                    Filter::to_wire,
-                );
-                (t.clone(), wire)
-            })
-            .collect();
-        let mut r = self.call(
-            "query_display_name_cache",
-            Some(json!({
-                "text": text,
-                "entity_types": types,
-                "project_ids": project_ids,
-                "max_results": limit,
-            })),
-        )?;
-        if let Some(Value::Array(matches)) = r.get_mut("matches") {
-            parse_records(matches);
-        }
-        Ok(r)
+        let mut found = self.call_method::<QueryDisplayNameCache>(TextSearchParams {
+            text: text.to_string(),
+            entity_types: entity_types
+                .iter()
+                .map(|(t, f)| (t.clone(), filters_of(f.as_ref())))
+                .collect(),
+            project_ids: project_ids.to_vec(),
+            max_results: limit.map(|l| l as u64),
+        })?;
+        parse_records(&mut found.matches);
+        Ok(serde_json::to_value(found).unwrap_or(Value::Null))
     }
 }

@@ -1,11 +1,41 @@
 //! The schema: `schema_read`, `schema_entity_read`, `schema_field_read`, and the field edits
-//! `schema_field_create`, `schema_field_update`, `schema_field_delete`.
+//! `schema_field_create`, `schema_field_update`, `schema_field_delete`. Wire shapes in
+//! `sg_api3::methods::schema`; the local site's side in `sg-localsite/src/api/schema.rs`.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::value::EntityRef;
 use serde_json::{json, Map, Value};
+use sg_api3::methods::schema::{
+    FieldCreateParams, FieldDeleteParams, FieldReadParams, FieldUpdateParams, ProjectScope,
+    Property,
+};
+use sg_api3::methods::{
+    SchemaEntityRead, SchemaFieldCreate, SchemaFieldDelete, SchemaFieldRead, SchemaFieldUpdate,
+    SchemaRead,
+};
 use sg_api3::schema::Schema;
+
+/// A project as the official client sends it: type and id.
+fn bare(project: Option<&EntityRef>) -> Option<EntityRef> {
+    project.map(|p| EntityRef::new(p.entity_type.clone(), p.id))
+}
+
+/// The project scope, sent only when there is a project.
+fn scope(project: Option<&EntityRef>) -> Option<ProjectScope> {
+    bare(project).map(|project| ProjectScope { project })
+}
+
+/// `{property_name, value}` each.
+fn properties(props: &Map<String, Value>) -> Vec<Property> {
+    props
+        .iter()
+        .map(|(k, v)| Property {
+            property_name: k.clone(),
+            value: v.clone(),
+        })
+        .collect()
+}
 
 impl Client {
     /// The site's whole schema in the schema model: `schema_entity_read`, then `schema_read`.
@@ -24,12 +54,14 @@ impl Client {
 
     /// `schema_read`: every field of every entity type (for `project`'s view of the schema).
     pub fn schema_read(&self, project: Option<&EntityRef>) -> Result<Value> {
-        self.call("schema_read", project_params(project))
+        let fields = self.call_method::<SchemaRead>(scope(project))?;
+        Ok(serde_json::to_value(fields).unwrap_or(Value::Null))
     }
 
     /// `schema_entity_read`: every entity type with its display name.
     pub fn schema_entity_read(&self, project: Option<&EntityRef>) -> Result<Value> {
-        self.call("schema_entity_read", project_params(project))
+        let entities = self.call_method::<SchemaEntityRead>(scope(project))?;
+        Ok(serde_json::to_value(entities).unwrap_or(Value::Null))
     }
 
     /// `schema_field_read`: the fields of `entity_type`, or only `field`.
@@ -39,18 +71,12 @@ impl Client {
         field: Option<&str>,
         project: Option<&EntityRef>,
     ) -> Result<Value> {
-        let mut p = Map::new();
-        p.insert("type".into(), entity_type.into());
-        if let Some(f) = field {
-            p.insert("field_name".into(), f.into());
-        }
-        if let Some(project) = project {
-            p.insert(
-                "project".into(),
-                json!({"type": project.entity_type, "id": project.id}),
-            );
-        }
-        self.call("schema_field_read", Some(Value::Object(p)))
+        let fields = self.call_method::<SchemaFieldRead>(FieldReadParams {
+            entity_type: entity_type.to_string(),
+            field_name: field.map(str::to_owned),
+            project: bare(project),
+        })?;
+        Ok(serde_json::to_value(fields).unwrap_or(Value::Null))
     }
 
     /// `schema_field_create`: adds a field of `data_type` (`text`, `list`, `entity`, ...) named
@@ -65,23 +91,16 @@ impl Client {
         display_name: &str,
         properties: &Map<String, Value>,
     ) -> Result<String> {
-        let mut props = vec![json!({"property_name": "name", "value": display_name})];
-        props.extend(
-            properties
-                .iter()
-                .map(|(k, v)| json!({"property_name": k, "value": v})),
-        );
-        let r = self.call(
-            "schema_field_create",
-            Some(json!({"type": entity_type, "data_type": data_type, "properties": props})),
-        )?;
-        r.as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Malformed {
-                method: "schema_field_create".into(),
-                entity_type: Some(entity_type.into()),
-                detail: format!("expected the new field's name, got {r}"),
-            })
+        let mut props = vec![Property {
+            property_name: "name".into(),
+            value: json!(display_name),
+        }];
+        props.extend(self::properties(properties));
+        self.call_method::<SchemaFieldCreate>(FieldCreateParams {
+            entity_type: entity_type.to_string(),
+            data_type: data_type.to_string(),
+            properties: props,
+        })
     }
 
     /// `schema_field_update`: changes `properties` of a field (`name` for the display name,
@@ -94,34 +113,20 @@ impl Client {
         properties: &Map<String, Value>,
         project: Option<&EntityRef>,
     ) -> Result<bool> {
-        let mut p = json!({
-            "type": entity_type,
-            "field_name": field_name,
-            "properties": properties
-                .iter()
-                .map(|(k, v)| json!({"property_name": k, "value": v}))
-                .collect::<Vec<_>>(),
-        });
-        if let Some(project) = project {
-            p["project"] = json!({"type": project.entity_type, "id": project.id});
-        }
-        Ok(self
-            .call("schema_field_update", Some(p))?
-            .as_bool()
-            .unwrap_or(false))
+        self.call_method::<SchemaFieldUpdate>(FieldUpdateParams {
+            entity_type: entity_type.to_string(),
+            field_name: field_name.to_string(),
+            properties: self::properties(properties),
+            project: bare(project),
+        })
     }
 
     /// `schema_field_delete`: retires a custom field (and its values). The official client's
     /// `schema_field_delete`.
     pub fn schema_field_delete(&self, entity_type: &str, field_name: &str) -> Result<bool> {
-        let r = self.call(
-            "schema_field_delete",
-            Some(json!({"type": entity_type, "field_name": field_name})),
-        )?;
-        Ok(r.as_bool().unwrap_or(false))
+        self.call_method::<SchemaFieldDelete>(FieldDeleteParams {
+            entity_type: entity_type.to_string(),
+            field_name: field_name.to_string(),
+        })
     }
-}
-
-fn project_params(project: Option<&EntityRef>) -> Option<Value> {
-    project.map(|p| json!({"project": {"type": p.entity_type, "id": p.id}}))
 }

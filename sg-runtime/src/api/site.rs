@@ -1,25 +1,35 @@
 //! `info`, and the site-wide methods: work schedules, preferences, subscriptions, the last
-//! project accessed.
+//! project accessed. Wire shapes in `sg_api3::methods::site`; the local site's side in
+//! `sg-localsite/src/api/site.rs`.
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::value::{EntityRef, WireValue};
+use crate::value::EntityRef;
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::Value;
+use sg_api3::methods::site::{
+    LastAccessedParams, PreferencesParams, SubscriptionsParams, WorkScheduleReadParams,
+    WorkScheduleUpdateParams,
+};
+use sg_api3::methods::{
+    Info, NoParams, PreferencesRead, UpdateProjectLastAccessed, UserSubscriptionsCreate,
+    UserSubscriptionsRead, WorkScheduleRead, WorkScheduleUpdate,
+};
 
-/// `YYYY-MM-DD`, as work schedules take dates.
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+/// A link as the official client sends it: type and id.
+fn bare(e: Option<&EntityRef>) -> Option<EntityRef> {
+    e.map(|e| EntityRef::new(e.entity_type.clone(), e.id))
 }
 
-fn link(e: Option<&EntityRef>) -> Value {
-    e.map_or(Value::Null, WireValue::to_wire)
+/// A typed answer as JSON, for the methods that hand the site's answer over as it came.
+fn json(answer: impl serde::Serialize) -> Value {
+    serde_json::to_value(answer).unwrap_or(Value::Null)
 }
 
 impl Client {
     /// `info`: the server's version and capabilities. Sent without credentials.
     pub fn info(&self) -> Result<Value> {
-        self.call("info", None)
+        self.call_method::<Info>(NoParams).map(json)
     }
 
     /// `work_schedule_read`: for each day from `start` to `end`, whether it is a working day
@@ -33,15 +43,13 @@ impl Client {
         project: Option<&EntityRef>,
         user: Option<&EntityRef>,
     ) -> Result<Value> {
-        self.call(
-            "work_schedule_read",
-            Some(json!({
-                "start_date": day(start),
-                "end_date": day(end),
-                "project": link(project),
-                "user": link(user),
-            })),
-        )
+        self.call_method::<WorkScheduleRead>(WorkScheduleReadParams {
+            start_date: start,
+            end_date: end,
+            project: bare(project),
+            user: bare(user),
+        })
+        .map(json)
     }
 
     /// `work_schedule_update`: makes `date` a working day or not (with a description), for the
@@ -54,23 +62,23 @@ impl Client {
         project: Option<&EntityRef>,
         user: Option<&EntityRef>,
     ) -> Result<Value> {
-        self.call(
-            "work_schedule_update",
-            Some(json!({
-                "date": day(date),
-                "working": working,
-                "description": description,
-                "project": link(project),
-                "user": link(user),
-                "recalculate_field": null,
-            })),
-        )
+        self.call_method::<WorkScheduleUpdate>(WorkScheduleUpdateParams {
+            date,
+            working,
+            description: description.map(str::to_owned),
+            project: bare(project),
+            user: bare(user),
+            recalculate_field: None,
+        })
     }
 
     /// `preferences_read`: the site preferences named (all the API exposes when `prefs` is
     /// empty). The official client's `preferences_read`.
     pub fn preferences_read(&self, prefs: &[&str]) -> Result<Value> {
-        self.call("preferences_read", Some(json!({ "prefs": prefs })))
+        self.call_method::<PreferencesRead>(PreferencesParams {
+            prefs: prefs.iter().map(|p| p.to_string()).collect(),
+        })
+        .map(Value::Object)
     }
 
     /// Records that `user` (default: the person this client acts as) opened `project` now, as
@@ -81,25 +89,27 @@ impl Client {
         project: &EntityRef,
         user: Option<&EntityRef>,
     ) -> Result<()> {
-        let mut p = json!({ "project_id": project.id });
-        if let Some(u) = user {
-            p["user_id"] = u.id.into();
-        }
-        self.call("update_project_last_accessed_by_current_user", Some(p))?;
+        self.call_method::<UpdateProjectLastAccessed>(LastAccessedParams {
+            project_id: project.id,
+            user_id: user.map(|u| u.id),
+        })?;
         Ok(())
     }
 
     /// `user_subscriptions_read`: each person's subscriptions (`[{"humanUserId": 1,
     /// "subscription": ...}]`). The official client's `user_subscriptions_read`.
     pub fn user_subscriptions_read(&self) -> Result<Value> {
-        self.call("user_subscriptions_read", None)
+        self.call_method::<UserSubscriptionsRead>(NoParams)
+            .map(Value::Array)
     }
 
     /// `user_subscriptions_create`: assigns subscriptions (`{"humanUserId": 1, "subscription":
     /// "..."}` each; `subscription` a string, a list of them, or null). True when the site says
     /// `success`. The official client's `user_subscriptions_create`.
     pub fn user_subscriptions_create(&self, users: &[Value]) -> Result<bool> {
-        let r = self.call("user_subscriptions_create", Some(json!({ "users": users })))?;
-        Ok(r.get("status").and_then(Value::as_str) == Some("success"))
+        let status = self.call_method::<UserSubscriptionsCreate>(SubscriptionsParams {
+            users: users.to_vec(),
+        })?;
+        Ok(status.status == "success")
     }
 }

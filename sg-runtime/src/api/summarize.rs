@@ -1,9 +1,11 @@
-//! `summarize`: aggregates, optionally grouped.
+//! `summarize`: aggregates, optionally grouped. Wire shapes in `sg_api3::methods::summarize`;
+//! the local site's side in `sg-localsite/src/api/summarize.rs`.
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::request::{Filter, Grouping, Summary};
-use serde_json::{json, Map, Value};
+use crate::request::{filters_of, Filter, Grouping, Summary};
+use serde_json::Value;
+use sg_api3::methods::summarize::SummarizeParams;
 
 impl Client {
     /// `summarize`: aggregates over the records `filter` matches, optionally grouped, with or
@@ -16,38 +18,15 @@ impl Client {
         grouping: &[Grouping],
         include_archived_projects: bool,
     ) -> Result<Value> {
-        let mut p = Map::new();
-        p.insert("type".into(), entity_type.into());
-        p.insert(
-            "filters".into(),
-            filter.map_or_else(
-                || json!({"logical_operator": "and", "conditions": []}),
-                Filter::to_wire,
-            ),
-        );
-        p.insert(
-            "summaries".into(),
-            summaries
-                .iter()
-                .map(|s| match &s.value {
-                    None => json!({"field": s.field, "type": s.summary_type}),
-                    Some(v) => json!({"field": s.field, "type": s.summary_type, "value": v}),
-                })
-                .collect(),
-        );
-        if !grouping.is_empty() {
-            p.insert(
-                "grouping".into(),
-                grouping
-                    .iter()
-                    .map(|g| json!({"field": g.field, "type": g.grouping_type, "direction": g.direction.as_str()}))
-                    .collect(),
-            );
-        }
-        // Sent only when false: the site's default is true (the official client's `summarize`).
-        if !include_archived_projects {
-            p.insert("include_archived_projects".into(), false.into());
-        }
-        self.call("summarize", Some(Value::Object(p)))
+        let answer = self.call_method::<sg_api3::methods::Summarize>(SummarizeParams {
+            entity_type: entity_type.to_string(),
+            filters: filters_of(filter),
+            summaries: summaries.iter().map(Summary::to_wire).collect(),
+            grouping: grouping.iter().map(Grouping::to_wire).collect(),
+            // Sent only when false: the site's default is true (the official client's
+            // `summarize`).
+            include_archived_projects: (!include_archived_projects).then_some(false),
+        })?;
+        Ok(serde_json::to_value(answer).unwrap_or(Value::Null))
     }
 }

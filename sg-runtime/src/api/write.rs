@@ -1,11 +1,14 @@
 //! `create`, `update`, `delete`, `revive` and `batch`, each sent once (see
-//! [`RetryPolicy`](crate::RetryPolicy)); exactly-once creates are in `once.rs`.
+//! [`RetryPolicy`](crate::RetryPolicy)); exactly-once creates are in `once.rs`. Wire shapes in
+//! `sg_api3::methods::write`; the local site's side in `sg-localsite/src/api/write.rs`.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::records::{parse_record, parse_records};
 use crate::request::{fields_wire, return_fields_wire, BatchRequest, FieldUpdate};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use sg_api3::methods::write::{BatchItem, CreateParams, RecordParams, UpdateParams};
+use sg_api3::methods::{Batch, Create, Delete, Revive, Update};
 
 impl Client {
     /// `create`: a new `entity_type` record with `fields`; returns it with `type`, `id`, the
@@ -16,17 +19,16 @@ impl Client {
         fields: &Map<String, Value>,
         return_fields: &[&str],
     ) -> Result<Value> {
-        let params = || {
-            json!({
-                "type": entity_type,
-                "fields": fields_wire(fields),
-                "return_fields": return_fields_wire(return_fields),
-            })
+        let params = CreateParams {
+            entity_type: entity_type.to_string(),
+            fields: fields_wire(fields),
+            return_fields: return_fields_wire(return_fields),
         };
-        let results = self.call("create", Some(params()))?;
+        let sent = serde_json::to_value(&params).unwrap_or(Value::Null);
+        let results = self.call_method::<Create>(params)?;
         // The site answered, so it applied the create, but not with a record.
         one_record("create", entity_type, results)
-            .map_err(|e| applied_without_record("create", entity_type, params(), e))
+            .map_err(|e| applied_without_record("create", entity_type, sent, e))
     }
 
     /// `update` of record `id`: each field set, or for multi-entity fields added to or removed
@@ -37,28 +39,31 @@ impl Client {
                 "update of {entity_type} #{id} with no fields"
             )));
         }
-        let params = || {
-            json!({
-                "type": entity_type,
-                "id": id,
-                "fields": fields.iter().map(FieldUpdate::to_wire).collect::<Vec<_>>(),
-            })
+        let params = UpdateParams {
+            entity_type: entity_type.to_string(),
+            id,
+            fields: fields.iter().map(FieldUpdate::to_wire).collect(),
         };
-        let results = self.call("update", Some(params()))?;
+        let sent = serde_json::to_value(&params).unwrap_or(Value::Null);
+        let results = self.call_method::<Update>(params)?;
         one_record("update", entity_type, results)
-            .map_err(|e| applied_without_record("update", entity_type, params(), e))
+            .map_err(|e| applied_without_record("update", entity_type, sent, e))
     }
 
     /// `delete`: retires record `id`. True when it was live.
     pub fn delete(&self, entity_type: &str, id: i64) -> Result<bool> {
-        let r = self.call("delete", Some(json!({"type": entity_type, "id": id})))?;
-        Ok(r.as_bool().unwrap_or(false))
+        self.call_method::<Delete>(RecordParams {
+            entity_type: entity_type.to_string(),
+            id,
+        })
     }
 
     /// `revive`: brings back retired record `id`. True when it was retired.
     pub fn revive(&self, entity_type: &str, id: i64) -> Result<bool> {
-        let r = self.call("revive", Some(json!({"type": entity_type, "id": id})))?;
-        Ok(r.as_bool().unwrap_or(false))
+        self.call_method::<Revive>(RecordParams {
+            entity_type: entity_type.to_string(),
+            id,
+        })
     }
 
     /// `batch`: all of `requests` in one transaction; one failure undoes them all. Returns one
@@ -89,25 +94,22 @@ impl Client {
         if requests.is_empty() {
             return Ok(Vec::new());
         }
-        let wire: Vec<Value> = requests.iter().map(BatchRequest::to_wire).collect();
-        match self.call("batch", Some(Value::Array(wire.clone())))? {
-            Value::Array(mut items) if items.len() == requests.len() => {
+        let wire: Vec<BatchItem> = requests.iter().map(BatchRequest::to_wire).collect();
+        let sent = serde_json::to_value(&wire).unwrap_or(Value::Null);
+        match self.call_method::<Batch>(wire)? {
+            mut items if items.len() == requests.len() => {
                 parse_records(&mut items);
                 Ok(items)
             }
             other => Err(Error::MayHaveBeenApplied {
                 method: "batch".into(),
                 entity_type: None,
-                params: Value::Array(wire),
+                params: sent,
                 sent_at: chrono::Utc::now(),
                 cause: Box::new(Error::Malformed {
                     method: "batch".into(),
                     entity_type: None,
-                    detail: format!(
-                        "expected {} results, got {}",
-                        requests.len(),
-                        other.as_array().map_or(0, Vec::len)
-                    ),
+                    detail: format!("expected {} results, got {}", requests.len(), other.len()),
                 }),
             }),
         }

@@ -13,10 +13,12 @@
 //! and the field.
 
 use super::{EntityType, FieldInfo, HandleTypes, ProjectionOf, Readable, Returnable};
+use crate::api::read::DecodedPage;
 use crate::error::{Error, Result};
 use crate::value::{Key, Plain, WireValue};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use sg_api3::methods::read::PagingInfo;
 use std::marker::PhantomData;
 
 /// Reads one record's fields for a generated `read_fields` (or a projection's): the keys in
@@ -415,11 +417,7 @@ pub fn decode_read_direct<R: Readable>(bytes: &[u8]) -> Option<Vec<R>> {
 }
 
 /// A read's page decoded straight from the answer's bytes.
-pub(crate) struct TypedPage<R> {
-    pub(crate) entities: Vec<R>,
-    pub(crate) ids: Vec<i64>,
-    pub(crate) paging_info: Option<Value>,
-}
+type TypedPage<R> = DecodedPage<R>;
 
 /// Decodes `{"results": {"entities": [...], "paging_info": {...}}}` into `R`s; `None` when the
 /// bytes are anything else (an exception, a cut body, a value of the wrong shape), which the
@@ -484,7 +482,7 @@ impl<'de, R: Readable> Visitor<'de> for Results<R> {
         while let Some(key) = map.next_key_seed(Key)? {
             match &*key {
                 "entities" => records = Some(map.next_value_seed(Records::<R>(PhantomData))?),
-                "paging_info" => paging_info = Some(map.next_value::<Value>()?),
+                "paging_info" => paging_info = map.next_value::<Option<PagingInfo>>()?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }

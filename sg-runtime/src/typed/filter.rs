@@ -519,6 +519,8 @@ mod table_agreement {
     macro_rules! has {
         ($k:ty: $tr:ident) => {{
             struct Probe<T>(PhantomData<T>);
+            // One of the two `yes` is the one called; the other is unused by design.
+            #[allow(dead_code)]
             trait Fallback {
                 fn yes(&self) -> bool {
                     false

@@ -165,7 +165,7 @@ impl<R: Readable> Find<R> {
             inner: if self.nothing {
                 None
             } else {
-                Some(client.find_as(&self.to_query(), Client::read_page_typed::<R>)?)
+                Some(client.find_as(&self.to_query(), read_page::<R>)?)
             },
         })
     }
@@ -452,4 +452,18 @@ impl Preset {
         p.insert("preset_name".into(), name.into());
         Value::Object(p)
     }
+}
+
+/// `read` of one page decoded into `R`: straight from the answer's bytes, else (an error, a
+/// value of the wrong shape) through `Value`, so that errors are the untyped read's and name
+/// the record.
+fn read_page<R: Readable>(
+    client: &Client,
+    params: sg_api3::methods::read::ReadParams,
+) -> Result<crate::api::read::Page<R>> {
+    client.read_page_as(
+        params,
+        &super::decode::read_answer::<R>,
+        super::decode::decode_records::<R>,
+    )
 }

@@ -503,10 +503,12 @@ impl<S: 'static> WireValue for TargetRef<S> {
         d: D,
         _: bool,
     ) -> std::result::Result<Option<Self>, D::Error> {
-        Ok(EntityRef::read(d)?.map(|reference| TargetRef {
-            reference,
-            _s: PhantomData,
-        }))
+        Ok(
+            crate::value::read_entity_ref(d)?.map(|reference| TargetRef {
+                reference,
+                _s: PhantomData,
+            }),
+        )
     }
 }
 
