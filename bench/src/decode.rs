@@ -12,7 +12,8 @@ use crate::demo::{markers, Shot};
 use crate::Settings;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sg_runtime::typed::{decode_read_direct, Entity, Id, Link};
+use sg_runtime::__private::decode_read_direct;
+use sg_runtime::typed::{Entity, Id, Link};
 use std::time::Instant;
 
 const PAGE: usize = 500;

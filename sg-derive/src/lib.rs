@@ -162,7 +162,7 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         };
         // The handle's types, from a closure never called: a misspelt field or a path through
         // a multi-entity link is reported at the field's name or path.
-        let types = quote_spanned!(at=> #rt::typed::handle_types(|| #handle));
+        let types = quote_spanned!(at=> #rt::__private::handle_types(|| #handle));
         let local = format_ident!("__f{}", wires.len(), span = ty.span());
         let index = wires.len();
         locals.push(quote!(let mut #local = ::core::default::Default::default();));
@@ -194,8 +194,8 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
             fn return_fields() -> ::std::vec::Vec<::std::string::String> {
                 ::std::vec![#( ::std::string::ToString::to_string(#wires) ),*]
             }
-            fn read_fields<'de, A: #rt::typed::MapAccess<'de>>(
-                __r: &mut #rt::typed::RecordReader<'de, A>,
+            fn read_fields<'de, A: #rt::__private::MapAccess<'de>>(
+                __r: &mut #rt::__private::RecordReader<'de, A>,
             ) -> ::core::result::Result<Self, A::Error> {
                 const __NAMES: &[&str] = &[#(#wires),*];
                 #(#locals)*

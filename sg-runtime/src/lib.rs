@@ -22,6 +22,9 @@
 //! # Ok::<(), sg_runtime::Error>(())
 //! ```
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 mod api;
 mod client;
 mod credentials;

@@ -124,25 +124,25 @@ pub enum ReturnOnly {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     /// The entity type.
-    pub entity_type: String,
+    pub(crate) entity_type: String,
     /// The filter; `None` matches every record.
-    pub filter: Option<Filter>,
+    pub(crate) filter: Option<Filter>,
     /// Return fields; `type` and `id` always come back. Empty sends `["id"]`, as the official
     /// client does.
-    pub fields: Vec<String>,
+    pub(crate) fields: Vec<String>,
     /// Sort keys, most significant first.
-    pub sorts: Vec<Sort>,
+    pub(crate) sorts: Vec<Sort>,
     /// At most this many records (`None`: all). See [`FindIter`](crate::FindIter) for how
     /// `limit` and `page` pick the requests, as in the official client.
-    pub limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
     /// Only this page (1-based), of `limit` records when the limit fits a page, else of a full page.
-    pub page: Option<usize>,
+    pub(crate) page: Option<usize>,
     /// Active or retired records.
-    pub return_only: ReturnOnly,
+    pub(crate) return_only: ReturnOnly,
     /// Whether records of archived projects are included (the server's default: yes).
-    pub include_archived_projects: bool,
+    pub(crate) include_archived_projects: bool,
     /// Records per request; `None` uses the site's `api_max_entities_per_page`.
-    pub page_size: Option<usize>,
+    pub(crate) page_size: Option<usize>,
     /// The site's named filter presets (`additional_filter_presets`), ANDed with the filter:
     /// `{"preset_name": "LATEST", "latest_by": "ENTITIES_CREATED_AT"}`, ...
     pub presets: Vec<Value>,

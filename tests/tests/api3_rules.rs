@@ -94,7 +94,7 @@ fn limit_and_page_ask_what_the_official_client_asks() {
     ];
     for (q, want_ids, want_requests) in cases {
         server.clear_requests();
-        let label = format!("limit {:?} page {:?}", q.limit, q.page);
+        let label = format!("{q:?}");
         assert_eq!(ids(q), want_ids, "{label}");
         let got: Vec<_> = reads(&server).iter().map(paging).collect();
         assert_eq!(got, want_requests, "{label}");

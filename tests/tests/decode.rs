@@ -3,7 +3,8 @@
 //! record rules; and errors that name the entity, the id and the field whatever the key order.
 
 use serde_json::{json, Value};
-use sg_runtime::typed::{decode_read, decode_read_direct, Entity, EntityField, EntityType, Find};
+use sg_runtime::__private::decode_read_direct;
+use sg_runtime::typed::{decode_read, Entity, EntityField, EntityType, Find};
 use sg_runtime::{Error, Query};
 use sg_tests::demo::*;
 use sg_tests::demo_server;

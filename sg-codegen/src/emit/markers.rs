@@ -97,7 +97,7 @@ impl Emitter<'_> {
         // this field goes into any field that takes all its types (`Within`, checked where it
         // is used).
         let members: Vec<String> = members.iter().map(|m| ident_text(m).into_owned()).collect();
-        let pre = format!("type Members = {rt}::type_list!(");
+        let pre = format!("type Members = {rt}::__private::type_list!(");
         macro_line(out, c, &pre, &members, ";");
         line(out, col, "}");
     }

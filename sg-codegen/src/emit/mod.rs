@@ -365,8 +365,8 @@ impl Emitter<'_> {
             impl #rt::typed::Entity for #ident {
                 type Type = super::#markers::#marker;
                 type Field = #field_enum;
-                fn read_fields<'de, A: #rt::typed::MapAccess<'de>>(
-                    r: &mut #rt::typed::RecordReader<'de, A>,
+                fn read_fields<'de, A: #rt::__private::MapAccess<'de>>(
+                    r: &mut #rt::__private::RecordReader<'de, A>,
                 ) -> ::core::result::Result<Self, A::Error> {
                     let mut value = Self {
                         id: #rt::typed::Id::new(0),

@@ -258,7 +258,7 @@ impl Emitter<'_> {
                 exact = all.len() > 1;
                 let rt = &self.rt_text;
                 for (i, f) in all.iter().enumerate() {
-                    let head = format!("{}: {rt}::typed::FieldRef::new(", ident_text(&f.ident));
+                    let head = format!("{}: {rt}::__private::field(", ident_text(&f.ident));
                     let wire = literal(&f.wire);
                     // The comma after the last field is printed only as the literal breaks.
                     let counted = usize::from(i + 1 < all.len());

@@ -12,7 +12,7 @@
 //! errors are exactly those of the untyped layer and a decode error names the entity, the id
 //! and the field.
 
-use super::{EntityType, FieldInfo, HandleTypes, ProjectionOf, Readable, Returnable};
+use super::{EntityType, FieldInfo, FieldRef, ProjectionOf, Readable, Returnable};
 use crate::api::read::DecodedPage;
 use crate::error::{Error, Result};
 use crate::value::{Key, Plain, WireValue};
@@ -528,3 +528,14 @@ impl<'de, R: Readable> Visitor<'de> for Records<R> {
         Ok((entities, ids))
     }
 }
+
+/// The types of a field handle, from a closure that names it and is never called:
+/// `#[derive(Select)]` reads a projected field through them (see
+/// [`RecordReader::read_projected`]), so the handle is
+/// checked and nothing of it runs.
+pub fn handle_types<E, K, A>(_: impl FnOnce() -> FieldRef<E, K, A>) -> HandleTypes<E, K, A> {
+    HandleTypes(PhantomData)
+}
+
+/// The types of a field handle; see [`handle_types`].
+pub struct HandleTypes<E, K, A>(PhantomData<super::Types<E, K, A>>);

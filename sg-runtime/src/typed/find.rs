@@ -1,13 +1,13 @@
 //! Typed reads: `Shot::find().filter(...).sort(...).all(&client)`.
 
+use super::decode::RecordReader;
 use super::filter::{Condition, Sort};
 use super::kind::Kind;
-use super::{
-    Entity, EntityField, EntityType, FieldRef, Id, Link, MapAccess, RecordReader, Returnable,
-};
+use super::{Entity, EntityField, EntityType, FieldRef, Id, Link, Returnable};
 use crate::error::{Error, Result};
 use crate::request::{Filter, Query};
 use crate::{Client, FindIter};
+use serde::de::MapAccess;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 
@@ -20,6 +20,7 @@ pub trait Readable: Sized {
     fn return_fields() -> Vec<String>;
     /// Reads one record's fields from `r`, straight from the answer's bytes (see
     /// [`RecordReader`]).
+    #[doc(hidden)]
     fn read_fields<'de, A: MapAccess<'de>>(
         r: &mut RecordReader<'de, A>,
     ) -> std::result::Result<Self, A::Error>;

@@ -13,6 +13,8 @@
 
 use crate::error::{Error, Result};
 use crate::value::WireValue;
+use decode::RecordReader;
+use serde::de::MapAccess;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -27,7 +29,7 @@ mod notes;
 mod summarize;
 mod write;
 
-pub use decode::{decode_read, decode_read_direct, FieldSlot, RecordId, RecordReader};
+pub use decode::decode_read;
 pub use event::EventMeta;
 pub use files::{FileField, Files, HasThumbnail};
 pub use filter::{Compare, Condition, DateUnit, Sort};
@@ -36,8 +38,6 @@ pub use link::{
     AllIn, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within,
 };
 pub use notes::{note_thread, ThreadItem};
-/// The serde trait generated `read_fields` functions are generic over.
-pub use serde::de::MapAccess;
 pub use summarize::{
     DateGrouping, Group, Linked, Listed, NumberGrouping, Numeric, Summaries, Summarize,
     SummaryResult,
@@ -84,6 +84,7 @@ pub trait Entity: Sized {
     type Field: EntityField<Type = Self::Type>;
     /// Reads one record's fields from `r` (generated: one `match` arm per field). Missing
     /// fields are `None` (empty for a multi-entity field), extra keys are skipped.
+    #[doc(hidden)]
     fn read_fields<'de, A: MapAccess<'de>>(
         r: &mut RecordReader<'de, A>,
     ) -> std::result::Result<Self, A::Error>;
@@ -303,7 +304,7 @@ pub mod kind {
 }
 
 /// The type parameters of a [`FieldRef`], held without owning anything (always `Send + Sync`).
-type Types<E, K, A> = fn() -> (E, K, A);
+pub(crate) type Types<E, K, A> = fn() -> (E, K, A);
 
 /// A typed handle on one field (or deep-link path) of entity type `E`, of kind `K`, with access
 /// `A` ([`Writable`] or [`ReadOnly`]). Its value is the wire path.
@@ -313,8 +314,9 @@ pub struct FieldRef<E, K, A> {
 }
 
 impl<E, K, A> FieldRef<E, K, A> {
-    /// A handle on the field with wire name `name`. Generated code calls this.
-    pub const fn new(name: &'static str) -> Self {
+    /// A handle on the field with wire name `name`: generated code makes them (through
+    /// `__private::field`), so that a handle always names a field of the schema.
+    pub(crate) const fn new(name: &'static str) -> Self {
         FieldRef {
             path: Cow::Borrowed(name),
             _types: PhantomData,
@@ -378,16 +380,6 @@ impl<E: EntityType, K, A> FieldRef<E, K, A> {
 pub trait ProjectionOf<K>: decode::FieldSlot {}
 impl<K: kind::Kind> ProjectionOf<K> for Option<K::Value> {}
 impl<T: TargetSet> ProjectionOf<kind::MultiEntity<T>> for Vec<T::Link> {}
-
-/// The types of a field handle, from a closure that names it and is never called:
-/// `#[derive(Select)]` reads a projected field through them (see
-/// [`RecordReader::read_projected`]), so the handle is checked and nothing of it runs.
-pub fn handle_types<E, K, A>(_: impl FnOnce() -> FieldRef<E, K, A>) -> HandleTypes<E, K, A> {
-    HandleTypes(PhantomData)
-}
-
-/// The types of a field handle; see [`handle_types`].
-pub struct HandleTypes<E, K, A>(PhantomData<Types<E, K, A>>);
 
 impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
     /// Follows this link to entity type `M` (one of its `valid_types`) and on to `field` of `M`:

@@ -35,8 +35,8 @@ impl ::core::cmp::PartialEq for Asset {
 impl ::sg_runtime::typed::Entity for Asset {
     type Type = super::markers::Asset;
     type Field = AssetField;
-    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
-        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    fn read_fields<'de, A: ::sg_runtime::__private::MapAccess<'de>>(
+        r: &mut ::sg_runtime::__private::RecordReader<'de, A>,
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
@@ -203,10 +203,10 @@ pub struct AssetFields {
 impl Asset {
     /// Typed handles on this entity type's fields.
     pub const F: AssetFields = AssetFields {
-        code: ::sg_runtime::typed::FieldRef::new("code"),
-        r#fn: ::sg_runtime::typed::FieldRef::new("fn"),
-        id: ::sg_runtime::typed::FieldRef::new("id"),
-        r#match: ::sg_runtime::typed::FieldRef::new("match"),
+        code: ::sg_runtime::__private::field("code"),
+        r#fn: ::sg_runtime::__private::field("fn"),
+        id: ::sg_runtime::__private::field("id"),
+        r#match: ::sg_runtime::__private::field("match"),
     };
     /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
     #[doc(alias = "find_one")]

@@ -25,8 +25,8 @@ impl ::core::cmp::PartialEq for CustomEntity01 {
 impl ::sg_runtime::typed::Entity for CustomEntity01 {
     type Type = super::markers::CustomEntity01;
     type Field = CustomEntity01Field;
-    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
-        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    fn read_fields<'de, A: ::sg_runtime::__private::MapAccess<'de>>(
+        r: &mut ::sg_runtime::__private::RecordReader<'de, A>,
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
@@ -158,8 +158,8 @@ pub struct CustomEntity01Fields {
 impl CustomEntity01 {
     /// Typed handles on this entity type's fields.
     pub const F: CustomEntity01Fields = CustomEntity01Fields {
-        code: ::sg_runtime::typed::FieldRef::new("code"),
-        id: ::sg_runtime::typed::FieldRef::new("id"),
+        code: ::sg_runtime::__private::field("code"),
+        id: ::sg_runtime::__private::field("id"),
     };
     /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
     #[doc(alias = "find_one")]

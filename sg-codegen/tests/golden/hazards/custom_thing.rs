@@ -20,8 +20,8 @@ impl ::core::cmp::PartialEq for CustomThing {
 impl ::sg_runtime::typed::Entity for CustomThing {
     type Type = super::markers::CustomThing;
     type Field = CustomThingField;
-    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
-        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    fn read_fields<'de, A: ::sg_runtime::__private::MapAccess<'de>>(
+        r: &mut ::sg_runtime::__private::RecordReader<'de, A>,
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
@@ -133,7 +133,7 @@ pub struct CustomThingFields {
 impl CustomThing {
     /// Typed handles on this entity type's fields.
     pub const F: CustomThingFields = CustomThingFields {
-        id: ::sg_runtime::typed::FieldRef::new("id"),
+        id: ::sg_runtime::__private::field("id"),
     };
     /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
     #[doc(alias = "find_one")]

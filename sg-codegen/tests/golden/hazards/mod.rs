@@ -69,7 +69,7 @@ pub mod markers {
     impl ::sg_runtime::typed::TargetSet for ShotSgBannerTargets {
         const NAMES: &'static [&'static str] = &[];
         type Link = ::sg_runtime::typed::TargetRef<ShotSgBannerTargets>;
-        type Members = ::sg_runtime::type_list!();
+        type Members = ::sg_runtime::__private::type_list!();
     }
     /// The entity types `Shot.sg_links` may link to: Asset, CustomEntity01, Sequence.
     pub enum ShotSgLinksTargets {}
@@ -82,7 +82,9 @@ pub mod markers {
     impl ::sg_runtime::typed::TargetSet for ShotSgLinksTargets {
         const NAMES: &'static [&'static str] = &["Asset", "CustomEntity01", "Sequence"];
         type Link = ::sg_runtime::typed::TargetRef<ShotSgLinksTargets>;
-        type Members = ::sg_runtime::type_list!(Asset, CustomEntity01, Sequence);
+        type Members = ::sg_runtime::__private::type_list!(
+            Asset, CustomEntity01, Sequence
+        );
     }
     /// The entity types `Shot.sg_parent` may link to: Asset, Sequence.
     pub enum ShotSgParentTargets {}
@@ -93,7 +95,7 @@ pub mod markers {
     impl ::sg_runtime::typed::TargetSet for ShotSgParentTargets {
         const NAMES: &'static [&'static str] = &["Asset", "Sequence"];
         type Link = ::sg_runtime::typed::TargetRef<ShotSgParentTargets>;
-        type Members = ::sg_runtime::type_list!(Asset, Sequence);
+        type Members = ::sg_runtime::__private::type_list!(Asset, Sequence);
     }
 }
 /// Every entity type in these bindings, sorted.

@@ -41,8 +41,8 @@ impl ::core::cmp::PartialEq for ESelf2 {
 impl ::sg_runtime::typed::Entity for ESelf2 {
     type Type = super::markers::ESelf2;
     type Field = ESelf2Field;
-    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
-        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    fn read_fields<'de, A: ::sg_runtime::__private::MapAccess<'de>>(
+        r: &mut ::sg_runtime::__private::RecordReader<'de, A>,
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
@@ -215,10 +215,10 @@ pub struct ESelf2Fields {
 impl ESelf2 {
     /// Typed handles on this entity type's fields.
     pub const F: ESelf2Fields = ESelf2Fields {
-        self_: ::sg_runtime::typed::FieldRef::new("Self"),
-        id: ::sg_runtime::typed::FieldRef::new("id"),
-        self_2: ::sg_runtime::typed::FieldRef::new("self"),
-        self_3: ::sg_runtime::typed::FieldRef::new("self_"),
+        self_: ::sg_runtime::__private::field("Self"),
+        id: ::sg_runtime::__private::field("id"),
+        self_2: ::sg_runtime::__private::field("self"),
+        self_3: ::sg_runtime::__private::field("self_"),
     };
     /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
     #[doc(alias = "find_one")]

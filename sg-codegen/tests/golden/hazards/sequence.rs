@@ -30,8 +30,8 @@ impl ::core::cmp::PartialEq for Sequence {
 impl ::sg_runtime::typed::Entity for Sequence {
     type Type = super::markers::Sequence;
     type Field = SequenceField;
-    fn read_fields<'de, A: ::sg_runtime::typed::MapAccess<'de>>(
-        r: &mut ::sg_runtime::typed::RecordReader<'de, A>,
+    fn read_fields<'de, A: ::sg_runtime::__private::MapAccess<'de>>(
+        r: &mut ::sg_runtime::__private::RecordReader<'de, A>,
     ) -> ::core::result::Result<Self, A::Error> {
         let mut value = Self {
             id: ::sg_runtime::typed::Id::new(0),
@@ -181,9 +181,9 @@ pub struct SequenceFields {
 impl Sequence {
     /// Typed handles on this entity type's fields.
     pub const F: SequenceFields = SequenceFields {
-        code: ::sg_runtime::typed::FieldRef::new("code"),
-        id: ::sg_runtime::typed::FieldRef::new("id"),
-        shots: ::sg_runtime::typed::FieldRef::new("shots"),
+        code: ::sg_runtime::__private::field("code"),
+        id: ::sg_runtime::__private::field("id"),
+        shots: ::sg_runtime::__private::field("shots"),
     };
     /// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.
     #[doc(alias = "find_one")]
