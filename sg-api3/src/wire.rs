@@ -1,4 +1,5 @@
-//! Values as a site sends and takes them: entity links, dates and date-times.
+//! Values as a site sends and takes them: entity links, dates and date-times, and the content
+//! types of uploaded files.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,28 @@ fn date_of(b: &[u8]) -> Option<NaiveDate> {
 fn two(a: u8, b: u8) -> Option<u32> {
     (a.is_ascii_digit() && b.is_ascii_digit())
         .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+}
+
+/// The content type of a file name, by its extension, as an upload sends it and the local site
+/// serves it back (the official client uses Python's `mimetypes`).
+pub fn content_type_of(name: &str) -> &'static str {
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "mov" | "qt" => "video/quicktime",
+        "mp4" | "m4v" => "video/mp4",
+        "avi" => "video/x-msvideo",
+        "webm" => "video/webm",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "tif" | "tiff" => "image/tiff",
+        "exr" => "image/x-exr",
+        "pdf" => "application/pdf",
+        "txt" => "text/plain",
+        "json" => "application/json",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
 }
 
 #[cfg(test)]

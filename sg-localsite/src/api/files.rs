@@ -305,7 +305,7 @@ impl Shared {
         let entity_id: i64 = field("entity_id").and_then(|i| i.parse().ok()).unwrap_or(0);
         let display = field("display_name").unwrap_or(filename).to_string();
         let size = std::fs::metadata(&stored).map(|m| m.len()).unwrap_or(0);
-        let content_type = content_type_of(filename);
+        let content_type = sg_api3::wire::content_type_of(filename);
         let base = self.base_url();
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         store.read_cache.clear();
@@ -477,22 +477,6 @@ fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-fn content_type_of(name: &str) -> &'static str {
-    match name
-        .rsplit('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "mov" | "qt" => "video/quicktime",
-        "mp4" => "video/mp4",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        _ => "application/octet-stream",
-    }
 }
 
 /// A form's text fields and its file, if any.

@@ -656,7 +656,7 @@ impl LocalFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         Ok(LocalFile {
-            content_type: content_type_of(&name).into(),
+            content_type: sg_api3::wire::content_type_of(&name).into(),
             path: path.to_path_buf(),
             name,
             size: meta.len(),
@@ -676,27 +676,6 @@ impl LocalFile {
             )));
         }
         Ok(f)
-    }
-}
-
-/// The content type of a file name, by its extension (the official client uses `mimetypes`).
-fn content_type_of(name: &str) -> &'static str {
-    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "mov" | "qt" => "video/quicktime",
-        "mp4" | "m4v" => "video/mp4",
-        "avi" => "video/x-msvideo",
-        "webm" => "video/webm",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "tif" | "tiff" => "image/tiff",
-        "exr" => "image/x-exr",
-        "pdf" => "application/pdf",
-        "txt" => "text/plain",
-        "json" => "application/json",
-        "zip" => "application/zip",
-        _ => "application/octet-stream",
     }
 }
 
