@@ -7,11 +7,14 @@
 //! * [`data_type`]: the data-type table: each data type's kind, filter relations, accepted
 //!   value and read-only-ness;
 //! * [`methods`]: the registry of api3 methods, each named once with its kind;
-//! * [`wire`]: the wire forms of dates and date-times.
+//! * [`routes`]: the routes besides `/api3/json` (uploads, downloads), and which may be
+//!   repeated;
+//! * [`wire`]: entity links, the wire forms of dates and date-times, upload content types.
 //!
 //! [`sg-runtime`]: https://docs.rs/sg-runtime
 
 pub mod data_type;
 pub mod methods;
+pub mod routes;
 pub mod schema;
 pub mod wire;

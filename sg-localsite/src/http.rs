@@ -340,7 +340,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             if !answer_file_route(&mut stream, shared, &req, route)? {
                 return Ok(());
             }
-        } else if req.path.split('?').next() != Some("/api3/json") {
+        } else if req.path.split('?').next() != Some(sg_api3::routes::API3_PATH) {
             write_response(&mut stream, 404, "text/plain", b"not found", !keep)?;
         } else if req.method != "POST" {
             write_response(&mut stream, 405, "text/plain", b"api3 takes POST", !keep)?;

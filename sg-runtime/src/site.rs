@@ -56,7 +56,7 @@ impl Site {
 
     /// The api3 JSON endpoint: `{base}/api3/json`.
     pub fn endpoint(&self) -> String {
-        format!("{}/api3/json", self.base)
+        format!("{}{}", self.base, sg_api3::routes::API3_PATH)
     }
 }
 

@@ -11,6 +11,7 @@ use super::super::Shared;
 use crate::store::Exception;
 use serde_json::{json, Map, Value};
 use sg_api3::methods::write::{CreateParams, FieldValue};
+use sg_api3::routes::{UploadRoute, DOWNLOAD_PREFIX};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -76,22 +77,21 @@ pub(crate) fn cloud_upload_types() -> Value {
     json!({"Version": ["sg_uploaded_movie"], "Attachment": "*", "*": ["this_file"]})
 }
 
-/// The fault name of a route, as `LocalSite::inject` takes it: `upload_file`, `api_link_file`,
-/// `storage` (a PUT), `file_serve` (a download).
+/// The fault name of a route, as `LocalSite::inject` takes it: an upload route's name
+/// (`upload_file`, `api_link_file`, ...), `storage` (a PUT of the cloud route) or `file_serve`
+/// (a download).
 pub(crate) fn route_name(path: &str) -> Option<&'static str> {
+    if let Some(route) = UploadRoute::of_path(path) {
+        return Some(route.name);
+    }
     let path = path.split('?').next().unwrap_or("");
-    Some(match path {
-        "/upload/upload_file" => "upload_file",
-        "/upload/publish_thumbnail" => "publish_thumbnail",
-        "/upload/api_get_upload_link_info" => "api_get_upload_link_info",
-        "/upload/api_get_upload_link_for_part" => "api_get_upload_link_for_part",
-        "/upload/api_complete_multipart_upload" => "api_complete_multipart_upload",
-        "/upload/api_link_file" => "api_link_file",
-        "/upload/share_thumbnail" => "share_thumbnail",
-        p if p.starts_with("/storage/") => "storage",
-        p if p.starts_with("/file_serve/attachment/") => "file_serve",
-        _ => return None,
-    })
+    if path.starts_with("/storage/") {
+        Some("storage")
+    } else if path.starts_with(DOWNLOAD_PREFIX) {
+        Some("file_serve")
+    } else {
+        None
+    }
 }
 
 impl Shared {

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::transport::Payload;
 use crate::value::EntityRef;
 use serde_json::Value;
+use sg_api3::routes::UploadRoute;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -155,14 +156,13 @@ impl Client {
         if rest.is_empty() {
             return Ok(uploaded);
         }
-        let step = "share_thumbnail";
+        let route = UploadRoute::SHARE_THUMBNAIL;
         let list: Vec<String> = rest
             .iter()
             .map(|e| format!("{}_{}", e.entity_type, e.id))
             .collect();
         let text = self.form(
-            step,
-            false,
+            route,
             &[
                 ("entities", list.join(",")),
                 (
@@ -227,7 +227,7 @@ impl Client {
 
     fn attachment_url(&self, id: i64) -> String {
         self.transport()
-            .site_url(&format!("/file_serve/attachment/{id}"))
+            .site_url(&sg_api3::routes::download_path(id))
     }
 
     /// The bytes of `attachment` (see [`get_attachment_download_url`](Client::get_attachment_download_url)).
@@ -335,19 +335,19 @@ impl Client {
         progress: &mut dyn FnMut(u64, u64),
     ) -> std::result::Result<i64, (&'static str, Error)> {
         let (route, file_field) = match kind {
-            Kind::File => ("/upload/upload_file", "file"),
-            _ => ("/upload/publish_thumbnail", "thumb_image"),
+            Kind::File => (UploadRoute::UPLOAD_FILE, "file"),
+            _ => (UploadRoute::PUBLISH_THUMBNAIL, "thumb_image"),
         };
-        let step = &route[1..];
+        let step = route.name;
         let mut fields = vec![
             ("entity_type".to_string(), entity_type.to_string()),
             ("entity_id".to_string(), entity_id.to_string()),
         ];
         fields.extend(self.auth_form().map_err(|e| (step, e))?);
         fields.extend(link_fields(file, options, kind));
-        let url = self.transport().site_url(route);
+        let url = self.transport().site_url(&route.path());
         let reply = self
-            .exchange(step, false, || {
+            .exchange(step, route.repeatable, || {
                 let mut form = MultipartForm::new(&fields, file_field, file)?;
                 let len = form.len;
                 let content_type = form.content_type.clone();
@@ -383,11 +383,10 @@ impl Client {
         } else {
             "Thumbnail"
         };
-        let step = "api_get_upload_link_info";
+        let step = UploadRoute::UPLOAD_LINK_INFO.name;
         let info_text = self
             .form(
-                step,
-                true,
+                UploadRoute::UPLOAD_LINK_INFO,
                 &[
                     ("upload_type", upload_type.to_string()),
                     ("filename", file.name.clone()),
@@ -406,11 +405,10 @@ impl Client {
             let mut etags = Vec::new();
             let parts = file.size.div_ceil(MULTIPART_CHUNK_BYTES);
             for part in 1..=parts {
-                let step = "api_get_upload_link_for_part";
+                let step = UploadRoute::UPLOAD_LINK_FOR_PART.name;
                 let text = self
                     .form(
-                        step,
-                        true,
+                        UploadRoute::UPLOAD_LINK_FOR_PART,
                         &[
                             ("upload_type", kind_line.to_string()),
                             ("filename", file.name.clone()),
@@ -430,10 +428,9 @@ impl Client {
                     .map_err(|e| ("upload part to storage", e))?;
                 etags.push(etag);
             }
-            let step = "api_complete_multipart_upload";
+            let step = UploadRoute::COMPLETE_MULTIPART_UPLOAD.name;
             self.form(
-                step,
-                true,
+                UploadRoute::COMPLETE_MULTIPART_UPLOAD,
                 &[
                     ("upload_type", kind_line.to_string()),
                     ("filename", file.name.clone()),
@@ -447,7 +444,7 @@ impl Client {
             self.put_part(file, 0, file.size, upload_url, progress)
                 .map_err(|e| ("upload to storage", e))?;
         }
-        let step = "api_link_file";
+        let step = UploadRoute::LINK_FILE.name;
         let mut fields = vec![
             ("entity_type", entity_type.to_string()),
             ("entity_id", entity_id.to_string()),
@@ -457,8 +454,10 @@ impl Client {
         let extra: Vec<(&str, String)> =
             extra.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         fields.extend(extra);
-        // Linking makes the Attachment: never sent again blind.
-        let text = self.form(step, false, &fields).map_err(|e| (step, e))?;
+        // Linking makes the Attachment: never sent again blind (the route is not repeatable).
+        let text = self
+            .form(UploadRoute::LINK_FILE, &fields)
+            .map_err(|e| (step, e))?;
         attachment_id(self, step, &text).map_err(|e| (step, e))
     }
 
@@ -496,7 +495,8 @@ impl Client {
     /// A form POST to an upload route with the AUTH fields (the official client's `_send_form`,
     /// url-encoded as it is when no file goes with it); returns the answer's text, which must
     /// start with `1`.
-    fn form(&self, step: &str, repeatable: bool, fields: &[(&str, String)]) -> Result<String> {
+    fn form(&self, route: UploadRoute, fields: &[(&str, String)]) -> Result<String> {
+        let step = route.name;
         let mut all: Vec<(String, String)> = fields
             .iter()
             .map(|(k, v)| ((*k).to_string(), v.clone()))
@@ -505,8 +505,8 @@ impl Client {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(&all)
             .finish();
-        let url = self.transport().site_url(&format!("/upload/{step}"));
-        let reply = self.exchange(step, repeatable, || {
+        let url = self.transport().site_url(&route.path());
+        let reply = self.exchange(step, route.repeatable, || {
             let mut reader = body.as_bytes();
             self.transport().request(
                 "POST",
