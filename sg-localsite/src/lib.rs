@@ -32,8 +32,10 @@
 
 mod api;
 mod events;
+mod faults;
 mod http;
 mod query;
+mod routes;
 mod store;
 
 use serde_json::{Map, Value};
@@ -46,79 +48,13 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use events::EventCommits;
+pub use faults::Fault;
 pub use store::SeedError;
 
 /// The script name the server accepts unless told otherwise.
 pub const SCRIPT_NAME: &str = "mock_script";
 /// The script key the server accepts unless told otherwise.
 pub const SCRIPT_KEY: &str = "mock-script-key-4f1b2c";
-
-/// A fault the server plays instead of (or around) handling a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fault {
-    /// Answer with this HTTP status (502, 503, 504, ...) without handling the request.
-    Status(u16),
-    /// Read the request, then close the connection without handling it or answering.
-    DropBeforeHandling,
-    /// Handle the request (its changes are made), then close the connection without answering.
-    DropAfterHandling,
-    /// Wait this long, then handle the request and answer (longer than the client's timeout, the
-    /// client gives up while the server still makes the change).
-    Delay(Duration),
-    /// Handle the request (its changes are made), then answer with this HTTP status, as a
-    /// gateway does when the site answered after the gateway's own timeout (502, 504).
-    StatusAfterHandling(u16),
-    /// Answer with this HTTP status and raw body, without handling the request (malformed answers).
-    Body(u16, String),
-    /// Write these bytes as the whole answer (status line, headers and body, as given: redirects,
-    /// compressed, chunked or cut bodies), without handling the request; then close the
-    /// connection. A whole answer should say `Connection: close`, as a server that closes does:
-    /// without it a client may send its next request on the connection before the close
-    /// reaches it, and that request is lost unanswered (a fault of its own).
-    Raw(Vec<u8>),
-    /// Write these bytes as the answer, without handling the request, and keep the connection
-    /// open for the next request. Bytes past the end the answer's headers declare stay on the
-    /// wire, where a client that reused the connection would read them as its next answer: a
-    /// server or proxy that miscounts a body.
-    RawKeepAlive(Vec<u8>),
-}
-
-/// Faults played at random on a share of all requests: see [`LocalSite::storm`].
-struct Storm {
-    /// The state of a splitmix64 generator: the same seed plays the same faults on the same
-    /// sequence of requests.
-    state: u64,
-    /// Of every 1,000,000 requests, how many are faulted.
-    per_million: u64,
-    faults: Vec<Fault>,
-    /// Faults played so far.
-    played: u64,
-}
-
-impl Storm {
-    fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn pick(&mut self) -> Option<Fault> {
-        if self.faults.is_empty() || self.next() % 1_000_000 >= self.per_million {
-            return None;
-        }
-        self.played += 1;
-        let i = (self.next() % self.faults.len() as u64) as usize;
-        Some(self.faults[i].clone())
-    }
-}
-
-struct FaultRule {
-    method: Option<String>,
-    remaining: usize,
-    fault: Fault,
-}
 
 /// One request the server received, as sent (credentials included: keep these to tests).
 #[derive(Clone, PartialEq)]
@@ -171,8 +107,7 @@ struct UserLogin {
 pub(crate) struct Shared {
     pub(crate) stopping: AtomicBool,
     store: Mutex<store::Store>,
-    faults: Mutex<Vec<FaultRule>>,
-    storm: Mutex<Option<Storm>>,
+    faults: Mutex<faults::Faults>,
     log: Mutex<Vec<RecordedRequest>>,
     scripts: BTreeMap<String, String>,
     users: BTreeMap<String, UserLogin>,
@@ -200,33 +135,17 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The fault for a request of `name` (an api3 method or a route), if one is set.
+    pub(crate) fn next_fault(&self, name: &str) -> Option<Fault> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .next(name)
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub(crate) fn base_url(&self) -> &str {
         &self.base_url
-    }
-
-    fn take_fault(&self, method: &str) -> Option<Fault> {
-        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
-        let i = faults
-            .iter()
-            .position(|r| r.remaining > 0 && r.method.as_deref().is_none_or(|m| m == method))?;
-        faults[i].remaining -= 1;
-        let fault = faults[i].fault.clone();
-        if faults[i].remaining == 0 {
-            faults.remove(i);
-        }
-        Some(fault)
-    }
-
-    /// The fault for this request: a rule's, else the storm's (if one blows).
-    fn next_fault(&self, method: &str) -> Option<Fault> {
-        self.take_fault(method).or_else(|| {
-            self.storm
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_mut()
-                .and_then(Storm::pick)
-        })
     }
 }
 
@@ -401,8 +320,7 @@ impl LocalSiteBuilder {
         let shared = Arc::new(Shared {
             stopping: AtomicBool::new(false),
             store: Mutex::new(store),
-            faults: Mutex::new(Vec::new()),
-            storm: Mutex::new(None),
+            faults: Mutex::new(faults::Faults::default()),
             log: Mutex::new(Vec::new()),
             scripts: self.scripts,
             users: self.users,
@@ -505,29 +423,17 @@ impl LocalSite {
         self.addr
     }
 
-    /// Plays `fault` on the next `times` requests (of `method` only, when given).
+    /// Plays `fault` on the next `times` requests (of `method` only, when given: an api3
+    /// method's name, or a file route's: `upload_file`, `api_link_file`, `storage`,
+    /// `file_serve`, ...).
     pub fn inject(&self, method: Option<&str>, fault: Fault, times: usize) {
-        self.shared
-            .faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(FaultRule {
-                method: method.map(str::to_owned),
-                remaining: times,
-                fault,
-            });
+        self.faults().inject(method, fault, times);
     }
 
     /// How many plays of the faults given to [`inject`](LocalSite::inject) are still to come:
     /// 0 once each was played on a request.
     pub fn faults_pending(&self) -> usize {
-        self.shared
-            .faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|r| r.remaining)
-            .sum()
+        self.faults().pending()
     }
 
     /// Plays one of `faults`, picked at random, on `rate` (0 to 1) of all requests from now on,
@@ -536,22 +442,16 @@ impl LocalSite {
     /// blowing; an empty `faults` ends it. Returns nothing; [`storm_faults`](LocalSite::storm_faults)
     /// counts the faults played.
     pub fn storm(&self, seed: u64, rate: f64, faults: Vec<Fault>) {
-        *self.shared.storm.lock().unwrap_or_else(|p| p.into_inner()) = Some(Storm {
-            state: seed,
-            per_million: (rate.clamp(0.0, 1.0) * 1_000_000.0) as u64,
-            faults,
-            played: 0,
-        });
+        self.faults().storm(seed, rate, faults);
     }
 
     /// The faults the storm has played so far.
     pub fn storm_faults(&self) -> u64 {
-        self.shared
-            .storm
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map_or(0, |s| s.played)
+        self.faults().storm_played()
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, faults::Faults> {
+        self.shared.faults.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Ends every session: the tokens `get_session_token` gave out are refused from now on
@@ -566,12 +466,7 @@ impl LocalSite {
 
     /// Removes every fault not yet played, and ends the storm.
     pub fn clear_faults(&self) {
-        self.shared
-            .faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
-        *self.shared.storm.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.faults().clear();
     }
 
     /// When `user` (a HumanUser id; `None` for the script) last accessed Project `project`, as

@@ -6,8 +6,8 @@
 //! `_session_id` cookie. Files land in the server's temporary folder; each upload makes a real
 //! Attachment record linked to its entity, and sets the `url` field or the thumbnail.
 
-use super::super::http::Request;
 use super::super::Shared;
+use crate::http::{Request, Response};
 use crate::store::Exception;
 use serde_json::{json, Map, Value};
 use sg_api3::methods::write::{CreateParams, FieldValue};
@@ -55,23 +55,6 @@ struct CloudUpload {
     parts: BTreeMap<u64, String>,
 }
 
-/// An answer of these routes.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) content_type: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-}
-
-fn text(status: u16, body: impl Into<String>) -> Answer {
-    Answer {
-        status,
-        content_type: "text/plain".into(),
-        headers: Vec::new(),
-        body: body.into().into_bytes(),
-    }
-}
-
 /// The `s3_enabled_upload_types` a site with cloud uploads advertises.
 pub(crate) fn cloud_upload_types() -> Value {
     json!({"Version": ["sg_uploaded_movie"], "Attachment": "*", "*": ["this_file"]})
@@ -96,23 +79,23 @@ pub(crate) fn route_name(path: &str) -> Option<&'static str> {
 
 impl Shared {
     /// Serves one request of the file routes.
-    pub(crate) fn serve_file_route(&self, req: &Request, route: &str) -> Answer {
+    pub(crate) fn serve_file_route(&self, req: &Request, route: &str) -> Response {
         match self.file_route(req, route) {
             Ok(a) => a,
             // A site answers a refused form with text that does not start with `1`.
-            Err(e) => text(
+            Err(e) => Response::text(
                 if e.code == 404 { 404 } else { 200 },
                 format!("0\n{}", e.message),
             ),
         }
     }
 
-    fn file_route(&self, req: &Request, route: &str) -> Result<Answer, Exception> {
+    fn file_route(&self, req: &Request, route: &str) -> Result<Response, Exception> {
         match (req.method.as_str(), route) {
             ("PUT", "storage") => return self.storage_put(req),
             ("GET", "file_serve") => return self.file_serve(req),
             ("POST", r) if r != "storage" && r != "file_serve" => {}
-            _ => return Ok(text(405, "method not allowed")),
+            _ => return Ok(Response::text(405, "method not allowed")),
         }
         let form = parse_form(req)?;
         let field = |k: &str| form.fields.get(k).map(String::as_str);
@@ -142,7 +125,7 @@ impl Shared {
                     },
                 );
                 let ts = chrono::Utc::now().format("%Y%m%d%H%M%S");
-                Ok(text(
+                Ok(Response::text(
                     200,
                     format!("1\n{base}/storage/{id}/0\n{ts}\n{upload_type}\n{id}\n"),
                 ))
@@ -156,7 +139,10 @@ impl Shared {
                 if !files.uploads.contains_key(&id) {
                     return Err(Exception::new(103, format!("no upload {id}")));
                 }
-                Ok(text(200, format!("1\n{base}/storage/{id}/{part}\n")))
+                Ok(Response::text(
+                    200,
+                    format!("1\n{base}/storage/{id}/{part}\n"),
+                ))
             }
             "api_complete_multipart_upload" => {
                 let id = upload_id(field("upload_id"))?;
@@ -176,7 +162,7 @@ impl Shared {
                 let dir = files.dir.clone();
                 // Completing again (a retry after a lost answer) succeeds, as on cloud storage.
                 if dir.join(format!("upload-{id}")).exists() {
-                    return Ok(text(200, "1"));
+                    return Ok(Response::text(200, "1"));
                 }
                 let mut whole =
                     std::fs::File::create(dir.join(format!("upload-{id}"))).map_err(io_error)?;
@@ -186,7 +172,7 @@ impl Shared {
                     std::io::copy(&mut part, &mut whole).map_err(io_error)?;
                     let _ = std::fs::remove_file(dir.join(format!("upload-{id}-{n}")));
                 }
-                Ok(text(200, "1"))
+                Ok(Response::text(200, "1"))
             }
             "api_link_file" => {
                 let info = field("upload_link_info").unwrap_or("");
@@ -236,12 +222,12 @@ impl Shared {
                 drop(files);
                 self.share_thumbnail(&form)
             }
-            _ => Ok(text(404, "not found")),
+            _ => Ok(Response::text(404, "not found")),
         }
     }
 
     /// Points the thumbnail (or filmstrip) of `entities` at the one of `source_entity`.
-    fn share_thumbnail(&self, form: &Form) -> Result<Answer, Exception> {
+    fn share_thumbnail(&self, form: &Form) -> Result<Response, Exception> {
         let field = |k: &str| form.fields.get(k).map(String::as_str).unwrap_or("");
         let parse = |s: &str| -> Option<(String, i64)> {
             let (t, id) = s.rsplit_once('_')?;
@@ -288,7 +274,7 @@ impl Shared {
         for (t, id) in targets {
             store.set_image(&t, id, image, url.clone(), attachment);
         }
-        Ok(text(200, format!("1:{attachment}\n")))
+        Ok(Response::text(200, format!("1:{attachment}\n")))
     }
 
     /// Makes the Attachment of an upload stored at `stored`, links it to the form's entity and
@@ -299,7 +285,7 @@ impl Shared {
         stored: PathBuf,
         filename: &str,
         thumbnail: bool,
-    ) -> Result<Answer, Exception> {
+    ) -> Result<Response, Exception> {
         let field = |k: &str| form.fields.get(k).map(String::as_str);
         let entity_type = field("entity_type").unwrap_or("").to_string();
         let entity_id: i64 = field("entity_id").and_then(|i| i.parse().ok()).unwrap_or(0);
@@ -378,11 +364,11 @@ impl Shared {
                 store.set_raw(&entity_type, entity_id, &f, link);
             }
         }
-        Ok(text(200, format!("1:{id}\n")))
+        Ok(Response::text(200, format!("1:{id}\n")))
     }
 
     /// A PUT of a whole file or a part to the storage links handed out.
-    fn storage_put(&self, req: &Request) -> Result<Answer, Exception> {
+    fn storage_put(&self, req: &Request) -> Result<Response, Exception> {
         let path = req.path.split('?').next().unwrap_or("");
         let mut it = path.trim_start_matches("/storage/").split('/');
         let id = upload_id(it.next())?;
@@ -396,7 +382,7 @@ impl Shared {
             .map_err(io_error)?;
         let etag = format!("\"{:016x}\"", fnv(&req.body));
         parts.insert(part, etag.clone());
-        Ok(Answer {
+        Ok(Response {
             status: 200,
             content_type: "text/plain".into(),
             headers: vec![("ETag".into(), etag)],
@@ -405,7 +391,7 @@ impl Shared {
     }
 
     /// A download: the session cookie must name a live session, as on a site.
-    fn file_serve(&self, req: &Request) -> Result<Answer, Exception> {
+    fn file_serve(&self, req: &Request) -> Result<Response, Exception> {
         let session = req
             .header("cookie")
             .unwrap_or("")
@@ -420,7 +406,10 @@ impl Shared {
                 .contains(&s)
         });
         if !known {
-            return Ok(text(403, "a session cookie is required to download"));
+            return Ok(Response::text(
+                403,
+                "a session cookie is required to download",
+            ));
         }
         let path = req.path.split('?').next().unwrap_or("");
         let id: i64 = path
@@ -430,7 +419,7 @@ impl Shared {
         let content_type = {
             let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
             if !store.is_live("Attachment", id) {
-                return Ok(text(404, "no such attachment"));
+                return Ok(Response::text(404, "no such attachment"));
             }
             store
                 .row("Attachment", id)
@@ -451,7 +440,7 @@ impl Shared {
             .clone();
         let bytes = std::fs::read(dir.join(format!("attachment-{id}")))
             .map_err(|_| Exception::new(404, "no such attachment"))?;
-        Ok(Answer {
+        Ok(Response {
             status: 200,
             content_type,
             headers: vec![(

@@ -40,7 +40,7 @@ impl Shared {
     /// Records a request of an upload or download route, by its route name, before any fault
     /// is played on it: a form's credentials as `auth`, its other fields (a file part as its
     /// file name) as `params`.
-    pub(crate) fn record_route(&self, req: &super::http::Request, route: &str) {
+    pub(crate) fn record_route(&self, req: &crate::http::Request, route: &str) {
         if !self.record_requests {
             return;
         }
@@ -59,7 +59,7 @@ impl Shared {
     }
 
     /// Records a request as received, before any fault is played on it.
-    pub(crate) fn record(&self, req: &super::http::Request) {
+    pub(crate) fn record(&self, req: &crate::http::Request) {
         if !self.record_requests {
             return;
         }

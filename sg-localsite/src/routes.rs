@@ -1,0 +1,43 @@
+//! Where a request goes: the api3 endpoint (`api/`) or a file route (`api/files.rs`), each with
+//! its fault played at the one seam ([`crate::faults::play`]); anything else is 404 or 405.
+
+use crate::faults;
+use crate::http::{Request, Response};
+use crate::Shared;
+use serde_json::Value;
+use sg_api3::routes::API3_PATH;
+use std::io;
+use std::net::TcpStream;
+
+/// Answers `req`; `Ok(false)` when the connection was closed on purpose.
+pub(crate) fn serve(stream: &mut TcpStream, shared: &Shared, req: &Request) -> io::Result<bool> {
+    // The query is ignored, so that a redirect to `/api3/json?moved` lands here again.
+    if let Some(route) = crate::api::files::route_name(&req.path) {
+        shared.record_route(req, route);
+        let fault = shared.next_fault(route);
+        return faults::play(stream, fault, req.close, "text/plain", || {
+            shared.serve_file_route(req, route)
+        });
+    }
+    if req.path.split('?').next() != Some(API3_PATH) {
+        Response::text(404, "not found").write(stream, req.close)?;
+        return Ok(true);
+    }
+    if req.method != "POST" {
+        Response::text(405, "api3 takes POST").write(stream, req.close)?;
+        return Ok(true);
+    }
+    shared.record(req);
+    let method = serde_json::from_slice::<Value>(&req.body)
+        .ok()
+        .and_then(|v| v.get("method_name")?.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let fault = shared.next_fault(&method);
+    faults::play(stream, fault, req.close, "application/json", || {
+        Response::with(
+            200,
+            "application/json",
+            shared.handle(&req.body).into_bytes(),
+        )
+    })
+}
