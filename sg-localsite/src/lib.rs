@@ -31,12 +31,10 @@
 //! ```
 
 mod api;
-mod events;
 mod faults;
 mod http;
-mod query;
+mod records;
 mod routes;
-mod store;
 
 use serde_json::{Map, Value};
 use sg_api3::schema::Schema;
@@ -47,9 +45,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use events::EventCommits;
 pub use faults::Fault;
-pub use store::SeedError;
+pub use records::events::EventCommits;
+pub use records::SeedError;
 
 /// The script name the server accepts unless told otherwise.
 pub const SCRIPT_NAME: &str = "mock_script";
@@ -106,7 +104,7 @@ struct UserLogin {
 /// State shared by the connection threads.
 pub(crate) struct Shared {
     pub(crate) stopping: AtomicBool,
-    store: Mutex<store::Store>,
+    state: Mutex<api::State>,
     faults: Mutex<faults::Faults>,
     log: Mutex<Vec<RecordedRequest>>,
     scripts: BTreeMap<String, String>,
@@ -303,9 +301,9 @@ impl LocalSiteBuilder {
 
     /// Starts serving on 127.0.0.1.
     pub fn start(self) -> Result<LocalSite, LocalSiteError> {
-        let mut store = store::Store::new(self.schema);
+        let mut store = records::Records::new(self.schema);
         store.page_size = self.page_size;
-        store.events.commits = self.event_commits;
+        store.set_event_commits(self.event_commits);
         if let Some(seed) = &self.seed {
             store.seed(seed).map_err(LocalSiteError::Seed)?;
         }
@@ -319,7 +317,7 @@ impl LocalSiteBuilder {
         ));
         let shared = Arc::new(Shared {
             stopping: AtomicBool::new(false),
-            store: Mutex::new(store),
+            state: Mutex::new(api::State::new(store)),
             faults: Mutex::new(faults::Faults::default()),
             log: Mutex::new(Vec::new()),
             scripts: self.scripts,
@@ -384,7 +382,7 @@ impl LocalSite {
             users: BTreeMap::new(),
             seed: None,
             port: 0,
-            page_size: api::MAX_PAGE,
+            page_size: records::MAX_PAGE,
             idle_timeout: Duration::from_secs(30),
             max_body: 64 * 1024 * 1024,
             max_connections: 512,
@@ -450,6 +448,10 @@ impl LocalSite {
         self.faults().storm_played()
     }
 
+    fn state(&self) -> std::sync::MutexGuard<'_, api::State> {
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn faults(&self) -> std::sync::MutexGuard<'_, faults::Faults> {
         self.shared.faults.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -472,19 +474,12 @@ impl LocalSite {
     /// When `user` (a HumanUser id; `None` for the script) last accessed Project `project`, as
     /// `update_project_last_accessed` recorded it.
     pub fn last_accessed(&self, project: i64, user: Option<i64>) -> Option<String> {
-        self.shared
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .last_accessed(project, user)
-            .cloned()
+        self.state().settings.last_accessed(project, user).cloned()
     }
 
     /// Makes every event held back by [`LocalSiteBuilder::event_commits`] readable.
     pub fn commit_events(&self) {
-        let mut store = self.shared.store.lock().unwrap_or_else(|p| p.into_inner());
-        store.read_cache.clear();
-        store.commit_events();
+        self.state().records.commit_events();
     }
 
     /// Connections accepted so far.
@@ -513,18 +508,12 @@ impl LocalSite {
     /// Every record of `entity_type`, retired ones included (with `"__retired": true`), by id.
     /// For assertions; reads through no API and no validation.
     pub fn records(&self, entity_type: &str) -> Vec<Map<String, Value>> {
-        self.shared
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .dump(entity_type)
+        self.state().records.dump(entity_type)
     }
 
     /// Adds records as [`LocalSiteBuilder::seed`] does, while serving.
     pub fn seed(&self, records: &Value) -> Result<(), SeedError> {
-        let mut store = self.shared.store.lock().unwrap_or_else(|p| p.into_inner());
-        store.read_cache.clear();
-        store.seed(records)
+        self.state().records.seed(records)
     }
 }
 

@@ -3,12 +3,12 @@
 //! notes), newest first, as a site's web page shows it.
 
 use super::Call;
-use crate::store::{bad, Exception, Store};
+use crate::records::{bad, Exception, Records};
 use serde_json::{json, Value};
 use sg_api3::methods::activity::ActivityStreamParams;
 use sg_api3::methods::{ActivityStream, Handler};
 
-impl Store {
+impl Records {
     /// Appends an activity update of `entity_type` #`id`. Replies also count on their note, and
     /// new notes on the records they are linked to.
     pub(crate) fn record_activity(
@@ -100,6 +100,6 @@ impl Store {
 
 impl Handler<ActivityStream> for Call<'_> {
     fn handle(&mut self, p: ActivityStreamParams) -> Result<Value, Exception> {
-        self.store.activity_stream(&p)
+        self.state.records.activity_stream(&p)
     }
 }

@@ -8,7 +8,7 @@
 
 use super::super::Shared;
 use crate::http::{Request, Response};
-use crate::store::Exception;
+use crate::records::Exception;
 use serde_json::{json, Map, Value};
 use sg_api3::methods::write::{CreateParams, FieldValue};
 use sg_api3::routes::{UploadRoute, DOWNLOAD_PREFIX};
@@ -241,8 +241,8 @@ impl Shared {
         let Some((st, sid)) = parse(field("source_entity")) else {
             return Err(Exception::new(103, "source_entity must be Type_id"));
         };
-        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        store.read_cache.clear();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let store = &mut state.records;
         if !store.is_live(&st, sid) {
             return Err(Exception::new(103, format!("{st} #{sid} does not exist")));
         }
@@ -263,7 +263,7 @@ impl Shared {
             let Some((t, id)) = parse(e) else {
                 return Err(Exception::new(103, format!("`{e}` is not Type_id")));
             };
-            if !store.is_live(&t, id) || store.schema.field(&t, image).is_none() {
+            if !store.is_live(&t, id) || store.schema().field(&t, image).is_none() {
                 return Err(Exception::new(
                     103,
                     format!("{t} #{id} cannot take a {image}"),
@@ -293,8 +293,8 @@ impl Shared {
         let size = std::fs::metadata(&stored).map(|m| m.len()).unwrap_or(0);
         let content_type = sg_api3::wire::content_type_of(filename);
         let base = self.base_url();
-        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        store.read_cache.clear();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let store = &mut state.records;
         if !store.is_live(&entity_type, entity_id) {
             let _ = std::fs::remove_file(&stored);
             return Err(Exception::new(
@@ -314,7 +314,7 @@ impl Shared {
         };
         if let Some(f) = &target_field {
             let data_type = store
-                .schema
+                .schema()
                 .field(&entity_type, f)
                 .map(|fs| fs.data_type().to_string());
             let wanted = if thumbnail { "image" } else { "url" };
@@ -417,7 +417,8 @@ impl Shared {
             .parse()
             .map_err(|_| Exception::new(404, "no such attachment"))?;
         let content_type = {
-            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let store = &state.records;
             if !store.is_live("Attachment", id) {
                 return Ok(Response::text(404, "no such attachment"));
             }

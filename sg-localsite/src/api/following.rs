@@ -1,16 +1,17 @@
 //! Following, mirroring the client's `api/following.rs`: who follows which record.
 
-use super::Call;
-use crate::store::{bad, Exception, Store};
+use super::{Call, State};
+use crate::records::{bad, Exception, Records};
 use serde_json::{json, Value};
 use sg_api3::methods::following::{
     FollowAnswer, FollowParams, FollowersParams, FollowingParams, UnfollowAnswer,
 };
 use sg_api3::methods::{Follow, Followers, Following, Handler, Unfollow};
 use sg_api3::wire::EntityRef;
+use std::collections::BTreeSet;
 
 /// A link param as `(type, id)`, checked live.
-fn link(store: &Store, e: &EntityRef, method: &str) -> Result<(String, i64), Exception> {
+fn link(store: &Records, e: &EntityRef, method: &str) -> Result<(String, i64), Exception> {
     store.entity(method, &e.entity_type)?;
     if !store.is_live(&e.entity_type, e.id) {
         return Err(bad(format!(
@@ -21,27 +22,32 @@ fn link(store: &Store, e: &EntityRef, method: &str) -> Result<(String, i64), Exc
     Ok((e.entity_type.clone(), e.id))
 }
 
-impl Store {
+/// Who follows what: (user type, user id, entity type, entity id).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Follows(BTreeSet<(String, i64, String, i64)>);
+
+impl Follows {
     /// `follow`, or `unfollow`: the pair as it stands after.
-    pub(crate) fn follow(
+    fn follow(
         &mut self,
+        records: &Records,
         p: &FollowParams,
         follow: bool,
     ) -> Result<(EntityRef, EntityRef), Exception> {
         let m = if follow { "follow" } else { "unfollow" };
-        let user = link(self, &p.user, m)?;
+        let user = link(records, &p.user, m)?;
         if user.0 != "HumanUser" {
             return Err(bad(format!(
                 "API {m}(): only a HumanUser can follow, not a {}",
                 user.0
             )));
         }
-        let entity = link(self, &p.entity, m)?;
+        let entity = link(records, &p.entity, m)?;
         let key = (user.0.clone(), user.1, entity.0.clone(), entity.1);
         if follow {
-            self.follows.insert(key);
+            self.0.insert(key);
         } else {
-            self.follows.remove(&key);
+            self.0.remove(&key);
         }
         Ok((
             EntityRef::new(user.0, user.1),
@@ -49,56 +55,68 @@ impl Store {
         ))
     }
 
-    pub(crate) fn followers(&self, p: &FollowersParams) -> Result<Vec<EntityRef>, Exception> {
-        let (t, id) = link(self, &p.entity, "followers")?;
+    fn followers(
+        &self,
+        records: &Records,
+        p: &FollowersParams,
+    ) -> Result<Vec<EntityRef>, Exception> {
+        let (t, id) = link(records, &p.entity, "followers")?;
         Ok(self
-            .follows
+            .0
             .iter()
             .filter(|(_, _, et, eid)| *et == t && *eid == id)
-            .map(|(ut, uid, _, _)| self.named(ut, *uid))
+            .map(|(ut, uid, _, _)| named(records, ut, *uid))
             .collect())
     }
 
-    pub(crate) fn following(&self, p: &FollowingParams) -> Result<Vec<EntityRef>, Exception> {
-        let (ut, uid) = link(self, &p.user, "following")?;
+    fn following(
+        &self,
+        records: &Records,
+        p: &FollowingParams,
+    ) -> Result<Vec<EntityRef>, Exception> {
+        let (ut, uid) = link(records, &p.user, "following")?;
         let project = match &p.project {
-            Some(project) => Some(link(self, project, "following")?),
+            Some(project) => Some(link(records, project, "following")?),
             None => None,
         };
         let only_type = p.entity_type.as_deref();
         Ok(self
-            .follows
+            .0
             .iter()
             .filter(|(t, id, _, _)| *t == ut && *id == uid)
             .filter(|(_, _, et, _)| only_type.is_none_or(|o| o == et))
             .filter(|(_, _, et, eid)| match &project {
                 None => true,
                 Some((_, pid)) => {
-                    self.row(et, *eid)
+                    records
+                        .row(et, *eid)
                         .and_then(|r| r.fields.get("project"))
                         .and_then(|l| l.get("id"))
                         .and_then(Value::as_i64)
                         == Some(*pid)
                 }
             })
-            .map(|(_, _, et, eid)| self.named(et, *eid))
+            .map(|(_, _, et, eid)| named(records, et, *eid))
             .collect())
     }
+}
 
-    /// A link to `entity_type` #`id` with its display name, as a site sends links.
-    fn named(&self, entity_type: &str, id: i64) -> EntityRef {
-        let link = self.link_out(&json!({"type": entity_type, "id": id}));
-        EntityRef {
-            entity_type: entity_type.to_string(),
-            id,
-            name: link.get("name").and_then(Value::as_str).map(str::to_owned),
-        }
+/// A link to `entity_type` #`id` with its display name, as a site sends links.
+fn named(records: &Records, entity_type: &str, id: i64) -> EntityRef {
+    let link = records.link_out(&json!({"type": entity_type, "id": id}));
+    EntityRef {
+        entity_type: entity_type.to_string(),
+        id,
+        name: link.get("name").and_then(Value::as_str).map(str::to_owned),
     }
 }
 
 impl Handler<Follow> for Call<'_> {
     fn handle(&mut self, p: FollowParams) -> Result<FollowAnswer, Exception> {
-        let (user, entity) = self.store.follow(&p, true)?;
+        let State {
+            records, follows, ..
+        } = &mut *self.state;
+        let (user, entity) = follows.follow(records, &p, true)?;
         Ok(FollowAnswer {
             followed: true,
             user: Some(user),
@@ -109,7 +127,10 @@ impl Handler<Follow> for Call<'_> {
 
 impl Handler<Unfollow> for Call<'_> {
     fn handle(&mut self, p: FollowParams) -> Result<UnfollowAnswer, Exception> {
-        let (user, entity) = self.store.follow(&p, false)?;
+        let State {
+            records, follows, ..
+        } = &mut *self.state;
+        let (user, entity) = follows.follow(records, &p, false)?;
         Ok(UnfollowAnswer {
             unfollowed: true,
             user: Some(user),
@@ -120,12 +141,12 @@ impl Handler<Unfollow> for Call<'_> {
 
 impl Handler<Followers> for Call<'_> {
     fn handle(&mut self, p: FollowersParams) -> Result<Vec<EntityRef>, Exception> {
-        self.store.followers(&p)
+        self.state.follows.followers(&self.state.records, &p)
     }
 }
 
 impl Handler<Following> for Call<'_> {
     fn handle(&mut self, p: FollowingParams) -> Result<Vec<EntityRef>, Exception> {
-        self.store.following(&p)
+        self.state.follows.following(&self.state.records, &p)
     }
 }

@@ -1,4 +1,4 @@
-//! The api3 envelope: credentials, then one method on the store.
+//! The api3 envelope: credentials, then one method of the registry, answered by its area's handler.
 
 mod activity;
 pub(crate) mod files;
@@ -6,26 +6,42 @@ mod following;
 pub(crate) mod nav;
 mod notes;
 mod read;
-pub(crate) mod read_cache;
 mod schema;
 pub(crate) mod site;
 mod summarize;
 mod write;
 
-use super::store::{Exception, Store};
 use super::{RecordedRequest, Shared};
+use crate::records::{Exception, Records};
 use serde_json::{json, Value};
 use sg_api3::methods::{self, MethodKind};
 use std::sync::MutexGuard;
 
-/// One api3 request being answered: the site, and its store, held for the request.
-pub(crate) struct Call<'a> {
-    pub(crate) site: &'a Shared,
-    pub(crate) store: MutexGuard<'a, Store>,
+/// The site's state, by area: the records (with their events, activity and read cache), who
+/// follows what, and the site-wide settings. One lock holds it all for a request, so that a
+/// request sees one state; each area's handlers change only their own part (and the records).
+#[derive(Clone, Debug)]
+pub(crate) struct State {
+    pub(crate) records: Records,
+    pub(crate) follows: following::Follows,
+    pub(crate) settings: site::Settings,
 }
 
-/// Records per page, at most, unless the builder says otherwise (a site's default).
-pub(crate) const MAX_PAGE: u64 = 500;
+impl State {
+    pub(crate) fn new(records: Records) -> State {
+        State {
+            records,
+            follows: Default::default(),
+            settings: Default::default(),
+        }
+    }
+}
+
+/// One api3 request being answered: the site, and its state, held for the request.
+pub(crate) struct Call<'a> {
+    pub(crate) site: &'a Shared,
+    pub(crate) state: MutexGuard<'a, State>,
+}
 
 impl Shared {
     /// Handles one api3 request body; returns the answer's JSON text.
@@ -129,12 +145,8 @@ impl Shared {
         }
         let mut call = Call {
             site: self,
-            store: self.store.lock().unwrap_or_else(|p| p.into_inner()),
+            state: self.state.lock().unwrap_or_else(|p| p.into_inner()),
         };
-        if info.kind == MethodKind::Write {
-            // Whatever changes the site may change what a query matches.
-            call.store.read_cache.clear();
-        }
         methods::dispatch(&mut call, &method, params.unwrap_or(Value::Null))
     }
 

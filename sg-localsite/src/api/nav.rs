@@ -7,7 +7,7 @@
 //! registers (`LocalSiteBuilder::page`), as a site exports only pages marked API-exportable.
 
 use super::Call;
-use crate::store::{bad, Exception, Store};
+use crate::records::{bad, Exception, Records};
 use serde_json::{json, Value};
 use sg_api3::methods::nav::{ExportPageParams, NavExpandParams, NavSearchParams};
 use sg_api3::methods::{ExportPage, Handler, NavExpand, NavSearch};
@@ -51,10 +51,10 @@ fn name_of(v: &Value) -> String {
         })
 }
 
-impl Store {
+impl Records {
     fn project_records(&self, project: i64) -> BTreeMap<String, Vec<i64>> {
         let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-        for (t, table) in &self.tables {
+        for (t, table) in self.tables() {
             for (id, row) in &table.rows {
                 let in_project = row
                     .fields
@@ -88,7 +88,7 @@ impl Store {
         match parts[..] {
             [] => {
                 let projects: Vec<Value> = self
-                    .tables
+                    .tables()
                     .get("Project")
                     .map(|t| {
                         t.rows
@@ -115,7 +115,7 @@ impl Store {
                     .project_records(id)
                     .keys()
                     .map(|t| {
-                        let label = self.schema.entities[t]
+                        let label = self.schema().entities[t]
                             .display_name()
                             .unwrap_or(t)
                             .to_string();
@@ -135,7 +135,7 @@ impl Store {
             ["Project", id, t] => {
                 let id: i64 = id.parse().map_err(|_| missing())?;
                 let records = self.project_records(id).remove(t).ok_or_else(missing)?;
-                let label = self.schema.entities[t]
+                let label = self.schema().entities[t]
                     .display_name()
                     .unwrap_or(t)
                     .to_string();
@@ -176,7 +176,7 @@ impl Store {
         let projects: Vec<i64> = match project {
             Some(id) => vec![id],
             None => self
-                .tables
+                .tables()
                 .get("Project")
                 .map(|t| t.rows.keys().copied().collect())
                 .unwrap_or_default(),
@@ -264,7 +264,7 @@ impl Store {
             .iter()
             .map(|c| {
                 let name = self
-                    .schema
+                    .schema()
                     .field(&page.entity_type, c)
                     .map_or(c.as_str(), |f| f.display_name());
                 cell(&Value::String(name.to_string()))
@@ -273,7 +273,7 @@ impl Store {
         csv.push_str(&header.join(","));
         csv.push('\n');
         for (rid, row) in self
-            .tables
+            .tables()
             .get(&page.entity_type)
             .map(|t| &t.rows)
             .into_iter()
@@ -287,7 +287,7 @@ impl Store {
                 .map(|c| {
                     let v = row.fields.get(c).cloned().unwrap_or(Value::Null);
                     let v = self.value_out(
-                        self.schema
+                        self.schema()
                             .field(&page.entity_type, c)
                             .map_or("text", |f| f.data_type()),
                         &v,
@@ -308,18 +308,18 @@ impl Store {
 
 impl Handler<NavExpand> for Call<'_> {
     fn handle(&mut self, p: NavExpandParams) -> Result<Value, Exception> {
-        self.store.nav_expand(&p)
+        self.state.records.nav_expand(&p)
     }
 }
 
 impl Handler<NavSearch> for Call<'_> {
     fn handle(&mut self, p: NavSearchParams) -> Result<Value, Exception> {
-        self.store.nav_search(&p)
+        self.state.records.nav_search(&p)
     }
 }
 
 impl Handler<ExportPage> for Call<'_> {
     fn handle(&mut self, p: ExportPageParams) -> Result<String, Exception> {
-        self.store.export_page(&p, &self.site.pages)
+        self.state.records.export_page(&p, &self.site.pages)
     }
 }

@@ -2,7 +2,7 @@
 //! (`note_thread_contents`) and the display-name search (`query_display_name_cache`).
 
 use super::Call;
-use crate::store::{bad, Exception, Store};
+use crate::records::{bad, Exception, Records};
 use serde_json::{json, Value};
 use sg_api3::methods::notes::{NoteThreadParams, TextSearchAnswer, TextSearchParams};
 use sg_api3::methods::{Handler, NoteThreadContents, QueryDisplayNameCache};
@@ -28,7 +28,7 @@ fn fields_for(p: &NoteThreadParams, entity_type: &str, defaults: &[&str]) -> Vec
     out
 }
 
-impl Store {
+impl Records {
     pub(crate) fn note_thread_contents(
         &self,
         p: &NoteThreadParams,
@@ -55,7 +55,7 @@ impl Store {
             v.get("type") == Some(&json!("Note")) && v.get("id") == Some(&json!(note_id))
         };
         for (id, row) in self
-            .tables
+            .tables()
             .get("Reply")
             .map(|t| &t.rows)
             .into_iter()
@@ -81,7 +81,7 @@ impl Store {
             })
             .unwrap_or_default();
         for (id, row) in self
-            .tables
+            .tables()
             .get("Attachment")
             .map(|t| &t.rows)
             .into_iter()
@@ -158,12 +158,12 @@ impl Store {
 
 impl Handler<NoteThreadContents> for Call<'_> {
     fn handle(&mut self, p: NoteThreadParams) -> Result<Vec<Value>, Exception> {
-        self.store.note_thread_contents(&p)
+        self.state.records.note_thread_contents(&p)
     }
 }
 
 impl Handler<QueryDisplayNameCache> for Call<'_> {
     fn handle(&mut self, p: TextSearchParams) -> Result<TextSearchAnswer, Exception> {
-        self.store.query_display_name_cache(&p)
+        self.state.records.query_display_name_cache(&p)
     }
 }

@@ -2,27 +2,27 @@
 //! and paging over the store. A query's matches are kept between its pages (`read_cache.rs`),
 //! so a page costs O(page) and not a re-run of the query over the whole table.
 
-use super::read_cache::{split_query, IdRanges};
 use super::Call;
-use crate::query::compare;
-use crate::store::{bad, Exception, Store};
+use crate::records::query::compare;
+use crate::records::read_cache::{split_query, IdRanges};
+use crate::records::{bad, Exception, Records};
 use serde_json::Value;
 use sg_api3::methods::read::{Direction, PagingInfo, ReadAnswer, ReadParams};
 use sg_api3::methods::{Handler, Read};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-impl Store {
+impl Records {
     pub(crate) fn read(&mut self, p: &ReadParams) -> Result<ReadAnswer, Exception> {
         let m = "read";
         let entity_type = p.entity_type.as_str();
         let (ranges, rest) = split_query(p);
         let key = serde_json::to_string(&rest).unwrap_or_default();
-        let ordered = match self.read_cache.get(&key) {
+        let ordered = match self.cached_read(&key) {
             Some(ids) => ids,
             None => {
                 let ids = Arc::new(self.ordered_ids(&rest)?);
-                self.read_cache.put(key, ids.clone());
+                self.cache_read(key, ids.clone());
                 ids
             }
         };
@@ -152,7 +152,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl Records {
     /// `additional_filter_presets`: the `LATEST` preset keeps, of the records linked (by
     /// `entity`) to the same record (and, by step, of the same pipeline step of their task),
     /// the one created last.
@@ -209,6 +209,6 @@ impl Store {
 
 impl Handler<Read> for Call<'_> {
     fn handle(&mut self, p: ReadParams) -> Result<ReadAnswer, Exception> {
-        self.store.read(&p)
+        self.state.records.read(&p)
     }
 }

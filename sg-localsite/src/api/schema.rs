@@ -3,7 +3,7 @@
 //! validation and `sg-codegen --check` against the server all see the change.
 
 use super::Call;
-use crate::store::{bad, Exception, Store};
+use crate::records::{bad, Exception, Records};
 use serde_json::{json, Map, Value};
 use sg_api3::methods::schema::{
     EntityFields, FieldCreateParams, FieldDeleteParams, FieldReadParams, FieldUpdateParams,
@@ -15,7 +15,6 @@ use sg_api3::methods::{
 };
 use sg_api3::schema::{Attr, FieldSchema};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The data types a field can be created with (a site's list, less the system-only ones).
 const CREATABLE: &[&str] = &[
@@ -90,7 +89,7 @@ fn wire_name(display: &str) -> String {
     out
 }
 
-impl Store {
+impl Records {
     pub(crate) fn schema_field_read(&self, p: &FieldReadParams) -> Result<EntityFields, Exception> {
         let m = "schema_field_read";
         let entity_type = p.entity_type.as_str();
@@ -128,7 +127,7 @@ impl Store {
         if name == "sg_" {
             return Err(bad(format!("API {m}(): the field needs a display name")));
         }
-        let es = &self.schema.entities[&entity_type];
+        let es = &self.schema().entities[&entity_type];
         // A site numbers a name already taken.
         let base = name.clone();
         let mut n = 1;
@@ -166,7 +165,7 @@ impl Store {
             other: Default::default(),
         };
         apply(&mut field, props);
-        Arc::make_mut(&mut self.schema)
+        self.schema_mut()
             .entities
             .get_mut(&entity_type)
             .expect("checked above")
@@ -181,7 +180,8 @@ impl Store {
         let field_name = p.field_name.clone();
         self.field(m, &entity_type, &field_name)?;
         let props = properties(&p.properties);
-        let field = Arc::make_mut(&mut self.schema)
+        let field = self
+            .schema_mut()
             .entities
             .get_mut(&entity_type)
             .and_then(|e| e.fields.get_mut(&field_name))
@@ -200,14 +200,14 @@ impl Store {
                 "API {m}(): {entity_type}.{field_name} is a built-in field and cannot be deleted"
             )));
         }
-        Arc::make_mut(&mut self.schema)
+        self.schema_mut()
             .entities
             .get_mut(&entity_type)
             .expect("checked above")
             .fields
             .remove(&field_name);
         // The records lose the field's values, as on a site.
-        if let Some(t) = self.tables.get_mut(&entity_type) {
+        if let Some(t) = self.tables_mut().get_mut(&entity_type) {
             for row in t.rows.values_mut() {
                 row.fields.remove(&field_name);
             }
@@ -219,8 +219,9 @@ impl Store {
 impl Handler<SchemaRead> for Call<'_> {
     fn handle(&mut self, _: Option<ProjectScope>) -> Result<SchemaFields, Exception> {
         Ok(self
-            .store
-            .schema
+            .state
+            .records
+            .schema()
             .entities
             .iter()
             .map(|(t, e)| (t.clone(), e.fields.clone()))
@@ -231,8 +232,9 @@ impl Handler<SchemaRead> for Call<'_> {
 impl Handler<SchemaEntityRead> for Call<'_> {
     fn handle(&mut self, _: Option<ProjectScope>) -> Result<SchemaEntities, Exception> {
         Ok(self
-            .store
-            .schema
+            .state
+            .records
+            .schema()
             .entities
             .iter()
             .map(|(t, e)| (t.clone(), e.attributes.clone()))
@@ -242,24 +244,24 @@ impl Handler<SchemaEntityRead> for Call<'_> {
 
 impl Handler<SchemaFieldRead> for Call<'_> {
     fn handle(&mut self, p: FieldReadParams) -> Result<EntityFields, Exception> {
-        self.store.schema_field_read(&p)
+        self.state.records.schema_field_read(&p)
     }
 }
 
 impl Handler<SchemaFieldCreate> for Call<'_> {
     fn handle(&mut self, p: FieldCreateParams) -> Result<String, Exception> {
-        self.store.schema_field_create(&p)
+        self.state.records.schema_field_create(&p)
     }
 }
 
 impl Handler<SchemaFieldUpdate> for Call<'_> {
     fn handle(&mut self, p: FieldUpdateParams) -> Result<bool, Exception> {
-        self.store.schema_field_update(&p)
+        self.state.records.schema_field_update(&p)
     }
 }
 
 impl Handler<SchemaFieldDelete> for Call<'_> {
     fn handle(&mut self, p: FieldDeleteParams) -> Result<bool, Exception> {
-        self.store.schema_field_delete(&p)
+        self.state.records.schema_field_delete(&p)
     }
 }

@@ -2,8 +2,8 @@
 //! studio week with exceptions by studio, project or person), preferences, the last project a
 //! person accessed, and user subscriptions.
 
-use super::Call;
-use crate::store::{bad, Exception, Store};
+use super::{Call, State};
+use crate::records::{bad, Exception, Records};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde_json::{json, Map, Value};
 use sg_api3::methods::site::{InfoAnswer, SessionToken};
@@ -16,9 +16,10 @@ use sg_api3::methods::{
     UserSubscriptionsCreate, UserSubscriptionsRead, WorkScheduleRead, WorkScheduleUpdate,
 };
 use sg_api3::wire::EntityRef;
+use std::collections::BTreeMap;
 
 /// A work-schedule exception: (date, project id, user id) -> (working, description).
-pub(crate) type Exceptions =
+type Exceptions =
     std::collections::BTreeMap<(NaiveDate, Option<i64>, Option<i64>), (bool, Option<String>)>;
 
 /// The preferences the API exposes, with a new site's values.
@@ -44,11 +45,19 @@ fn id_of(e: &Option<EntityRef>) -> Option<i64> {
     e.as_ref().map(|e| e.id)
 }
 
-impl Store {
-    pub(crate) fn work_schedule_read(
-        &self,
-        p: &WorkScheduleReadParams,
-    ) -> Result<WorkSchedule, Exception> {
+/// The site's settings people and projects change: work-schedule exceptions, when each project
+/// was last opened, and subscriptions.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Settings {
+    work_exceptions: Exceptions,
+    /// (project id, user id) -> when last accessed.
+    last_accessed: BTreeMap<(i64, Option<i64>), String>,
+    /// HumanUser id -> subscription.
+    subscriptions: BTreeMap<i64, Value>,
+}
+
+impl Settings {
+    fn work_schedule_read(&self, p: &WorkScheduleReadParams) -> Result<WorkSchedule, Exception> {
         let m = "work_schedule_read";
         let (start, end) = (p.start_date, p.end_date);
         if end < start || (end - start).num_days() > 366 * 2 {
@@ -92,8 +101,9 @@ impl Store {
         Ok(out)
     }
 
-    pub(crate) fn work_schedule_update(
+    fn work_schedule_update(
         &mut self,
+        records: &Records,
         p: &WorkScheduleUpdateParams,
     ) -> Result<Value, Exception> {
         let m = "work_schedule_update";
@@ -107,7 +117,7 @@ impl Store {
         }
         for (t, id) in [("Project", project), ("HumanUser", user)] {
             if let Some(id) = id {
-                if !self.is_live(t, id) {
+                if !records.is_live(t, id) {
                     return Err(bad(format!("API {m}(): {t} #{id} does not exist")));
                 }
             }
@@ -123,10 +133,7 @@ impl Store {
         }))
     }
 
-    pub(crate) fn preferences_read(
-        &self,
-        p: &PreferencesParams,
-    ) -> Result<Map<String, Value>, Exception> {
+    fn preferences_read(p: &PreferencesParams) -> Result<Map<String, Value>, Exception> {
         let Value::Object(all) = preferences() else {
             unreachable!("the preferences are an object")
         };
@@ -139,13 +146,14 @@ impl Store {
             .collect())
     }
 
-    pub(crate) fn update_project_last_accessed(
+    fn update_project_last_accessed(
         &mut self,
+        records: &Records,
         p: &LastAccessedParams,
     ) -> Result<Value, Exception> {
         let m = "update_project_last_accessed_by_current_user";
         let project = p.project_id;
-        if !self.is_live("Project", project) {
+        if !records.is_live("Project", project) {
             return Err(bad(format!("API {m}(): Project #{project} does not exist")));
         }
         let user = p.user_id;
@@ -159,7 +167,7 @@ impl Store {
         self.last_accessed.get(&(project, user))
     }
 
-    pub(crate) fn user_subscriptions_read(&self) -> Result<Vec<Value>, Exception> {
+    fn user_subscriptions_read(&self) -> Result<Vec<Value>, Exception> {
         Ok(self
             .subscriptions
             .iter()
@@ -167,8 +175,9 @@ impl Store {
             .collect())
     }
 
-    pub(crate) fn user_subscriptions_create(
+    fn user_subscriptions_create(
         &mut self,
+        records: &Records,
         p: &SubscriptionsParams,
     ) -> Result<Status, Exception> {
         let m = "user_subscriptions_create";
@@ -178,7 +187,7 @@ impl Store {
                 .get("humanUserId")
                 .and_then(Value::as_i64)
                 .ok_or_else(|| bad(format!("API {m}(): each entry needs a `humanUserId`")))?;
-            if !self.is_live("HumanUser", id) {
+            if !records.is_live("HumanUser", id) {
                 return Err(bad(format!("API {m}(): HumanUser #{id} does not exist")));
             }
             next.insert(id, u.get("subscription").cloned().unwrap_or(Value::Null));
@@ -205,7 +214,7 @@ impl Handler<Info> for Call<'_> {
         other.insert("local_server".into(), true.into());
         Ok(InfoAnswer {
             version: vec![major.into(), minor.into(), patch.into()],
-            api_max_entities_per_page: Some(self.store.page_size),
+            api_max_entities_per_page: Some(self.state.records.page_size),
             s3_uploads_enabled: Some(cloud),
             s3_direct_uploads_enabled: Some(cloud),
             s3_enabled_upload_types: Some(if cloud {
@@ -232,37 +241,46 @@ impl Handler<GetSessionToken> for Call<'_> {
 
 impl Handler<WorkScheduleRead> for Call<'_> {
     fn handle(&mut self, p: WorkScheduleReadParams) -> Result<WorkSchedule, Exception> {
-        self.store.work_schedule_read(&p)
+        self.state.settings.work_schedule_read(&p)
     }
 }
 
 impl Handler<WorkScheduleUpdate> for Call<'_> {
     fn handle(&mut self, p: WorkScheduleUpdateParams) -> Result<Value, Exception> {
-        self.store.work_schedule_update(&p)
+        let State {
+            records, settings, ..
+        } = &mut *self.state;
+        settings.work_schedule_update(records, &p)
     }
 }
 
 impl Handler<PreferencesRead> for Call<'_> {
     fn handle(&mut self, p: PreferencesParams) -> Result<Map<String, Value>, Exception> {
-        self.store.preferences_read(&p)
+        Settings::preferences_read(&p)
     }
 }
 
 impl Handler<UpdateProjectLastAccessed> for Call<'_> {
     fn handle(&mut self, p: LastAccessedParams) -> Result<Value, Exception> {
-        self.store.update_project_last_accessed(&p)
+        let State {
+            records, settings, ..
+        } = &mut *self.state;
+        settings.update_project_last_accessed(records, &p)
     }
 }
 
 impl Handler<UserSubscriptionsRead> for Call<'_> {
     fn handle(&mut self, _: NoParams) -> Result<Vec<Value>, Exception> {
-        self.store.user_subscriptions_read()
+        self.state.settings.user_subscriptions_read()
     }
 }
 
 impl Handler<UserSubscriptionsCreate> for Call<'_> {
     fn handle(&mut self, p: SubscriptionsParams) -> Result<Status, Exception> {
-        self.store.user_subscriptions_create(&p)
+        let State {
+            records, settings, ..
+        } = &mut *self.state;
+        settings.user_subscriptions_create(records, &p)
     }
 }
 

@@ -2,8 +2,8 @@
 //! matches, optionally grouped.
 
 use super::Call;
-use crate::query::{compare, link_key, moment, Path};
-use crate::store::{bad, Exception, Store};
+use crate::records::query::{compare, link_key, moment, Path};
+use crate::records::{bad, Exception, Records};
 use chrono::Datelike;
 use serde_json::{json, Map, Value};
 use sg_api3::data_type::FieldKind;
@@ -29,7 +29,7 @@ fn bucket_size(grouping: &str) -> Option<f64> {
     })
 }
 
-impl Store {
+impl Records {
     pub(crate) fn summarize(&self, p: &SummarizeParams) -> Result<SummarizeAnswer, Exception> {
         let m = "summarize";
         let entity_type = p.entity_type.as_str();
@@ -302,6 +302,6 @@ impl Store {
 
 impl Handler<Summarize> for Call<'_> {
     fn handle(&mut self, p: SummarizeParams) -> Result<SummarizeAnswer, Exception> {
-        self.store.summarize(&p)
+        self.state.records.summarize(&p)
     }
 }

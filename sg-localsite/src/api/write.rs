@@ -2,17 +2,17 @@
 //! every value checked as a site checks it (in `store.rs`), a batch as one transaction.
 
 use super::Call;
-use crate::store::{bad, now_wire, Exception, Row, Store, CREATED_AT, UPDATED_AT};
+use crate::records::{bad, now_wire, Exception, Records, Row, CREATED_AT, UPDATED_AT};
 use serde_json::{json, Map, Value};
 use sg_api3::methods::write::{BatchItem, CreateParams, RecordParams, UpdateMode, UpdateParams};
 use sg_api3::methods::{Batch, Create, Delete, Handler, Revive, Update};
 use std::collections::BTreeSet;
 
-impl Store {
+impl Records {
     pub(crate) fn create(&mut self, p: &CreateParams) -> Result<Value, Exception> {
         let m = "create";
         let entity_type = p.entity_type.clone();
-        let schema = self.schema.clone();
+        let schema = self.schema().clone();
         let es = self.entity(m, &entity_type)?;
         let mut fields = Map::new();
         let mut sent = Vec::new();
@@ -37,7 +37,7 @@ impl Store {
                 fields.insert(stamp.into(), now.clone().into());
             }
         }
-        let table = self.tables.entry(entity_type.clone()).or_default();
+        let table = self.tables_mut().entry(entity_type.clone()).or_default();
         let id = table.next_id.max(1);
         table.next_id = id + 1;
         fields.insert("id".into(), id.into());
@@ -96,11 +96,11 @@ impl Store {
             changes.push((name.to_string(), v, mode));
         }
         let has_updated_at = self
-            .schema
+            .schema()
             .field(&entity_type, UPDATED_AT)
             .is_some_and(|f| f.data_type() == "date_time");
         let row = self
-            .tables
+            .tables_mut()
             .get_mut(&entity_type)
             .and_then(|t| t.rows.get_mut(&id))
             .expect("checked above");
@@ -163,7 +163,7 @@ impl Store {
         let id = p.id;
         self.entity(m, &entity_type)?;
         let row = self
-            .tables
+            .tables_mut()
             .get_mut(&entity_type)
             .and_then(|t| t.rows.get_mut(&id))
             .ok_or_else(|| bad(format!("API {m}(): {entity_type} #{id} does not exist")))?;
@@ -220,30 +220,30 @@ impl Store {
 
 impl Handler<Create> for Call<'_> {
     fn handle(&mut self, p: CreateParams) -> Result<Value, Exception> {
-        self.store.create(&p)
+        self.state.records.create(&p)
     }
 }
 
 impl Handler<Update> for Call<'_> {
     fn handle(&mut self, p: UpdateParams) -> Result<Value, Exception> {
-        self.store.update(&p)
+        self.state.records.update(&p)
     }
 }
 
 impl Handler<Delete> for Call<'_> {
     fn handle(&mut self, p: RecordParams) -> Result<bool, Exception> {
-        self.store.delete(&p, true)
+        self.state.records.delete(&p, true)
     }
 }
 
 impl Handler<Revive> for Call<'_> {
     fn handle(&mut self, p: RecordParams) -> Result<bool, Exception> {
-        self.store.delete(&p, false)
+        self.state.records.delete(&p, false)
     }
 }
 
 impl Handler<Batch> for Call<'_> {
     fn handle(&mut self, p: Vec<BatchItem>) -> Result<Vec<Value>, Exception> {
-        self.store.batch(&p)
+        self.state.records.batch(&p)
     }
 }

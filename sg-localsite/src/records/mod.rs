@@ -1,6 +1,14 @@
-//! The in-memory site: records per entity type, validated against the schema as a site does.
+//! The site's records: a table per entity type, validated against the schema as a site does,
+//! with the query engine (`query.rs`), the event log and activity written with each change
+//! (`events.rs`), and the read cache (`read_cache.rs`). The tables and the schema are private to
+//! this module: every change goes through [`Records::tables_mut`] or [`Records::schema_mut`],
+//! which clear the read cache, so no write can leave a stale page behind.
 
-use super::query::link_key;
+pub(crate) mod events;
+pub(crate) mod query;
+pub(crate) mod read_cache;
+
+use query::link_key;
 use serde_json::{json, Map, Value};
 use sg_api3::data_type::{DataType, Shape};
 use sg_api3::methods::write::FieldValue;
@@ -44,28 +52,25 @@ pub(crate) struct Table {
 
 /// The records of the site. Cloned to run a batch as one transaction.
 #[derive(Clone, Debug)]
-pub(crate) struct Store {
-    pub(crate) schema: Arc<Schema>,
-    pub(crate) tables: BTreeMap<String, Table>,
+pub(crate) struct Records {
+    /// Private: changed through `schema_mut`, which clears the read cache.
+    schema: Arc<Schema>,
+    /// Private: changed through `tables_mut`, which clears the read cache.
+    tables: BTreeMap<String, Table>,
     /// Image URL -> the id of its thumbnail attachment.
     attachment_ids: BTreeMap<String, i64>,
     /// Records per page, at most (`info`'s `api_max_entities_per_page`).
     pub(crate) page_size: u64,
-    /// Who follows what: (user type, user id, entity type, entity id).
-    pub(crate) follows: std::collections::BTreeSet<(String, i64, String, i64)>,
     /// The activity of every record, oldest first.
     pub(crate) activity: Vec<Value>,
-    /// Work-schedule exceptions.
-    pub(crate) work_exceptions: super::api::site::Exceptions,
-    /// (project id, user id) -> when last accessed.
-    pub(crate) last_accessed: BTreeMap<(i64, Option<i64>), String>,
-    /// HumanUser id -> subscription.
-    pub(crate) subscriptions: BTreeMap<i64, Value>,
     /// The event log's commit order and held-back events.
-    pub(crate) events: super::events::EventLog,
-    /// The last read's matches, kept for its next pages; cleared on every change.
-    pub(crate) read_cache: super::api::read_cache::ReadCache,
+    events: events::EventLog,
+    /// The last read's matches, kept for its next pages: cleared by every change.
+    read_cache: read_cache::ReadCache,
 }
+
+/// Records per page, at most, unless the builder says otherwise (a site's default).
+pub(crate) const MAX_PAGE: u64 = 500;
 
 /// Fields whose value the server sets on every create or update when the schema has them.
 pub(crate) const CREATED_AT: &str = "created_at";
@@ -110,8 +115,8 @@ pub(crate) fn now_wire() -> String {
     format_date_time(&chrono::Utc::now())
 }
 
-impl Store {
-    pub(crate) fn new(schema: Schema) -> Store {
+impl Records {
+    pub(crate) fn new(schema: Schema) -> Records {
         let tables = schema
             .entities
             .keys()
@@ -125,19 +130,60 @@ impl Store {
                 )
             })
             .collect();
-        Store {
+        Records {
             schema: Arc::new(schema),
             tables,
             attachment_ids: BTreeMap::new(),
-            follows: Default::default(),
-            work_exceptions: Default::default(),
             activity: Vec::new(),
-            last_accessed: BTreeMap::new(),
-            subscriptions: BTreeMap::new(),
-            page_size: super::api::MAX_PAGE,
+            page_size: MAX_PAGE,
             events: Default::default(),
             read_cache: Default::default(),
         }
+    }
+
+    /// The schema.
+    pub(crate) fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The schema, to change: what queries match may change with it, so the read cache goes.
+    pub(crate) fn schema_mut(&mut self) -> &mut Schema {
+        self.read_cache.clear();
+        Arc::make_mut(&mut self.schema)
+    }
+
+    /// The tables, by entity type.
+    pub(crate) fn tables(&self) -> &BTreeMap<String, Table> {
+        &self.tables
+    }
+
+    /// The tables, to change: the read cache goes, so that no later page of a query read
+    /// before the change is served from it.
+    pub(crate) fn tables_mut(&mut self) -> &mut BTreeMap<String, Table> {
+        self.read_cache.clear();
+        &mut self.tables
+    }
+
+    /// The tables and the event log, to change together (an event is written with each
+    /// change): the read cache goes, as with [`Records::tables_mut`].
+    fn tables_and_events_mut(&mut self) -> (&mut BTreeMap<String, Table>, &mut events::EventLog) {
+        self.read_cache.clear();
+        (&mut self.tables, &mut self.events)
+    }
+
+    /// The ids a query matched, kept under `key`, until the next change.
+    pub(crate) fn cached_read(&self, key: &str) -> Option<Arc<Vec<i64>>> {
+        self.read_cache.get(key)
+    }
+
+    /// Keeps the ids a query matched under `key`, until the next change.
+    pub(crate) fn cache_read(&mut self, key: String, ids: Arc<Vec<i64>>) {
+        self.read_cache.put(key, ids);
+    }
+
+    /// How event ids are committed (see `LocalSiteBuilder::event_commits`).
+    pub(crate) fn set_event_commits(&mut self, commits: events::EventCommits) {
+        self.events.commits = commits;
     }
 
     pub(crate) fn entity(
@@ -546,7 +592,7 @@ impl Store {
                         }
                     }
                 }
-                let table = work.tables.entry(t.clone()).or_default();
+                let table = work.tables_mut().entry(t.clone()).or_default();
                 let id = match obj.get("id") {
                     Some(v) => v
                         .as_i64()
@@ -629,7 +675,7 @@ impl Store {
     /// that keep API writes off system fields.
     pub(crate) fn set_raw(&mut self, entity_type: &str, id: i64, field: &str, value: Value) {
         if let Some(row) = self
-            .tables
+            .tables_mut()
             .get_mut(entity_type)
             .and_then(|t| t.rows.get_mut(&id))
         {

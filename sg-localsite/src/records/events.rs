@@ -2,7 +2,7 @@
 //! field), delete and revive, the way a site writes them for event daemons, with ids that can be
 //! made to commit out of order (a site's do: a later id can be readable before an earlier one).
 
-use super::store::{now_wire, Row, Store};
+use crate::records::{now_wire, Records, Row};
 use serde_json::{json, Map, Value};
 
 /// How event ids commit: in order, or every `every`-th event held back until `later` more
@@ -26,7 +26,7 @@ pub(crate) struct EventLog {
 
 const EVENTS: &str = "EventLogEntry";
 
-impl Store {
+impl Records {
     /// Writes the event `kind` (`New`, `Change`, `Retirement`, `Revival`) of `entity_type` #`id`
     /// with its `meta`, when the schema has an event log (and the record is not an event).
     pub(crate) fn log_event(&mut self, entity_type: &str, id: i64, kind: &str, meta: Value) {
@@ -57,13 +57,13 @@ impl Store {
             format!("{entity_type} #{id}: {}", kind.to_lowercase()).into(),
         );
         put("meta", meta);
-        let table = self.tables.entry(EVENTS.into()).or_default();
+        let (tables, log) = self.tables_and_events_mut();
+        let table = tables.entry(EVENTS.into()).or_default();
         let event_id = table.next_id.max(1);
         table.next_id = event_id + 1;
         fields.insert("id".into(), event_id.into());
 
         // Events held back commit once enough later ones are written.
-        let log = &mut self.events;
         log.written += 1;
         for h in &mut log.held {
             h.2 = h.2.saturating_sub(1);
@@ -97,8 +97,9 @@ impl Store {
 
     /// Makes every held-back event readable.
     pub(crate) fn commit_events(&mut self) {
-        let held = std::mem::take(&mut self.events.held);
-        let table = self.tables.entry(EVENTS.into()).or_default();
+        let (tables, log) = self.tables_and_events_mut();
+        let held = std::mem::take(&mut log.held);
+        let table = tables.entry(EVENTS.into()).or_default();
         for (event_id, fields, _) in held {
             table.rows.insert(
                 event_id,

@@ -1,7 +1,7 @@
 //! Filters, as `read` and `summarize` (in `api/`) evaluate them: nested groups, each data
 //! type's relations, deep links; and the comparisons sorts and groups use.
 
-use super::store::{bad, Exception, Store};
+use crate::records::{bad, Exception, Records};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde_json::Value;
 use sg_api3::data_type::FieldKind;
@@ -102,7 +102,7 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-impl Store {
+impl Records {
     /// Resolves a field name or deep-link path of `entity_type`.
     pub(crate) fn resolve_path<'s>(
         &'s self,
