@@ -1,7 +1,8 @@
 //! HTTP/1.1 on the connection: requests read (heads parsed by `httparse`; `Content-Length` and
 //! chunked bodies), responses written, keep-alive, one thread per connection. It knows nothing of
-//! api3 or faults: each request is handed to [`crate::routes::serve`], which answers it (or plays
-//! a fault on the connection) and says whether the connection stays open.
+//! api3, routes or faults: each request is handed to the [`Serve`] function the site starts it
+//! with (`routes::serve`), which answers it (or plays a fault on the connection) and says whether
+//! the connection stays open.
 //!
 //! It is a service tools are pointed at, so hostile input gets an HTTP error, not memory or
 //! threads: a request head is looked for in linear time up to [`MAX_HEAD`] (431 beyond), bodies
@@ -24,7 +25,10 @@ const MAX_HEAD: usize = 64 * 1024;
 /// The most headers a request may have.
 const MAX_HEADERS: usize = 100;
 
-pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// Answers one request on the connection; `Ok(false)` when it closed the connection.
+pub(crate) type Serve = fn(&mut TcpStream, &Shared, &Request) -> io::Result<bool>;
+
+pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>, serve: Serve) {
     let mut backoff = Duration::from_millis(1);
     loop {
         let accepted = listener.accept();
@@ -54,7 +58,7 @@ pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let spawned = std::thread::Builder::new().spawn({
             let shared = shared.clone();
             move || {
-                let _ = serve_connection(stream, &shared);
+                let _ = serve_connection(stream, &shared, serve);
                 shared.open.fetch_sub(1, Ordering::SeqCst);
             }
         });
@@ -155,7 +159,7 @@ enum Incoming {
     Refused(Refusal),
 }
 
-fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+fn serve_connection(mut stream: TcpStream, shared: &Shared, serve: Serve) -> io::Result<()> {
     stream.set_read_timeout(Some(IDLE_POLL))?;
     stream.set_nodelay(true)?;
     let mut buf = Vec::new();
@@ -169,7 +173,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
             }
         };
         let close = req.close;
-        if !crate::routes::serve(&mut stream, shared, &req)? || close {
+        if !serve(&mut stream, shared, &req)? || close {
             break;
         }
     }

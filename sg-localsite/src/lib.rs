@@ -337,7 +337,7 @@ impl LocalSiteBuilder {
         let s = shared.clone();
         let thread = std::thread::Builder::new()
             .name(format!("sg-localsite-{}", addr.port()))
-            .spawn(move || http::accept_loop(listener, s))
+            .spawn(move || http::accept_loop(listener, s, routes::serve))
             .map_err(LocalSiteError::Io)?;
         Ok(LocalSite {
             addr,
