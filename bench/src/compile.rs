@@ -38,7 +38,7 @@ fn baseline(model: &Model, serde: bool) -> String {
         }
         let _ = writeln!(s, "pub struct {} {{\n    pub id: i64,", e.ident);
         for f in e.fields.iter().filter(|f| f.wire != "id") {
-            let ident = sg_codegen::names::ident_tokens(&f.ident);
+            let ident = sg_codegen::names::ident_text(&f.ident);
             if serde {
                 let _ = writeln!(s, "    #[serde(rename = {:?}, default)]", f.wire);
             }

@@ -1,10 +1,9 @@
 //! Typed Rust bindings from a ShotGrid site's schema.
 //!
 //! The pipeline: a schema (a snapshot file, or one the `sg-codegen` command read from a live
-//! site) -> [`sg_api3::schema::Schema`] -> [`model::Model`] (every name
-//! and type decided once) -> each file's frame as `quote!` token streams, laid out by syn and
-//! prettyplease, with the per-field parts and the markers printed straight into it as text in
-//! the same layout (`emit/layout.rs`) -> files, written only when their bytes change.
+//! site) -> [`sg_api3::schema::Schema`] -> [`model::Model`] (every name and type decided once)
+//! -> Rust text, written by one printer with its own indentation (`emit/`) -> files, written
+//! only when their bytes change.
 //!
 //! # From `build.rs`
 //!
@@ -113,22 +112,17 @@ pub struct Generated {
     pub fields: usize,
     /// What the generator worked around (unknown data types, ...).
     pub warnings: Vec<String>,
-    /// Entity types whose file prettyplease laid out as a whole: the per-field parts are
-    /// printed as text in its layout, except where a name is long enough that a part cannot be
-    /// sure of it. Same output, slower; for measuring.
-    pub reformatted: Vec<String>,
 }
 
 /// Generates the bindings of `schema` in memory.
 pub fn generate(schema: &Schema, options: &Options) -> Result<Generated, CodegenError> {
     let model = model::Model::build(schema, options).map_err(CodegenError::Invalid)?;
-    let (files, reformatted) = emit::emit(&model, options).map_err(CodegenError::Invalid)?;
+    let files = emit::emit(&model, options).map_err(CodegenError::Invalid)?;
     Ok(Generated {
         files,
         entities: model.entities.len(),
         fields: model.field_count(),
         warnings: model.warnings,
-        reformatted,
     })
 }
 

@@ -32,7 +32,7 @@ fn not_raw_safe(s: String) -> String {
     }
 }
 
-/// A `snake_case` identifier for `name` (without the `r#` of a keyword; see [`ident_tokens`]).
+/// A `snake_case` identifier for `name` (without the `r#` of a keyword; see [`ident_text`]).
 pub fn snake(name: &str) -> String {
     not_raw_safe(snake_raw(name))
 }
@@ -75,17 +75,8 @@ pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s) || NOT_RAW.contains(&s)
 }
 
-/// The tokens of identifier `s`: raw for keywords, `s_` where even raw is not allowed.
-pub fn ident_tokens(s: &str) -> proc_macro2::Ident {
-    let span = proc_macro2::Span::call_site();
-    match ident_form(s) {
-        IdentForm::Raw => proc_macro2::Ident::new_raw(s, span),
-        _ => proc_macro2::Ident::new(&ident_text(s), span),
-    }
-}
-
-/// Identifier `s` as it is printed: `r#s` for keywords, `s_` where even raw is not allowed
-/// (the text of [`ident_tokens`]).
+/// Identifier `s` as generated code writes it: `r#s` for keywords, `s_` where even raw is not
+/// allowed (`self`, `Self`, `super`, `crate`, `_`).
 pub fn ident_text(s: &str) -> std::borrow::Cow<'_, str> {
     match ident_form(s) {
         IdentForm::Plain => s.into(),
@@ -194,8 +185,7 @@ mod tests {
     }
 
     fn check_keyword(k: &str) {
-        let t = ident_tokens(k).to_string();
-        assert_eq!(ident_text(k), t, "the printed form is the tokens' text");
+        let t = ident_text(k).into_owned();
         // Each keyword yields an identifier that parses as a field name and a type name.
         let field: syn::Result<syn::FieldsNamed> = syn::parse_str(&format!("{{ pub {t}: u8 }}"));
         assert!(field.is_ok(), "{k} -> {t}");

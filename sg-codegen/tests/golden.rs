@@ -73,7 +73,7 @@ fn a_changed_snapshot_changes_only_its_files() {
 }
 
 #[test]
-fn every_generated_file_is_rustfmt_clean_and_documented() {
+fn every_generated_file_is_well_formed_and_gates_entities_by_feature() {
     let g = generated(
         &fixture(),
         &Options {
@@ -81,7 +81,7 @@ fn every_generated_file_is_rustfmt_clean_and_documented() {
             ..Options::default()
         },
     );
-    support::assert_prettyplease_layout("hazards with entity features", &g.files);
+    support::assert_well_formed("hazards with entity features", &g.files);
     let mod_rs = &g.files[0].text;
     assert!(
         mod_rs.contains("#[cfg(feature = \"shot\")]\npub mod shot;"),

@@ -15,6 +15,7 @@ pub struct Asset {
     /// **Match** (`Asset.match`): `text`.
     pub r#match: ::core::option::Option<::std::string::String>,
 }
+
 impl ::core::cmp::PartialEq for Asset {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -32,6 +33,7 @@ impl ::core::cmp::PartialEq for Asset {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for Asset {
     type Type = super::markers::Asset;
     type Field = AssetField;
@@ -46,9 +48,9 @@ impl ::sg_runtime::typed::Entity for Asset {
         };
         while let ::core::option::Option::Some(i) = r.next_field(AssetField::INFO) {
             match i {
-                0usize => r.value(&mut value.code),
-                1usize => r.value(&mut value.r#fn),
-                3usize => r.value(&mut value.r#match),
+                0 => r.value(&mut value.code),
+                1 => r.value(&mut value.r#fn),
+                3 => r.value(&mut value.r#match),
                 _ => r.skip(),
             }
         }
@@ -59,7 +61,8 @@ impl ::sg_runtime::typed::Entity for Asset {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "Asset", "`, by wire name.")]
+
+/// The fields of `Asset`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AssetField {
     /// **Asset Name** (`Asset.code`).
@@ -71,40 +74,21 @@ pub enum AssetField {
     /// **Match** (`Asset.match`).
     Match,
 }
+
 impl AssetField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [AssetField; 4usize] = &[
+    pub const ALL: &'static [AssetField; 4] = &[
         Self::Code,
         Self::Fn,
         Self::Id,
         Self::Match,
     ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 4usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "code",
-            display_name: "Asset Name",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "fn",
-            display_name: "Fn",
-            data_type: "checkbox",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "match",
-            display_name: "Match",
-            data_type: "text",
-            writable: true,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 4] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "code", display_name: "Asset Name", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "fn", display_name: "Fn", data_type: "checkbox", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "match", display_name: "Match", data_type: "text", writable: true },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -127,53 +111,43 @@ impl AssetField {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for AssetField {
     type Type = super::markers::Asset;
     const ALL: &'static [Self] = AssetField::ALL;
-    fn wire_name(self) -> &'static str {
-        AssetField::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        AssetField::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        AssetField::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        AssetField::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { AssetField::wire_name(self) }
+    fn display_name(self) -> &'static str { AssetField::display_name(self) }
+    fn data_type(self) -> &'static str { AssetField::data_type(self) }
+    fn is_writable(self) -> bool { AssetField::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for AssetField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for AssetField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for AssetField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "Asset",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "Asset",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "Asset", "`: reach them as `",
-    stringify!(Asset), "::F`."
-)]
+
+/// Typed handles on the fields of `Asset`: reach them as `Asset::F`.
 pub struct AssetFields {
     /// **Asset Name** (`Asset.code`): `text`.
     pub code: ::sg_runtime::typed::FieldRef<
@@ -200,6 +174,7 @@ pub struct AssetFields {
         ::sg_runtime::typed::Writable,
     >,
 }
+
 impl Asset {
     /// Typed handles on this entity type's fields.
     pub const F: AssetFields = AssetFields {
@@ -218,9 +193,7 @@ impl Asset {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::Asset>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::Asset>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

@@ -11,6 +11,7 @@ pub struct CustomEntity01 {
     /// **Location** (`CustomEntity01.code`): `text`.
     pub code: ::core::option::Option<::std::string::String>,
 }
+
 impl ::core::cmp::PartialEq for CustomEntity01 {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -22,6 +23,7 @@ impl ::core::cmp::PartialEq for CustomEntity01 {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for CustomEntity01 {
     type Type = super::markers::CustomEntity01;
     type Field = CustomEntity01Field;
@@ -32,11 +34,9 @@ impl ::sg_runtime::typed::Entity for CustomEntity01 {
             id: ::sg_runtime::typed::Id::new(0),
             code: ::core::option::Option::None,
         };
-        while let ::core::option::Option::Some(i) = r
-            .next_field(CustomEntity01Field::INFO)
-        {
+        while let ::core::option::Option::Some(i) = r.next_field(CustomEntity01Field::INFO) {
             match i {
-                0usize => r.value(&mut value.code),
+                0 => r.value(&mut value.code),
                 _ => r.skip(),
             }
         }
@@ -47,7 +47,8 @@ impl ::sg_runtime::typed::Entity for CustomEntity01 {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "CustomEntity01", "`, by wire name.")]
+
+/// The fields of `CustomEntity01`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomEntity01Field {
     /// **Location** (`CustomEntity01.code`).
@@ -55,23 +56,17 @@ pub enum CustomEntity01Field {
     /// **Id** (`CustomEntity01.id`).
     Id,
 }
+
 impl CustomEntity01Field {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [CustomEntity01Field; 2usize] = &[Self::Code, Self::Id];
+    pub const ALL: &'static [CustomEntity01Field; 2] = &[
+        Self::Code,
+        Self::Id,
+    ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "code",
-            display_name: "Location",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "code", display_name: "Location", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -94,53 +89,43 @@ impl CustomEntity01Field {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for CustomEntity01Field {
     type Type = super::markers::CustomEntity01;
     const ALL: &'static [Self] = CustomEntity01Field::ALL;
-    fn wire_name(self) -> &'static str {
-        CustomEntity01Field::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        CustomEntity01Field::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        CustomEntity01Field::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        CustomEntity01Field::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { CustomEntity01Field::wire_name(self) }
+    fn display_name(self) -> &'static str { CustomEntity01Field::display_name(self) }
+    fn data_type(self) -> &'static str { CustomEntity01Field::data_type(self) }
+    fn is_writable(self) -> bool { CustomEntity01Field::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for CustomEntity01Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for CustomEntity01Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for CustomEntity01Field {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "CustomEntity01",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "CustomEntity01",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "CustomEntity01", "`: reach them as `",
-    stringify!(CustomEntity01), "::F`."
-)]
+
+/// Typed handles on the fields of `CustomEntity01`: reach them as `CustomEntity01::F`.
 pub struct CustomEntity01Fields {
     /// **Location** (`CustomEntity01.code`): `text`.
     pub code: ::sg_runtime::typed::FieldRef<
@@ -155,6 +140,7 @@ pub struct CustomEntity01Fields {
         ::sg_runtime::typed::ReadOnly,
     >,
 }
+
 impl CustomEntity01 {
     /// Typed handles on this entity type's fields.
     pub const F: CustomEntity01Fields = CustomEntity01Fields {
@@ -171,9 +157,7 @@ impl CustomEntity01 {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::CustomEntity01>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::CustomEntity01>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

@@ -9,6 +9,7 @@ pub struct CustomEntity02 {
     /// The record's id.
     pub id: ::sg_runtime::typed::Id<super::markers::CustomEntity02>,
 }
+
 impl ::core::cmp::PartialEq for CustomEntity02 {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -17,6 +18,7 @@ impl ::core::cmp::PartialEq for CustomEntity02 {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for CustomEntity02 {
     type Type = super::markers::CustomEntity02;
     type Field = CustomEntity02Field;
@@ -36,23 +38,22 @@ impl ::sg_runtime::typed::Entity for CustomEntity02 {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "CustomEntity02", "`, by wire name.")]
+
+/// The fields of `CustomEntity02`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomEntity02Field {
     /// **Id** (`CustomEntity02.id`).
     Id,
 }
+
 impl CustomEntity02Field {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [CustomEntity02Field; 1usize] = &[Self::Id];
+    pub const ALL: &'static [CustomEntity02Field; 1] = &[
+        Self::Id,
+    ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 1usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 1] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -75,53 +76,43 @@ impl CustomEntity02Field {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for CustomEntity02Field {
     type Type = super::markers::CustomEntity02;
     const ALL: &'static [Self] = CustomEntity02Field::ALL;
-    fn wire_name(self) -> &'static str {
-        CustomEntity02Field::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        CustomEntity02Field::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        CustomEntity02Field::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        CustomEntity02Field::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { CustomEntity02Field::wire_name(self) }
+    fn display_name(self) -> &'static str { CustomEntity02Field::display_name(self) }
+    fn data_type(self) -> &'static str { CustomEntity02Field::data_type(self) }
+    fn is_writable(self) -> bool { CustomEntity02Field::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for CustomEntity02Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for CustomEntity02Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for CustomEntity02Field {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "CustomEntity02",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "CustomEntity02",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "CustomEntity02", "`: reach them as `",
-    stringify!(CustomEntity02), "::F`."
-)]
+
+/// Typed handles on the fields of `CustomEntity02`: reach them as `CustomEntity02::F`.
 pub struct CustomEntity02Fields {
     /// **Id** (`CustomEntity02.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
@@ -130,6 +121,7 @@ pub struct CustomEntity02Fields {
         ::sg_runtime::typed::ReadOnly,
     >,
 }
+
 impl CustomEntity02 {
     /// Typed handles on this entity type's fields.
     pub const F: CustomEntity02Fields = CustomEntity02Fields {
@@ -145,9 +137,7 @@ impl CustomEntity02 {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::CustomEntity02>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::CustomEntity02>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

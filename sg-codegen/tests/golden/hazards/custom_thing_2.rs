@@ -9,6 +9,7 @@ pub struct CustomThing2 {
     /// The record's id.
     pub id: ::sg_runtime::typed::Id<super::markers::CustomThing2>,
 }
+
 impl ::core::cmp::PartialEq for CustomThing2 {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -17,6 +18,7 @@ impl ::core::cmp::PartialEq for CustomThing2 {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for CustomThing2 {
     type Type = super::markers::CustomThing2;
     type Field = CustomThing2Field;
@@ -36,23 +38,22 @@ impl ::sg_runtime::typed::Entity for CustomThing2 {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "Custom_Thing", "`, by wire name.")]
+
+/// The fields of `Custom_Thing`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CustomThing2Field {
     /// **Id** (`Custom_Thing.id`).
     Id,
 }
+
 impl CustomThing2Field {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [CustomThing2Field; 1usize] = &[Self::Id];
+    pub const ALL: &'static [CustomThing2Field; 1] = &[
+        Self::Id,
+    ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 1usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 1] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -75,53 +76,43 @@ impl CustomThing2Field {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for CustomThing2Field {
     type Type = super::markers::CustomThing2;
     const ALL: &'static [Self] = CustomThing2Field::ALL;
-    fn wire_name(self) -> &'static str {
-        CustomThing2Field::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        CustomThing2Field::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        CustomThing2Field::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        CustomThing2Field::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { CustomThing2Field::wire_name(self) }
+    fn display_name(self) -> &'static str { CustomThing2Field::display_name(self) }
+    fn data_type(self) -> &'static str { CustomThing2Field::data_type(self) }
+    fn is_writable(self) -> bool { CustomThing2Field::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for CustomThing2Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for CustomThing2Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for CustomThing2Field {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "Custom_Thing",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "Custom_Thing",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "Custom_Thing", "`: reach them as `",
-    stringify!(CustomThing2), "::F`."
-)]
+
+/// Typed handles on the fields of `Custom_Thing`: reach them as `CustomThing2::F`.
 pub struct CustomThing2Fields {
     /// **Id** (`Custom_Thing.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
@@ -130,6 +121,7 @@ pub struct CustomThing2Fields {
         ::sg_runtime::typed::ReadOnly,
     >,
 }
+
 impl CustomThing2 {
     /// Typed handles on this entity type's fields.
     pub const F: CustomThing2Fields = CustomThing2Fields {
@@ -145,9 +137,7 @@ impl CustomThing2 {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::CustomThing2>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::CustomThing2>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

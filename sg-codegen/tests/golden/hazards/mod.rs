@@ -82,9 +82,7 @@ pub mod markers {
     impl ::sg_runtime::typed::TargetSet for ShotSgLinksTargets {
         const NAMES: &'static [&'static str] = &["Asset", "CustomEntity01", "Sequence"];
         type Link = ::sg_runtime::typed::TargetRef<ShotSgLinksTargets>;
-        type Members = ::sg_runtime::__private::type_list!(
-            Asset, CustomEntity01, Sequence
-        );
+        type Members = ::sg_runtime::__private::type_list!(Asset, CustomEntity01, Sequence);
     }
     /// The entity types `Shot.sg_parent` may link to: Asset, Sequence.
     pub enum ShotSgParentTargets {}
@@ -142,9 +140,7 @@ pub mod sequence;
 pub use sequence::{Sequence, SequenceField, SequenceFields};
 /// Entity type `Shot` (**Shot**).
 pub mod shot;
-pub use shot::{
-    Shot, ShotField2, ShotFields, ShotSgKind, ShotSgReviewState, ShotSgStatusList,
-};
+pub use shot::{Shot, ShotField2, ShotFields, ShotSgKind, ShotSgReviewState, ShotSgStatusList};
 /// Entity type `ShotField` (**Shot Field Entity**).
 pub mod shot_field;
 pub use shot_field::{ShotField, ShotFieldField, ShotFieldFields};

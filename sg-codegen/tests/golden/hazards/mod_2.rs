@@ -13,6 +13,7 @@ pub struct Mod {
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
     pub code: ::core::option::Option<::std::string::String>,
 }
+
 impl ::core::cmp::PartialEq for Mod {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -24,6 +25,7 @@ impl ::core::cmp::PartialEq for Mod {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for Mod {
     type Type = super::markers::Mod;
     type Field = ModField;
@@ -36,7 +38,7 @@ impl ::sg_runtime::typed::Entity for Mod {
         };
         while let ::core::option::Option::Some(i) = r.next_field(ModField::INFO) {
             match i {
-                0usize => r.value(&mut value.code),
+                0 => r.value(&mut value.code),
                 _ => r.skip(),
             }
         }
@@ -47,7 +49,8 @@ impl ::sg_runtime::typed::Entity for Mod {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "mod", "`, by wire name.")]
+
+/// The fields of `mod`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ModField {
     /// **Code** (`mod.code`).
@@ -55,23 +58,17 @@ pub enum ModField {
     /// **Id** (`mod.id`).
     Id,
 }
+
 impl ModField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [ModField; 2usize] = &[Self::Code, Self::Id];
+    pub const ALL: &'static [ModField; 2] = &[
+        Self::Code,
+        Self::Id,
+    ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "code",
-            display_name: "Code",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "code", display_name: "Code", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -94,53 +91,43 @@ impl ModField {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for ModField {
     type Type = super::markers::Mod;
     const ALL: &'static [Self] = ModField::ALL;
-    fn wire_name(self) -> &'static str {
-        ModField::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        ModField::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        ModField::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        ModField::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { ModField::wire_name(self) }
+    fn display_name(self) -> &'static str { ModField::display_name(self) }
+    fn data_type(self) -> &'static str { ModField::data_type(self) }
+    fn is_writable(self) -> bool { ModField::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for ModField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for ModField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for ModField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "mod",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "mod",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "mod", "`: reach them as `", stringify!(Mod),
-    "::F`."
-)]
+
+/// Typed handles on the fields of `mod`: reach them as `Mod::F`.
 pub struct ModFields {
     /// **Code** (`mod.code`): `text`.
     ///
@@ -157,6 +144,7 @@ pub struct ModFields {
         ::sg_runtime::typed::ReadOnly,
     >,
 }
+
 impl Mod {
     /// Typed handles on this entity type's fields.
     pub const F: ModFields = ModFields {
@@ -173,9 +161,7 @@ impl Mod {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::Mod>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::Mod>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

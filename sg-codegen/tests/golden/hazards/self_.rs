@@ -13,6 +13,7 @@ pub struct ESelf {
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
     pub code: ::core::option::Option<::std::string::String>,
 }
+
 impl ::core::cmp::PartialEq for ESelf {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -24,6 +25,7 @@ impl ::core::cmp::PartialEq for ESelf {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for ESelf {
     type Type = super::markers::ESelf;
     type Field = ESelfField;
@@ -36,7 +38,7 @@ impl ::sg_runtime::typed::Entity for ESelf {
         };
         while let ::core::option::Option::Some(i) = r.next_field(ESelfField::INFO) {
             match i {
-                0usize => r.value(&mut value.code),
+                0 => r.value(&mut value.code),
                 _ => r.skip(),
             }
         }
@@ -47,7 +49,8 @@ impl ::sg_runtime::typed::Entity for ESelf {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "Self", "`, by wire name.")]
+
+/// The fields of `Self`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ESelfField {
     /// **Code** (`Self.code`).
@@ -55,23 +58,17 @@ pub enum ESelfField {
     /// **Id** (`Self.id`).
     Id,
 }
+
 impl ESelfField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [ESelfField; 2usize] = &[Self::Code, Self::Id];
+    pub const ALL: &'static [ESelfField; 2] = &[
+        Self::Code,
+        Self::Id,
+    ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "code",
-            display_name: "Code",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "code", display_name: "Code", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -94,53 +91,43 @@ impl ESelfField {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for ESelfField {
     type Type = super::markers::ESelf;
     const ALL: &'static [Self] = ESelfField::ALL;
-    fn wire_name(self) -> &'static str {
-        ESelfField::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        ESelfField::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        ESelfField::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        ESelfField::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { ESelfField::wire_name(self) }
+    fn display_name(self) -> &'static str { ESelfField::display_name(self) }
+    fn data_type(self) -> &'static str { ESelfField::data_type(self) }
+    fn is_writable(self) -> bool { ESelfField::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for ESelfField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for ESelfField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for ESelfField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "Self",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "Self",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "Self", "`: reach them as `", stringify!(ESelf),
-    "::F`."
-)]
+
+/// Typed handles on the fields of `Self`: reach them as `ESelf::F`.
 pub struct ESelfFields {
     /// **Code** (`Self.code`): `text`.
     ///
@@ -157,6 +144,7 @@ pub struct ESelfFields {
         ::sg_runtime::typed::ReadOnly,
     >,
 }
+
 impl ESelf {
     /// Typed handles on this entity type's fields.
     pub const F: ESelfFields = ESelfFields {
@@ -173,9 +161,7 @@ impl ESelf {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::ESelf>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::ESelf>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

@@ -21,6 +21,7 @@ pub struct ESelf2 {
     /// The shot's name, as the editor spells it: \[sh010\] \<b\>bold\</b\> \`code\`.
     pub self_3: ::core::option::Option<::std::string::String>,
 }
+
 impl ::core::cmp::PartialEq for ESelf2 {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -38,6 +39,7 @@ impl ::core::cmp::PartialEq for ESelf2 {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for ESelf2 {
     type Type = super::markers::ESelf2;
     type Field = ESelf2Field;
@@ -52,9 +54,9 @@ impl ::sg_runtime::typed::Entity for ESelf2 {
         };
         while let ::core::option::Option::Some(i) = r.next_field(ESelf2Field::INFO) {
             match i {
-                0usize => r.value(&mut value.self_),
-                2usize => r.value(&mut value.self_2),
-                3usize => r.value(&mut value.self_3),
+                0 => r.value(&mut value.self_),
+                2 => r.value(&mut value.self_2),
+                3 => r.value(&mut value.self_3),
                 _ => r.skip(),
             }
         }
@@ -65,7 +67,8 @@ impl ::sg_runtime::typed::Entity for ESelf2 {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "self_", "`, by wire name.")]
+
+/// The fields of `self_`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ESelf2Field {
     /// **Self Camel** (`self_.Self`).
@@ -77,40 +80,21 @@ pub enum ESelf2Field {
     /// **Self Underscore** (`self_.self_`).
     FSelf3,
 }
+
 impl ESelf2Field {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [ESelf2Field; 4usize] = &[
+    pub const ALL: &'static [ESelf2Field; 4] = &[
         Self::FSelf,
         Self::Id,
         Self::FSelf2,
         Self::FSelf3,
     ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 4usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "Self",
-            display_name: "Self Camel",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "self",
-            display_name: "Self",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "self_",
-            display_name: "Self Underscore",
-            data_type: "text",
-            writable: true,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 4] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "Self", display_name: "Self Camel", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "self", display_name: "Self", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "self_", display_name: "Self Underscore", data_type: "text", writable: true },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -133,53 +117,43 @@ impl ESelf2Field {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for ESelf2Field {
     type Type = super::markers::ESelf2;
     const ALL: &'static [Self] = ESelf2Field::ALL;
-    fn wire_name(self) -> &'static str {
-        ESelf2Field::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        ESelf2Field::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        ESelf2Field::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        ESelf2Field::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { ESelf2Field::wire_name(self) }
+    fn display_name(self) -> &'static str { ESelf2Field::display_name(self) }
+    fn data_type(self) -> &'static str { ESelf2Field::data_type(self) }
+    fn is_writable(self) -> bool { ESelf2Field::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for ESelf2Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for ESelf2Field {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for ESelf2Field {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "self_",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "self_",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "self_", "`: reach them as `",
-    stringify!(ESelf2), "::F`."
-)]
+
+/// Typed handles on the fields of `self_`: reach them as `ESelf2::F`.
 pub struct ESelf2Fields {
     /// **Self Camel** (`self_.Self`): `text`.
     ///
@@ -212,6 +186,7 @@ pub struct ESelf2Fields {
         ::sg_runtime::typed::Writable,
     >,
 }
+
 impl ESelf2 {
     /// Typed handles on this entity type's fields.
     pub const F: ESelf2Fields = ESelf2Fields {
@@ -230,9 +205,7 @@ impl ESelf2 {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::ESelf2>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::ESelf2>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

@@ -13,6 +13,7 @@ pub struct Sequence {
     /// **Shots** (`Sequence.shots`): `multi_entity`, links to Shot.
     pub shots: ::std::vec::Vec<::sg_runtime::typed::Link<super::markers::Shot>>,
 }
+
 impl ::core::cmp::PartialEq for Sequence {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -27,6 +28,7 @@ impl ::core::cmp::PartialEq for Sequence {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for Sequence {
     type Type = super::markers::Sequence;
     type Field = SequenceField;
@@ -40,8 +42,8 @@ impl ::sg_runtime::typed::Entity for Sequence {
         };
         while let ::core::option::Option::Some(i) = r.next_field(SequenceField::INFO) {
             match i {
-                0usize => r.value(&mut value.code),
-                2usize => r.list(&mut value.shots),
+                0 => r.value(&mut value.code),
+                2 => r.list(&mut value.shots),
                 _ => r.skip(),
             }
         }
@@ -52,7 +54,8 @@ impl ::sg_runtime::typed::Entity for Sequence {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "Sequence", "`, by wire name.")]
+
+/// The fields of `Sequence`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SequenceField {
     /// **Sequence Name** (`Sequence.code`).
@@ -62,33 +65,19 @@ pub enum SequenceField {
     /// **Shots** (`Sequence.shots`).
     Shots,
 }
+
 impl SequenceField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [SequenceField; 3usize] = &[
+    pub const ALL: &'static [SequenceField; 3] = &[
         Self::Code,
         Self::Id,
         Self::Shots,
     ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 3usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "code",
-            display_name: "Sequence Name",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "shots",
-            display_name: "Shots",
-            data_type: "multi_entity",
-            writable: true,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 3] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "code", display_name: "Sequence Name", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "shots", display_name: "Shots", data_type: "multi_entity", writable: true },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -111,53 +100,43 @@ impl SequenceField {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for SequenceField {
     type Type = super::markers::Sequence;
     const ALL: &'static [Self] = SequenceField::ALL;
-    fn wire_name(self) -> &'static str {
-        SequenceField::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        SequenceField::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        SequenceField::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        SequenceField::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { SequenceField::wire_name(self) }
+    fn display_name(self) -> &'static str { SequenceField::display_name(self) }
+    fn data_type(self) -> &'static str { SequenceField::data_type(self) }
+    fn is_writable(self) -> bool { SequenceField::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for SequenceField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for SequenceField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for SequenceField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "Sequence",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "Sequence",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "Sequence", "`: reach them as `",
-    stringify!(Sequence), "::F`."
-)]
+
+/// Typed handles on the fields of `Sequence`: reach them as `Sequence::F`.
 pub struct SequenceFields {
     /// **Sequence Name** (`Sequence.code`): `text`.
     pub code: ::sg_runtime::typed::FieldRef<
@@ -178,6 +157,7 @@ pub struct SequenceFields {
         ::sg_runtime::typed::Writable,
     >,
 }
+
 impl Sequence {
     /// Typed handles on this entity type's fields.
     pub const F: SequenceFields = SequenceFields {
@@ -195,9 +175,7 @@ impl Sequence {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::Sequence>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::Sequence>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

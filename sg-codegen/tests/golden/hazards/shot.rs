@@ -33,9 +33,7 @@ pub struct Shot {
     /// **All Date** (`Shot.f_date`): `date`.
     pub f_date: ::core::option::Option<::sg_runtime::chrono::NaiveDate>,
     /// **All Date Time** (`Shot.f_date_time`): `date_time`.
-    pub f_date_time: ::core::option::Option<
-        ::sg_runtime::chrono::DateTime<::sg_runtime::chrono::Utc>,
-    >,
+    pub f_date_time: ::core::option::Option<::sg_runtime::chrono::DateTime<::sg_runtime::chrono::Utc>>,
     /// **All Duration** (`Shot.f_duration`): `duration`.
     pub f_duration: ::core::option::Option<i64>,
     /// **All Entity Type** (`Shot.f_entity_type`): `entity_type`.
@@ -81,13 +79,9 @@ pub struct Shot {
     /// **Foo upper** (`Shot.sg_Foo`): `text`.
     pub sg_foo: ::core::option::Option<::std::string::String>,
     /// **Anything (no valid\_types)** (`Shot.sg_anything`): `entity`.
-    pub sg_anything: ::core::option::Option<
-        ::sg_runtime::typed::TargetRef<::sg_runtime::typed::AnyEntity>,
-    >,
+    pub sg_anything: ::core::option::Option<::sg_runtime::typed::TargetRef<::sg_runtime::typed::AnyEntity>>,
     /// **Banner (absent type)** (`Shot.sg_banner`): `entity`, links to Banner.
-    pub sg_banner: ::core::option::Option<
-        ::sg_runtime::typed::TargetRef<super::markers::ShotSgBannerTargets>,
-    >,
+    pub sg_banner: ::core::option::Option<::sg_runtime::typed::TargetRef<super::markers::ShotSgBannerTargets>>,
     /// **Empty List** (`Shot.sg_empty_list`): `list`.
     pub sg_empty_list: ::core::option::Option<::std::string::String>,
     /// **Foo lower** (`Shot.sg_foo`): `text`.
@@ -95,26 +89,21 @@ pub struct Shot {
     /// **Kind** (`Shot.sg_kind`): `list`.
     pub sg_kind: ::core::option::Option<ShotSgKind>,
     /// **Links** (`Shot.sg_links`): `multi_entity`, links to Asset, Sequence, CustomEntity01.
-    pub sg_links: ::std::vec::Vec<
-        ::sg_runtime::typed::TargetRef<super::markers::ShotSgLinksTargets>,
-    >,
+    pub sg_links: ::std::vec::Vec<::sg_runtime::typed::TargetRef<super::markers::ShotSgLinksTargets>>,
     /// **Parent** (`Shot.sg_parent`): `entity`, links to Sequence, Asset, Banner.
-    pub sg_parent: ::core::option::Option<
-        ::sg_runtime::typed::TargetRef<super::markers::ShotSgParentTargets>,
-    >,
+    pub sg_parent: ::core::option::Option<::sg_runtime::typed::TargetRef<super::markers::ShotSgParentTargets>>,
     /// **ReviewState** (`Shot.sg_review_state`): `status_list`.
     ///
     /// Set by the review tool.Not by hand. Ever.  No tricks.
     pub sg_review_state: ::core::option::Option<ShotSgReviewState>,
     /// **Sequence** (`Shot.sg_sequence`): `entity`, links to Sequence.
-    pub sg_sequence: ::core::option::Option<
-        ::sg_runtime::typed::Link<super::markers::Sequence>,
-    >,
+    pub sg_sequence: ::core::option::Option<::sg_runtime::typed::Link<super::markers::Sequence>>,
     /// **Status** (`Shot.sg_status_list`): `status_list`.
     pub sg_status_list: ::core::option::Option<ShotSgStatusList>,
     /// **Type (a keyword)** (`Shot.type`): `text`.
     pub r#type: ::core::option::Option<::std::string::String>,
 }
+
 impl ::core::cmp::PartialEq for Shot {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -252,6 +241,7 @@ impl ::core::cmp::PartialEq for Shot {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for Shot {
     type Type = super::markers::Shot;
     type Field = ShotField2;
@@ -306,49 +296,49 @@ impl ::sg_runtime::typed::Entity for Shot {
         };
         while let ::core::option::Option::Some(i) = r.next_field(ShotField2::INFO) {
             match i {
-                0usize => r.value(&mut value._3d_model),
-                1usize => r.list(&mut value.assets),
-                2usize => r.value(&mut value.code),
-                3usize => r.value(&mut value.err),
-                4usize => r.value(&mut value.f_addressing),
-                5usize => r.value(&mut value.f_calculated),
-                6usize => r.value(&mut value.f_checkbox),
-                7usize => r.value(&mut value.f_color),
-                8usize => r.value(&mut value.f_currency),
-                9usize => r.value(&mut value.f_date),
-                10usize => r.value(&mut value.f_date_time),
-                11usize => r.value(&mut value.f_duration),
-                12usize => r.value(&mut value.f_entity_type),
-                13usize => r.value(&mut value.f_float),
-                14usize => r.value(&mut value.f_footage),
-                15usize => r.value(&mut value.f_image),
-                16usize => r.value(&mut value.f_integer),
-                17usize => r.value(&mut value.f_number),
-                18usize => r.value(&mut value.f_password),
-                19usize => r.value(&mut value.f_percent),
-                20usize => r.value(&mut value.f_pivot_column),
-                21usize => r.value(&mut value.f_serializable),
-                22usize => r.value(&mut value.f_summary),
-                23usize => r.value(&mut value.f_system_task_type),
-                24usize => r.value(&mut value.f_tag_list),
-                25usize => r.value(&mut value.f_text),
-                26usize => r.value(&mut value.f_timecode),
-                27usize => r.value(&mut value.f_url),
-                28usize => r.value(&mut value.f_uuid),
-                30usize => r.value(&mut value.ok),
-                31usize => r.value(&mut value.self_),
-                32usize => r.value(&mut value.sg_foo),
-                33usize => r.value(&mut value.sg_anything),
-                34usize => r.value(&mut value.sg_banner),
-                35usize => r.value(&mut value.sg_empty_list),
-                36usize => r.value(&mut value.sg_foo_2),
-                37usize => r.value(&mut value.sg_kind),
-                38usize => r.list(&mut value.sg_links),
-                39usize => r.value(&mut value.sg_parent),
-                40usize => r.value(&mut value.sg_review_state),
-                41usize => r.value(&mut value.sg_sequence),
-                42usize => r.value(&mut value.sg_status_list),
-                43usize => r.value(&mut value.r#type),
+                0 => r.value(&mut value._3d_model),
+                1 => r.list(&mut value.assets),
+                2 => r.value(&mut value.code),
+                3 => r.value(&mut value.err),
+                4 => r.value(&mut value.f_addressing),
+                5 => r.value(&mut value.f_calculated),
+                6 => r.value(&mut value.f_checkbox),
+                7 => r.value(&mut value.f_color),
+                8 => r.value(&mut value.f_currency),
+                9 => r.value(&mut value.f_date),
+                10 => r.value(&mut value.f_date_time),
+                11 => r.value(&mut value.f_duration),
+                12 => r.value(&mut value.f_entity_type),
+                13 => r.value(&mut value.f_float),
+                14 => r.value(&mut value.f_footage),
+                15 => r.value(&mut value.f_image),
+                16 => r.value(&mut value.f_integer),
+                17 => r.value(&mut value.f_number),
+                18 => r.value(&mut value.f_password),
+                19 => r.value(&mut value.f_percent),
+                20 => r.value(&mut value.f_pivot_column),
+                21 => r.value(&mut value.f_serializable),
+                22 => r.value(&mut value.f_summary),
+                23 => r.value(&mut value.f_system_task_type),
+                24 => r.value(&mut value.f_tag_list),
+                25 => r.value(&mut value.f_text),
+                26 => r.value(&mut value.f_timecode),
+                27 => r.value(&mut value.f_url),
+                28 => r.value(&mut value.f_uuid),
+                30 => r.value(&mut value.ok),
+                31 => r.value(&mut value.self_),
+                32 => r.value(&mut value.sg_foo),
+                33 => r.value(&mut value.sg_anything),
+                34 => r.value(&mut value.sg_banner),
+                35 => r.value(&mut value.sg_empty_list),
+                36 => r.value(&mut value.sg_foo_2),
+                37 => r.value(&mut value.sg_kind),
+                38 => r.list(&mut value.sg_links),
+                39 => r.value(&mut value.sg_parent),
+                40 => r.value(&mut value.sg_review_state),
+                41 => r.value(&mut value.sg_sequence),
+                42 => r.value(&mut value.sg_status_list),
+                43 => r.value(&mut value.r#type),
                 _ => r.skip(),
             }
         }
@@ -359,7 +349,8 @@ impl ::sg_runtime::typed::Entity for Shot {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "Shot", "`, by wire name.")]
+
+/// The fields of `Shot`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ShotField2 {
     /// **3D Model** (`Shot.3d_model`).
@@ -451,9 +442,10 @@ pub enum ShotField2 {
     /// **Type (a keyword)** (`Shot.type`).
     Type,
 }
+
 impl ShotField2 {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [ShotField2; 44usize] = &[
+    pub const ALL: &'static [ShotField2; 44] = &[
         Self::F3dModel,
         Self::Assets,
         Self::Code,
@@ -500,271 +492,51 @@ impl ShotField2 {
         Self::Type,
     ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 44usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "3d_model",
-            display_name: "3D Model",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "assets",
-            display_name: "Assets",
-            data_type: "multi_entity",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "code",
-            display_name: "Shot Code",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "err",
-            display_name: "Err",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_addressing",
-            display_name: "All Addressing",
-            data_type: "addressing",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_calculated",
-            display_name: "All Calculated",
-            data_type: "calculated",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_checkbox",
-            display_name: "All Checkbox",
-            data_type: "checkbox",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_color",
-            display_name: "All Color",
-            data_type: "color",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_currency",
-            display_name: "All Currency",
-            data_type: "currency",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_date",
-            display_name: "All Date",
-            data_type: "date",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_date_time",
-            display_name: "All Date Time",
-            data_type: "date_time",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_duration",
-            display_name: "All Duration",
-            data_type: "duration",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_entity_type",
-            display_name: "All Entity Type",
-            data_type: "entity_type",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_float",
-            display_name: "All Float",
-            data_type: "float",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_footage",
-            display_name: "All Footage",
-            data_type: "footage",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_image",
-            display_name: "All Image",
-            data_type: "image",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_integer",
-            display_name: "All Integer",
-            data_type: "integer",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_number",
-            display_name: "All Number",
-            data_type: "number",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_password",
-            display_name: "All Password",
-            data_type: "password",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_percent",
-            display_name: "All Percent",
-            data_type: "percent",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_pivot_column",
-            display_name: "All Pivot Column",
-            data_type: "pivot_column",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_serializable",
-            display_name: "All Serializable",
-            data_type: "serializable",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_summary",
-            display_name: "All Summary",
-            data_type: "summary",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_system_task_type",
-            display_name: "All System Task Type",
-            data_type: "system_task_type",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_tag_list",
-            display_name: "All Tag List",
-            data_type: "tag_list",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_text",
-            display_name: "All Text",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_timecode",
-            display_name: "All Timecode",
-            data_type: "timecode",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_url",
-            display_name: "All Url",
-            data_type: "url",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "f_uuid",
-            display_name: "All Uuid",
-            data_type: "uuid",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "ok",
-            display_name: "Ok",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "self",
-            display_name: "Self (not even raw)",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_Foo",
-            display_name: "Foo upper",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_anything",
-            display_name: "Anything (no valid_types)",
-            data_type: "entity",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_banner",
-            display_name: "Banner (absent type)",
-            data_type: "entity",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_empty_list",
-            display_name: "Empty List",
-            data_type: "list",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_foo",
-            display_name: "Foo lower",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_kind",
-            display_name: "Kind",
-            data_type: "list",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_links",
-            display_name: "Links",
-            data_type: "multi_entity",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_parent",
-            display_name: "Parent",
-            data_type: "entity",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_review_state",
-            display_name: "Review\rState",
-            data_type: "status_list",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_sequence",
-            display_name: "Sequence",
-            data_type: "entity",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "sg_status_list",
-            display_name: "Status",
-            data_type: "status_list",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "type",
-            display_name: "Type (a keyword)",
-            data_type: "text",
-            writable: true,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 44] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "3d_model", display_name: "3D Model", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "assets", display_name: "Assets", data_type: "multi_entity", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "code", display_name: "Shot Code", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "err", display_name: "Err", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_addressing", display_name: "All Addressing", data_type: "addressing", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_calculated", display_name: "All Calculated", data_type: "calculated", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_checkbox", display_name: "All Checkbox", data_type: "checkbox", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_color", display_name: "All Color", data_type: "color", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_currency", display_name: "All Currency", data_type: "currency", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_date", display_name: "All Date", data_type: "date", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_date_time", display_name: "All Date Time", data_type: "date_time", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_duration", display_name: "All Duration", data_type: "duration", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_entity_type", display_name: "All Entity Type", data_type: "entity_type", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_float", display_name: "All Float", data_type: "float", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_footage", display_name: "All Footage", data_type: "footage", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_image", display_name: "All Image", data_type: "image", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_integer", display_name: "All Integer", data_type: "integer", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_number", display_name: "All Number", data_type: "number", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_password", display_name: "All Password", data_type: "password", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_percent", display_name: "All Percent", data_type: "percent", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_pivot_column", display_name: "All Pivot Column", data_type: "pivot_column", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_serializable", display_name: "All Serializable", data_type: "serializable", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_summary", display_name: "All Summary", data_type: "summary", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_system_task_type", display_name: "All System Task Type", data_type: "system_task_type", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_tag_list", display_name: "All Tag List", data_type: "tag_list", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_text", display_name: "All Text", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_timecode", display_name: "All Timecode", data_type: "timecode", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_url", display_name: "All Url", data_type: "url", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "f_uuid", display_name: "All Uuid", data_type: "uuid", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
+        ::sg_runtime::typed::FieldInfo { wire_name: "ok", display_name: "Ok", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "self", display_name: "Self (not even raw)", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_Foo", display_name: "Foo upper", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_anything", display_name: "Anything (no valid_types)", data_type: "entity", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_banner", display_name: "Banner (absent type)", data_type: "entity", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_empty_list", display_name: "Empty List", data_type: "list", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_foo", display_name: "Foo lower", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_kind", display_name: "Kind", data_type: "list", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_links", display_name: "Links", data_type: "multi_entity", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_parent", display_name: "Parent", data_type: "entity", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_review_state", display_name: "Review\rState", data_type: "status_list", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_sequence", display_name: "Sequence", data_type: "entity", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "sg_status_list", display_name: "Status", data_type: "status_list", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "type", display_name: "Type (a keyword)", data_type: "text", writable: true },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -787,53 +559,43 @@ impl ShotField2 {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for ShotField2 {
     type Type = super::markers::Shot;
     const ALL: &'static [Self] = ShotField2::ALL;
-    fn wire_name(self) -> &'static str {
-        ShotField2::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        ShotField2::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        ShotField2::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        ShotField2::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { ShotField2::wire_name(self) }
+    fn display_name(self) -> &'static str { ShotField2::display_name(self) }
+    fn data_type(self) -> &'static str { ShotField2::data_type(self) }
+    fn is_writable(self) -> bool { ShotField2::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for ShotField2 {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for ShotField2 {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for ShotField2 {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "Shot",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "Shot",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "Shot", "`: reach them as `", stringify!(Shot),
-    "::F`."
-)]
+
+/// Typed handles on the fields of `Shot`: reach them as `Shot::F`.
 pub struct ShotFields {
     /// **3D Model** (`Shot.3d_model`): `text`.
     pub _3d_model: ::sg_runtime::typed::FieldRef<
@@ -1108,6 +870,7 @@ pub struct ShotFields {
         ::sg_runtime::typed::Writable,
     >,
 }
+
 impl Shot {
     /// Typed handles on this entity type's fields.
     pub const F: ShotFields = ShotFields {
@@ -1166,12 +929,11 @@ impl Shot {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::Shot>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::Shot>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }
+
 /// The values of **Kind** (`Shot.sg_kind`) when these bindings were generated; `Other` keeps a value added on the site since.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ShotSgKind {
@@ -1192,17 +954,10 @@ pub enum ShotSgKind {
     /// A value not in the schema when these bindings were generated.
     Other(::std::string::String),
 }
+
 impl ShotSgKind {
     /// Every value the schema listed, in its order.
-    pub const VALUES: &'static [&'static str] = &[
-        "In Progress",
-        "in_progress",
-        "1",
-        "Other",
-        "",
-        "Self",
-        "ip",
-    ];
+    pub const VALUES: &'static [&'static str] = &["In Progress", "in_progress", "1", "Other", "", "Self", "ip"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1221,13 +976,11 @@ impl ShotSgKind {
         ::core::option::Option::None
     }
 }
+
 impl ::core::str::FromStr for ShotSgKind {
     type Err = ::sg_runtime::typed::UnknownValue;
-    /// A wire value or display name the schema listed; anything else is an error
-    /// that lists them (reading from the site keeps unknown values as `Other`).
-    fn from_str(
-        value: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
+    /// A wire value or display name the schema listed; anything else is an error that lists them (reading from the site keeps unknown values as `Other`).
+    fn from_str(value: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
         match value {
             "In Progress" => ::core::result::Result::Ok(Self::InProgress),
             "in_progress" => ::core::result::Result::Ok(Self::InProgress2),
@@ -1236,59 +989,36 @@ impl ::core::str::FromStr for ShotSgKind {
             "" => ::core::result::Result::Ok(Self::Empty),
             "Self" => ::core::result::Result::Ok(Self::VSelf),
             "ip" => ::core::result::Result::Ok(Self::Ip),
-            _ => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownValue {
-                    field: "Shot.sg_kind",
-                    value: ::std::string::ToString::to_string(value),
-                    valid: Self::VALUES,
-                })
-            }
+            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownValue { field: "Shot.sg_kind", value: ::std::string::ToString::to_string(value), valid: Self::VALUES }),
         }
     }
 }
+
 impl ::core::fmt::Display for ShotSgKind {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::sg_runtime::WireValue for ShotSgKind {
     fn to_wire(&self) -> ::sg_runtime::serde_json::Value {
-        ::sg_runtime::serde_json::Value::String(
-            ::std::string::ToString::to_string(self.as_str()),
-        )
+        ::sg_runtime::serde_json::Value::String(::std::string::ToString::to_string(self.as_str()))
     }
-    fn from_wire(
-        value: &::sg_runtime::serde_json::Value,
-    ) -> ::core::result::Result<Self, ::sg_runtime::ValueError> {
+    fn from_wire(value: &::sg_runtime::serde_json::Value) -> ::core::result::Result<Self, ::sg_runtime::ValueError> {
         match value.as_str() {
-            ::core::option::Option::Some("In Progress") => {
-                ::core::result::Result::Ok(Self::InProgress)
-            }
-            ::core::option::Option::Some("in_progress") => {
-                ::core::result::Result::Ok(Self::InProgress2)
-            }
+            ::core::option::Option::Some("In Progress") => ::core::result::Result::Ok(Self::InProgress),
+            ::core::option::Option::Some("in_progress") => ::core::result::Result::Ok(Self::InProgress2),
             ::core::option::Option::Some("1") => ::core::result::Result::Ok(Self::V1),
-            ::core::option::Option::Some("Other") => {
-                ::core::result::Result::Ok(Self::Other2)
-            }
+            ::core::option::Option::Some("Other") => ::core::result::Result::Ok(Self::Other2),
             ::core::option::Option::Some("") => ::core::result::Result::Ok(Self::Empty),
-            ::core::option::Option::Some("Self") => {
-                ::core::result::Result::Ok(Self::VSelf)
-            }
+            ::core::option::Option::Some("Self") => ::core::result::Result::Ok(Self::VSelf),
             ::core::option::Option::Some("ip") => ::core::result::Result::Ok(Self::Ip),
-            ::core::option::Option::Some(other) => {
-                ::core::result::Result::Ok(
-                    Self::Other(::std::string::ToString::to_string(other)),
-                )
-            }
-            ::core::option::Option::None => {
-                ::core::result::Result::Err(
-                    ::sg_runtime::ValueError::new("a string", value),
-                )
-            }
+            ::core::option::Option::Some(other) => ::core::result::Result::Ok(Self::Other(::std::string::ToString::to_string(other))),
+            ::core::option::Option::None => ::core::result::Result::Err(::sg_runtime::ValueError::new("a string", value)),
         }
     }
 }
+
 /// The values of **ReviewState** (`Shot.sg_review_state`) when these bindings were generated; `Other` keeps a value added on the site since.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ShotSgReviewState {
@@ -1310,17 +1040,10 @@ pub enum ShotSgReviewState {
     /// A value not in the schema when these bindings were generated.
     Other(::std::string::String),
 }
+
 impl ShotSgReviewState {
     /// Every value the schema listed, in its order.
-    pub const VALUES: &'static [&'static str] = &[
-        "ok\rdone",
-        "tab\there",
-        "nul\0x",
-        "line\nbreak",
-        "self",
-        "Self",
-        "Err",
-    ];
+    pub const VALUES: &'static [&'static str] = &["ok\rdone", "tab\there", "nul\0x", "line\nbreak", "self", "Self", "Err"];
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1339,13 +1062,11 @@ impl ShotSgReviewState {
         ::core::option::Option::None
     }
 }
+
 impl ::core::str::FromStr for ShotSgReviewState {
     type Err = ::sg_runtime::typed::UnknownValue;
-    /// A wire value or display name the schema listed; anything else is an error
-    /// that lists them (reading from the site keeps unknown values as `Other`).
-    fn from_str(
-        value: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
+    /// A wire value or display name the schema listed; anything else is an error that lists them (reading from the site keeps unknown values as `Other`).
+    fn from_str(value: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
         match value {
             "ok\rdone" => ::core::result::Result::Ok(Self::OkDone),
             "tab\there" => ::core::result::Result::Ok(Self::TabHere),
@@ -1354,63 +1075,36 @@ impl ::core::str::FromStr for ShotSgReviewState {
             "self" => ::core::result::Result::Ok(Self::VSelf),
             "Self" => ::core::result::Result::Ok(Self::VSelf2),
             "Err" => ::core::result::Result::Ok(Self::Err),
-            _ => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownValue {
-                    field: "Shot.sg_review_state",
-                    value: ::std::string::ToString::to_string(value),
-                    valid: Self::VALUES,
-                })
-            }
+            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownValue { field: "Shot.sg_review_state", value: ::std::string::ToString::to_string(value), valid: Self::VALUES }),
         }
     }
 }
+
 impl ::core::fmt::Display for ShotSgReviewState {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::sg_runtime::WireValue for ShotSgReviewState {
     fn to_wire(&self) -> ::sg_runtime::serde_json::Value {
-        ::sg_runtime::serde_json::Value::String(
-            ::std::string::ToString::to_string(self.as_str()),
-        )
+        ::sg_runtime::serde_json::Value::String(::std::string::ToString::to_string(self.as_str()))
     }
-    fn from_wire(
-        value: &::sg_runtime::serde_json::Value,
-    ) -> ::core::result::Result<Self, ::sg_runtime::ValueError> {
+    fn from_wire(value: &::sg_runtime::serde_json::Value) -> ::core::result::Result<Self, ::sg_runtime::ValueError> {
         match value.as_str() {
-            ::core::option::Option::Some("ok\rdone") => {
-                ::core::result::Result::Ok(Self::OkDone)
-            }
-            ::core::option::Option::Some("tab\there") => {
-                ::core::result::Result::Ok(Self::TabHere)
-            }
-            ::core::option::Option::Some("nul\0x") => {
-                ::core::result::Result::Ok(Self::NulX)
-            }
-            ::core::option::Option::Some("line\nbreak") => {
-                ::core::result::Result::Ok(Self::LineBreak)
-            }
-            ::core::option::Option::Some("self") => {
-                ::core::result::Result::Ok(Self::VSelf)
-            }
-            ::core::option::Option::Some("Self") => {
-                ::core::result::Result::Ok(Self::VSelf2)
-            }
+            ::core::option::Option::Some("ok\rdone") => ::core::result::Result::Ok(Self::OkDone),
+            ::core::option::Option::Some("tab\there") => ::core::result::Result::Ok(Self::TabHere),
+            ::core::option::Option::Some("nul\0x") => ::core::result::Result::Ok(Self::NulX),
+            ::core::option::Option::Some("line\nbreak") => ::core::result::Result::Ok(Self::LineBreak),
+            ::core::option::Option::Some("self") => ::core::result::Result::Ok(Self::VSelf),
+            ::core::option::Option::Some("Self") => ::core::result::Result::Ok(Self::VSelf2),
             ::core::option::Option::Some("Err") => ::core::result::Result::Ok(Self::Err),
-            ::core::option::Option::Some(other) => {
-                ::core::result::Result::Ok(
-                    Self::Other(::std::string::ToString::to_string(other)),
-                )
-            }
-            ::core::option::Option::None => {
-                ::core::result::Result::Err(
-                    ::sg_runtime::ValueError::new("a string", value),
-                )
-            }
+            ::core::option::Option::Some(other) => ::core::result::Result::Ok(Self::Other(::std::string::ToString::to_string(other))),
+            ::core::option::Option::None => ::core::result::Result::Err(::sg_runtime::ValueError::new("a string", value)),
         }
     }
 }
+
 /// The values of **Status** (`Shot.sg_status_list`) when these bindings were generated; `Other` keeps a value added on the site since.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ShotSgStatusList {
@@ -1423,6 +1117,7 @@ pub enum ShotSgStatusList {
     /// A value not in the schema when these bindings were generated.
     Other(::std::string::String),
 }
+
 impl ShotSgStatusList {
     /// Every value the schema listed, in its order.
     pub const VALUES: &'static [&'static str] = &["ip", "fin", "wtg"];
@@ -1440,55 +1135,37 @@ impl ShotSgStatusList {
         ::core::option::Option::None
     }
 }
+
 impl ::core::str::FromStr for ShotSgStatusList {
     type Err = ::sg_runtime::typed::UnknownValue;
-    /// A wire value or display name the schema listed; anything else is an error
-    /// that lists them (reading from the site keeps unknown values as `Other`).
-    fn from_str(
-        value: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
+    /// A wire value or display name the schema listed; anything else is an error that lists them (reading from the site keeps unknown values as `Other`).
+    fn from_str(value: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownValue> {
         match value {
             "ip" => ::core::result::Result::Ok(Self::Ip),
             "fin" => ::core::result::Result::Ok(Self::Fin),
             "wtg" => ::core::result::Result::Ok(Self::Wtg),
-            _ => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownValue {
-                    field: "Shot.sg_status_list",
-                    value: ::std::string::ToString::to_string(value),
-                    valid: Self::VALUES,
-                })
-            }
+            _ => ::core::result::Result::Err(::sg_runtime::typed::UnknownValue { field: "Shot.sg_status_list", value: ::std::string::ToString::to_string(value), valid: Self::VALUES }),
         }
     }
 }
+
 impl ::core::fmt::Display for ShotSgStatusList {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::sg_runtime::WireValue for ShotSgStatusList {
     fn to_wire(&self) -> ::sg_runtime::serde_json::Value {
-        ::sg_runtime::serde_json::Value::String(
-            ::std::string::ToString::to_string(self.as_str()),
-        )
+        ::sg_runtime::serde_json::Value::String(::std::string::ToString::to_string(self.as_str()))
     }
-    fn from_wire(
-        value: &::sg_runtime::serde_json::Value,
-    ) -> ::core::result::Result<Self, ::sg_runtime::ValueError> {
+    fn from_wire(value: &::sg_runtime::serde_json::Value) -> ::core::result::Result<Self, ::sg_runtime::ValueError> {
         match value.as_str() {
             ::core::option::Option::Some("ip") => ::core::result::Result::Ok(Self::Ip),
             ::core::option::Option::Some("fin") => ::core::result::Result::Ok(Self::Fin),
             ::core::option::Option::Some("wtg") => ::core::result::Result::Ok(Self::Wtg),
-            ::core::option::Option::Some(other) => {
-                ::core::result::Result::Ok(
-                    Self::Other(::std::string::ToString::to_string(other)),
-                )
-            }
-            ::core::option::Option::None => {
-                ::core::result::Result::Err(
-                    ::sg_runtime::ValueError::new("a string", value),
-                )
-            }
+            ::core::option::Option::Some(other) => ::core::result::Result::Ok(Self::Other(::std::string::ToString::to_string(other))),
+            ::core::option::Option::None => ::core::result::Result::Err(::sg_runtime::ValueError::new("a string", value)),
         }
     }
 }

@@ -11,6 +11,7 @@ pub struct ShotField {
     /// **Code** (`ShotField.code`): `text`.
     pub code: ::core::option::Option<::std::string::String>,
 }
+
 impl ::core::cmp::PartialEq for ShotField {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -22,6 +23,7 @@ impl ::core::cmp::PartialEq for ShotField {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for ShotField {
     type Type = super::markers::ShotField;
     type Field = ShotFieldField;
@@ -34,7 +36,7 @@ impl ::sg_runtime::typed::Entity for ShotField {
         };
         while let ::core::option::Option::Some(i) = r.next_field(ShotFieldField::INFO) {
             match i {
-                0usize => r.value(&mut value.code),
+                0 => r.value(&mut value.code),
                 _ => r.skip(),
             }
         }
@@ -45,7 +47,8 @@ impl ::sg_runtime::typed::Entity for ShotField {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "ShotField", "`, by wire name.")]
+
+/// The fields of `ShotField`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ShotFieldField {
     /// **Code** (`ShotField.code`).
@@ -53,23 +56,17 @@ pub enum ShotFieldField {
     /// **Id** (`ShotField.id`).
     Id,
 }
+
 impl ShotFieldField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [ShotFieldField; 2usize] = &[Self::Code, Self::Id];
+    pub const ALL: &'static [ShotFieldField; 2] = &[
+        Self::Code,
+        Self::Id,
+    ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "code",
-            display_name: "Code",
-            data_type: "text",
-            writable: true,
-        },
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 2] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "code", display_name: "Code", data_type: "text", writable: true },
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -92,53 +89,43 @@ impl ShotFieldField {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for ShotFieldField {
     type Type = super::markers::ShotField;
     const ALL: &'static [Self] = ShotFieldField::ALL;
-    fn wire_name(self) -> &'static str {
-        ShotFieldField::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        ShotFieldField::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        ShotFieldField::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        ShotFieldField::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { ShotFieldField::wire_name(self) }
+    fn display_name(self) -> &'static str { ShotFieldField::display_name(self) }
+    fn data_type(self) -> &'static str { ShotFieldField::data_type(self) }
+    fn is_writable(self) -> bool { ShotFieldField::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for ShotFieldField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for ShotFieldField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for ShotFieldField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "ShotField",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "ShotField",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "ShotField", "`: reach them as `",
-    stringify!(ShotField), "::F`."
-)]
+
+/// Typed handles on the fields of `ShotField`: reach them as `ShotField::F`.
 pub struct ShotFieldFields {
     /// **Code** (`ShotField.code`): `text`.
     pub code: ::sg_runtime::typed::FieldRef<
@@ -153,6 +140,7 @@ pub struct ShotFieldFields {
         ::sg_runtime::typed::ReadOnly,
     >,
 }
+
 impl ShotField {
     /// Typed handles on this entity type's fields.
     pub const F: ShotFieldFields = ShotFieldFields {
@@ -169,9 +157,7 @@ impl ShotField {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::ShotField>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::ShotField>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }

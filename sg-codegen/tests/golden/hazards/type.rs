@@ -9,6 +9,7 @@ pub struct Type {
     /// The record's id.
     pub id: ::sg_runtime::typed::Id<super::markers::Type>,
 }
+
 impl ::core::cmp::PartialEq for Type {
     fn eq(&self, other: &Self) -> bool {
         if self.id != other.id {
@@ -17,6 +18,7 @@ impl ::core::cmp::PartialEq for Type {
         true
     }
 }
+
 impl ::sg_runtime::typed::Entity for Type {
     type Type = super::markers::Type;
     type Field = TypeField;
@@ -36,23 +38,22 @@ impl ::sg_runtime::typed::Entity for Type {
         self.id
     }
 }
-#[doc = concat!(" The fields of `", "Type", "`, by wire name.")]
+
+/// The fields of `Type`, by wire name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TypeField {
     /// **Id** (`Type.id`).
     Id,
 }
+
 impl TypeField {
     /// Every field, sorted by wire name.
-    pub const ALL: &'static [TypeField; 1usize] = &[Self::Id];
+    pub const ALL: &'static [TypeField; 1] = &[
+        Self::Id,
+    ];
     /// What the schema says of each field, in the order of `ALL`.
-    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 1usize] = &[
-        ::sg_runtime::typed::FieldInfo {
-            wire_name: "id",
-            display_name: "Id",
-            data_type: "number",
-            writable: false,
-        },
+    pub const INFO: &'static [::sg_runtime::typed::FieldInfo; 1] = &[
+        ::sg_runtime::typed::FieldInfo { wire_name: "id", display_name: "Id", data_type: "number", writable: false },
     ];
     /// What the schema says of this field.
     pub const fn info(self) -> &'static ::sg_runtime::typed::FieldInfo {
@@ -75,53 +76,43 @@ impl TypeField {
         self.info().writable
     }
 }
+
 impl ::sg_runtime::typed::EntityField for TypeField {
     type Type = super::markers::Type;
     const ALL: &'static [Self] = TypeField::ALL;
-    fn wire_name(self) -> &'static str {
-        TypeField::wire_name(self)
-    }
-    fn display_name(self) -> &'static str {
-        TypeField::display_name(self)
-    }
-    fn data_type(self) -> &'static str {
-        TypeField::data_type(self)
-    }
-    fn is_writable(self) -> bool {
-        TypeField::is_writable(self)
-    }
+    fn wire_name(self) -> &'static str { TypeField::wire_name(self) }
+    fn display_name(self) -> &'static str { TypeField::display_name(self) }
+    fn data_type(self) -> &'static str { TypeField::data_type(self) }
+    fn is_writable(self) -> bool { TypeField::is_writable(self) }
 }
+
 impl ::core::fmt::Debug for TypeField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::fmt::Display for TypeField {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.wire_name())
     }
 }
+
 impl ::core::str::FromStr for TypeField {
     type Err = ::sg_runtime::typed::UnknownField;
     /// By binary search: `ALL` is sorted by wire name.
-    fn from_str(
-        name: &str,
-    ) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
+    fn from_str(name: &str) -> ::core::result::Result<Self, ::sg_runtime::typed::UnknownField> {
         match Self::ALL.binary_search_by(|f| f.wire_name().cmp(name)) {
             ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Self::ALL[i]),
-            ::core::result::Result::Err(_) => {
-                ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
-                    entity_type: "Type",
-                    name: ::std::string::ToString::to_string(name),
-                })
-            }
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(::sg_runtime::typed::UnknownField {
+                entity_type: "Type",
+                name: ::std::string::ToString::to_string(name),
+            }),
         }
     }
 }
-#[doc = concat!(
-    " Typed handles on the fields of `", "Type", "`: reach them as `", stringify!(Type),
-    "::F`."
-)]
+
+/// Typed handles on the fields of `Type`: reach them as `Type::F`.
 pub struct TypeFields {
     /// **Id** (`Type.id`): `number`, read-only.
     pub id: ::sg_runtime::typed::FieldRef<
@@ -130,6 +121,7 @@ pub struct TypeFields {
         ::sg_runtime::typed::ReadOnly,
     >,
 }
+
 impl Type {
     /// Typed handles on this entity type's fields.
     pub const F: TypeFields = TypeFields {
@@ -145,9 +137,7 @@ impl Type {
         ::sg_runtime::typed::Create::new()
     }
     /// A typed update of record `id`.
-    pub fn update(
-        id: ::sg_runtime::typed::Id<super::markers::Type>,
-    ) -> ::sg_runtime::typed::Update<Self> {
+    pub fn update(id: ::sg_runtime::typed::Id<super::markers::Type>) -> ::sg_runtime::typed::Update<Self> {
         ::sg_runtime::typed::Update::new(id)
     }
 }
