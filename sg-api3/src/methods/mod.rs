@@ -143,6 +143,11 @@ macro_rules! registry {
         }),*];
 
         /// A site: a [`Handler`] for every method of the registry.
+        #[diagnostic::on_unimplemented(
+            message = "`{Self}` does not answer every api3 method of the registry",
+            label = "a site answers every method of `sg_api3::methods`",
+            note = "rustc's `help` names the method: implement `Handler<..>` for it in the area's file (sg-localsite/src/api/)"
+        )]
         pub trait Site: $(Handler<$ty> +)* {}
         impl<S: ?Sized $(+ Handler<$ty>)*> Site for S {}
 
