@@ -56,6 +56,6 @@ pub use request::{
 pub use retry::RetryPolicy;
 /// Re-exported for generated code and users: the JSON type every record travels as.
 pub use serde_json;
-pub use sg_api3::{data_type, schema};
+pub use sg_api3::schema;
 pub use site::Site;
 pub use value::{EntityRef, FileLink, Image, ValueError, WireValue};
