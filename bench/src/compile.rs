@@ -3,7 +3,7 @@
 //! of a user crate after a one-line edit, with the bindings in a dependency crate or inside it.
 
 use crate::{median, secs, Settings};
-use sg_codegen::model::{Kind, Model};
+use sg_codegen::model::{FieldKind, Kind, Model};
 use sg_codegen::{generate, Layout, Options};
 use sg_runtime::schema::Schema;
 use std::fmt::Write as _;
@@ -15,17 +15,22 @@ const FIVE: [&str; 5] = ["Shot", "Asset", "Sequence", "Task", "Version"];
 
 fn rust_type(k: &Kind) -> &'static str {
     match k {
-        Kind::Text | Kind::Image | Kind::Opaque | Kind::Password | Kind::List(_) => "String",
-        Kind::Number | Kind::Measure | Kind::Id => "i64",
-        Kind::Float => "f64",
-        Kind::Checkbox => "bool",
-        Kind::Date => "sg_runtime::chrono::NaiveDate",
-        Kind::DateTime => "sg_runtime::chrono::DateTime<sg_runtime::chrono::Utc>",
+        Kind::List(_) => "String",
+        Kind::Id => "i64",
         Kind::Entity(_) => "sg_runtime::EntityRef",
         Kind::MultiEntity(_) => "Vec<sg_runtime::EntityRef>",
-        Kind::TagList => "Vec<String>",
-        Kind::Url => "sg_runtime::FileLink",
-        Kind::Serializable | Kind::Computed | Kind::EventMeta => "sg_runtime::serde_json::Value",
+        Kind::EventMeta => "sg_runtime::serde_json::Value",
+        Kind::Plain(plain) => match *plain {
+            FieldKind::NUMBER | FieldKind::MEASURE => "i64",
+            FieldKind::FLOAT => "f64",
+            FieldKind::CHECKBOX => "bool",
+            FieldKind::DATE => "sg_runtime::chrono::NaiveDate",
+            FieldKind::DATE_TIME => "sg_runtime::chrono::DateTime<sg_runtime::chrono::Utc>",
+            FieldKind::TAG_LIST => "Vec<String>",
+            FieldKind::URL => "sg_runtime::FileLink",
+            FieldKind::SERIALIZABLE | FieldKind::COMPUTED => "sg_runtime::serde_json::Value",
+            _ => "String",
+        },
     }
 }
 

@@ -27,61 +27,33 @@ impl std::fmt::Debug for DataType {
 /// The data types, privately (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum D {
-    /// `text`
     Text,
-    /// `number`
     Number,
-    /// `integer`
     Integer,
-    /// `float`
     Float,
-    /// `currency`
     Currency,
-    /// `percent`
     Percent,
-    /// `duration` (minutes)
     Duration,
-    /// `timecode` (milliseconds)
     Timecode,
-    /// `checkbox`
     Checkbox,
-    /// `date`
     Date,
-    /// `date_time`
     DateTime,
-    /// `list`
     List,
-    /// `status_list`
     StatusList,
-    /// `entity`
     Entity,
-    /// `multi_entity`
     MultiEntity,
-    /// `tag_list`
     TagList,
-    /// `url` (a file or a link)
     Url,
-    /// `image` (the thumbnail)
     Image,
-    /// `color`
     Color,
-    /// `uuid`
     Uuid,
-    /// `entity_type`
     EntityType,
-    /// `footage`
     Footage,
-    /// `password`
     Password,
-    /// `system_task_type`
     SystemTaskType,
-    /// `serializable` (any JSON)
     Serializable,
-    /// `summary` (a query field, computed by the web UI)
     Summary,
-    /// `pivot_column`
     PivotColumn,
-    /// `calculated`
     Calculated,
 }
 
@@ -100,41 +72,22 @@ impl std::fmt::Debug for FieldKind {
 /// The kinds, privately (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum K {
-    /// A string: `text`.
     Text,
-    /// A whole number: `number`, `integer`.
     Number,
-    /// A decimal number: `float`, `currency`.
     Float,
-    /// A whole-number measure: `percent`, `duration`, `timecode`.
     Measure,
-    /// `checkbox`.
     Checkbox,
-    /// A calendar day: `date`.
     Date,
-    /// A UTC instant: `date_time`.
     DateTime,
-    /// One of the field's `valid_values`: `list`, `status_list`.
     List,
-    /// A link to one record: `entity`.
     Entity,
-    /// Links to records: `multi_entity`.
     MultiEntity,
-    /// Tag names: `tag_list`.
     TagList,
-    /// A file or link: `url`.
     Url,
-    /// The thumbnail's URL: `image`.
     Image,
-    /// A string compared as a whole: `color`, `uuid`, `entity_type`, `footage`,
-    /// `system_task_type`.
     Opaque,
-    /// Written, never filtered on: `password`.
     Password,
-    /// Any JSON: `serializable`.
     Serializable,
-    /// Read-only, any JSON: `summary`, `pivot_column`, `calculated`, and data types not in this
-    /// table.
     Computed,
 }
 

@@ -2,51 +2,38 @@
 
 use crate::names::{camel, snake, Namer};
 use crate::Options;
-use sg_api3::data_type::{DataType, FieldKind};
+use sg_api3::data_type::DataType;
+/// The data-type table's kinds, which [`Kind::Plain`] holds.
+pub use sg_api3::data_type::FieldKind;
 use sg_api3::schema::{FieldSchema, Schema};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What a field holds, which decides its handle kind and Rust value type.
+/// What a field holds, which decides its handle kind and Rust value type: a kind of the
+/// data-type table, with what codegen adds to it (a list field's enum, a link's targets) and
+/// two fields of its own (the `id`, the event log's `meta`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// `text`
-    Text,
-    /// `number`, `integer`
-    Number,
-    /// `float`, `currency`
-    Float,
-    /// `percent`, `duration`, `timecode`
-    Measure,
-    /// `checkbox`
-    Checkbox,
-    /// `date`
-    Date,
-    /// `date_time`
-    DateTime,
+    /// A kind of the data-type table that needs nothing more: text, numbers, measures,
+    /// checkboxes, dates, tag lists, file links, images, opaque strings, passwords, JSON, and
+    /// computed fields (summary, pivot, calculated, and data types the table does not know).
+    Plain(FieldKind),
     /// `list`, `status_list`; with the generated enum's name, or `None` for `String`.
     List(Option<ListEnum>),
     /// `entity`
     Entity(Targets),
     /// `multi_entity`
     MultiEntity(Targets),
-    /// `tag_list`
-    TagList,
-    /// `url`
-    Url,
-    /// `image`
-    Image,
-    /// `color`, `uuid`, `entity_type`, `footage`, `system_task_type`
-    Opaque,
-    /// `password`
-    Password,
     /// The `id` field: compared with ids of its own entity type.
     Id,
     /// `EventLogEntry.meta`: what the event says happened.
     EventMeta,
-    /// `serializable`
-    Serializable,
-    /// `summary`, `pivot_column`, `calculated`, and unknown data types.
-    Computed,
+}
+
+impl Kind {
+    /// Whether the field is computed by the site: read-only, whatever its schema says.
+    pub fn is_computed(&self) -> bool {
+        *self == Kind::Plain(FieldKind::COMPUTED)
+    }
 }
 
 /// The entity types a link may point at.
@@ -199,7 +186,7 @@ impl Model {
                 };
                 // `image` is editable on a site, but only to clear it (uploads set it), which is
                 // all the typed API allows: no value is settable to an image field.
-                let writable = fs.is_editable() && !matches!(kind, Kind::Computed) && fwire != "id";
+                let writable = fs.is_editable() && !kind.is_computed() && fwire != "id";
                 entity.fields.push(FieldModel {
                     wire: fwire.clone(),
                     ident,
@@ -272,13 +259,6 @@ fn field_kind(
     };
     let data_type = DataType::from_wire(fs.data_type());
     match data_type.map(DataType::kind) {
-        Some(FieldKind::TEXT) => Kind::Text,
-        Some(FieldKind::NUMBER) => Kind::Number,
-        Some(FieldKind::FLOAT) => Kind::Float,
-        Some(FieldKind::MEASURE) => Kind::Measure,
-        Some(FieldKind::CHECKBOX) => Kind::Checkbox,
-        Some(FieldKind::DATE) => Kind::Date,
-        Some(FieldKind::DATE_TIME) => Kind::DateTime,
         Some(FieldKind::LIST) => {
             let values = fs.valid_values();
             if !options.list_enums || values.is_empty() {
@@ -305,21 +285,14 @@ fn field_kind(
         }
         Some(FieldKind::ENTITY) => Kind::Entity(targets(types, model)),
         Some(FieldKind::MULTI_ENTITY) => Kind::MultiEntity(targets(types, model)),
-        Some(FieldKind::TAG_LIST) => Kind::TagList,
-        Some(FieldKind::URL) => Kind::Url,
-        Some(FieldKind::IMAGE) => Kind::Image,
-        Some(FieldKind::OPAQUE) => Kind::Opaque,
-        Some(FieldKind::PASSWORD) => Kind::Password,
-        Some(FieldKind::SERIALIZABLE) => Kind::Serializable,
-        // `FieldKind::COMPUTED`: summary, pivot_column, calculated.
-        Some(_) => Kind::Computed,
+        Some(kind) => Kind::Plain(kind),
         None => {
             model.warnings.push(format!(
                 "{}.{wire}: unknown data type `{}`; generated as a read-only serde_json::Value",
                 entity.wire,
                 fs.data_type()
             ));
-            Kind::Computed
+            Kind::Plain(FieldKind::COMPUTED)
         }
     }
 }

@@ -9,6 +9,7 @@ mod root;
 use crate::model::{EntityModel, FieldModel, Kind, Model, Targets, MARKERS_MODULE};
 use crate::names::ident_text;
 use crate::{Layout, Options};
+use sg_api3::data_type::FieldKind;
 
 /// One generated file: its name in the output directory and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,20 +102,26 @@ impl Emitter<'_> {
         let string = "::std::string::String".to_string();
         match k {
             Kind::Id => format!("{rt}::typed::Id<{marker}>"),
-            Kind::Text | Kind::Opaque | Kind::Password | Kind::List(None) => string,
-            Kind::Image => format!("{rt}::Image"),
-            Kind::Number | Kind::Measure => "i64".into(),
-            Kind::Float => "f64".into(),
-            Kind::Checkbox => "bool".into(),
-            Kind::Date => format!("{rt}::chrono::NaiveDate"),
-            Kind::DateTime => format!("{rt}::chrono::DateTime<{rt}::chrono::Utc>"),
+            Kind::List(None) => string,
             Kind::List(Some(e)) => ident_text(&e.ident).into_owned(),
             Kind::Entity(t) => self.link_ty(t),
             Kind::MultiEntity(t) => format!("::std::vec::Vec<{}>", self.link_ty(t)),
-            Kind::TagList => format!("::std::vec::Vec<{string}>"),
-            Kind::Url => format!("{rt}::FileLink"),
-            Kind::Serializable | Kind::Computed => format!("{rt}::serde_json::Value"),
             Kind::EventMeta => format!("{rt}::typed::EventMeta"),
+            Kind::Plain(plain) => match *plain {
+                FieldKind::NUMBER | FieldKind::MEASURE => "i64".into(),
+                FieldKind::FLOAT => "f64".into(),
+                FieldKind::CHECKBOX => "bool".into(),
+                FieldKind::DATE => format!("{rt}::chrono::NaiveDate"),
+                FieldKind::DATE_TIME => format!("{rt}::chrono::DateTime<{rt}::chrono::Utc>"),
+                FieldKind::TAG_LIST => format!("::std::vec::Vec<{string}>"),
+                FieldKind::URL => format!("{rt}::FileLink"),
+                FieldKind::IMAGE => format!("{rt}::Image"),
+                FieldKind::SERIALIZABLE | FieldKind::COMPUTED => {
+                    format!("{rt}::serde_json::Value")
+                }
+                // Text, opaque strings, passwords.
+                _ => string,
+            },
         }
     }
 
@@ -136,29 +143,27 @@ impl Emitter<'_> {
         }
     }
 
-    /// The kind type of a field handle (`kind::Text`, `kind::Entity<Targets>`, ...).
+    /// The kind type of a field handle (`kind::Text`, `kind::Entity<Targets>`, ...): the
+    /// typed marker the data-type table names.
     fn kind_ty(&self, k: &Kind, marker: &str) -> String {
         let kind = |name: &str| format!("{}::typed::kind::{name}", self.rt);
         match k {
-            Kind::Text => kind("Text"),
-            Kind::Number => kind("Number"),
-            Kind::Float => kind("Float"),
-            Kind::Measure => kind("Measure"),
-            Kind::Checkbox => kind("Checkbox"),
-            Kind::Date => kind("Date"),
-            Kind::DateTime => kind("DateTime"),
-            Kind::TagList => kind("TagList"),
-            Kind::Url => kind("Url"),
-            Kind::Image => kind("Image"),
-            Kind::Opaque => kind("Opaque"),
-            Kind::Password => kind("Password"),
+            Kind::Plain(plain) => kind(plain.name()),
             Kind::EventMeta => kind("EventMeta"),
-            Kind::Serializable => kind("Serializable"),
-            Kind::Computed => kind("Computed"),
             Kind::Id => format!("{}<{marker}>", kind("Id")),
-            Kind::List(_) => format!("{}<{}>", kind("List"), self.value_ty(k, marker)),
-            Kind::Entity(t) => format!("{}<{}>", kind("Entity"), self.targets_ty(t)),
-            Kind::MultiEntity(t) => format!("{}<{}>", kind("MultiEntity"), self.targets_ty(t)),
+            Kind::List(_) => format!(
+                "{}<{}>",
+                kind(FieldKind::LIST.name()),
+                self.value_ty(k, marker)
+            ),
+            Kind::Entity(t) => {
+                format!("{}<{}>", kind(FieldKind::ENTITY.name()), self.targets_ty(t))
+            }
+            Kind::MultiEntity(t) => format!(
+                "{}<{}>",
+                kind(FieldKind::MULTI_ENTITY.name()),
+                self.targets_ty(t)
+            ),
         }
     }
 

@@ -6,6 +6,7 @@ use super::code::{literal, Code};
 use super::{doc_values, escape, Emitter};
 use crate::model::{EntityModel, Kind, Model, MARKERS_MODULE};
 use crate::names::ident_text;
+use sg_api3::data_type::FieldKind;
 
 impl Emitter<'_> {
     /// The root's text; with `inline`, each entity's module written in place from it.
@@ -111,7 +112,7 @@ impl Emitter<'_> {
         // Thumbnail uploads compile only for entity types with an `image` field.
         if e.fields
             .iter()
-            .any(|f| f.wire == "image" && matches!(f.kind, Kind::Image))
+            .any(|f| f.wire == "image" && f.kind == Kind::Plain(FieldKind::IMAGE))
         {
             c.line(&format!("impl {rt}::typed::HasThumbnail for {m} {{}}"));
         }
