@@ -1,7 +1,7 @@
 //! Writes under a fault storm, counted: the local server faults a share of all requests
 //! (seeded: 503 before handling, 502/504 after handling, connections dropped before and after
 //! handling, delays past the client's timeout) while the client creates (with and without an
-//! idempotency key), updates, batches and finds. Printed as counts: exactly once, duplicated,
+//! idempotency key), updates, batches, a bulk write and finds. Printed as counts: exactly once, duplicated,
 //! lost, and what the client answered. See RELIABILITY.md.
 
 use crate::Settings;
@@ -21,6 +21,7 @@ pub fn run(s: &Settings) {
             plain_creates: 100 * scale,
             updates: 20 * scale,
             batches: 10 * scale,
+            bulk_creates: 100 * scale,
             finds: 100 * scale,
         };
         println!(

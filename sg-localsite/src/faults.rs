@@ -22,6 +22,9 @@ pub enum Fault {
     /// Handle the request (its changes are made), then answer with this HTTP status, as a
     /// gateway does when the site answered after the gateway's own timeout (502, 504).
     StatusAfterHandling(u16),
+    /// Answer with this HTTP status (429 or 503) and a `Retry-After` of this many seconds,
+    /// without handling the request: a site that throttles its clients.
+    Throttle(u16, u64),
     /// Answer with this HTTP status and raw body, without handling the request (malformed answers).
     Body(u16, String),
     /// Write these bytes as the whole answer (status line, headers and body, as given: redirects,
@@ -159,6 +162,12 @@ pub(crate) fn play(
     let answer = match fault {
         None => handle(),
         Some(Fault::Status(code)) => gateway_page(code, "injected by the local server"),
+        Some(Fault::Throttle(code, seconds)) => {
+            let mut page = gateway_page(code, "too many requests: slow down");
+            page.headers
+                .push(("Retry-After".into(), seconds.to_string()));
+            page
+        }
         Some(Fault::StatusAfterHandling(code)) => {
             let _ = handle();
             gateway_page(code, "the gateway gave up; the request was handled")

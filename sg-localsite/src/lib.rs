@@ -116,6 +116,8 @@ pub(crate) struct Shared {
     pub(crate) open: AtomicUsize,
     /// A connection that sends nothing for this long is closed.
     pub(crate) idle_timeout: Duration,
+    /// How long each request waits before it is answered: a link's round trip.
+    pub(crate) latency: Duration,
     /// The largest request body taken (413 beyond).
     pub(crate) max_body: usize,
     /// Connections served at once (503 beyond).
@@ -156,6 +158,7 @@ pub struct LocalSiteBuilder {
     port: u16,
     page_size: u64,
     idle_timeout: Duration,
+    latency: Duration,
     max_body: usize,
     max_connections: usize,
     record_requests: bool,
@@ -184,6 +187,15 @@ impl LocalSiteBuilder {
     /// closed, so idle or slow clients cannot exhaust threads.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
+        self
+    }
+
+    /// Makes every request wait `d` before it is answered, as a link to a cloud site does (a
+    /// studio's round trip to one is 50 to 200 ms): requests wait side by side, each on its own
+    /// connection, not one after another, so that code reading pages concurrently gains as it
+    /// would on a real link. Default: none.
+    pub fn latency(mut self, d: Duration) -> Self {
+        self.latency = d;
         self
     }
 
@@ -326,6 +338,7 @@ impl LocalSiteBuilder {
             accepted: AtomicU64::new(0),
             open: AtomicUsize::new(0),
             idle_timeout: self.idle_timeout,
+            latency: self.latency,
             max_body: self.max_body,
             max_connections: self.max_connections,
             record_requests: self.record_requests,
@@ -384,6 +397,7 @@ impl LocalSite {
             port: 0,
             page_size: records::MAX_PAGE,
             idle_timeout: Duration::from_secs(30),
+            latency: Duration::ZERO,
             max_body: 64 * 1024 * 1024,
             max_connections: 512,
             record_requests: true,

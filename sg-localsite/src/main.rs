@@ -49,6 +49,11 @@ struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = seconds)]
     idle_timeout: f64,
 
+    /// Answer each request this many milliseconds late, as a link to a cloud site does
+    /// (requests wait side by side).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency: u64,
+
     /// With no key given, accept writes with the documented default key.
     #[arg(long)]
     insecure: bool,
@@ -122,7 +127,8 @@ fn run(cli: Cli) -> Result<(), String> {
         // A long-running site keeps no log of requests: memory stays flat.
         .record_requests(false)
         .cloud_uploads(cli.cloud_uploads)
-        .idle_timeout(Duration::from_secs_f64(cli.idle_timeout));
+        .idle_timeout(Duration::from_secs_f64(cli.idle_timeout))
+        .latency(Duration::from_millis(cli.latency));
     let read_only = script_key.is_none() && users.is_empty() && !cli.insecure;
     if read_only {
         // The default key is public: anyone on this machine could write with it.

@@ -11,6 +11,10 @@ use std::net::TcpStream;
 
 /// Answers `req`; `Ok(false)` when the connection was closed on purpose.
 pub(crate) fn serve(stream: &mut TcpStream, shared: &Shared, req: &Request) -> io::Result<bool> {
+    // The round trip of a link: on this connection's thread, so requests wait side by side.
+    if !shared.latency.is_zero() {
+        std::thread::sleep(shared.latency);
+    }
     // The query is ignored, so that a redirect to `/api3/json?moved` lands here again.
     if let Some(route) = crate::api::files::route_name(&req.path) {
         shared.record_route(req, route);

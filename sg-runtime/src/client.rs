@@ -22,6 +22,13 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
 /// The page size when the site does not say (`info().api_max_entities_per_page`).
 pub const DEFAULT_PAGE_SIZE: usize = 500;
 
+/// Requests one client has in flight at once, unless told otherwise: the pages of a read after
+/// the first, and the chunks of a bulk write, go this many at a time. Eight is where a read of
+/// 500-record pages at a cloud site's round trip (150 ms) stops waiting on the link (measured in
+/// BENCHMARKS.md section 8), and no more than a few browser tabs of the web UI ask of a site,
+/// whose capacity the studio shares: lower it for scripts that run in many copies at once.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 8;
+
 /// Builds a [`Client`].
 #[derive(Debug)]
 pub struct ClientBuilder {
@@ -37,6 +44,7 @@ pub struct ClientBuilder {
     max_pages: usize,
     idle_timeout: Duration,
     max_response_bytes: u64,
+    max_concurrent_requests: usize,
 }
 
 impl ClientBuilder {
@@ -115,6 +123,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Requests this client (and its clones) has in flight at once, at most (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`]): the pages of a read after the first are fetched this
+    /// many at a time, ahead of the caller, and a bulk write sends this many chunks at once. `1`
+    /// reads page after page, as the official client does.
+    pub fn max_concurrent_requests(mut self, n: usize) -> ClientBuilder {
+        self.max_concurrent_requests = n.max(1);
+        self
+    }
+
     /// The most pages one query reads (default [`DEFAULT_MAX_PAGES`]): a site that always says
     /// another page follows stops there with an error instead of being read forever.
     pub fn max_pages(mut self, pages: usize) -> ClientBuilder {
@@ -158,6 +175,8 @@ impl ClientBuilder {
                 localized: self.localized,
                 reconcile_window: self.reconcile_window,
                 max_pages: self.max_pages,
+                throttle: retry::Throttle::default(),
+                slots: Slots::new(self.max_concurrent_requests),
             }),
         })
     }
@@ -186,6 +205,47 @@ struct Inner {
     localized: bool,
     reconcile_window: Duration,
     max_pages: usize,
+    /// A pause the site asked for, which every request waits out.
+    throttle: retry::Throttle,
+    /// The requests in flight, against the client's limit.
+    slots: Slots,
+}
+
+/// A counting semaphore: the requests one client has in flight, at most its limit.
+struct Slots {
+    limit: usize,
+    used: Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// One request's place among a client's requests in flight; given back when dropped.
+pub(crate) struct Slot<'a>(&'a Slots);
+
+impl Slots {
+    fn new(limit: usize) -> Slots {
+        Slots {
+            limit: limit.max(1),
+            used: Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Waits for a place.
+    fn take(&self) -> Slot<'_> {
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        while *used >= self.limit {
+            used = self.freed.wait(used).unwrap_or_else(|p| p.into_inner());
+        }
+        *used += 1;
+        Slot(self)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.used.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// The user agent a client starts with: `sg-runtime/VERSION (Rust; OS)`.
@@ -225,6 +285,7 @@ impl Client {
             max_pages: DEFAULT_MAX_PAGES,
             idle_timeout: Duration::from_secs(15),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 
@@ -246,6 +307,19 @@ impl Client {
     /// The most pages one query reads (see [`ClientBuilder::max_pages`]).
     pub fn max_pages(&self) -> usize {
         self.inner.max_pages
+    }
+
+    /// Requests this client has in flight at once, at most (see
+    /// [`ClientBuilder::max_concurrent_requests`]).
+    pub fn max_concurrent_requests(&self) -> usize {
+        self.inner.slots.limit
+    }
+
+    /// What is left of a pause the site asked for (the `Retry-After` of a 429 or 503 answer),
+    /// which every request of this client and its clones waits out before it is sent; `None`
+    /// when there is none. For a progress display: a long read that seems stuck may be waiting.
+    pub fn paused_for(&self) -> Option<Duration> {
+        self.inner.throttle.left()
     }
 
     /// The site this client talks to.
@@ -454,7 +528,11 @@ impl Client {
     /// shortened, so that no cut leaves half a secret showing.
     fn masked(&self, failure: Failure) -> Failure {
         match failure {
-            Failure::Status { status, page } => {
+            Failure::Status {
+                status,
+                page,
+                retry_after,
+            } => {
                 let r = self.redactor();
                 let masked = if page.truncated {
                     r.redact_cut(&page.text)
@@ -464,6 +542,7 @@ impl Client {
                 Failure::Status {
                     status,
                     page: ErrorPage::text(crate::transport::page_text(&masked)),
+                    retry_after,
                 }
             }
             Failure::Redirect {
@@ -518,29 +597,36 @@ impl Client {
         // Each try ends in an answer read (its results, or the site's error: final), or in a
         // failure the retry rules decide on. An answer's connection carries the next request
         // only when the answer decoded as api3; one that did not is dropped with it.
-        let tried = retry::run(&self.inner.retry, request, &what, || {
-            let answer = self
-                .inner
-                .transport
-                .post_json(&body, &headers)
-                .map_err(|f| self.masked(f))?;
-            if let Some(t) = fast(&answer.bytes) {
-                answer.accept();
-                return Ok(Ok(Answered::Fast(t)));
-            }
-            match envelope::results(method, entity_type, &answer, &self.redactor()) {
-                Ok(results) => {
+        let tried = retry::run(
+            &self.inner.retry,
+            &self.inner.throttle,
+            request,
+            &what,
+            || {
+                let _slot = self.inner.slots.take();
+                let answer = self
+                    .inner
+                    .transport
+                    .post_json(&body, &headers)
+                    .map_err(|f| self.masked(f))?;
+                if let Some(t) = fast(&answer.bytes) {
                     answer.accept();
-                    Ok(Ok(Answered::Results(results)))
+                    return Ok(Ok(Answered::Fast(t)));
                 }
-                Err(Decoded::Cut(detail)) => Err(Failure::AfterSent(detail)),
-                Err(Decoded::Error(e @ Error::Malformed { .. })) => Ok(Err(e)),
-                Err(Decoded::Error(e)) => {
-                    answer.accept();
-                    Ok(Err(e))
+                match envelope::results(method, entity_type, &answer, &self.redactor()) {
+                    Ok(results) => {
+                        answer.accept();
+                        Ok(Ok(Answered::Results(results)))
+                    }
+                    Err(Decoded::Cut(detail)) => Err(Failure::AfterSent(detail)),
+                    Err(Decoded::Error(e @ Error::Malformed { .. })) => Ok(Err(e)),
+                    Err(Decoded::Error(e)) => {
+                        answer.accept();
+                        Ok(Err(e))
+                    }
                 }
-            }
-        });
+            },
+        );
         match tried {
             Ok(Ok(answered)) => Ok(answered),
             // A 2xx answer that is not an api3 envelope: the site may have applied a write.
@@ -563,7 +649,7 @@ impl Client {
     fn error_of(&self, method: &str, entity_type: Option<&str>, failure: Failure) -> Error {
         let entity = || entity_type.map(str::to_owned);
         match failure {
-            Failure::Status { status, page } => Error::Http {
+            Failure::Status { status, page, .. } => Error::Http {
                 method: method.into(),
                 entity_type: entity(),
                 status,
@@ -662,9 +748,16 @@ impl Client {
             Request::Write
         };
         let sent_at = chrono::Utc::now();
-        retry::run(&self.inner.retry, request, &|| what.to_string(), || {
-            attempt_once().map_err(|f| self.masked(f))
-        })
+        retry::run(
+            &self.inner.retry,
+            &self.inner.throttle,
+            request,
+            &|| what.to_string(),
+            || {
+                let _slot = self.inner.slots.take();
+                attempt_once().map_err(|f| self.masked(f))
+            },
+        )
         .map_err(|stopped| {
             let error = self.error_of(what, None, stopped.failure);
             if stopped.may_have_been_applied {

@@ -206,6 +206,30 @@ pub enum Error {
     /// The caller asked for something the client will not send.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A page of a read of many pages failed, after the pages before it were read (each page is
+    /// its own request, tried again on its own as a read is).
+    #[error("{cause} (page {page} of the read)")]
+    Page {
+        /// The page, from 1.
+        page: usize,
+        /// What failed.
+        cause: Box<Error>,
+    },
+    /// A bulk write ([`Client::bulk`](crate::Client::bulk)) did not land whole: some chunks
+    /// (each its own transaction) failed. The counts are of requests.
+    #[error("bulk write: {landed} requests landed, {not_applied} did not, {unknown} may have; requests {}..{}: {cause}", .requests.start, .requests.end)]
+    Bulk {
+        /// Requests in chunks that landed.
+        landed: usize,
+        /// Requests in chunks that did not land.
+        not_applied: usize,
+        /// Requests in chunks that may have landed or not.
+        unknown: usize,
+        /// The first chunk that did not land, as indices into the requests.
+        requests: std::ops::Range<usize>,
+        /// Why it did not.
+        cause: Box<Error>,
+    },
 }
 
 fn text_suffix(text: &str) -> String {
@@ -261,7 +285,10 @@ impl Error {
     pub fn may_have_been_applied(&self) -> bool {
         match self {
             Error::MayHaveBeenApplied { .. } => true,
-            Error::Upload { cause, .. } => cause.may_have_been_applied(),
+            Error::Upload { cause, .. } | Error::Page { cause, .. } => {
+                cause.may_have_been_applied()
+            }
+            Error::Bulk { unknown, .. } => *unknown > 0,
             _ => false,
         }
     }
@@ -274,6 +301,7 @@ impl Error {
             Error::SsoSite { .. } => Some(108),
             Error::AutodeskIdentity { .. } => Some(110),
             Error::Server { code, .. } => Some(*code),
+            Error::Page { cause, .. } | Error::Bulk { cause, .. } => cause.error_code(),
             _ => None,
         }
     }

@@ -40,12 +40,17 @@ mod transport;
 pub mod typed;
 pub mod value;
 
-pub use api::FindIter;
-/// Re-exported for generated code and users: the date and date-time types.
+pub use api::{
+    BulkProgress, BulkReport, BulkWrite, ChunkOutcome, ChunkReport, DEFAULT_CHUNK_SIZE,
+    MAX_CHUNK_BYTES,
+};
+pub use api::{FindIter, IdIter};
 pub use api::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
+/// Re-exported for generated code and users: the date and date-time types.
 pub use chrono;
 pub use client::{
-    default_user_agent, Client, ClientBuilder, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES,
+    default_user_agent, Client, ClientBuilder, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, Result};

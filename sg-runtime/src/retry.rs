@@ -2,7 +2,8 @@
 
 use crate::transport::Failure;
 use sg_api3::methods::MethodKind;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// The retry policy of a [`Client`](crate::Client).
 ///
@@ -127,6 +128,8 @@ pub(crate) fn decide(failure: &Failure, request: Request) -> Decision {
     use Decision::*;
     match (failure, request) {
         (Failure::NotSent(_), _) => Retry,
+        // Too many requests: the site refused this one before handling it, whatever it is.
+        (Failure::Status { status: 429, .. }, _) => Retry,
         (
             Failure::Status {
                 status: 502..=504, ..
@@ -159,11 +162,51 @@ pub(crate) struct Stopped {
     pub(crate) may_have_been_applied: bool,
 }
 
+/// A pause a site asked a client for (the `Retry-After` of a 429 or 503): every request of the
+/// client waits it out before it is sent, not only the one that was told, so that a client
+/// reading many pages at once slows down as a whole.
+#[derive(Debug, Default)]
+pub(crate) struct Throttle {
+    until: Mutex<Option<Instant>>,
+}
+
+impl Throttle {
+    /// Waits until the pause, if any, is over.
+    pub(crate) fn wait(&self) {
+        loop {
+            let until = *self.until.lock().unwrap_or_else(|p| p.into_inner());
+            match until.map(|t| t.saturating_duration_since(Instant::now())) {
+                Some(left) if !left.is_zero() => std::thread::sleep(left),
+                _ => return,
+            }
+        }
+    }
+
+    /// What is left of the pause, if any.
+    pub(crate) fn left(&self) -> Option<Duration> {
+        let until = *self.until.lock().unwrap_or_else(|p| p.into_inner());
+        until
+            .map(|t| t.saturating_duration_since(Instant::now()))
+            .filter(|d| !d.is_zero())
+    }
+
+    /// Pauses every request for `d` from now (a longer pause already set stays).
+    pub(crate) fn slow_down(&self, d: Duration) {
+        let mut until = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        let t = Instant::now() + d;
+        if until.is_none_or(|u| u < t) {
+            *until = Some(t);
+        }
+    }
+}
+
 /// The one retry driver: runs `try_once` until it succeeds, or [`decide`] and `policy` say
-/// stop. `what` names the request in log lines; `clean` hands each failure's text to the log
-/// after masking it.
+/// stop. Each try first waits out a pause the site asked for (`throttle`); a failure that asks
+/// for one sets it for the whole client, and is tried again after it rather than after the
+/// policy's back-off. `what` names the request in log lines.
 pub(crate) fn run<T>(
     policy: &RetryPolicy,
+    throttle: &Throttle,
     request: Request,
     what: &dyn Fn() -> String,
     mut try_once: impl FnMut() -> Result<T, Failure>,
@@ -171,6 +214,7 @@ pub(crate) fn run<T>(
     let started = std::time::Instant::now();
     let mut attempt = 1;
     loop {
+        throttle.wait();
         let failure = match try_once() {
             Ok(v) => {
                 log::debug!(
@@ -183,8 +227,17 @@ pub(crate) fn run<T>(
             Err(f) => f,
         };
         let decision = decide(&failure, request);
+        let asked = failure.retry_after();
+        if let Some(d) = asked {
+            throttle.slow_down(d);
+        }
         if decision == Decision::Retry && attempt < policy.max_attempts.max(1) {
-            let wait = policy.delay(attempt);
+            // The site's pause is waited out by `throttle.wait` above.
+            let wait = if asked.is_some() {
+                Duration::ZERO
+            } else {
+                policy.delay(attempt)
+            };
             log::debug!(
                 "{}: try {attempt} failed ({failure:?}); retrying in {} ms",
                 what(),
@@ -238,6 +291,7 @@ mod tests {
         Failure::Status {
             status,
             page: crate::transport::ErrorPage::text(String::new()),
+            retry_after: None,
         }
     }
 
@@ -261,6 +315,7 @@ mod tests {
             ),
             ("400", status(400), Fail, Fail, Fail),
             ("404", status(404), Fail, Fail, Fail),
+            ("429", status(429), Retry, Retry, Retry),
             ("500", status(500), Fail, MayHaveBeenApplied, Retry),
             ("501", status(501), Fail, MayHaveBeenApplied, Fail),
             ("502", status(502), Retry, MayHaveBeenApplied, Retry),
@@ -306,7 +361,8 @@ mod tests {
             jitter: false,
         };
         let mut tries = 0;
-        let stopped = run(&policy, Request::Read, &|| "read".into(), || {
+        let throttle = Throttle::default();
+        let stopped = run(&policy, &throttle, Request::Read, &|| "read".into(), || {
             tries += 1;
             Err::<(), _>(status(503))
         })
@@ -315,23 +371,73 @@ mod tests {
         assert!(!stopped.may_have_been_applied);
         // A write stops at the first ambiguous failure, and says so.
         let mut tries = 0;
-        let stopped = run(&policy, Request::Write, &|| "create".into(), || {
-            tries += 1;
-            Err::<(), _>(status(504))
-        })
+        let stopped = run(
+            &policy,
+            &throttle,
+            Request::Write,
+            &|| "create".into(),
+            || {
+                tries += 1;
+                Err::<(), _>(status(504))
+            },
+        )
         .unwrap_err();
         assert_eq!(tries, 1);
         assert!(stopped.may_have_been_applied);
         // A write whose request never left is sent again.
         let mut tries = 0;
-        let ok = run(&policy, Request::Write, &|| "create".into(), || {
-            tries += 1;
-            if tries < 3 {
-                Err(Failure::NotSent("refused".into()))
-            } else {
-                Ok(7)
-            }
-        });
+        let ok = run(
+            &policy,
+            &throttle,
+            Request::Write,
+            &|| "create".into(),
+            || {
+                tries += 1;
+                if tries < 3 {
+                    Err(Failure::NotSent("refused".into()))
+                } else {
+                    Ok(7)
+                }
+            },
+        );
         assert_eq!(ok.unwrap(), 7);
+    }
+
+    #[test]
+    fn a_pause_the_site_asks_for_holds_every_request_of_the_client() {
+        let throttle = Throttle::default();
+        let policy = RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::ZERO,
+            max_delay: Duration::ZERO,
+            jitter: false,
+        };
+        let started = Instant::now();
+        let mut tries = 0;
+        let ok = run(
+            &policy,
+            &throttle,
+            Request::Write,
+            &|| "create".into(),
+            || {
+                tries += 1;
+                if tries == 1 {
+                    Err(Failure::Status {
+                        status: 429,
+                        page: crate::transport::ErrorPage::text(String::new()),
+                        retry_after: Some(Duration::from_millis(300)),
+                    })
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert!(ok.is_ok() && tries == 2);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        // Another request of the same client waits too, until the pause is over.
+        throttle.slow_down(Duration::from_millis(200));
+        let other = Instant::now();
+        throttle.wait();
+        assert!(other.elapsed() >= Duration::from_millis(150));
     }
 }

@@ -20,8 +20,13 @@ const ERROR_TEXT_CHARS: usize = 300;
 /// How one HTTP exchange failed, in the terms the retry policy needs.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// The server answered with this status (4xx, 5xx) and this page.
-    Status { status: u16, page: ErrorPage },
+    /// The server answered with this status (4xx, 5xx) and this page, and with a 429 or 503,
+    /// how long it asked the client to wait (`Retry-After`).
+    Status {
+        status: u16,
+        page: ErrorPage,
+        retry_after: Option<Duration>,
+    },
     /// A redirect that is not followed: a 301/302/303 to a POST, a loop, or a downgrade to http.
     Redirect {
         status: u16,
@@ -558,9 +563,32 @@ fn failure_of(e: ureq::Error) -> Failure {
     match e {
         ureq::Error::Status(status, resp) => Failure::Status {
             status,
+            retry_after: resp.header("retry-after").and_then(retry_after),
             page: error_page(resp),
         },
         ureq::Error::Transport(t) => classify_transport(&t),
+    }
+}
+
+/// A `Retry-After` in seconds (sites send seconds; an HTTP date is read as none), at most ten
+/// minutes: a site cannot park a client for hours.
+fn retry_after(value: &str) -> Option<Duration> {
+    let seconds: u64 = value.trim().parse().ok()?;
+    Some(Duration::from_secs(seconds.min(600)))
+}
+
+impl Failure {
+    /// How long the site asked the client to wait before any request (`Retry-After` of a 429 or
+    /// 503), if it did.
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Failure::Status {
+                status: 429 | 503,
+                retry_after,
+                ..
+            } => *retry_after,
+            _ => None,
+        }
     }
 }
 

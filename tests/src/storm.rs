@@ -6,7 +6,7 @@
 use crate::SiteClient;
 use serde_json::{json, Map, Value};
 use sg_localsite::{Fault, LocalSite};
-use sg_runtime::{BatchRequest, FieldUpdate, Filter, Query};
+use sg_runtime::{BatchRequest, ChunkOutcome, FieldUpdate, Filter, Query};
 use sg_runtime::{Error, RetryPolicy};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -28,6 +28,8 @@ pub struct StormPlan {
     pub updates: usize,
     /// Batches of three keyed creates.
     pub batches: usize,
+    /// Keyed creates sent as one bulk write, in chunks of ten, several chunks at once.
+    pub bulk_creates: usize,
     /// Finds of a known set of records.
     pub finds: usize,
 }
@@ -79,6 +81,8 @@ pub struct StormReport {
     pub updates: WriteCounts,
     /// Batches (counted per batch: exactly once when all three creates landed once).
     pub batches: WriteCounts,
+    /// Keyed creates of a bulk write (counted per create; `ok` when its chunk landed).
+    pub bulk_creates: WriteCounts,
     /// Finds made.
     pub finds: usize,
     /// Finds that answered a wrong set of records.
@@ -115,6 +119,7 @@ impl std::fmt::Display for StormReport {
             ("create", &self.plain_creates),
             ("update", &self.updates),
             ("batch, keys", &self.batches),
+            ("bulk, keys", &self.bulk_creates),
         ] {
             writeln!(
                 f,
@@ -213,6 +218,37 @@ pub fn run(plan: &StormPlan) -> StormReport {
         let r = client.batch(&requests);
         batch_outcomes.push((codes, Outcome::of(&r, &mut report.errors)));
     }
+    let bulk_codes: Vec<String> = (0..plan.bulk_creates)
+        .map(|i| format!("bulk_{i:05}"))
+        .collect();
+    let bulk_requests: Vec<BatchRequest> = bulk_codes
+        .iter()
+        .map(|code| {
+            let mut fields = shot(code);
+            fields.insert("sg_uuid".into(), format!("uuid-{code}").into());
+            BatchRequest::Create {
+                entity_type: "Shot".into(),
+                fields,
+                return_fields: vec![],
+                idempotency_key: Some("sg_uuid".into()),
+            }
+        })
+        .collect();
+    let bulk = client.bulk(&bulk_requests).chunk_size(10).send();
+    let mut bulk_outcomes = Vec::new();
+    for chunk in bulk.chunks() {
+        let outcome = match &chunk.outcome {
+            ChunkOutcome::Landed(_) => Outcome::Ok,
+            ChunkOutcome::Unknown(_) => Outcome::Ambiguous,
+            ChunkOutcome::NotApplied(e) => {
+                report.errors.push(format!("bulk: {e}"));
+                Outcome::Error
+            }
+        };
+        for code in &bulk_codes[chunk.requests.clone()] {
+            bulk_outcomes.push((code.clone(), outcome));
+        }
+    }
     let known = Query::new("Shot")
         .filter(Filter::cond("code", "starts_with", ["known_"]))
         .fields(["code"])
@@ -291,6 +327,11 @@ pub fn run(plan: &StormPlan) -> StormReport {
             2
         };
         report.batches.add(as_one, *outcome);
+    }
+    for (code, outcome) in &bulk_outcomes {
+        report
+            .bulk_creates
+            .add(landed.get(code).copied().unwrap_or(0), *outcome);
     }
     report.elapsed = started.elapsed();
     report

@@ -47,10 +47,21 @@ fn small_page_server() -> LocalSite {
 #[test]
 fn limit_and_page_ask_what_the_official_client_asks() {
     let server = small_page_server();
-    let client = server.client().unwrap();
-    let ids = |q: Query| -> Vec<i64> {
+    // One request at a time: page after page, as the official client reads.
+    let sequential = server
+        .client_builder()
+        .max_concurrent_requests(1)
+        .build()
+        .unwrap();
+    // Pages after the first fetched ahead, eight at a time.
+    let concurrent = server
+        .client_builder()
+        .max_concurrent_requests(8)
+        .build()
+        .unwrap();
+    let ids = |client: &Client, q: &Query| -> Vec<i64> {
         client
-            .find_all(&q)
+            .find_all(q)
             .unwrap()
             .iter()
             .map(|r| r["id"].as_i64().unwrap())
@@ -93,11 +104,23 @@ fn limit_and_page_ask_what_the_official_client_asks() {
         (shot().page(3), vec![7, 8], vec![(3, 3, false)]),
     ];
     for (q, want_ids, want_requests) in cases {
-        server.clear_requests();
         let label = format!("{q:?}");
-        assert_eq!(ids(q), want_ids, "{label}");
+        server.clear_requests();
+        assert_eq!(ids(&sequential, &q), want_ids, "{label}");
         let got: Vec<_> = reads(&server).iter().map(paging).collect();
         assert_eq!(got, want_requests, "{label}");
+
+        // Read ahead: the same records and the same pages, none past the end; the first page
+        // of a read of several asks for the counts, to know where the end is.
+        server.clear_requests();
+        assert_eq!(ids(&concurrent, &q), want_ids, "read ahead: {label}");
+        let mut got: Vec<_> = reads(&server).iter().map(paging).collect();
+        got.sort_by_key(|(_, page, _)| *page);
+        let want: Vec<_> = want_requests
+            .iter()
+            .map(|&(per_page, page, without_counts)| (per_page, page, without_counts && page != 1))
+            .collect();
+        assert_eq!(got, want, "read ahead: {label}");
     }
 }
 

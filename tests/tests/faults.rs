@@ -538,6 +538,7 @@ fn a_seeded_storm_duplicates_nothing_and_loses_nothing_keyed() {
         plain_creates: 120,
         updates: 50,
         batches: 25,
+        bulk_creates: 200,
         finds: 80,
     };
     let report = run(&plan);
@@ -566,6 +567,53 @@ fn a_seeded_storm_duplicates_nothing_and_loses_nothing_keyed() {
         (0, 0, b.total),
         "batches: {report}"
     );
+    let b = &report.bulk_creates;
+    assert_eq!(
+        (b.duplicated, b.lost, b.ok),
+        (0, 0, b.total),
+        "bulk creates: {report}"
+    );
     // A find may fail when every try of one page is faulted; it never answers wrong records.
     assert_eq!(report.wrong_finds, 0, "finds: {report}");
+}
+
+/// A 429 or 503 with `Retry-After` pauses the whole client (its clones, on every thread), not
+/// only the request that got it; the throttled read is tried again after the pause, alone.
+#[test]
+fn a_site_that_asks_to_wait_pauses_the_whole_client() {
+    for status in [429, 503] {
+        let server = demo_server();
+        let client = server.client().unwrap();
+        client.page_size().unwrap();
+        assert_eq!(client.paused_for(), None);
+        server.inject(Some("read"), Fault::Throttle(status, 2), 1);
+        let other = client.clone();
+        let throttled =
+            std::thread::spawn(move || other.find_all(&Query::new("Shot")).map(|r| r.len()));
+        // Once the site has asked for its pause, a request of another thread waits it out.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let (asked_at, left) = loop {
+            let now = std::time::Instant::now();
+            if let Some(left) = client.paused_for() {
+                break (now, left);
+            }
+            assert!(now < deadline, "{status}: the pause was never set");
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        assert!(left <= Duration::from_secs(2), "{left:?}");
+        let projects = client.find_all(&Query::new("Project")).unwrap();
+        assert!(!projects.is_empty());
+        assert!(
+            asked_at.elapsed() >= left,
+            "{status}: a request sent during the pause waited {:?} of {left:?}",
+            asked_at.elapsed()
+        );
+        assert_eq!(throttled.join().unwrap().unwrap(), 4, "{status}");
+        assert_eq!(
+            count(&server, "read"),
+            3,
+            "{status}: the throttled read once more"
+        );
+        assert_eq!(client.paused_for(), None);
+    }
 }

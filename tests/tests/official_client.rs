@@ -73,23 +73,36 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
     let server_after_python = server;
 
     // The same finds through sg-runtime, on a site seeded the same (the Python run has created
-    // records since): the same requests, the same records.
+    // records since): one request at a time, the same requests and the same records; reading
+    // ahead (the default), the same records.
     let server = self::server();
-    let client = server.client().unwrap();
-    for (i, (limit, page)) in FINDS.iter().enumerate() {
-        let ids: Vec<i64> = client
-            .find_all(&Query::new("Shot").limit(*limit).page(*page))
+    let sequential = server
+        .client_builder()
+        .max_concurrent_requests(1)
+        .build()
+        .unwrap();
+    let concurrent = server.client().unwrap();
+    assert!(concurrent.max_concurrent_requests() > 1);
+    let ids = |client: &sg_runtime::Client, limit: usize, page: usize| -> Vec<i64> {
+        client
+            .find_all(&Query::new("Shot").limit(limit).page(page))
             .unwrap()
             .iter()
             .map(|r| r["id"].as_i64().unwrap())
-            .collect();
+            .collect()
+    };
+    for (i, (limit, page)) in FINDS.iter().enumerate() {
         let their_ids: Vec<i64> = theirs["finds"][i]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_i64().unwrap())
             .collect();
-        assert_eq!(ids, their_ids, "limit {limit} page {page}");
+        assert_eq!(
+            ids(&sequential, *limit, *page),
+            their_ids,
+            "limit {limit} page {page}"
+        );
     }
     let our_reads = sent(&server, "read");
     assert_eq!(
@@ -97,6 +110,13 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
         their_reads[..our_reads.len()],
         "the read requests of the finds, one by one"
     );
+    for (i, (limit, page)) in FINDS.iter().enumerate() {
+        assert_eq!(
+            json!(ids(&concurrent, *limit, *page)),
+            theirs["finds"][i],
+            "read ahead: limit {limit} page {page}"
+        );
+    }
 
     // Text with `<` round-trips through the site's escaping, for both clients.
     assert_eq!(theirs["created"]["code"], "py<1>");
@@ -125,7 +145,7 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
             .record_count(&Shot::F.id)
             .sum(&Shot::F.sg_cut_in)
             .group_by_number(&Shot::F.sg_cut_in, NumberGrouping::Tens, Direction::Asc)
-            .send(&client)
+            .send(&concurrent)
             .unwrap();
         // 8 seeded shots here; the Python run's site also holds the 2 shots it created.
         assert_eq!(r.totals().record_count(&Shot::F.id).unwrap(), 8);
@@ -144,7 +164,7 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
         .unwrap();
     let _ = sg_tests::demo::Version::find()
         .preset(sg_runtime::typed::Preset::LatestByEntity)
-        .all(&client)
+        .all(&concurrent)
         .unwrap();
     let our_preset_read = sent(&server, "read").pop().unwrap();
     assert_eq!(

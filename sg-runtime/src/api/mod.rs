@@ -2,16 +2,23 @@
 //! site's handlers mirror these files in `sg-localsite/src/api/`.
 
 mod activity;
+mod bulk;
 mod files;
 mod following;
 mod nav;
 mod notes;
 mod once;
 pub(crate) mod read;
+mod read_by_id;
 mod schema;
 mod site;
 mod summarize;
 mod write;
 
+pub use bulk::{
+    BulkProgress, BulkReport, BulkWrite, ChunkOutcome, ChunkReport, DEFAULT_CHUNK_SIZE,
+    MAX_CHUNK_BYTES,
+};
 pub use files::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
 pub use read::FindIter;
+pub use read_by_id::IdIter;

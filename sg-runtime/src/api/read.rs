@@ -47,7 +47,11 @@ impl Client {
     }
 
     /// [`Client::find`] with pages read and decoded by `read`.
-    pub(crate) fn find_as<R>(&self, query: &Query, read: ReadPage<R>) -> Result<FindIter<R>> {
+    pub(crate) fn find_as<R: Send + 'static>(
+        &self,
+        query: &Query,
+        read: ReadPage<R>,
+    ) -> Result<FindIter<R>> {
         let page_size = match query.page_size {
             Some(n) if n > 0 => n,
             _ => self.page_size()?,
@@ -137,12 +141,24 @@ fn has_next(info: Option<&PagingInfo>, current_page: u64, per_page: u64) -> (boo
     (next, count)
 }
 
-/// Records of a [`Query`], fetched one page at a time as the iterator is advanced. At most one
-/// page is held in memory. After an error it yields nothing more. Records are
-/// `serde_json::Value`s from [`Client::find`], typed from a typed read
-/// ([`crate::typed::Find::iter`]), decoded straight from each answer's bytes.
+/// Records of a [`Query`], fetched page by page. Records are `serde_json::Value`s from
+/// [`Client::find`], typed from a typed read ([`crate::typed::Find::iter`]), decoded straight
+/// from each answer's bytes. After an error it yields nothing more.
 ///
-/// Which pages are asked for follows the official client's `find` exactly:
+/// The pages after the first are fetched ahead of the caller, several at once (up to the
+/// client's [`max_concurrent_requests`](crate::ClientBuilder::max_concurrent_requests)), and
+/// handed over in order: a read of many pages waits about one round trip per that many pages,
+/// not one per page, and the caller works on one page while the next ones arrive. Memory holds
+/// the page being handed over and the pages in flight, at most. To ask for no page past the
+/// end, the first page of such a read asks the site for its counts (as the official client's
+/// `find` did before `return_paging_info_without_counts`), and the pages it counted are then
+/// asked for; should more follow (records created meanwhile), they are read on as usual. A
+/// page that fails is tried again on its own, as any read is; if it still fails, the error
+/// names the page ([`Error::Page`]). A client limited to one request at a time reads page after
+/// page, sending exactly what the official client sends.
+///
+/// Which pages are asked for follows the official client's `find` exactly, and so do the
+/// records and their order:
 /// * pages hold the site's `records_per_page` (`api_max_entities_per_page`, or the query's
 ///   [`page_size`](Query::page_size)); a `limit` at or under that size asks for `limit` records
 ///   per page and, with no `page`, reads one page only;
@@ -150,6 +166,10 @@ fn has_next(info: Option<&PagingInfo>, current_page: u64, per_page: u64) -> (boo
 ///   a full page) and returned whole;
 /// * otherwise pages are read until the site says there is no next page, and the records are
 ///   cut at `limit`.
+///
+/// Page numbers over a table that changes while it is read can skip or repeat records (a record
+/// created or deleted before the page being read shifts the pages after it); a read that must
+/// not, reads by id: [`Client::find_by_id`].
 ///
 /// A site that always says another page follows cannot keep it reading forever: it stops with an
 /// error when a page repeats the previous one, when more pages were read than the site's
@@ -160,6 +180,7 @@ pub struct FindIter<R = Value> {
     read: ReadPage<R>,
     query: Query,
     entities_per_page: usize,
+    /// The page the next fetch hands over (1-based).
     next_page: usize,
     /// Only this one page is read (the official client's "page != 0" path).
     single_page: bool,
@@ -170,6 +191,12 @@ pub struct FindIter<R = Value> {
     last_ids: Vec<i64>,
     /// Pages read so far.
     pages_read: usize,
+    /// Pages asked for ahead and not yet handed over, in order, from `next_page` on.
+    ahead: VecDeque<std::thread::JoinHandle<Result<Page<R>>>>,
+    /// How many pages to keep asked for ahead (0: page after page).
+    window: usize,
+    /// The last page worth asking for: what a `limit` needs, or what the site counted.
+    last_page: Option<usize>,
 }
 
 impl<R> std::fmt::Debug for FindIter<R> {
@@ -178,12 +205,13 @@ impl<R> std::fmt::Debug for FindIter<R> {
             .field("query", &self.query)
             .field("next_page", &self.next_page)
             .field("buffered", &self.buffer.len())
+            .field("ahead", &self.ahead.len())
             .field("done", &self.done)
             .finish_non_exhaustive()
     }
 }
 
-impl<R> FindIter<R> {
+impl<R: Send + 'static> FindIter<R> {
     pub(crate) fn new(
         client: Client,
         query: Query,
@@ -199,11 +227,18 @@ impl<R> FindIter<R> {
             // faster code path" (shotgun_api3 `find`).
             page.get_or_insert(1);
         }
+        let remaining = if page.is_some() { None } else { query.limit };
+        let window = match client.max_concurrent_requests() {
+            1 => 0,
+            n => n,
+        };
         FindIter {
             // A single page comes back whole, as from the official client.
-            remaining: if page.is_some() { None } else { query.limit },
+            remaining,
             single_page: page.is_some(),
             next_page: page.unwrap_or(1),
+            last_page: remaining.map(|l| l.div_ceil(entities_per_page).max(1)),
+            window,
             client,
             read,
             query,
@@ -212,6 +247,7 @@ impl<R> FindIter<R> {
             done: false,
             last_ids: Vec::new(),
             pages_read: 0,
+            ahead: VecDeque::new(),
         }
     }
 
@@ -220,16 +256,68 @@ impl<R> FindIter<R> {
         self.buffer.len()
     }
 
-    /// The number of the page the next fetch will ask for (1-based).
+    /// The number of the page the next fetch will hand over (1-based).
     pub fn next_page(&self) -> usize {
         self.next_page
     }
 
+    /// Pages asked for ahead of the caller and not yet handed over.
+    pub fn pages_ahead(&self) -> usize {
+        self.ahead.len()
+    }
+
+    /// The params of page `n`. The official client asks whether another page follows, without
+    /// the counts; a read that fetches ahead asks the first page for the counts instead, to ask
+    /// for no page past the end.
+    fn params(&self, n: usize) -> sg_api3::methods::read::ReadParams {
+        let counts = self.window > 0 && n == 1;
+        self.query
+            .read_params(self.entities_per_page, n, !self.single_page && !counts)
+    }
+
+    /// Reads page `n` on a thread of its own.
+    fn ask(&self, n: usize) -> std::thread::JoinHandle<Result<Page<R>>> {
+        let params = self.params(n);
+        let (client, read) = (self.client.clone(), self.read);
+        std::thread::spawn(move || read(&client, params))
+    }
+
+    /// Asks for the pages after `next_page - 1`, up to the window, the last page worth asking
+    /// for and the client's page cap.
+    fn ask_ahead(&mut self) {
+        let cap = self
+            .last_page
+            .unwrap_or(usize::MAX)
+            .min(self.client.max_pages());
+        while self.ahead.len() < self.window {
+            let n = self.next_page + self.ahead.len();
+            if n > cap {
+                break;
+            }
+            let handle = self.ask(n);
+            self.ahead.push_back(handle);
+        }
+    }
+
     fn fetch(&mut self) -> Result<()> {
-        let params =
-            self.query
-                .read_params(self.entities_per_page, self.next_page, !self.single_page);
-        let page = (self.read)(&self.client, params)?;
+        let number = self.next_page;
+        let page = match self.ahead.pop_front() {
+            Some(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Error::InvalidRequest(
+                    "read: a page's thread panicked".into(),
+                ))
+            }),
+            None => (self.read)(&self.client, self.params(number)),
+        };
+        // Past the first page of a read of many, an error says which page failed.
+        let page = page.map_err(|e| match number {
+            1 => e,
+            _ if self.single_page => e,
+            _ => Error::Page {
+                page: number,
+                cause: Box::new(e),
+            },
+        })?;
         self.pages_read += 1;
         let ids = page.ids;
         let endless = |why: String| Error::Malformed {
@@ -258,15 +346,35 @@ impl<R> FindIter<R> {
         }
         self.last_ids = ids;
         self.next_page += 1;
-        if self.single_page || !page.has_next || page.entities.is_empty() {
+        // Records the limit still wants once this page is handed over.
+        let wanted = self
+            .remaining
+            .map(|r| r.saturating_sub(page.entities.len()));
+        if self.single_page || !page.has_next || page.entities.is_empty() || wanted == Some(0) {
             self.done = true;
+            // Pages asked for past the end: their answers are not wanted.
+            self.ahead.clear();
+        } else {
+            if let (1, Some(count)) = (number, page.entity_count) {
+                // The pages the site counted; past them, pages are asked for only if the last
+                // one says more follow.
+                let counted = (count as usize).div_ceil(self.entities_per_page).max(1);
+                self.last_page = Some(self.last_page.map_or(counted, |l| l.min(counted)));
+            }
+            if self.next_page > self.last_page.unwrap_or(usize::MAX) && self.ahead.is_empty() {
+                // More follow than were counted or than the limit's pages held (records
+                // created or deleted meanwhile): read on, as far as the limit still needs.
+                self.last_page =
+                    wanted.map(|w| self.next_page - 1 + w.div_ceil(self.entities_per_page));
+            }
+            self.ask_ahead();
         }
         self.buffer = page.entities.into();
         Ok(())
     }
 }
 
-impl<R> Iterator for FindIter<R> {
+impl<R: Send + 'static> Iterator for FindIter<R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -280,6 +388,7 @@ impl<R> Iterator for FindIter<R> {
             if let Err(e) = self.fetch() {
                 self.done = true;
                 self.buffer.clear();
+                self.ahead.clear();
                 return Some(Err(e));
             }
         }

@@ -6,14 +6,15 @@ use super::kind::Kind;
 use super::{Entity, EntityField, EntityType, FieldRef, Id, Link, Returnable};
 use crate::error::{Error, Result};
 use crate::request::{Filter, Query};
-use crate::{Client, FindIter};
+use crate::{Client, FindIter, IdIter};
 use serde::de::MapAccess;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 
 /// A type records of one entity type decode into: a generated entity struct, or a projection
-/// deriving `sg_derive::Select`.
-pub trait Readable: Sized {
+/// deriving `sg_derive::Select`. `Send` and `'static`, since the pages of a read are fetched and
+/// decoded on threads of their own, ahead of the caller.
+pub trait Readable: Sized + Send + 'static {
     /// The entity type's marker.
     type Type: EntityType;
     /// The return fields that fill `Self` (paths, deep links included).
@@ -54,6 +55,8 @@ pub struct Find<R: Readable> {
     conditions: Vec<Filter>,
     /// `limit(0)`: no record, and no request.
     nothing: bool,
+    /// Read by id ([`Find::by_id`]).
+    by_id: bool,
     _r: PhantomData<fn() -> R>,
 }
 
@@ -63,6 +66,7 @@ impl<R: Readable> Clone for Find<R> {
             query: self.query.clone(),
             conditions: self.conditions.clone(),
             nothing: self.nothing,
+            by_id: self.by_id,
             _r: PhantomData,
         }
     }
@@ -81,6 +85,7 @@ impl<R: Readable> Find<R> {
             query: Query::new(<R::Type as EntityType>::NAME).fields(R::return_fields()),
             conditions: Vec::new(),
             nothing: false,
+            by_id: false,
             _r: PhantomData,
         }
     }
@@ -93,6 +98,7 @@ impl<R: Readable> Find<R> {
             query,
             conditions: self.conditions,
             nothing: self.nothing,
+            by_id: self.by_id,
             _r: PhantomData,
         }
     }
@@ -153,6 +159,15 @@ impl<R: Readable> Find<R> {
         self
     }
 
+    /// Reads in id order, each page after the last id read, so that records created or deleted
+    /// during the read cannot make it skip or repeat one: every record that exists throughout
+    /// the read comes exactly once. For reads that must be whole on a busy site; see
+    /// [`Client::find_by_id`]. A read by id takes no sorts and no page number.
+    pub fn by_id(mut self) -> Find<R> {
+        self.by_id = true;
+        self
+    }
+
     /// The untyped query this compiles to.
     pub fn to_query(&self) -> Query {
         let mut q = self.query.clone();
@@ -160,13 +175,17 @@ impl<R: Readable> Find<R> {
         q
     }
 
-    /// A lazy iterator of decoded records, one page in memory at a time.
+    /// A lazy iterator of decoded records, fetched page by page, the pages after the first
+    /// ahead of the caller (see [`FindIter`]).
     pub fn iter(&self, client: &Client) -> Result<TypedIter<R>> {
+        let query = self.to_query();
         Ok(TypedIter {
             inner: if self.nothing {
-                None
+                Pages::Nothing
+            } else if self.by_id {
+                Pages::ById(client.find_by_id_as(&query, read_page::<R>)?)
             } else {
-                Some(client.find_as(&self.to_query(), read_page::<R>)?)
+                Pages::ByNumber(client.find_as(&query, read_page::<R>)?)
             },
         })
     }
@@ -189,14 +208,26 @@ impl<R: Readable> Find<R> {
 /// Decoded records of a typed read, fetched page by page and decoded straight from each
 /// answer's bytes.
 pub struct TypedIter<R> {
-    inner: Option<FindIter<R>>,
+    inner: Pages<R>,
 }
 
-impl<R> Iterator for TypedIter<R> {
+/// How a typed read's pages are asked for.
+enum Pages<R> {
+    /// `limit(0)`: none.
+    Nothing,
+    ByNumber(FindIter<R>),
+    ById(IdIter<R>),
+}
+
+impl<R: Send + 'static> Iterator for TypedIter<R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.as_mut()?.next()
+        match &mut self.inner {
+            Pages::Nothing => None,
+            Pages::ByNumber(pages) => pages.next(),
+            Pages::ById(pages) => pages.next(),
+        }
     }
 }
 

@@ -76,8 +76,8 @@ pub trait EntityType: 'static {
     const NAME: &'static str;
 }
 
-/// A generated entity struct.
-pub trait Entity: Sized {
+/// A generated entity struct (`Send` and `'static`, as every [`Readable`] is).
+pub trait Entity: Sized + Send + 'static {
     /// The entity type's marker.
     type Type: EntityType;
     /// The entity's field enum.

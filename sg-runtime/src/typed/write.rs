@@ -7,7 +7,7 @@ use super::link::Settable;
 use super::{Entity, EntityField, EntityType, FieldRef, Id, Readable, Writable};
 use crate::error::{Error, Result};
 use crate::request::{BatchRequest, FieldUpdate, Filter, Query, UpdateMode};
-use crate::Client;
+use crate::{BulkReport, BulkWrite, Client};
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 
@@ -404,6 +404,13 @@ impl Batch {
         &self.requests
     }
 
+    /// The batch as a bulk write ([`Client::bulk`]): sent in chunks, each its own transaction,
+    /// several at once, for batches of thousands of requests. Read the results of the chunks
+    /// that landed through the slots: [`BulkReport::get`].
+    pub fn bulk<'a>(&'a self, client: &Client) -> BulkWrite<'a> {
+        client.bulk(&self.requests).for_batch(self.serial)
+    }
+
     /// Runs the batch: all or nothing.
     pub fn send(&self, client: &Client) -> Result<BatchResults> {
         let values = client.batch(&self.requests)?;
@@ -459,5 +466,23 @@ impl BatchResults {
     /// The results as the site sent them.
     pub fn into_values(self) -> Vec<Value> {
         self.values
+    }
+}
+
+impl BulkReport {
+    /// The result of the request at `slot` of the typed [`Batch`] this bulk write sent
+    /// ([`Batch::bulk`]), typed; `None` when its chunk did not land (its
+    /// [`ChunkReport`](crate::ChunkReport) says why).
+    ///
+    /// # Panics
+    ///
+    /// If `slot` came from another batch (a programming error, like an index out of bounds).
+    pub fn get<R: BatchOutput>(&self, slot: &BatchSlot<R>) -> Option<Result<R>> {
+        assert_eq!(
+            slot.serial,
+            self.serial(),
+            "this batch slot belongs to another batch"
+        );
+        self.result(slot.index).cloned().map(R::from_result)
     }
 }
