@@ -101,10 +101,12 @@ fn run_worker(url: &str, n: usize) -> (f64, u64) {
     crate::timed_worker(&["events-worker", url, &n.to_string()], n)
 }
 
-/// The median time from a change to the handler, polling every `poll`.
-fn latency(poll: Duration, changes: usize) -> Duration {
+/// The median time from a change to the handler, polling every `poll`, each request taking
+/// `round_trip` more (section 8).
+pub(crate) fn latency(poll: Duration, changes: usize, round_trip: Duration) -> Duration {
     let server = sg_localsite::LocalSite::builder(sg_runtime::schema::Schema::demo())
         .seed(json!({"Shot": [{"id": 1, "code": "sh0001"}]}))
+        .latency(round_trip)
         .start()
         .expect("the local server starts");
     let client = sg_tests::SiteClient::client(&server).expect("a client");
@@ -183,7 +185,7 @@ pub fn run(s: &Settings) {
     println!("\n| poll interval | median latency, change to handler ({changes} changes) |");
     println!("|---:|---:|");
     for poll in [100, 500] {
-        let d = latency(Duration::from_millis(poll), changes);
+        let d = latency(Duration::from_millis(poll), changes, Duration::ZERO);
         println!("| {poll} ms | {} ms |", d.as_millis());
     }
 }

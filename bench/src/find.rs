@@ -42,7 +42,7 @@ pub(crate) fn shot(i: usize) -> Value {
     })
 }
 
-fn seed_file(dir: &Path, n: usize) -> std::path::PathBuf {
+pub(crate) fn seed_file(dir: &Path, n: usize) -> std::path::PathBuf {
     let path = dir.join(format!("seed-{n}.json"));
     if !path.exists() {
         let seqs: Vec<Value> = (1..=20).map(|i| json!({"id": i, "code": format!("SEQ{i:03}"), "project": {"type": "Project", "id": 1}})).collect();
@@ -154,11 +154,18 @@ pub fn worker(args: &[String]) {
         );
         return;
     }
+    // `typed-seq`: page after page, as the official client reads (section 8).
+    let concurrent = if mode == "typed-seq" {
+        1
+    } else {
+        sg_runtime::DEFAULT_MAX_CONCURRENT_REQUESTS
+    };
     let client = Client::builder(url)
         .credentials(Credentials::script(
             sg_localsite::SCRIPT_NAME,
             sg_localsite::SCRIPT_KEY,
         ))
+        .max_concurrent_requests(concurrent)
         .build()
         .expect("a client");
     let q = Query::new("Shot")
@@ -171,9 +178,20 @@ pub fn worker(args: &[String]) {
                 count += 1;
             }
         }
-        "typed-stream" => {
+        "typed-stream" | "typed-seq" => {
             for shot in Find::<Shot>::new()
                 .page_size(PAGE)
+                .iter(&client)
+                .expect("find")
+            {
+                checksum += shot.expect("a record").id.get();
+                count += 1;
+            }
+        }
+        "typed-by-id" => {
+            for shot in Find::<Shot>::new()
+                .page_size(PAGE)
+                .by_id()
                 .iter(&client)
                 .expect("find")
             {
@@ -215,7 +233,7 @@ pub fn worker(args: &[String]) {
     );
 }
 
-fn run_worker(mode: &str, url: &str, n: usize) -> (f64, u64) {
+pub(crate) fn run_worker(mode: &str, url: &str, n: usize) -> (f64, u64) {
     crate::timed_worker(&["find-worker", mode, url, &n.to_string()], n)
 }
 

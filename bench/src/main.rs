@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|round-trip|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -12,6 +12,7 @@ mod compile;
 mod decode;
 mod events;
 mod find;
+mod round_trip;
 mod storm;
 mod synthetic;
 mod upload;
@@ -96,16 +97,15 @@ fn main() {
                     .and_then(|n| n.parse().ok())
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
-            "codegen" | "compile" | "find" | "decode" | "storm" | "upload" | "events" | "all" => {
-                what = a
-            }
+            "codegen" | "compile" | "find" | "decode" | "storm" | "upload" | "events"
+            | "round-trip" | "all" => what = a,
             "find-worker" | "upload-worker" | "events-worker" | "decode-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|all] [--quick] [--runs N]"
+                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|round-trip|all] [--quick] [--runs N]"
                 );
                 return;
             }
@@ -153,6 +153,9 @@ fn main() {
     }
     if what == "events" || what == "all" {
         events::run(&s);
+    }
+    if what == "round-trip" || what == "all" {
+        round_trip::run(&s);
     }
 }
 

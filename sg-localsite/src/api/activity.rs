@@ -45,7 +45,7 @@ impl Records {
         }
         for primary in primaries {
             let n = self.activity.len() as i64 + 1;
-            self.activity.push(json!({
+            self.activity.push_back(json!({
                 "id": n,
                 "update_type": kind,
                 "meta": meta.clone(),

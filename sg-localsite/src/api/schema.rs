@@ -208,8 +208,11 @@ impl Records {
             .remove(&field_name);
         // The records lose the field's values, as on a site.
         if let Some(t) = self.tables_mut().get_mut(&entity_type) {
-            for row in t.rows.values_mut() {
-                row.fields.remove(&field_name);
+            let ids: Vec<i64> = t.rows.keys().copied().collect();
+            for id in ids {
+                if let Some(row) = t.rows.get_mut(&id) {
+                    row.fields.remove(&field_name);
+                }
             }
         }
         Ok(true)

@@ -12,8 +12,9 @@ impl Records {
     pub(crate) fn create(&mut self, p: &CreateParams) -> Result<Value, Exception> {
         let m = "create";
         let entity_type = p.entity_type.clone();
-        let schema = self.schema().clone();
-        let es = self.entity(m, &entity_type)?;
+        let schema = self.shared_schema();
+        self.entity(m, &entity_type)?;
+        let es = &schema.entities[&entity_type];
         let mut fields = Map::new();
         let mut sent = Vec::new();
         for item in &p.fields {

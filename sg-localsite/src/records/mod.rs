@@ -44,9 +44,12 @@ pub(crate) struct Row {
     pub(crate) retired: bool,
 }
 
+/// A table's rows by id. Persistent: cloning the records for a batch shares them.
+pub(crate) type Rows = imbl::OrdMap<i64, Row>;
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Table {
-    pub(crate) rows: BTreeMap<i64, Row>,
+    pub(crate) rows: Rows,
     pub(crate) next_id: i64,
 }
 
@@ -62,7 +65,7 @@ pub(crate) struct Records {
     /// Records per page, at most (`info`'s `api_max_entities_per_page`).
     pub(crate) page_size: u64,
     /// The activity of every record, oldest first.
-    pub(crate) activity: Vec<Value>,
+    pub(crate) activity: imbl::Vector<Value>,
     /// The event log's commit order and held-back events.
     events: events::EventLog,
     /// The last read's matches, kept for its next pages: cleared by every change.
@@ -124,7 +127,7 @@ impl Records {
                 (
                     k.clone(),
                     Table {
-                        rows: BTreeMap::new(),
+                        rows: Rows::new(),
                         next_id: 1,
                     },
                 )
@@ -134,7 +137,7 @@ impl Records {
             schema: Arc::new(schema),
             tables,
             attachment_ids: BTreeMap::new(),
-            activity: Vec::new(),
+            activity: imbl::Vector::new(),
             page_size: MAX_PAGE,
             events: Default::default(),
             read_cache: Default::default(),
@@ -144,6 +147,11 @@ impl Records {
     /// The schema.
     pub(crate) fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    /// The schema, shared: to read it while the records change (no copy).
+    pub(crate) fn shared_schema(&self) -> Arc<Schema> {
+        Arc::clone(&self.schema)
     }
 
     /// The schema, to change: what queries match may change with it, so the read cache goes.
