@@ -59,10 +59,19 @@ pub(crate) struct Server {
     pub(crate) url: String,
 }
 
+/// The local servers running, by process id: [`crate::die`] stops them, since it exits without
+/// running destructors (a server left behind would hold the bench's output open).
+pub(crate) static SERVERS: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let id = self.child.id();
+        SERVERS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|s| *s != id);
     }
 }
 
@@ -78,6 +87,10 @@ pub(crate) fn start_server(s: &Settings, seed: &Path, extra: &[&str]) -> Server 
     .stdout(Stdio::piped())
     .spawn()
     .expect("the local server starts");
+    SERVERS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(child.id());
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().expect("piped"))
         .read_line(&mut line)
@@ -154,11 +167,14 @@ pub fn worker(args: &[String]) {
         );
         return;
     }
-    // `typed-seq`: page after page, as the official client reads (section 8).
-    let concurrent = if mode == "typed-seq" {
-        1
-    } else {
-        sg_runtime::DEFAULT_MAX_CONCURRENT_REQUESTS
+    // `typed-seq`: page after page, as the official client reads; `typed-stream` takes the
+    // client's limit of requests at once as a fourth argument (section 8).
+    let concurrent = match mode {
+        "typed-seq" => 1,
+        _ => args
+            .get(3)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(sg_runtime::DEFAULT_MAX_CONCURRENT_REQUESTS),
     };
     let client = Client::builder(url)
         .credentials(Credentials::script(

@@ -219,5 +219,14 @@ pub fn timed_worker(args: &[&str], expected: usize) -> (f64, u64) {
 /// Prints `msg` and exits 2.
 pub fn die(msg: &str) -> ! {
     eprintln!("sg-bench: {msg}");
+    for id in find::SERVERS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+    {
+        let _ = std::process::Command::new("kill")
+            .arg(id.to_string())
+            .status();
+    }
     std::process::exit(2)
 }

@@ -71,6 +71,7 @@ pub fn run(s: &Settings) {
         println!("(the official Python client was skipped: no python3 with shotgun_api3)");
     }
     reads(s, &scratch, has_python);
+    limits(s, &scratch);
     writes(s, &scratch, has_python);
     events(s);
 }
@@ -120,11 +121,46 @@ fn reads(s: &Settings, scratch: &std::path::Path, has_python: bool) {
                 "typed-stream",
                 format!("typed, {window} pages ahead (default)"),
             ),
-            ("typed-by-id", format!("typed by id, {window} ranges")),
+            (
+                "typed-by-id",
+                format!("typed by id, {window} id ranges at once"),
+            ),
         ] {
             let (t, kib) = median_of(s.runs, || crate::find::run_worker(mode, &server.url, n));
             row(ms, &label, n, t, kib, python_time);
         }
+    }
+}
+
+/// The read at a cloud site's round trip for each limit of requests at once: where the
+/// default comes from.
+fn limits(s: &Settings, scratch: &std::path::Path) {
+    let n = if s.quick { 2_000 } else { 100_000 };
+    let ms = 150u64;
+    let seed = crate::find::seed_file(scratch, n);
+    let server = crate::find::start_server(s, &seed, &["--latency", &ms.to_string()]);
+    println!(
+        "\n| round trip | requests at once (`max_concurrent_requests`) | {n} Shots read | records/s | peak RSS |"
+    );
+    println!("|---:|---:|---:|---:|---:|");
+    for limit in [1usize, 2, 4, 8, 16] {
+        let (t, kib) = median_of(s.runs, || {
+            crate::timed_worker(
+                &[
+                    "find-worker",
+                    "typed-stream",
+                    &server.url,
+                    &n.to_string(),
+                    &limit.to_string(),
+                ],
+                n,
+            )
+        });
+        println!(
+            "| {ms} ms | {limit} | {t:.3} s | {:.0} | {:.1} MiB |",
+            n as f64 / t,
+            kib as f64 / 1024.0
+        );
     }
 }
 

@@ -25,10 +25,12 @@ impl Client {
     ///
     /// Each page is asked for with the query's filter and `id greater than` the last id read,
     /// sorted by id. The first page also asks for the count and, beside it, the highest id;
-    /// the ids past the first page are then cut into ranges, read side by side (up to the
-    /// client's [`max_concurrent_requests`](crate::ClientBuilder::max_concurrent_requests)),
+    /// the ids past the first page are then cut into ranges of about a page each, read side
+    /// by side (up to the client's
+    /// [`max_concurrent_requests`](crate::ClientBuilder::max_concurrent_requests) at once),
     /// and handed over in id order. The last range has no upper bound, so records created
-    /// past the highest id are read too. Memory holds at most two pages per range. `limit`
+    /// past the highest id are read too. Memory holds at most two pages per range being read.
+    /// `limit`
     /// applies; a query with sorts or a page number is refused (records come in id order, and
     /// pages are not numbered). Errors are as [`Client::find`]'s: a page that fails is tried
     /// again on its own, and then its error names its place in the read ([`Error::Page`]).
@@ -70,6 +72,7 @@ impl Client {
             per_page: per_page.max(1),
             started: false,
             ranges: VecDeque::new(),
+            pending: VecDeque::new(),
             buffer: VecDeque::new(),
             remaining: query.limit,
             pages_read: 0,
@@ -95,8 +98,11 @@ pub struct IdIter<R = Value> {
     per_page: usize,
     /// Whether the first page was asked for.
     started: bool,
-    /// The ranges not yet handed over whole, in id order: the pages their threads read.
+    /// The ranges being read, in id order, not yet handed over whole: the pages their
+    /// threads read (at most the client's limit of them at once).
     ranges: VecDeque<Receiver<Message<R>>>,
+    /// The ranges not yet asked for, in id order.
+    pending: VecDeque<(i64, Option<i64>)>,
     buffer: VecDeque<R>,
     remaining: Option<usize>,
     /// Pages handed over so far.
@@ -244,23 +250,34 @@ impl<R: Send + 'static> IdIter<R> {
             }
             None => low,
         };
-        // Ranges: as many as pages are left to read (by the count and the limit), up to the
-        // client's limit on requests at once.
+        // Ranges of about a page each (by the count and the limit), so that the client's limit
+        // of them are read at once while they are handed over in order. A range denser than
+        // the rest is read page after page by its own thread.
         let left = match (count, wanted) {
             (Some(c), Some(w)) => (c as usize).saturating_sub(self.buffer.len()).min(w),
             (Some(c), None) => (c as usize).saturating_sub(self.buffer.len()),
             (None, Some(w)) => w,
-            (None, None) => usize::MAX,
+            (None, None) => window * self.per_page,
         };
-        let n = left.div_ceil(self.per_page).clamp(1, window);
-        for bounds in ranges(low, high, n) {
+        let n = left.div_ceil(self.per_page).max(1);
+        self.pending = ranges(low, high, n).into();
+        self.ask_ahead();
+        Ok(())
+    }
+
+    /// Starts reading the pending ranges, in order, up to the client's limit at once.
+    fn ask_ahead(&mut self) {
+        let window = self.client.max_concurrent_requests();
+        while self.ranges.len() < window {
+            let Some(bounds) = self.pending.pop_front() else {
+                return;
+            };
             let (sender, receiver) = sync_channel(1);
             let (client, read, query) = (self.client.clone(), self.read, self.query.clone());
             let per_page = self.per_page;
             std::thread::spawn(move || read_range(client, read, query, per_page, bounds, sender));
             self.ranges.push_back(receiver);
         }
-        Ok(())
     }
 
     /// Fills the buffer with the next page, in id order; `Ok(false)` at the end.
@@ -286,6 +303,7 @@ impl<R: Send + 'static> IdIter<R> {
                 }
                 Ok(Message::End) => {
                     self.ranges.pop_front();
+                    self.ask_ahead();
                 }
                 Err(_) => {
                     return Err(Error::InvalidRequest(
@@ -311,6 +329,7 @@ impl<R: Send + 'static> Iterator for IdIter<R> {
                     if *r == 0 {
                         // The threads still reading stop at their next page.
                         self.ranges.clear();
+                        self.pending.clear();
                     }
                 }
                 return Some(Ok(item));
@@ -324,6 +343,7 @@ impl<R: Send + 'static> Iterator for IdIter<R> {
                 Err(e) => {
                     self.done = true;
                     self.ranges.clear();
+                    self.pending.clear();
                     return Some(Err(e));
                 }
             }
