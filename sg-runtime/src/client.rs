@@ -169,6 +169,7 @@ impl ClientBuilder {
                 transport,
                 retry: self.retry,
                 exchanged_token: Mutex::new(None),
+                issued_token: Mutex::new(None),
                 exchange: Mutex::new(()),
                 page_size: OnceLock::new(),
                 user_agents: RwLock::new(vec![default_user_agent()]),
@@ -197,6 +198,9 @@ struct Inner {
     retry: RetryPolicy,
     /// The session token a login + two-factor code was exchanged for.
     exchanged_token: Mutex<Option<Secret>>,
+    /// The session token [`Client::session_token`] asked the site for, kept (as the official
+    /// client keeps it in its config) so that it is asked once and masked in every message.
+    issued_token: Mutex<Option<Secret>>,
     /// Held while exchanging, so concurrent first calls exchange once.
     exchange: Mutex<()>,
     page_size: OnceLock<usize>,
@@ -512,8 +516,14 @@ impl Client {
     /// Masks every secret of this client (and an exchanged session token), in every form.
     fn redactor(&self) -> Redactor {
         let exchanged = self.exchanged_token();
+        let issued = self
+            .inner
+            .issued_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let mut secrets: Vec<&str> = self.inner.credentials.secrets();
-        if let Some(t) = &exchanged {
+        for t in [&exchanged, &issued].into_iter().flatten() {
             secrets.push(t.expose());
         }
         Redactor::new(secrets)
@@ -716,18 +726,58 @@ impl Client {
             .collect())
     }
 
-    /// A session token for cookie-authenticated downloads (the official client's
-    /// `get_session_token`): the one given, or one the site issues for these credentials.
-    pub(crate) fn session_token(&self) -> Result<Secret> {
+    /// A session token for these credentials, to hand the session to another program (RV, a
+    /// browser, a subprocess) or to authenticate a download by cookie; the official client's
+    /// `get_session_token`. It is the token the client was given, the one a login with a
+    /// two-factor code was exchanged for, or one the site issues on the first call (api3
+    /// `get_session_token`), kept for the next calls. The returned [`Secret`] prints as `***`;
+    /// [`Secret::expose`] gives the token itself. Every error message of this client masks it.
+    ///
+    /// ```no_run
+    /// # fn main() -> sg_runtime::Result<()> {
+    /// let client = sg_runtime::Client::from_env("https://studio.shotgrid.autodesk.com")?;
+    /// let token = client.session_token()?;
+    /// std::process::Command::new("rv")
+    ///     .env("SG_SESSION_TOKEN", token.expose())
+    ///     .status()
+    ///     .ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn session_token(&self) -> Result<Secret> {
         if let Credentials::SessionToken(t) = &self.inner.credentials {
             return Ok(t.clone());
         }
         if let Some(t) = self.exchanged_token() {
             return Ok(t);
         }
+        let issued = || {
+            self.inner
+                .issued_token
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+        };
+        if let Some(t) = issued() {
+            return Ok(t);
+        }
         let token =
             self.call_method::<sg_api3::methods::GetSessionToken>(sg_api3::methods::NoParams)?;
-        Ok(Secret::new(token.session_id))
+        if token.session_id.is_empty() {
+            // The official client raises "Could not extract session_id" here too.
+            return Err(Error::Malformed {
+                method: "get_session_token".into(),
+                entity_type: None,
+                detail: "the answer has no session_id".into(),
+            });
+        }
+        let mut kept = self
+            .inner
+            .issued_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // Two threads may both have asked; the first token kept is the one every caller gets.
+        Ok(kept.get_or_insert(Secret::new(token.session_id)).clone())
     }
 
     /// Runs one exchange of an upload or download route (`what` names it in errors), tried again

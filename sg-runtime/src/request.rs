@@ -186,10 +186,24 @@ impl Query {
         self
     }
 
-    /// At most `n` records. `0` means no limit, as in the official client's `find(limit=0)`.
+    /// At most `n` records. A read with `limit(0)` is refused with [`Error::InvalidRequest`]
+    /// (in the typed API too): the official client's `find(limit=0)` reads every record, while
+    /// `limit(0)` reads as "none" to anyone else, so neither meaning would be safe to guess.
+    /// Leave the limit out to read every record.
     pub fn limit(mut self, n: usize) -> Query {
-        self.limit = (n > 0).then_some(n);
+        self.limit = Some(n);
         self
+    }
+
+    /// Refuses `limit(0)` (see [`Query::limit`]) before anything is sent.
+    pub(crate) fn check_limit(&self) -> crate::Result<()> {
+        if self.limit == Some(0) {
+            return Err(crate::Error::InvalidRequest(format!(
+                "read of {}: limit(0) has two meanings (the official client's limit=0 reads every record; \"at most 0\" reads none), so it is refused; leave the limit out to read every record",
+                self.entity_type
+            )));
+        }
+        Ok(())
     }
 
     /// Only page `n` (1-based). `0` means every page, as in the official client's `find(page=0)`.

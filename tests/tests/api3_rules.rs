@@ -94,9 +94,9 @@ fn limit_and_page_ask_what_the_official_client_asks() {
         ),
         // A limit that fits, with a page: page 2 of `limit` records.
         (shot().limit(2).page(2), vec![3, 4], vec![(2, 2, false)]),
-        // limit(0) and page(0) mean "no limit" and "every page".
+        // page(0) means "every page", as in the official client.
         (
-            shot().limit(0).page(0),
+            shot().page(0),
             (1..=8).collect(),
             vec![(3, 1, true), (3, 2, true), (3, 3, true)],
         ),
@@ -122,6 +122,21 @@ fn limit_and_page_ask_what_the_official_client_asks() {
             .collect();
         assert_eq!(got, want, "read ahead: {label}");
     }
+    // limit(0): the official client reads every record, a reader of `limit(0)` expects none;
+    // both layers refuse it, before anything is sent, with the way to read everything.
+    server.clear_requests();
+    let untyped = sequential.find_all(&shot().limit(0)).unwrap_err().to_string();
+    let typed = Shot::find()
+        .limit(0)
+        .all(&sequential)
+        .unwrap_err()
+        .to_string();
+    let by_id = sequential.find_by_id(&shot().limit(0)).unwrap_err().to_string();
+    for e in [&untyped, &typed, &by_id] {
+        assert!(e.starts_with("invalid request: read of Shot: limit(0)"), "{e}");
+        assert!(e.contains("leave the limit out to read every record"), "{e}");
+    }
+    assert!(reads(&server).is_empty());
 }
 
 #[test]
@@ -519,4 +534,48 @@ fn serializable_fields_hold_any_json_in_seeds() {
     let client = server.client().unwrap();
     let shot = Shot::find().first(&client).unwrap().unwrap();
     assert_eq!(shot.sg_metadata, Some(meta));
+}
+
+#[test]
+fn a_session_token_is_asked_once_hands_the_session_on_and_is_masked() {
+    let server = LocalSite::builder(Schema::demo())
+        .seed(demo_seed())
+        .start()
+        .unwrap();
+    let client = server
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    // The official client's `get_session_token`: asked of the site once, then kept.
+    let token = client.session_token().unwrap();
+    assert_eq!(client.session_token().unwrap().expose(), token.expose());
+    let asked: Vec<String> = calls(&server).into_iter().map(|r| r.method).collect();
+    assert_eq!(asked, ["get_session_token"]);
+    assert_eq!(format!("{token:?} {token}"), "*** ***");
+
+    // Another program given the token acts as the same session.
+    let other = Client::builder(server.url())
+        .credentials(Credentials::session_token(token.expose()))
+        .build()
+        .unwrap();
+    assert!(other.find_one(&Query::new("Shot")).unwrap().is_some());
+    assert_eq!(other.session_token().unwrap().expose(), token.expose());
+    assert!(calls(&server)
+        .iter()
+        .all(|r| r.method != "get_session_token" || r.auth.as_ref().unwrap()["script_name"].is_string()));
+
+    // The issued token never shows in this client's errors.
+    let body = format!("session {}", token.expose());
+    let answer = format!(
+        "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    server.inject(None, sg_localsite::Fault::Raw(answer.into_bytes()), 1);
+    let err = client
+        .find_one(&Query::new("Shot"))
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains(token.expose()), "{err}");
+    assert!(err.contains("session ***"), "{err}");
 }

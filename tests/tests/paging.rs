@@ -379,7 +379,7 @@ fn reading_ahead_gives_what_reading_page_after_page_gives() {
         let per_page = size.unwrap_or(20) as u64;
         q = match next(4) {
             0 => q,
-            1 => q.limit(0),
+            1 => q.limit(per_page as usize),
             2 => q.limit(1 + next(per_page) as usize),
             _ => q.limit(1 + next(SHOTS as u64 + 40) as usize),
         };

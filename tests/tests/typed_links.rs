@@ -291,13 +291,15 @@ fn fields_take_handles_and_partial_records_refuse_what_was_not_read() {
 }
 
 #[test]
-fn limit_zero_reads_nothing_and_sends_nothing() {
+fn limit_zero_is_refused_before_anything_is_sent() {
     let server = demo_server();
     let client = server.client().unwrap();
     let before = server.requests().len();
-    assert!(Shot::find().limit(0).all(&client).unwrap().is_empty());
-    assert!(Shot::find().limit(0).first(&client).unwrap().is_none());
-    assert_eq!(server.requests().len(), before, "no request for no record");
+    let e = Shot::find().limit(0).all(&client).unwrap_err();
+    assert!(matches!(e, Error::InvalidRequest(_)), "{e}");
+    assert_eq!(server.requests().len(), before, "nothing sent");
+    // `first()` sets its own limit.
+    assert!(Shot::find().limit(0).first(&client).unwrap().is_some());
     assert_eq!(Shot::find().limit(2).all(&client).unwrap().len(), 2);
 }
 

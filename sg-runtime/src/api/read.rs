@@ -52,6 +52,7 @@ impl Client {
         query: &Query,
         read: ReadPage<R>,
     ) -> Result<FindIter<R>> {
+        query.check_limit()?;
         let page_size = match query.page_size {
             Some(n) if n > 0 => n,
             _ => self.page_size()?,

@@ -44,6 +44,7 @@ impl Client {
         query: &Query,
         read: ReadPage<R>,
     ) -> Result<IdIter<R>> {
+        query.check_limit()?;
         let refuse = |what: &str| {
             Err(Error::InvalidRequest(format!(
                 "read by id of {}: records come in id order, one page after an id; the query's {what} cannot apply",

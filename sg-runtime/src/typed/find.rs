@@ -53,8 +53,6 @@ impl<T: Entity> Readable for T {
 pub struct Find<R: Readable> {
     query: Query,
     conditions: Vec<Filter>,
-    /// `limit(0)`: no record, and no request.
-    nothing: bool,
     /// Read by id ([`Find::by_id`]).
     by_id: bool,
     _r: PhantomData<fn() -> R>,
@@ -65,7 +63,6 @@ impl<R: Readable> Clone for Find<R> {
         Find {
             query: self.query.clone(),
             conditions: self.conditions.clone(),
-            nothing: self.nothing,
             by_id: self.by_id,
             _r: PhantomData,
         }
@@ -84,7 +81,6 @@ impl<R: Readable> Find<R> {
         Find {
             query: Query::new(<R::Type as EntityType>::NAME).fields(R::return_fields()),
             conditions: Vec::new(),
-            nothing: false,
             by_id: false,
             _r: PhantomData,
         }
@@ -97,7 +93,6 @@ impl<R: Readable> Find<R> {
         Find {
             query,
             conditions: self.conditions,
-            nothing: self.nothing,
             by_id: self.by_id,
             _r: PhantomData,
         }
@@ -119,11 +114,12 @@ impl<R: Readable> Find<R> {
         self
     }
 
-    /// At most `n` records; `limit(0)` reads none (and sends nothing), unlike the official
-    /// client's `find(limit=0)`, which means "no limit": leave the limit out for that.
+    /// At most `n` records. A read with `limit(0)` is refused with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest), as in the untyped
+    /// [`Query::limit`]: the official client's `find(limit=0)` reads every record, which is not
+    /// what `limit(0)` says to a reader. Leave the limit out to read every record.
     pub fn limit(mut self, n: usize) -> Find<R> {
-        self.nothing = n == 0;
-        self.query.limit = (n > 0).then_some(n);
+        self.query.limit = Some(n);
         self
     }
 
@@ -180,9 +176,7 @@ impl<R: Readable> Find<R> {
     pub fn iter(&self, client: &Client) -> Result<TypedIter<R>> {
         let query = self.to_query();
         Ok(TypedIter {
-            inner: if self.nothing {
-                Pages::Nothing
-            } else if self.by_id {
+            inner: if self.by_id {
                 Pages::ById(client.find_by_id_as(&query, read_page::<R>)?)
             } else {
                 Pages::ByNumber(client.find_as(&query, read_page::<R>)?)
@@ -198,9 +192,6 @@ impl<R: Readable> Find<R> {
     /// The first matching record, if any.
     #[doc(alias = "find_one")]
     pub fn first(&self, client: &Client) -> Result<Option<R>> {
-        if self.nothing {
-            return Ok(None);
-        }
         self.clone().limit(1).iter(client)?.next().transpose()
     }
 }
@@ -213,8 +204,6 @@ pub struct TypedIter<R> {
 
 /// How a typed read's pages are asked for.
 enum Pages<R> {
-    /// `limit(0)`: none.
-    Nothing,
     ByNumber(FindIter<R>),
     ById(IdIter<R>),
 }
@@ -224,7 +213,6 @@ impl<R: Send + 'static> Iterator for TypedIter<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
-            Pages::Nothing => None,
             Pages::ByNumber(pages) => pages.next(),
             Pages::ById(pages) => pages.next(),
         }
