@@ -157,6 +157,19 @@ pub enum Error {
         /// The summary type read.
         summary: String,
     },
+    /// A group's value was read by a field that is not the one its level was grouped on
+    /// exactly (a date or number bucket, an entity type or a first letter has only its name).
+    #[error("{entity_type}: this group's level is grouped on `{grouped_on}` ({grouping_type}); its value cannot be read as `{field}`{}", if .grouping_type == "exact" { "" } else { " (read `name()` for a bucket's label)" })]
+    NotGrouped {
+        /// The entity type.
+        entity_type: String,
+        /// The field whose group value was read.
+        field: String,
+        /// The field the level is grouped on.
+        grouped_on: String,
+        /// The level's grouping type (`exact`, `day`, `entitytype`, ...).
+        grouping_type: String,
+    },
     /// A write (`create`, `update`, `delete`, `revive`, `batch`, or any method not known to be
     /// read-only) failed in a way that does not say whether the site applied it: a 5xx answer
     /// (a gateway answers 502 or 504 while the site goes on to apply the request), a timeout,

@@ -311,6 +311,17 @@ fn summarize_typed() {
     let seq: Option<Link<markers::Sequence>> = g.value(&Shot::F.sg_sequence).unwrap();
     assert_eq!(seq.map(|l| l.id()), Some(Id::new(1)));
     assert_eq!(g.summaries().record_count(&Shot::F.id).unwrap(), 2);
+    // A group answers only for the field its level was grouped on.
+    let e = g.value(&Shot::F.code).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Shot: this group's level is grouped on `sg_sequence` (exact); its value cannot be read as `code`"
+    );
+    // A typed result prints and clones (the entity markers have neither `Debug` nor `Clone`).
+    let copy = r.clone();
+    let printed = format!("{copy:?}");
+    assert!(printed.starts_with("SummaryResult { totals: {"), "{printed}");
+    assert!(printed.contains(r#"grouped_on: "sg_sequence", name: "SEQ010""#), "{printed}");
 
     let by_month = Shot::summarize()
         .count(&Shot::F.id)
@@ -323,6 +334,11 @@ fn summarize_typed() {
         .unwrap();
     let names: Vec<&str> = by_month.groups().iter().map(|g| g.name()).collect();
     assert_eq!(names, ["2026-12", "2026-11", ""]);
+    // A month bucket has a label, not a date value.
+    let e = by_month.groups()[0]
+        .value(&Shot::F.sg_first_delivery)
+        .unwrap_err();
+    assert!(e.to_string().ends_with("(read `name()` for a bucket's label)"), "{e}");
 }
 
 #[test]

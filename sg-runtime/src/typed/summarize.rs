@@ -316,25 +316,47 @@ impl<E: EntityType> Summarize<E> {
                 .map(|s| (s.field.clone(), s.summary_type.clone()))
                 .collect(),
         );
-        SummaryResult::decode(answer, &asked)
+        SummaryResult::decode(answer, &asked, &self.grouping)
     }
 }
 
 /// The answer of a typed `summarize`: the totals, and the groups when grouped.
-#[derive(Clone, Debug)]
 pub struct SummaryResult<E> {
     totals: Summaries<E>,
     groups: Vec<Group<E>>,
 }
 
+// By hand: a derive would ask the entity marker `E` for `Clone` and `Debug`.
+impl<E> Clone for SummaryResult<E> {
+    fn clone(&self) -> Self {
+        SummaryResult {
+            totals: self.totals.clone(),
+            groups: self.groups.clone(),
+        }
+    }
+}
+
+impl<E> std::fmt::Debug for SummaryResult<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SummaryResult")
+            .field("totals", &self.totals)
+            .field("groups", &self.groups)
+            .finish()
+    }
+}
+
 impl<E: EntityType> SummaryResult<E> {
-    fn decode(answer: Value, asked: &Arc<BTreeMap<String, String>>) -> Result<Self> {
+    fn decode(
+        answer: Value,
+        asked: &Arc<BTreeMap<String, String>>,
+        levels: &[Grouping],
+    ) -> Result<Self> {
         let Value::Object(mut o) = answer else {
             return Err(malformed::<E>(format!("expected an object, got {answer}")));
         };
         Ok(SummaryResult {
             totals: Summaries::decode(o.remove("summaries"), asked)?,
-            groups: Group::decode_all(o.remove("groups"), asked)?,
+            groups: Group::decode_all(o.remove("groups"), asked, levels)?,
         })
     }
 
@@ -358,16 +380,55 @@ fn malformed<E: EntityType>(detail: String) -> Error {
 }
 
 /// One group of a grouped `summarize`: its value, its aggregates, and its subgroups.
-#[derive(Clone, Debug)]
 pub struct Group<E> {
     name: String,
     value: Value,
+    /// The field and grouping type of this group's level.
+    grouped_on: Arc<(String, String)>,
     summaries: Summaries<E>,
     groups: Vec<Group<E>>,
 }
 
+impl<E> Clone for Group<E> {
+    fn clone(&self) -> Self {
+        Group {
+            name: self.name.clone(),
+            value: self.value.clone(),
+            grouped_on: self.grouped_on.clone(),
+            summaries: self.summaries.clone(),
+            groups: self.groups.clone(),
+        }
+    }
+}
+
+impl<E> std::fmt::Debug for Group<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("grouped_on", &self.grouped_on.0)
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .field("summaries", &self.summaries)
+            .field("groups", &self.groups)
+            .finish()
+    }
+}
+
 impl<E: EntityType> Group<E> {
-    fn decode_all(v: Option<Value>, asked: &Arc<BTreeMap<String, String>>) -> Result<Vec<Self>> {
+    fn decode_all(
+        v: Option<Value>,
+        asked: &Arc<BTreeMap<String, String>>,
+        levels: &[Grouping],
+    ) -> Result<Vec<Self>> {
+        let Some((level, inner)) = levels.split_first() else {
+            return match v {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(a)) if a.is_empty() => Ok(Vec::new()),
+                Some(other) => Err(malformed::<E>(format!(
+                    "groups past the levels asked for: {other}"
+                ))),
+            };
+        };
+        let grouped_on = Arc::new((level.field.clone(), level.grouping_type.clone()));
         match v {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(items)) => items
@@ -383,8 +444,9 @@ impl<E: EntityType> Group<E> {
                             Some(other) => other.to_string(),
                         },
                         value: g.remove("group_value").unwrap_or(Value::Null),
+                        grouped_on: grouped_on.clone(),
                         summaries: Summaries::decode(g.remove("summaries"), asked)?,
-                        groups: Group::decode_all(g.remove("groups"), asked)?,
+                        groups: Group::decode_all(g.remove("groups"), asked, inner)?,
                     })
                 })
                 .collect(),
@@ -404,8 +466,18 @@ impl<E: EntityType> Group<E> {
 
     /// The group's value typed by the field grouped on `exact`ly: a link grouping gives a
     /// `Link`/`TargetRef`, a status grouping the status enum. `None` is the group of records
-    /// where the field is empty.
+    /// where the field is empty. Another field than this level's, or a level grouped into
+    /// buckets, is [`Error::NotGrouped`].
     pub fn value<K: Kind, A>(&self, field: &FieldRef<E, K, A>) -> Result<Option<K::Value>> {
+        let (grouped_on, grouping_type) = &*self.grouped_on;
+        if field.path() != grouped_on || grouping_type != "exact" {
+            return Err(Error::NotGrouped {
+                entity_type: E::NAME.into(),
+                field: field.path().into(),
+                grouped_on: grouped_on.clone(),
+                grouping_type: grouping_type.clone(),
+            });
+        }
         if self.value.is_null() {
             return Ok(None);
         }
