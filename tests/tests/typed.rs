@@ -228,7 +228,8 @@ fn create_update_add_remove_and_batch() {
     );
     let updated =
         batch.update(Shot::update(shot.id).set(Shot::F.sg_status_list, ShotSgStatusList::Fin));
-    let deleted = batch.delete(Id::<markers::Asset>::new(2));
+    // A raw id: the entity type comes from `Asset`, as in `Asset::delete`.
+    let deleted = Asset::delete_in(&mut batch, Id::new(2));
     let results = batch.send(&client).unwrap();
     assert_eq!(results.len(), 3);
     // Each result typed by its request: the new Shot, the updated Shot, the delete's flag.

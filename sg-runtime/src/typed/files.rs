@@ -20,7 +20,7 @@ pub trait HasThumbnail: EntityType {}
 /// Kinds a file can be uploaded into: `url` (file/link) fields.
 #[diagnostic::on_unimplemented(
     message = "files are uploaded into `url` (file/link) fields, not a `{Self}` field",
-    note = "upload with no field (an Attachment linked to the record) through `Client::upload`"
+    note = "an `image` field takes a thumbnail: `upload_thumbnail`; a file linked to the record but in no field: `Client::upload` with no `field_name`"
 )]
 pub trait FileField: Kind {}
 impl FileField for kind::Url {}

@@ -135,6 +135,12 @@ pub trait Record: Readable {
     fn delete(client: &crate::Client, id: Id<Self::Type>) -> Result<bool> {
         client.delete(<Self::Type as EntityType>::NAME, id.get())
     }
+    /// Adds a delete (retire) of record `id` to `batch`: [`Batch::delete`] with the entity type
+    /// taken from `Self`, so that `Shot::delete_in(&mut batch, Id::new(5))` needs no annotation
+    /// where `batch.delete(Id::new(5))` would.
+    fn delete_in(batch: &mut Batch, id: Id<Self::Type>) -> BatchSlot<bool> {
+        batch.delete(id)
+    }
     /// Brings back retired record `id`; true when it was retired.
     fn revive(client: &crate::Client, id: Id<Self::Type>) -> Result<bool> {
         client.revive(<Self::Type as EntityType>::NAME, id.get())

@@ -381,7 +381,9 @@ impl Batch {
         self.push(update.to_batch_request())
     }
 
-    /// Adds a delete (retire) of record `id`; its result says whether it was live.
+    /// Adds a delete (retire) of record `id`; its result says whether it was live. For a raw id,
+    /// [`Record::delete_in`](super::Record::delete_in) names the entity type:
+    /// `Shot::delete_in(&mut batch, Id::new(5))`.
     pub fn delete<M: EntityType>(&mut self, id: Id<M>) -> BatchSlot<bool> {
         self.push(BatchRequest::Delete {
             entity_type: M::NAME.into(),
