@@ -170,6 +170,9 @@ pub enum Error {
         /// The level's grouping type (`exact`, `day`, `entitytype`, ...).
         grouping_type: String,
     },
+    /// A link whose entity type a field or a typed link does not allow.
+    #[error(transparent)]
+    LinkType(#[from] LinkTypeError),
     /// A write (`create`, `update`, `delete`, `revive`, `batch`, or any method not known to be
     /// read-only) failed in a way that does not say whether the site applied it: a 5xx answer
     /// (a gateway answers 502 or 504 while the site goes on to apply the request), a timeout,
@@ -317,5 +320,31 @@ impl Error {
             Error::Page { cause, .. } | Error::Bulk { cause, .. } => cause.error_code(),
             _ => None,
         }
+    }
+}
+
+/// A link whose entity type is not one a field or a typed link allows: a run-time conversion
+/// (`try_into()`, a field handle's `fit`) that failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{found} #{id} {}", match .field {
+    Some(field) => format!("cannot go into {field}, which links to {}", allowed_list(.allowed)),
+    None => format!("is not a link to {}", allowed_list(.allowed)),
+})]
+pub struct LinkTypeError {
+    /// The entity type the link points at.
+    pub found: String,
+    /// The record's id.
+    pub id: i64,
+    /// The entity types allowed; empty when no entity type of the bindings is.
+    pub allowed: &'static [&'static str],
+    /// The field the link was checked for (`Version.entity`), when it was a field's check.
+    pub field: Option<String>,
+}
+
+fn allowed_list(allowed: &[&str]) -> String {
+    match allowed {
+        [] => "any entity type of these bindings".into(),
+        [one] => (*one).to_string(),
+        many => format!("one of {}", many.join(", ")),
     }
 }

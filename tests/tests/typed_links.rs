@@ -57,7 +57,8 @@ fn links_read_from_one_field_set_and_filter_others() {
     // `Version.entity` (Asset, Sequence, Shot) at compile time; checked at run time, it does.
     let entity = task.entity.clone().unwrap();
     assert_eq!(entity.entity_type(), "Shot");
-    let for_version: TargetRef<markers::VersionEntityTargets> = entity.clone().retarget().unwrap();
+    // The target field checks it: one call, typed for that field.
+    let for_version = Version::F.entity.fit(&entity).unwrap();
     let as_shot: Link<markers::Shot> = entity.clone().try_into().unwrap();
     assert_eq!(as_shot.id(), sh010.id);
     let version = Version::create()
@@ -104,6 +105,22 @@ fn links_read_from_one_field_set_and_filter_others() {
     assert_eq!(
         e.to_string(),
         "Project #1 is not a link to one of Asset, Sequence, Shot"
+    );
+    // The field's own check names the link and the field, and converts into `Error` for `?`.
+    let e = Version::F.entity
+        .fit(EntityRef::new("Project", 1))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Project #1 cannot go into Version.entity, which links to one of Asset, Sequence, Shot"
+    );
+    let publish = || -> sg_runtime::Result<()> {
+        Shot::F.sg_sequence.fit(&entity)?;
+        Ok(())
+    };
+    assert_eq!(
+        publish().unwrap_err().to_string(),
+        "Shot #1 cannot go into Shot.sg_sequence, which links to Sequence"
     );
     let e = Link::<markers::Asset>::try_from(entity).err().unwrap();
     assert_eq!(e.to_string(), "Shot #1 is not a link to Asset");

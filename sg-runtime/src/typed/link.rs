@@ -15,6 +15,7 @@
 //! allowed.
 
 use super::kind;
+pub use crate::error::LinkTypeError;
 use super::{AnyEntity, EntityType, LinkTarget};
 use crate::value::{EntityRef, FileLink, ValueError, WireValue};
 use serde_json::{Map, Value};
@@ -250,26 +251,6 @@ impl<T> serde::Serialize for TargetRef<T> {
     }
 }
 
-/// A link whose entity type is not one a field or a [`Link`] allows.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{found} #{id} is not a link to {}", allowed_list(.allowed))]
-pub struct LinkTypeError {
-    /// The entity type the link points at.
-    pub found: String,
-    /// The record's id.
-    pub id: i64,
-    /// The entity types allowed; empty when no entity type of the bindings is.
-    pub allowed: &'static [&'static str],
-}
-
-fn allowed_list(allowed: &[&str]) -> String {
-    match allowed {
-        [] => "any entity type of these bindings".into(),
-        [one] => (*one).to_string(),
-        many => format!("one of {}", many.join(", ")),
-    }
-}
-
 impl<M: EntityType> TryFrom<EntityRef> for Link<M> {
     type Error = LinkTypeError;
     fn try_from(r: EntityRef) -> Result<Self, LinkTypeError> {
@@ -283,6 +264,7 @@ impl<M: EntityType> TryFrom<EntityRef> for Link<M> {
                 found: r.entity_type,
                 id: r.id,
                 allowed: <M as TargetSet>::NAMES,
+                field: None,
             })
         }
     }
@@ -372,10 +354,12 @@ macro_rules! type_list {
 #[diagnostic::on_unimplemented(
     message = "a link that may point at any of `{Self}` does not fit a field whose targets are `{T}`",
     label = "not every entity type of this link is allowed here",
-    note = "convert it with `try_into()` into a `Link<...>` of one allowed type (a run-time check)"
+    note = "check it at run time with the field handle's `fit`: `.set(FIELD, FIELD.fit(link)?)`, an error naming the link and the field if it does not fit"
 )]
 pub trait Within<T> {}
 
+// Not recommended: a refusal is then one error that names the two sets, not one per member.
+#[diagnostic::do_not_recommend]
 impl<S: TargetSet, T> Within<T> for S where S::Members: AllIn<T> {}
 
 /// A link to a record of one of the entity types of the set `S` (a link field's value when its
@@ -436,12 +420,6 @@ impl<S> TargetRef<S> {
         Link::try_from(&self.reference).ok()
     }
 
-    /// This link as a link of the target set `T`, if its entity type is one of `T`'s: the
-    /// run-time check for a link the compiler cannot prove fits (`T` lacks some of `S`'s types).
-    pub fn retarget<T: TargetSet>(self) -> Result<TargetRef<T>, LinkTypeError> {
-        TargetRef::try_from(self.reference)
-    }
-
     /// The untyped reference.
     pub fn to_ref(&self) -> &EntityRef {
         &self.reference
@@ -466,6 +444,7 @@ impl<S: TargetSet> TryFrom<EntityRef> for TargetRef<S> {
                 found: r.entity_type,
                 id: r.id,
                 allowed: S::NAMES,
+                field: None,
             })
         }
     }
@@ -881,5 +860,52 @@ mod tests {
         );
         assert_eq!(Settable::<kind::Text>::to_value(None::<&str>), Value::Null);
         assert_eq!(Settable::<kind::Number>::to_value(Some(3usize)), json!(3));
+    }
+}
+
+/// Any link, typed or not, as the reference it is: what a field handle's
+/// [`fit`](super::FieldRef::fit) checks at run time.
+pub trait AnyLink {
+    /// The untyped reference.
+    fn into_entity_ref(self) -> EntityRef;
+}
+
+impl AnyLink for EntityRef {
+    fn into_entity_ref(self) -> EntityRef {
+        self
+    }
+}
+
+impl AnyLink for &EntityRef {
+    fn into_entity_ref(self) -> EntityRef {
+        self.clone()
+    }
+}
+
+impl<M: EntityType> AnyLink for Link<M> {
+    fn into_entity_ref(self) -> EntityRef {
+        EntityRef {
+            entity_type: M::NAME.into(),
+            id: self.id.raw,
+            name: self.name,
+        }
+    }
+}
+
+impl<M: EntityType> AnyLink for &Link<M> {
+    fn into_entity_ref(self) -> EntityRef {
+        self.to_ref()
+    }
+}
+
+impl<S> AnyLink for TargetRef<S> {
+    fn into_entity_ref(self) -> EntityRef {
+        self.reference
+    }
+}
+
+impl<S> AnyLink for &TargetRef<S> {
+    fn into_entity_ref(self) -> EntityRef {
+        self.reference.clone()
     }
 }

@@ -35,7 +35,7 @@ pub use files::{FileField, Files, HasThumbnail};
 pub use filter::{Compare, Condition, DateUnit, Sort};
 pub use find::{Find, Partial, Preset, Readable, ReturnFields, TypedIter};
 pub use link::{
-    AllIn, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within,
+    AllIn, AnyLink, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within,
 };
 pub use notes::{note_thread, ThreadItem};
 pub use summarize::{
@@ -178,7 +178,7 @@ pub trait EntityField: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug + 'st
 #[diagnostic::on_unimplemented(
     message = "this link cannot point to a `{Self}`",
     label = "`{Self}` is not among the link's `valid_types`",
-    note = "a deep link or link value must name one of the entity types the field's schema lists; a link read from a field with other types converts with `try_into()` or `retarget()` (checked at run time)"
+    note = "a deep link or link value must name one of the entity types the field's schema lists; a link read from a field with other types goes through the target field's `fit` (`Version::F.entity.fit(link)?`, checked at run time)"
 )]
 pub trait LinkTarget<T> {}
 
@@ -400,6 +400,34 @@ impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
         A: Through<A2>,
     {
         FieldRef::from_path(format!("{}.{}.{}", self.path, M::NAME, field.path))
+    }
+}
+
+impl<E: EntityType, T: TargetSet, A> FieldRef<E, kind::Entity<T>, A> {
+    /// Checks at run time that `link` (any link: read from another field, typed or not) points
+    /// at one of this field's entity types, and gives it typed for this field. It is the way
+    /// through where the compiler cannot prove a link fits: a Task's `entity` (Asset, Sequence,
+    /// Shot, Project, ...) into a Version's `entity` (Asset, Sequence, Shot):
+    ///
+    /// ```ignore
+    /// let entity = Version::F.entity.fit(task.entity.clone().unwrap())?;
+    /// Version::create().set(Version::F.entity, entity)
+    /// ```
+    ///
+    /// A link of another type is a [`LinkTypeError`] that names the link and this field:
+    /// `Project #1 cannot go into Version.entity, which links to one of Asset, Sequence, Shot`.
+    pub fn fit(&self, link: impl AnyLink) -> std::result::Result<T::Link, LinkTypeError> {
+        let reference = link.into_entity_ref();
+        let refused = |r: crate::EntityRef| LinkTypeError {
+            found: r.entity_type,
+            id: r.id,
+            allowed: T::NAMES,
+            field: Some(format!("{}.{}", E::NAME, self.path)),
+        };
+        if !T::allows(&reference.entity_type) {
+            return Err(refused(reference));
+        }
+        T::Link::from_wire_owned(reference.to_wire()).map_err(|_| refused(reference))
     }
 }
 
