@@ -734,6 +734,24 @@ fn a_note_thread_decodes_into_the_bindings_structs() {
     assert!(thread.iter().any(
         |t| matches!(t, ThreadItem::Attachment(a) if a.filename.as_deref() == Some("frames.txt"))
     ));
+
+    // A projection reads only its fields.
+    #[derive(sg_derive::Select)]
+    #[sg(entity = sg_tests::demo::Reply)]
+    struct ReplyText {
+        content: Option<String>,
+    }
+    let thread = note_thread::<Note, ReplyText, Attachment>(&client, note.id()).unwrap();
+    let replies: Vec<&str> = thread
+        .iter()
+        .filter_map(|t| match t {
+            ThreadItem::Reply(r) => r.content.as_deref(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replies, ["Done in v002"]);
+    let asked = last_params(&server, "note_thread_contents");
+    assert_eq!(asked["entity_fields"]["Reply"], json!(["content"]), "{asked}");
 }
 
 #[test]

@@ -116,6 +116,16 @@ impl Emitter<'_> {
         {
             c.line(&format!("impl {rt}::typed::HasThumbnail for {m} {{}}"));
         }
+        // A note's thread takes these three, in this order.
+        let role = match e.wire.as_str() {
+            "Note" => Some("IsNote"),
+            "Reply" => Some("IsReply"),
+            "Attachment" => Some("IsAttachment"),
+            _ => None,
+        };
+        if let Some(role) = role {
+            c.line(&format!("impl {rt}::typed::{role} for {m} {{}}"));
+        }
     }
 
     /// The link-target set `name` with its `members` (marker identifiers) and their wire

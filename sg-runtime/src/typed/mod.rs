@@ -37,7 +37,7 @@ pub use find::{Find, Partial, Preset, Readable, ReturnFields, TypedIter};
 pub use link::{
     AllIn, AnyLink, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within,
 };
-pub use notes::{note_thread, ThreadItem};
+pub use notes::{note_thread, IsAttachment, IsNote, IsReply, ThreadItem};
 pub use summarize::{
     DateGrouping, Group, Linked, Listed, NumberGrouping, Numeric, Summaries, Summarize,
     SummaryResult,

@@ -1,7 +1,8 @@
 //! A note's thread, typed: the Note, its Replies and its Attachments as the generated structs
-//! of the bindings (`note_thread::<Note, Reply, Attachment>(&client, id)`).
+//! of the bindings, or projections of them (`note_thread::<Note, Reply, Attachment>(&client,
+//! id)`), each tied to its entity type so that they cannot be swapped.
 
-use super::{Entity, EntityField, EntityType};
+use super::{EntityType, Readable};
 use crate::error::{Error, Result};
 use crate::Client;
 use serde_json::Value;
@@ -18,21 +19,52 @@ pub enum ThreadItem<N, R, A> {
     Attachment(A),
 }
 
-/// The thread of Note `note_id`, every field of each struct asked for, decoded. `N`, `R` and `A`
-/// are the bindings' `Note`, `Reply` and `Attachment` (or projections of them).
-pub fn note_thread<N: Entity, R: Entity, A: Entity>(
+/// The `Note` entity type: generated bindings implement it for their `Note` marker.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the `Note` entity type",
+    note = "`note_thread::<N, R, A>` takes the bindings' Note, Reply and Attachment (or projections of them), in that order"
+)]
+pub trait IsNote: EntityType {}
+
+/// The `Reply` entity type: generated bindings implement it for their `Reply` marker.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the `Reply` entity type",
+    note = "`note_thread::<N, R, A>` takes the bindings' Note, Reply and Attachment (or projections of them), in that order"
+)]
+pub trait IsReply: EntityType {}
+
+/// The `Attachment` entity type: generated bindings implement it for their `Attachment` marker.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the `Attachment` entity type",
+    note = "`note_thread::<N, R, A>` takes the bindings' Note, Reply and Attachment (or projections of them), in that order"
+)]
+pub trait IsAttachment: EntityType {}
+
+/// The thread of Note `note_id` (the official client's `note_thread_read`), decoded: `N`, `R`
+/// and `A` are the bindings' `Note`, `Reply` and `Attachment` structs, which ask for every
+/// field, or projections of them (`#[derive(Select)]`), which ask for theirs. Swapped, they do
+/// not compile.
+pub fn note_thread<N, R, A>(
     client: &Client,
     note_id: super::Id<N::Type>,
-) -> Result<Vec<ThreadItem<N, R, A>>> {
+) -> Result<Vec<ThreadItem<N, R, A>>>
+where
+    N: Readable,
+    N::Type: IsNote,
+    R: Readable,
+    R::Type: IsReply,
+    A: Readable,
+    A::Type: IsAttachment,
+{
     let (note, reply, attachment) = (
         <N::Type as EntityType>::NAME,
         <R::Type as EntityType>::NAME,
         <A::Type as EntityType>::NAME,
     );
     let fields = BTreeMap::from([
-        (note.to_string(), wire_names::<N::Field>()),
-        (reply.to_string(), wire_names::<R::Field>()),
-        (attachment.to_string(), wire_names::<A::Field>()),
+        (note.to_string(), N::return_fields()),
+        (reply.to_string(), R::return_fields()),
+        (attachment.to_string(), A::return_fields()),
     ]);
     client
         .note_thread_read(note_id.get(), &fields)?
@@ -42,9 +74,9 @@ pub fn note_thread<N: Entity, R: Entity, A: Entity>(
                 return Err(unexpected("a record", &record));
             };
             match map.get("type").and_then(Value::as_str) {
-                Some(t) if t == note => N::from_map(map).map(ThreadItem::Note),
-                Some(t) if t == reply => R::from_map(map).map(ThreadItem::Reply),
-                Some(t) if t == attachment => A::from_map(map).map(ThreadItem::Attachment),
+                Some(t) if t == note => N::decode(map).map(ThreadItem::Note),
+                Some(t) if t == reply => R::decode(map).map(ThreadItem::Reply),
+                Some(t) if t == attachment => A::decode(map).map(ThreadItem::Attachment),
                 _ => Err(unexpected(
                     "a Note, Reply or Attachment",
                     &Value::Object(map),
@@ -52,11 +84,6 @@ pub fn note_thread<N: Entity, R: Entity, A: Entity>(
             }
         })
         .collect()
-}
-
-/// Every field of an entity, by wire name.
-fn wire_names<F: EntityField>() -> Vec<String> {
-    F::ALL.iter().map(|f| f.wire_name().to_string()).collect()
 }
 
 fn unexpected(what: &str, got: &Value) -> Error {
