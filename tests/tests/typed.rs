@@ -780,3 +780,39 @@ fn any_integer_sets_number_measure_and_float_fields() {
     assert_eq!(back.sg_frame_rate, Some(24.0));
     assert_eq!(back.sg_bid_cost, Some(1250.0));
 }
+
+#[test]
+fn ids_existence_and_counts_read_no_field_but_id() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let in_sequence = Shot::find().filter(Shot::F.sg_sequence.is(Id::<markers::Sequence>::new(1)));
+
+    let ids = in_sequence.clone().sort(Shot::F.code.desc()).ids(&client).unwrap();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(last_params(&server, "read")["return_fields"], json!(["id"]));
+    let whole = in_sequence.clone().sort(Shot::F.code.desc()).all(&client).unwrap();
+    assert_eq!(ids, whole.iter().map(|s| s.id).collect::<Vec<_>>());
+
+    assert!(in_sequence.exists(&client).unwrap());
+    let asked = last_params(&server, "read");
+    assert_eq!(asked["return_fields"], json!(["id"]));
+    assert_eq!(asked["paging"]["entities_per_page"], 1);
+    assert!(!Shot::find()
+        .filter(Shot::F.code.is("no such shot"))
+        .exists(&client)
+        .unwrap());
+
+    // A count is one summarize, not a read of the records.
+    server.clear_requests();
+    assert_eq!(in_sequence.count(&client).unwrap(), 2);
+    let methods: Vec<String> = server.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["summarize"]);
+    assert_eq!(
+        last_params(&server, "summarize")["summaries"],
+        json!([{"field": "id", "type": "record_count"}])
+    );
+    assert_eq!(Shot::find().count(&client).unwrap(), Shot::find().all(&client).unwrap().len());
+    // With a limit, which a summarize cannot take, the ids are counted.
+    assert_eq!(Shot::find().limit(1).count(&client).unwrap(), 1);
+    assert_eq!(last_params(&server, "read")["return_fields"], json!(["id"]));
+}

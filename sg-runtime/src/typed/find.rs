@@ -48,8 +48,14 @@ impl<T: Entity> Readable for T {
 
 /// A typed read of `R`'s entity type. Filters, sorts and return fields must be of that type.
 /// It asks for every field `R` holds: a generated struct read this way is whole, so a `None`
-/// is a field empty on the site. To read fewer fields, name them with
-/// [`fields`](Find::fields) (records come back as [`Partial`]) or read a projection.
+/// is a field empty on the site.
+///
+/// What that costs: a whole struct asks for every field of its entity type (36 for the demo's
+/// Shot, often over a hundred on a production site), which the site reads, resolves (links,
+/// query fields, images) and sends for every record, where a Python line that asks for `["id"]`
+/// costs one. Read only what is used: [`ids`](Find::ids), [`exists`](Find::exists) and
+/// [`count`](Find::count) for identity, existence and counts; [`fields`](Find::fields) (records
+/// come back as [`Partial`]) or a projection (`#[derive(Select)]`) for some fields.
 pub struct Find<R: Readable> {
     query: Query,
     conditions: Vec<Filter>,
@@ -193,6 +199,65 @@ impl<R: Readable> Find<R> {
     #[doc(alias = "find_one")]
     pub fn first(&self, client: &Client) -> Result<Option<R>> {
         self.clone().limit(1).iter(client)?.next().transpose()
+    }
+
+    /// The ids of the matching records, in the read's order, reading `id` alone: the cheap
+    /// form of `all` when only the records' identity is wanted (the official client's
+    /// `find(type, filters)` with no fields). Sorts, limit, page and presets apply.
+    pub fn ids(&self, client: &Client) -> Result<Vec<Id<R::Type>>> {
+        let mut query = self.to_query();
+        query.fields = vec!["id".into()];
+        let records = if self.by_id {
+            client.find_by_id(&query)?.collect::<Result<Vec<_>>>()?
+        } else {
+            client.find_all(&query)?
+        };
+        records
+            .iter()
+            .map(|r| {
+                let record = r.as_object().cloned().unwrap_or_default();
+                super::record_id(&record, <R::Type as EntityType>::NAME).map(Id::new)
+            })
+            .collect()
+    }
+
+    /// Whether any record matches: one request for one `id`.
+    pub fn exists(&self, client: &Client) -> Result<bool> {
+        Ok(!self.clone().limit(1).ids(client)?.is_empty())
+    }
+
+    /// How many records match. One `summarize` (`record_count` of `id`), whatever the count,
+    /// when the read is of active records with no limit, page or preset (a site's summarize
+    /// knows none of those); else the matching ids, read in pages, counted.
+    pub fn count(&self, client: &Client) -> Result<usize> {
+        let query = self.to_query();
+        let summarizable = query.return_only == crate::request::ReturnOnly::Active
+            && query.limit.is_none()
+            && query.page.is_none()
+            && query.presets.is_empty();
+        if !summarizable {
+            return Ok(self.ids(client)?.len());
+        }
+        let answer = client.summarize(
+            <R::Type as EntityType>::NAME,
+            query.filter.as_ref(),
+            &[crate::request::Summary {
+                field: "id".into(),
+                summary_type: "record_count".into(),
+                value: None,
+            }],
+            &[],
+            query.include_archived_projects,
+        )?;
+        let count = &answer["summaries"]["id"];
+        count
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| Error::Malformed {
+                method: "summarize".into(),
+                entity_type: Some(<R::Type as EntityType>::NAME.into()),
+                detail: format!("a record_count of id answered {count}"),
+            })
     }
 }
 
