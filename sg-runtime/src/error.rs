@@ -147,6 +147,16 @@ pub enum Error {
         /// The field.
         field: String,
     },
+    /// A field that must be set is empty on the site (`Partial::require`).
+    #[error("{entity_type} #{id}: field `{field}` is empty")]
+    Empty {
+        /// The entity type.
+        entity_type: String,
+        /// The record's id.
+        id: i64,
+        /// The field.
+        field: String,
+    },
     /// A summary was read from a `summarize` result that was not asked for it.
     #[error("{entity_type}: no `{summary}` of `{field}` was asked for in this summarize")]
     NotSummarized {

@@ -44,8 +44,8 @@ pub use api::{
     BulkProgress, BulkReport, BulkWrite, ChunkOutcome, ChunkReport, DEFAULT_CHUNK_SIZE,
     MAX_CHUNK_BYTES,
 };
+pub use api::{Downloadable, ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
 pub use api::{FindIter, IdIter};
-pub use api::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
 /// Re-exported for generated code and users: the date and date-time types.
 pub use chrono;
 pub use client::{

@@ -125,16 +125,28 @@ fn limit_and_page_ask_what_the_official_client_asks() {
     // limit(0): the official client reads every record, a reader of `limit(0)` expects none;
     // both layers refuse it, before anything is sent, with the way to read everything.
     server.clear_requests();
-    let untyped = sequential.find_all(&shot().limit(0)).unwrap_err().to_string();
+    let untyped = sequential
+        .find_all(&shot().limit(0))
+        .unwrap_err()
+        .to_string();
     let typed = Shot::find()
         .limit(0)
         .all(&sequential)
         .unwrap_err()
         .to_string();
-    let by_id = sequential.find_by_id(&shot().limit(0)).unwrap_err().to_string();
+    let by_id = sequential
+        .find_by_id(&shot().limit(0))
+        .unwrap_err()
+        .to_string();
     for e in [&untyped, &typed, &by_id] {
-        assert!(e.starts_with("invalid request: read of Shot: limit(0)"), "{e}");
-        assert!(e.contains("leave the limit out to read every record"), "{e}");
+        assert!(
+            e.starts_with("invalid request: read of Shot: limit(0)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("leave the limit out to read every record"),
+            "{e}"
+        );
     }
     assert!(reads(&server).is_empty());
 }
@@ -563,7 +575,8 @@ fn a_session_token_is_asked_once_hands_the_session_on_and_is_masked() {
     assert_eq!(other.session_token().unwrap().expose(), token.expose());
     assert!(calls(&server)
         .iter()
-        .all(|r| r.method != "get_session_token" || r.auth.as_ref().unwrap()["script_name"].is_string()));
+        .all(|r| r.method != "get_session_token"
+            || r.auth.as_ref().unwrap()["script_name"].is_string()));
 
     // The issued token never shows in this client's errors.
     let body = format!("session {}", token.expose());

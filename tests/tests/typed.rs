@@ -6,8 +6,8 @@ use sg_runtime::typed::prelude::*;
 use sg_runtime::typed::{Batch, DateGrouping};
 use sg_runtime::Direction;
 use sg_tests::demo::{
-    markers, Asset, Playlist, Project, Sequence, Shot, ShotField, ShotSgStatusList, Task,
-    TaskSgStatusList, Version,
+    markers, Asset, Attachment, Playlist, Project, Sequence, Shot, ShotField, ShotSgStatusList,
+    Task, TaskSgStatusList, Version,
 };
 use sg_tests::SiteClient;
 use sg_tests::{demo_server, last_params};
@@ -321,8 +321,14 @@ fn summarize_typed() {
     // A typed result prints and clones (the entity markers have neither `Debug` nor `Clone`).
     let copy = r.clone();
     let printed = format!("{copy:?}");
-    assert!(printed.starts_with("SummaryResult { totals: {"), "{printed}");
-    assert!(printed.contains(r#"grouped_on: "sg_sequence", name: "SEQ010""#), "{printed}");
+    assert!(
+        printed.starts_with("SummaryResult { totals: {"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(r#"grouped_on: "sg_sequence", name: "SEQ010""#),
+        "{printed}"
+    );
 
     let by_month = Shot::summarize()
         .count(&Shot::F.id)
@@ -339,7 +345,11 @@ fn summarize_typed() {
     let e = by_month.groups()[0]
         .value(&Shot::F.sg_first_delivery)
         .unwrap_err();
-    assert!(e.to_string().ends_with("(read `name()` for a bucket's label)"), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("(read `name()` for a bucket's label)"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -641,16 +651,13 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
         .send(&client)
         .unwrap();
     let mut last = (0, 0);
-    let att = Version::upload_with(
-        &client,
-        version.id(),
-        Version::F.sg_uploaded_movie,
-        &movie,
-        Some("Take 1"),
-        Some("review"),
-        &mut |done, total| last = (done, total),
-    )
-    .unwrap();
+    let att: Id<markers::Attachment> =
+        Version::upload(version.id(), Version::F.sg_uploaded_movie, &movie)
+            .display_name("Take 1")
+            .tags("review")
+            .progress(|done, total| last = (done, total))
+            .send(&client)
+            .unwrap();
     assert_eq!(last, (18, 18));
     let v = Version::find()
         .filter(Version::F.id.is(version.id()))
@@ -660,12 +667,45 @@ fn typed_uploads_into_file_fields_and_thumbnails_then_clear_the_image() {
         .unwrap();
     let link = v.get(&Version::F.sg_uploaded_movie).unwrap().unwrap();
     assert_eq!(link.name.as_deref(), Some("Take 1"));
-    assert_eq!(
-        client.download_attachment(&serde_json::json!(att)).unwrap(),
-        b"not really a movie"
-    );
+    // Downloads take the typed forms: the Attachment's id, its link, the field's FileLink.
+    for bytes in [
+        client.download_attachment(att).unwrap(),
+        client.download_attachment(att.link()).unwrap(),
+        client.download_attachment(&link).unwrap(),
+    ] {
+        assert_eq!(bytes, b"not really a movie");
+    }
+    let attachment = Attachment::find()
+        .filter(Attachment::F.id.is(att))
+        .fields(Attachment::F.this_file)
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let file = attachment.require(&Attachment::F.this_file).unwrap();
+    assert_eq!(file.name.as_deref(), Some("Take 1"));
 
-    Shot::upload_thumbnail(&client, shot.id, &thumb).unwrap();
+    let thumb_id: Id<markers::Attachment> =
+        Shot::upload_thumbnail(&client, shot.id, &thumb).unwrap();
+    // Shared with another shot, typed at both ends.
+    let other = Shot::find()
+        .filter(Shot::F.code.is("sh020"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    assert!(other.image.is_none());
+    let shared: Option<Id<markers::Attachment>> =
+        Shot::share_thumbnail(&client, shot.id, [other.link()]).unwrap();
+    assert!(shared.is_some(), "the shared thumbnail's attachment");
+    let other_image = Shot::find()
+        .filter(Shot::F.id.is(other.id))
+        .fields(Shot::F.image)
+        .first(&client)
+        .unwrap()
+        .unwrap()
+        .get(&Shot::F.image)
+        .unwrap();
+    assert!(other_image.is_some(), "sh020 has the thumbnail now");
+    assert!(thumb_id.get() > 0);
     let with_image = Shot::find()
         .filter(Shot::F.id.is(shot.id))
         .fields([ShotField::Image])
@@ -751,7 +791,11 @@ fn a_note_thread_decodes_into_the_bindings_structs() {
         .collect();
     assert_eq!(replies, ["Done in v002"]);
     let asked = last_params(&server, "note_thread_contents");
-    assert_eq!(asked["entity_fields"]["Reply"], json!(["content"]), "{asked}");
+    assert_eq!(
+        asked["entity_fields"]["Reply"],
+        json!(["content"]),
+        "{asked}"
+    );
 }
 
 #[test]
@@ -787,10 +831,18 @@ fn ids_existence_and_counts_read_no_field_but_id() {
     let client = server.client().unwrap();
     let in_sequence = Shot::find().filter(Shot::F.sg_sequence.is(Id::<markers::Sequence>::new(1)));
 
-    let ids = in_sequence.clone().sort(Shot::F.code.desc()).ids(&client).unwrap();
+    let ids = in_sequence
+        .clone()
+        .sort(Shot::F.code.desc())
+        .ids(&client)
+        .unwrap();
     assert_eq!(ids.len(), 2);
     assert_eq!(last_params(&server, "read")["return_fields"], json!(["id"]));
-    let whole = in_sequence.clone().sort(Shot::F.code.desc()).all(&client).unwrap();
+    let whole = in_sequence
+        .clone()
+        .sort(Shot::F.code.desc())
+        .all(&client)
+        .unwrap();
     assert_eq!(ids, whole.iter().map(|s| s.id).collect::<Vec<_>>());
 
     assert!(in_sequence.exists(&client).unwrap());
@@ -811,8 +863,81 @@ fn ids_existence_and_counts_read_no_field_but_id() {
         last_params(&server, "summarize")["summaries"],
         json!([{"field": "id", "type": "record_count"}])
     );
-    assert_eq!(Shot::find().count(&client).unwrap(), Shot::find().all(&client).unwrap().len());
+    assert_eq!(
+        Shot::find().count(&client).unwrap(),
+        Shot::find().all(&client).unwrap().len()
+    );
     // With a limit, which a summarize cannot take, the ids are counted.
     assert_eq!(Shot::find().limit(1).count(&client).unwrap(), 1);
     assert_eq!(last_params(&server, "read")["return_fields"], json!(["id"]));
+}
+
+#[test]
+fn following_and_text_search_are_typed() {
+    use sg_runtime::typed::{follow, followers, following, text_search, unfollow};
+    use sg_tests::demo::HumanUser;
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let ann: Id<markers::HumanUser> = Id::new(1);
+    let sh010 = Shot::find()
+        .filter(Shot::F.code.is("sh010"))
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    let seq = sh010.sg_sequence.clone().unwrap();
+    // The user first, a HumanUser id; the record followed, any link.
+    assert!(follow(&client, ann, sh010.link()).unwrap());
+    assert!(follow(&client, ann, &seq).unwrap());
+    assert_eq!(
+        sg_tests::sent(&server, "follow")[0],
+        json!({"user": {"type": "HumanUser", "id": 1}, "entity": {"type": "Shot", "id": sh010.id.get()}})
+    );
+    let people = followers(&client, sh010.link()).unwrap();
+    assert_eq!(
+        people[0].link::<markers::HumanUser>().map(|l| l.id()),
+        Some(ann)
+    );
+    assert_eq!(following(ann).send(&client).unwrap().len(), 2);
+    let shots = following(ann).of::<markers::Shot>().send(&client).unwrap();
+    assert_eq!(shots.len(), 1);
+    assert_eq!(
+        shots[0].link::<markers::Shot>().map(|l| l.id()),
+        Some(sh010.id)
+    );
+    let in_project = following(ann)
+        .in_project(Id::<markers::Project>::new(1))
+        .send(&client)
+        .unwrap();
+    assert_eq!(in_project.len(), 2);
+    assert!(unfollow(&client, ann, sh010.link()).unwrap());
+    assert_eq!(followers(&client, sh010.link()).unwrap().len(), 0);
+    let _ = HumanUser::F.login;
+
+    // Text search: entity types as types, their filters as typed conditions.
+    let found = text_search("sh0")
+        .of::<markers::Shot>()
+        .within(Sequence::F.code.is("SEQ010"))
+        .limit(10)
+        .send(&client)
+        .unwrap();
+    let names: Vec<&str> = found.iter().filter_map(|m| m.name()).collect();
+    assert!(
+        names.contains(&"sh010") && names.contains(&"sh020"),
+        "{names:?}"
+    );
+    assert_eq!(
+        sg_tests::sent(&server, "query_display_name_cache")[0]["entity_types"],
+        json!({
+            "Sequence": {"logical_operator": "and", "conditions": [
+                {"path": "code", "relation": "is", "values": ["SEQ010"]}
+            ]},
+            "Shot": {"logical_operator": "and", "conditions": []}
+        })
+    );
+    let none = text_search("sh010")
+        .of::<markers::Shot>()
+        .in_project(Id::<markers::Project>::new(99))
+        .send(&client)
+        .unwrap();
+    assert!(none.is_empty());
 }

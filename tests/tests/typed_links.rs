@@ -107,7 +107,8 @@ fn links_read_from_one_field_set_and_filter_others() {
         "Project #1 is not a link to one of Asset, Sequence, Shot"
     );
     // The field's own check names the link and the field, and converts into `Error` for `?`.
-    let e = Version::F.entity
+    let e = Version::F
+        .entity
         .fit(EntityRef::new("Project", 1))
         .unwrap_err();
     assert_eq!(
@@ -263,7 +264,7 @@ fn fields_take_handles_and_partial_records_refuse_what_was_not_read() {
             Shot::F.sg_status_list,
             Shot::F.sg_sequence.via(sg_tests::demo::Sequence::F.code),
         ))
-        .and_fields([ShotField::SgCutIn])
+        .fields([ShotField::SgCutIn])
         .all(&client)
         .unwrap();
     assert_eq!(
@@ -296,6 +297,24 @@ fn fields_take_handles_and_partial_records_refuse_what_was_not_read() {
     );
     let e = row.clone().into_whole().err().unwrap();
     assert!(matches!(e, Error::NotRead { .. }), "{e}");
+    // `require`: the value without the `Option`, an empty field an error naming it.
+    assert_eq!(row.require(&Shot::F.sg_cut_in).unwrap(), 1001);
+    let bare = Shot::find()
+        .filter(Shot::F.code.is("sh030"))
+        .fields(Shot::F.description)
+        .first(&client)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        bare.require(&Shot::F.description).unwrap_err().to_string(),
+        format!("Shot #{}: field `description` is empty", bare.id)
+    );
+    // The id is `.id`, as on a generated struct; Debug shows the fields read, as JSON.
+    assert_eq!(row.id, row.id());
+    assert_eq!(
+        format!("{row:?}"),
+        r#"Shot #1 { code: "sh010", sg_cut_in: 1001, sg_sequence.Sequence.code: "SEQ010", sg_status_list: "ip" }"#
+    );
 
     // A whole-entity read asks for every field: `None` there means empty on the site.
     let whole = shot(&client, "sh030");

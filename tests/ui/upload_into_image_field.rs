@@ -5,5 +5,5 @@ use sg_tests::demo::Version;
 
 fn main() {
     let client = sg_runtime::Client::builder("studio").build().unwrap();
-    let _ = Version::upload(&client, Id::new(1), Version::F.image, "thumb.png");
+    let _ = Version::upload(Id::new(1), Version::F.image, "thumb.png").send(&client);
 }

@@ -4,5 +4,5 @@ use sg_tests::demo::Version;
 
 fn main() {
     let client = sg_runtime::Client::builder("studio").build().unwrap();
-    let _ = Version::upload(&client, Id::new(1), Version::F.code, "take.mov");
+    let _ = Version::upload(Id::new(1), Version::F.code, "take.mov").send(&client);
 }

@@ -77,16 +77,11 @@ fn main() {
     println!("created Version {code} (#{})", version.id());
 
     let mut bar = Progress::new("movie");
-    let movie_id = Version::upload_with(
-        client,
-        version.id(),
-        Version::F.sg_uploaded_movie,
-        &movie,
-        Some(&format!("{code}.mov")),
-        None,
-        &mut |done, total| bar.update(done, total),
-    )
-    .unwrap_or_else(|e| or_fail(e));
+    let movie_id = Version::upload(version.id(), Version::F.sg_uploaded_movie, &movie)
+        .display_name(format!("{code}.mov"))
+        .progress(|done, total| bar.update(done, total))
+        .send(client)
+        .unwrap_or_else(|e| or_fail(e));
     let thumb_id =
         Version::upload_thumbnail(client, version.id(), &thumbnail).unwrap_or_else(|e| or_fail(e));
     println!(
@@ -117,9 +112,7 @@ fn main() {
         let total = std::fs::metadata(&movie).map(|m| m.len()).unwrap_or(0);
         let mut back = Vec::new();
         client
-            .download_attachment_to(&serde_json::json!(movie_id), &mut back, &mut |n| {
-                bar.update(n, total)
-            })
+            .download_attachment_to(movie_id, &mut back, &mut |n| bar.update(n, total))
             .unwrap_or_else(|e| or_fail(e));
         let sent = std::fs::read(&movie).unwrap_or_else(|e| fail(&e.to_string()));
         if back != sent {

@@ -81,8 +81,13 @@ impl Emitter<'_> {
     /// The items of the markers module: a marker per entity type and a target set per link
     /// field, with an impl per member (thousands on a large site: most of `mod.rs`).
     fn markers(&self, model: &Model, c: &mut Code) {
+        // What uploads make: the bindings' Attachment marker, or any entity type without one.
+        let attachment = match model.entities.iter().find(|e| e.wire == "Attachment") {
+            Some(e) => ident_text(&e.ident).to_string(),
+            None => format!("{}::typed::AnyEntity", self.rt),
+        };
         for e in &model.entities {
-            self.entity_marker(e, c);
+            self.entity_marker(e, &attachment, c);
         }
         let wire_of: std::collections::BTreeMap<&str, &str> = model
             .entities
@@ -97,7 +102,7 @@ impl Emitter<'_> {
     }
 
     /// Entity type `e` as a type.
-    fn entity_marker(&self, e: &EntityModel, c: &mut Code) {
+    fn entity_marker(&self, e: &EntityModel, attachment: &str, c: &mut Code) {
         let rt = &self.rt;
         let m = ident_text(&e.ident);
         c.doc(&doc_values(&format!(
@@ -108,6 +113,7 @@ impl Emitter<'_> {
         c.line(&format!("pub enum {m} {{}}"));
         c.open(&format!("impl {rt}::typed::EntityType for {m}"));
         c.line(&format!("const NAME: &'static str = {};", literal(&e.wire)));
+        c.line(&format!("type Attachment = {attachment};"));
         c.close("");
         // Thumbnail uploads compile only for entity types with an `image` field.
         if e.fields
@@ -116,11 +122,17 @@ impl Emitter<'_> {
         {
             c.line(&format!("impl {rt}::typed::HasThumbnail for {m} {{}}"));
         }
-        // A note's thread takes these three, in this order.
+        if e.fields.iter().any(|f| f.wire == "filmstrip_image") {
+            c.line(&format!("impl {rt}::typed::HasFilmstrip for {m} {{}}"));
+        }
+        // The entity types some methods take in one role: a note's thread (Note, Reply,
+        // Attachment), downloads (Attachment), following (HumanUser, Project).
         let role = match e.wire.as_str() {
             "Note" => Some("IsNote"),
             "Reply" => Some("IsReply"),
             "Attachment" => Some("IsAttachment"),
+            "HumanUser" => Some("IsHumanUser"),
+            "Project" => Some("IsProject"),
             _ => None,
         };
         if let Some(role) = role {

@@ -20,7 +20,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transport::Payload;
-use crate::value::EntityRef;
+use crate::value::{EntityRef, FileLink};
 use serde_json::Value;
 use sg_api3::routes::UploadRoute;
 use std::io::{Read, Seek, SeekFrom};
@@ -48,6 +48,41 @@ pub enum ThumbnailSource<'a> {
     File(&'a Path),
     /// The thumbnail an entity already has.
     Entity(&'a EntityRef),
+}
+
+/// Something a download can fetch: an Attachment record or link, a `url` field's value (a
+/// typed [`FileLink`] or its JSON), or an Attachment's id; typed `Id`s and `Link`s of the
+/// bindings' Attachment too. The official client's `download_attachment` takes the same forms.
+pub trait Downloadable {
+    /// The value as the official client would take it: `{type, id}`, `{url, ...}` or an id.
+    fn attachment_value(&self) -> Value;
+}
+
+impl Downloadable for Value {
+    fn attachment_value(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl Downloadable for FileLink {
+    fn attachment_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Downloadable for EntityRef {
+    fn attachment_value(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        m.insert("type".into(), self.entity_type.clone().into());
+        m.insert("id".into(), self.id.into());
+        Value::Object(m)
+    }
+}
+
+impl<D: Downloadable + ?Sized> Downloadable for &D {
+    fn attachment_value(&self) -> Value {
+        (**self).attachment_value()
+    }
 }
 
 /// What an upload is: a file, or one of the thumbnail kinds.
@@ -198,8 +233,11 @@ impl Client {
     /// a `url` field), or for an Attachment given by type and id, the site's
     /// `/file_serve/attachment/ID`. `None` for a null. The official client's
     /// `get_attachment_download_url`.
-    pub fn get_attachment_download_url(&self, attachment: &Value) -> Result<Option<String>> {
-        match attachment {
+    pub fn get_attachment_download_url(
+        &self,
+        attachment: impl Downloadable,
+    ) -> Result<Option<String>> {
+        match &attachment.attachment_value() {
             Value::Null => Ok(None),
             Value::Number(n) => match n.as_i64() {
                 Some(id) => Ok(Some(self.attachment_url(id))),
@@ -232,7 +270,7 @@ impl Client {
 
     /// The bytes of `attachment` (see [`get_attachment_download_url`](Client::get_attachment_download_url)).
     /// The official client's `download_attachment` without a `file_path`.
-    pub fn download_attachment(&self, attachment: &Value) -> Result<Vec<u8>> {
+    pub fn download_attachment(&self, attachment: impl Downloadable) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         self.download_attachment_to(attachment, &mut out, &mut |_| {})?;
         Ok(out)
@@ -243,7 +281,7 @@ impl Client {
     /// written. The official client's `download_attachment` with a `file_path`.
     pub fn download_attachment_to_path(
         &self,
-        attachment: &Value,
+        attachment: impl Downloadable,
         path: impl AsRef<Path>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
@@ -270,7 +308,7 @@ impl Client {
     /// `get_auth_cookie_handler`); others (cloud storage) are fetched as they are.
     pub fn download_attachment_to(
         &self,
-        attachment: &Value,
+        attachment: impl Downloadable,
         sink: &mut dyn std::io::Write,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {

@@ -19,6 +19,6 @@ pub use bulk::{
     BulkProgress, BulkReport, BulkWrite, ChunkOutcome, ChunkReport, DEFAULT_CHUNK_SIZE,
     MAX_CHUNK_BYTES,
 };
-pub use files::{ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
+pub use files::{Downloadable, ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
 pub use read::FindIter;
 pub use read_by_id::IdIter;

@@ -498,6 +498,7 @@ mod table_agreement {
     enum Shot {}
     impl EntityType for Shot {
         const NAME: &'static str = "Shot";
+        type Attachment = crate::typed::AnyEntity;
     }
 
     type Handle<K> = FieldRef<Shot, K, Writable>;

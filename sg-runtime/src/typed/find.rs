@@ -287,8 +287,11 @@ impl<R: Send + 'static> Iterator for TypedIter<R> {
 impl<T: Entity> Find<T> {
     /// Reads only `fields` (and `id`): field handles (`Shot::F.code`, deep links through
     /// single-entity links), field enum values (`ShotField::Code`, for fields chosen at run
-    /// time), or a tuple, array or `Vec` of them. Records come back as [`Partial`], whose
-    /// [`get`](Partial::get) refuses a field that was not read rather than calling it empty.
+    /// time), or a tuple, array or `Vec` of them: handles of different kinds (`code` is text,
+    /// `sg_cut_in` a number) go in a tuple, `(Shot::F.code, Shot::F.sg_cut_in)`, or in
+    /// `.fields` calls one after another. Records come back as [`Partial`], whose
+    /// [`get`](Partial::get) refuses a field that was not read rather than calling it empty;
+    /// to read several fields into variables, a projection (`#[derive(Select)]`) is shorter.
     #[doc(alias = "return_fields")]
     pub fn fields(self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
         let mut names = Vec::new();
@@ -298,8 +301,10 @@ impl<T: Entity> Find<T> {
 }
 
 impl<T: Entity> Find<Partial<T>> {
-    /// Reads these fields too.
-    pub fn and_fields(mut self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
+    /// Reads these fields too: `.fields(Shot::F.code).fields(Shot::F.sg_cut_in)` reads both,
+    /// as `.fields((Shot::F.code, Shot::F.sg_cut_in))` does (handles of different kinds go in a
+    /// tuple, or in calls one after another; an array holds handles of one kind).
+    pub fn fields(mut self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
         fields.push_paths(&mut self.query.fields);
         self
     }
@@ -393,7 +398,8 @@ return_tuples! {
 /// answer of a create or update. [`get`](Partial::get) decodes a field that was read and
 /// refuses one that was not ([`Error::NotRead`]), so "not read" is never taken for "empty".
 pub struct Partial<T: Entity> {
-    id: Id<T::Type>,
+    /// The record's id, as on a generated struct (`shot.id`).
+    pub id: Id<T::Type>,
     record: Map<String, Value>,
 }
 
@@ -406,9 +412,23 @@ impl<T: Entity> Clone for Partial<T> {
     }
 }
 
+/// `Shot #5 { code: "sh010", sg_cut_in: 1001 }`: the fields read, each value as the site sent
+/// it in JSON (`type` and `id`, in the heading, are left out).
 impl<T: Entity> std::fmt::Debug for Partial<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?} {:?}", self.id, self.record)
+        struct Json<'a>(&'a Value);
+        impl std::fmt::Debug for Json<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self.0, f)
+            }
+        }
+        let mut s = f.debug_struct(&format!("{:?}", self.id));
+        for (name, value) in &self.record {
+            if name != "type" && name != "id" {
+                s.field(name, &Json(value));
+            }
+        }
+        s.finish()
     }
 }
 
@@ -451,6 +471,20 @@ impl<T: Entity> Partial<T> {
                     message: e.to_string(),
                 }),
         }
+    }
+
+    /// The value of `field`, which must have been read and be set: [`get`](Partial::get)
+    /// without the `Option`, for a field the code cannot go on without. An empty field is
+    /// [`Error::Empty`], naming the record and the field.
+    pub fn require<K: Kind, A: Returnable>(
+        &self,
+        field: &FieldRef<T::Type, K, A>,
+    ) -> Result<K::Value> {
+        self.get(field)?.ok_or_else(|| Error::Empty {
+            entity_type: <T::Type as EntityType>::NAME.into(),
+            id: self.id.get(),
+            field: field.path().into(),
+        })
     }
 
     /// The record as the site sent it.

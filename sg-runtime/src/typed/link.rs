@@ -15,8 +15,8 @@
 //! allowed.
 
 use super::kind;
-pub use crate::error::LinkTypeError;
 use super::{AnyEntity, EntityType, LinkTarget};
+pub use crate::error::LinkTypeError;
 use crate::value::{EntityRef, FileLink, ValueError, WireValue};
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
@@ -431,6 +431,16 @@ impl<S> TargetRef<S> {
     }
 }
 
+impl TargetRef<AnyEntity> {
+    /// Any reference, as a link of [`AnyEntity`] (which takes every entity type).
+    pub(crate) fn from_ref(reference: EntityRef) -> TargetRef<AnyEntity> {
+        TargetRef {
+            reference,
+            _s: PhantomData,
+        }
+    }
+}
+
 impl<S: TargetSet> TryFrom<EntityRef> for TargetRef<S> {
     type Error = LinkTypeError;
     fn try_from(r: EntityRef) -> Result<Self, LinkTypeError> {
@@ -798,10 +808,12 @@ mod tests {
     enum Shot {}
     impl EntityType for Shot {
         const NAME: &'static str = "Shot";
+        type Attachment = crate::typed::AnyEntity;
     }
     enum Asset {}
     impl EntityType for Asset {
         const NAME: &'static str = "Asset";
+        type Attachment = crate::typed::AnyEntity;
     }
     enum Both {}
     impl TargetSet for Both {

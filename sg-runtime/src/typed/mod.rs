@@ -24,6 +24,7 @@ mod event;
 mod files;
 mod filter;
 mod find;
+mod following;
 mod link;
 mod notes;
 mod summarize;
@@ -31,13 +32,15 @@ mod write;
 
 pub use decode::decode_read;
 pub use event::EventMeta;
-pub use files::{FileField, Files, HasThumbnail};
+pub use files::{AttachmentId, FileField, Files, HasFilmstrip, HasThumbnail, Upload};
 pub use filter::{Compare, Condition, DateUnit, Sort};
 pub use find::{Find, Partial, Preset, Readable, ReturnFields, TypedIter};
+pub use following::{follow, followers, following, unfollow, Following, IsHumanUser, IsProject};
 pub use link::{
-    AllIn, AnyLink, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef, TargetSet, Within,
+    AllIn, AnyLink, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef,
+    TargetSet, Within,
 };
-pub use notes::{note_thread, IsAttachment, IsNote, IsReply, ThreadItem};
+pub use notes::{note_thread, text_search, IsAttachment, IsNote, IsReply, TextSearch, ThreadItem};
 pub use summarize::{
     DateGrouping, Group, Linked, Listed, NumberGrouping, Numeric, Summaries, Summarize,
     SummaryResult,
@@ -74,6 +77,9 @@ pub struct FieldInfo {
 pub trait EntityType: 'static {
     /// The entity type's wire name, such as `Shot`.
     const NAME: &'static str;
+    /// The bindings' `Attachment` marker, the entity type an upload makes (so that an upload
+    /// returns an `Id<markers::Attachment>`); [`AnyEntity`] in bindings without one.
+    type Attachment: 'static;
 }
 
 /// A generated entity struct (`Send` and `'static`, as every [`Readable`] is).
@@ -491,10 +497,12 @@ mod tests {
     enum Shot {}
     impl EntityType for Shot {
         const NAME: &'static str = "Shot";
+        type Attachment = crate::typed::AnyEntity;
     }
     enum Sequence {}
     impl EntityType for Sequence {
         const NAME: &'static str = "Sequence";
+        type Attachment = crate::typed::AnyEntity;
     }
 
     #[test]

@@ -96,3 +96,75 @@ fn unexpected(what: &str, got: &Value) -> Error {
         ),
     }
 }
+
+/// A typed text search (the official client's `text_search`): the records of the entity types
+/// named with [`of`](TextSearch::of) or [`within`](TextSearch::within) whose display names hold
+/// every word of `text`.
+pub fn text_search(text: impl Into<String>) -> TextSearch {
+    TextSearch {
+        text: text.into(),
+        types: BTreeMap::new(),
+        projects: Vec::new(),
+        limit: None,
+    }
+}
+
+/// A typed text search; see [`text_search`].
+#[derive(Clone, Debug)]
+#[must_use = "a search does nothing until it is sent"]
+pub struct TextSearch {
+    text: String,
+    types: BTreeMap<String, Vec<crate::Filter>>,
+    projects: Vec<i64>,
+    limit: Option<usize>,
+}
+
+impl TextSearch {
+    /// Searches every record of entity type `M`.
+    pub fn of<M: EntityType>(mut self) -> TextSearch {
+        self.types.entry(M::NAME.to_string()).or_default();
+        self
+    }
+
+    /// Searches the records of `E` that `condition` keeps (conditions on one type all hold):
+    /// `.within(Shot::F.sg_status_list.is(ShotSgStatusList::Ip))`.
+    pub fn within<E: EntityType>(mut self, condition: super::Condition<E>) -> TextSearch {
+        self.types
+            .entry(E::NAME.to_string())
+            .or_default()
+            .push(condition.into_filter());
+        self
+    }
+
+    /// Only records of `project` (several calls: any of them).
+    pub fn in_project<P: super::IsProject>(mut self, project: super::Id<P>) -> TextSearch {
+        self.projects.push(project.get());
+        self
+    }
+
+    /// At most `n` matches.
+    pub fn limit(mut self, n: usize) -> TextSearch {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Runs it: the matches, as links that keep their entity type and display name.
+    pub fn send(&self, client: &Client) -> Result<Vec<super::TargetRef<super::AnyEntity>>> {
+        let types = self
+            .types
+            .iter()
+            .map(|(t, f)| (t.clone(), super::filter::all_of(f)))
+            .collect();
+        let found = client.text_search(&self.text, &types, &self.projects, self.limit)?;
+        let matches = found.get("matches").and_then(Value::as_array);
+        matches
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                <crate::EntityRef as crate::WireValue>::from_wire(m)
+                    .map(super::TargetRef::from_ref)
+                    .map_err(|_| unexpected("a match with a type and an id", m))
+            })
+            .collect()
+    }
+}
