@@ -109,6 +109,11 @@ pub fn remove_on_failure(dir: PathBuf) {
     SCRATCH.lock().unwrap_or_else(|p| p.into_inner()).push(dir);
 }
 
+/// A value as Python's `print` shows it, for the ports of Python programs: `None` when empty.
+pub fn py<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "None".to_string(), |v| v.to_string())
+}
+
 /// Prints `message` as an error, removes the folders given to [`remove_on_failure`], and exits 1.
 pub fn fail(message: &str) -> ! {
     eprintln!("error: {message}");
