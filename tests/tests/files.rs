@@ -88,9 +88,9 @@ fn the_direct_route_uploads_into_a_url_field_and_downloads_back() {
     assert_eq!(field["content_type"], "video/quicktime");
     // Downloaded from the field's value, by id, and to a path.
     assert_eq!(client.download_attachment(field).unwrap(), [0u8]);
-    assert_eq!(client.download_attachment(&json!(id)).unwrap(), [0u8]);
+    assert_eq!(client.download_attachment(json!(id)).unwrap(), [0u8]);
     let url = client
-        .get_attachment_download_url(&json!({"type": "Attachment", "id": id}))
+        .get_attachment_download_url(json!({"type": "Attachment", "id": id}))
         .unwrap();
     assert_eq!(
         url.as_deref(),
@@ -139,7 +139,7 @@ fn the_cloud_route_sends_parts_above_20_mb_and_checks_their_etags() {
     // Progress rises to the whole file, never past it.
     assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "monotonic");
     assert_eq!(seen.last(), Some(&(25_000_000, 25_000_000)));
-    let back = client.download_attachment(&json!(id)).unwrap();
+    let back = client.download_attachment(json!(id)).unwrap();
     assert_eq!(
         back,
         std::fs::read(&big).unwrap(),
@@ -294,7 +294,7 @@ fn failures_say_their_step_and_nothing_is_sent_twice_blind() {
         2
     );
     assert_eq!(
-        client.download_attachment(&json!(id)).unwrap().len(),
+        client.download_attachment(json!(id)).unwrap().len(),
         21_000_000
     );
 
@@ -376,19 +376,19 @@ fn downloads_need_the_session_cookie_and_leave_no_partial_file() {
         .credentials(sg_runtime::Credentials::session_token("not-a-session"))
         .build()
         .unwrap();
-    let e = bare.download_attachment(&json!(id)).unwrap_err();
+    let e = bare.download_attachment(json!(id)).unwrap_err();
     assert!(matches!(e, Error::Http { status: 403, .. }), "{e:?}");
     // A failed download to a path leaves nothing behind.
     let out = tmp.path().join("downloaded.txt");
     server.inject(Some("file_serve"), Fault::Status(500), 1);
     assert!(client
-        .download_attachment_to_path(&json!(id), &out, &mut |_| {})
+        .download_attachment_to_path(json!(id), &out, &mut |_| {})
         .is_err());
     assert!(!out.exists());
     let mut part = out.clone().into_os_string();
     part.push(".part");
     assert!(!PathBuf::from(part).exists());
-    assert_eq!(client.download_attachment(&json!(id)).unwrap().len(), 5);
+    assert_eq!(client.download_attachment(json!(id)).unwrap().len(), 5);
 }
 
 #[test]

@@ -84,8 +84,15 @@ fn the_official_client_works_against_the_local_server_and_asks_as_we_do() {
     let concurrent = server.client().unwrap();
     assert!(concurrent.max_concurrent_requests() > 1);
     let ids = |client: &sg_runtime::Client, limit: usize, page: usize| -> Vec<i64> {
+        // The official client's `limit=0` is "no limit": here, no `limit` (`limit(0)` is refused).
+        let query = Query::new("Shot").page(page);
+        let query = if limit == 0 {
+            query
+        } else {
+            query.limit(limit)
+        };
         client
-            .find_all(&Query::new("Shot").limit(limit).page(page))
+            .find_all(&query)
             .unwrap()
             .iter()
             .map(|r| r["id"].as_i64().unwrap())

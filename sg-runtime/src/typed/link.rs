@@ -722,6 +722,53 @@ pub(crate) fn link_value<T, R: IntoTarget<T>>(r: R) -> Value {
     r.link_value()
 }
 
+/// Any link, typed or not, as the reference it is: what a field handle's
+/// [`fit`](super::FieldRef::fit) checks at run time.
+pub trait AnyLink {
+    /// The untyped reference.
+    fn into_entity_ref(self) -> EntityRef;
+}
+
+impl AnyLink for EntityRef {
+    fn into_entity_ref(self) -> EntityRef {
+        self
+    }
+}
+
+impl AnyLink for &EntityRef {
+    fn into_entity_ref(self) -> EntityRef {
+        self.clone()
+    }
+}
+
+impl<M: EntityType> AnyLink for Link<M> {
+    fn into_entity_ref(self) -> EntityRef {
+        EntityRef {
+            entity_type: M::NAME.into(),
+            id: self.id.raw,
+            name: self.name,
+        }
+    }
+}
+
+impl<M: EntityType> AnyLink for &Link<M> {
+    fn into_entity_ref(self) -> EntityRef {
+        self.to_ref()
+    }
+}
+
+impl<S> AnyLink for TargetRef<S> {
+    fn into_entity_ref(self) -> EntityRef {
+        self.reference
+    }
+}
+
+impl<S> AnyLink for &TargetRef<S> {
+    fn into_entity_ref(self) -> EntityRef {
+        self.reference.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -872,52 +919,5 @@ mod tests {
         );
         assert_eq!(Settable::<kind::Text>::to_value(None::<&str>), Value::Null);
         assert_eq!(Settable::<kind::Number>::to_value(Some(3usize)), json!(3));
-    }
-}
-
-/// Any link, typed or not, as the reference it is: what a field handle's
-/// [`fit`](super::FieldRef::fit) checks at run time.
-pub trait AnyLink {
-    /// The untyped reference.
-    fn into_entity_ref(self) -> EntityRef;
-}
-
-impl AnyLink for EntityRef {
-    fn into_entity_ref(self) -> EntityRef {
-        self
-    }
-}
-
-impl AnyLink for &EntityRef {
-    fn into_entity_ref(self) -> EntityRef {
-        self.clone()
-    }
-}
-
-impl<M: EntityType> AnyLink for Link<M> {
-    fn into_entity_ref(self) -> EntityRef {
-        EntityRef {
-            entity_type: M::NAME.into(),
-            id: self.id.raw,
-            name: self.name,
-        }
-    }
-}
-
-impl<M: EntityType> AnyLink for &Link<M> {
-    fn into_entity_ref(self) -> EntityRef {
-        self.to_ref()
-    }
-}
-
-impl<S> AnyLink for TargetRef<S> {
-    fn into_entity_ref(self) -> EntityRef {
-        self.reference
-    }
-}
-
-impl<S> AnyLink for &TargetRef<S> {
-    fn into_entity_ref(self) -> EntityRef {
-        self.reference.clone()
     }
 }
