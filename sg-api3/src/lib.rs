@@ -17,4 +17,5 @@ pub mod data_type;
 pub mod methods;
 pub mod routes;
 pub mod schema;
+pub mod webhook;
 pub mod wire;

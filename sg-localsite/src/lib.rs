@@ -35,6 +35,7 @@ mod faults;
 mod http;
 mod records;
 mod routes;
+pub mod webhooks;
 
 use serde_json::{Map, Value};
 use sg_api3::schema::Schema;
@@ -132,6 +133,37 @@ pub(crate) struct Shared {
     pub(crate) pages: BTreeMap<i64, api::nav::Page>,
     /// `http://127.0.0.1:PORT`, for the links the file routes hand out.
     base_url: String,
+    /// The webhooks registered, each with its worker.
+    webhooks: Mutex<Vec<Arc<webhooks::Hook>>>,
+}
+
+impl Shared {
+    /// The committed events with ids above `floor`, in id order.
+    pub(crate) fn events_after(&self, floor: i64) -> Vec<Map<String, Value>> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .records
+            .tables()
+            .get("EventLogEntry")
+            .map(|t| {
+                t.rows
+                    .range(floor + 1..)
+                    .map(|(_, row)| row.fields.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The highest committed event id (0 when none).
+    pub(crate) fn last_event_id(&self) -> i64 {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .records
+            .tables()
+            .get("EventLogEntry")
+            .and_then(|t| t.rows.get_max().map(|(id, _)| *id))
+            .unwrap_or(0)
+    }
 }
 
 impl Shared {
@@ -346,6 +378,7 @@ impl LocalSiteBuilder {
             files: Mutex::new(api::files::Files::new(files_dir, self.cloud_uploads)),
             pages: self.pages,
             base_url: format!("http://{addr}"),
+            webhooks: Mutex::new(Vec::new()),
         });
         let s = shared.clone();
         let thread = std::thread::Builder::new()
@@ -523,6 +556,76 @@ impl LocalSite {
     /// For assertions; reads through no API and no validation.
     pub fn records(&self, entity_type: &str) -> Vec<Map<String, Value>> {
         self.state().records.dump(entity_type)
+    }
+
+    /// Registers a webhook: from now on, each committed create, update, delete and revive it
+    /// takes is POSTed to its URL by a worker of its own, apart from the writes. Returns its id.
+    pub fn add_webhook(&self, webhook: webhooks::Webhook) -> usize {
+        let mut hooks = self
+            .shared
+            .webhooks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let id = hooks.len() + 1;
+        let hook = Arc::new(webhooks::Hook::new(
+            id,
+            webhook,
+            self.shared.last_event_id(),
+        ));
+        hooks.push(hook.clone());
+        let shared = self.shared.clone();
+        std::thread::Builder::new()
+            .name(format!("sg-localsite-webhook-{id}"))
+            .spawn(move || webhooks::run(hook, shared))
+            .expect("a thread for the webhook");
+        id
+    }
+
+    fn hook(&self, id: usize) -> Arc<webhooks::Hook> {
+        let hooks = self
+            .shared
+            .webhooks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        hooks
+            .get(id.wrapping_sub(1))
+            .cloned()
+            .unwrap_or_else(|| panic!("no webhook {id}"))
+    }
+
+    /// The requests webhook `id` made so far, in order.
+    pub fn webhook_deliveries(&self, id: usize) -> Vec<webhooks::DeliveryRecord> {
+        let hook = self.hook(id);
+        let state = hook.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.deliveries.clone()
+    }
+
+    /// Whether webhook `id` has failed (100 failed deliveries in 24 hours): no more deliveries.
+    pub fn webhook_failed(&self, id: usize) -> bool {
+        let hook = self.hook(id);
+        let failed = hook.state.lock().unwrap_or_else(|p| p.into_inner()).failed;
+        failed
+    }
+
+    /// Waits until every webhook has sent every committed event it takes (or failed); false if
+    /// `timeout` passed first.
+    pub fn wait_for_webhooks(&self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let hooks = self
+                .shared
+                .webhooks
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            if hooks.iter().all(|h| h.idle(&self.shared)) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Adds records as [`LocalSiteBuilder::seed`] does, while serving.

@@ -417,6 +417,41 @@ impl EventStream {
         self.delivered
     }
 
+    /// Whether event `id` is behind the stream: handled (here or through
+    /// [`mark_handled`](EventStream::mark_handled)), or given up on as lost.
+    pub fn is_handled(&self, id: i64) -> bool {
+        id <= self.place.contiguous || self.place.handled.contains(&id)
+    }
+
+    /// Records event `id` as handled elsewhere (a webhook delivered it), in this stream's place
+    /// and checkpoint, so that no poll hands it again: one checkpoint for both ways in. The ids
+    /// between the newest known and `id` become gaps until a poll finds them (a missed
+    /// delivery is then handed over) or finds they are other events.
+    pub fn mark_handled(&mut self, id: i64) -> Result<()> {
+        if self.is_handled(id) {
+            return Ok(());
+        }
+        let newest = [
+            Some(self.place.contiguous),
+            self.place.handled.last().copied(),
+            self.place.gaps.last().copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(self.place.contiguous);
+        let now = Instant::now();
+        for gap in (newest + 1)..id {
+            self.place.gaps.insert(gap);
+            self.gap_seen.insert(gap, now);
+        }
+        self.place.gaps.remove(&id);
+        self.gap_seen.remove(&id);
+        self.place.handled.insert(id);
+        self.delivered += 1;
+        self.settle(id)
+    }
+
     /// One poll: reads the events past the stream's place, hands each new one to `handler` in
     /// id order, and saves the place after each. Returns how many were handled. A handler error
     /// stops the poll before that event's place is saved (it is handed again next time).
@@ -531,9 +566,18 @@ impl EventStream {
             self.place.gaps.insert(id);
             self.gap_seen.insert(id, now);
         }
-        // Gaps that exist by now but did not match the filters are not gaps.
+        // Gaps that exist by now but did not match the filters are not gaps. Those that did
+        // match (read in this poll) stay gaps until handed over: a poll stopped before them by
+        // a handler's error reads them again, where dropping them here let the place move over
+        // them as "other events", and lost them.
         if !self.filters.is_empty() && !self.place.gaps.is_empty() {
-            let open: Vec<i64> = self.place.gaps.iter().copied().collect();
+            let open: Vec<i64> = self
+                .place
+                .gaps
+                .iter()
+                .filter(|id| !present.contains(id))
+                .copied()
+                .collect();
             let still = self.not_committed(&open)?;
             for id in open.iter().filter(|id| !still.contains(id)) {
                 self.place.gaps.remove(id);

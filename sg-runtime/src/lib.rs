@@ -39,6 +39,7 @@ mod site;
 mod transport;
 pub mod typed;
 pub mod value;
+pub mod webhook;
 
 pub use api::{
     BulkProgress, BulkReport, BulkWrite, ChunkOutcome, ChunkReport, DEFAULT_CHUNK_SIZE,

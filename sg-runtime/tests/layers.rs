@@ -6,7 +6,7 @@
 //! | 1 transport | `transport` | the envelope, the methods, the retry rules |
 //! | 2 client | `client`, `envelope`, `retry` | any one api3 method |
 //! | 3 api3 methods | `api/*` | the typed API |
-//! | 4 typed | `typed/*`, `events` | |
+//! | 4 typed | `typed/*`, `events`, `webhook` | |
 //! | 5 surface | `lib`, `private` (`__private`: what generated code needs) | |
 //!
 //! A module may name modules of its own layer or below, never above; and no two modules name
@@ -23,7 +23,7 @@ fn layer(module: &str) -> usize {
         "transport" => 1,
         "client" | "envelope" | "retry" => 2,
         "api" => 3,
-        "typed" | "events" => 4,
+        "typed" | "events" | "webhook" => 4,
         // The crate root and `__private` (generated code's support) re-export from all below.
         "lib" | "private" => 5,
         other => panic!("module `{other}` has no layer: add it to this test and ARCHITECTURE.md"),

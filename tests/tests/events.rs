@@ -376,3 +376,32 @@ fn events_read_typed_by_the_bindings() {
     assert!(unknown.change_of::<Shot>().is_none());
     assert!(matches!(unknown.meta, EventMeta::AttributeChange { .. }));
 }
+
+#[test]
+fn a_late_event_the_handler_failed_on_is_handed_again_with_filters() {
+    let server = LocalSite::builder(Schema::demo())
+        .event_commits(2, 1000)
+        .start()
+        .unwrap();
+    let client = server.client().unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .event_types(["Shotgun_Shot_New", "Shotgun_Shot_Change"])
+        .gap_timeout(Duration::from_secs(3600))
+        .open()
+        .unwrap();
+    write_shots(&client, 2, "late"); // events 1..=4; 2 and 4 held back
+    let first: Vec<i64> = collect(&mut stream).iter().map(|e| e.id).collect();
+    assert_eq!(first, [1, 3]);
+    server.commit_events();
+    // The handler fails on #2, now committed: the poll stops there.
+    let failed = stream
+        .poll_once(&mut |e: &Event| if e.id == 2 { Err(()) } else { Ok(()) })
+        .unwrap();
+    assert_eq!(failed, Err(()));
+    // The next poll hands #2 again, then #4; nothing is skipped as "another event".
+    let again: Vec<i64> = collect(&mut stream).iter().map(|e| e.id).collect();
+    assert_eq!(again, [2, 4]);
+    assert_eq!(stream.lost(), 0);
+    assert_eq!(stream.place().contiguous, 4);
+}

@@ -1,0 +1,168 @@
+//! Webhook deliveries, verified and typed, with no HTTP framework: give the raw body and the
+//! `x-sg-signature` header of a POST a site made to your consumer URL.
+//!
+//! A site signs a delivery, when its webhook has a secret token, with
+//! `x-sg-signature: sha1=<hex HMAC-SHA1 of the raw body>`. [`verify`] checks it in constant time
+//! over the raw bytes, before anything is parsed; [`decode`] reads both formats (one delivery in
+//! `data`, or up to 50 in `data.deliveries`) into [`Delivery`]s, each carrying the same
+//! [`Event`] the event stream gives, so that one handler serves both
+//! (`delivery.event.change_of::<Shot>()`).
+
+use crate::events::Event;
+use crate::typed::EventMeta;
+use crate::value::{EntityRef, WireValue};
+use serde_json::Value;
+
+/// Why a delivery was refused. Messages never hold the secret or the body's signature.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    /// The signature is missing, malformed or wrong: answer 401.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// The body is not a delivery of either format: answer 400.
+    #[error("malformed delivery: {0}")]
+    Malformed(String),
+}
+
+pub use sg_api3::webhook::{sign, SignatureError, SIGNATURE_HEADER};
+
+/// Checks the `x-sg-signature` header of a delivery against `body` (the raw bytes, as
+/// received) and the webhook's `secret`, in constant time. Call it before parsing the body.
+pub fn verify(secret: &[u8], signature: Option<&str>, body: &[u8]) -> Result<(), WebhookError> {
+    Ok(sg_api3::webhook::verify(secret, signature, body)?)
+}
+
+/// What a delivery's event did to its record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// A record was created.
+    Create,
+    /// A field of a record changed.
+    Update,
+    /// A record was deleted (to the trash).
+    Delete,
+    /// A record came back from the trash.
+    Revive,
+    /// A site's other events (logins, action menu items, ...), by their operation name.
+    Other(String),
+}
+
+impl Operation {
+    fn from_wire(s: &str) -> Operation {
+        match s {
+            "create" => Operation::Create,
+            "update" => Operation::Update,
+            "delete" => Operation::Delete,
+            "revive" => Operation::Revive,
+            other => Operation::Other(other.to_string()),
+        }
+    }
+}
+
+/// One delivery of a webhook: one event of the site's event log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    /// The delivery's id (`"11777.3065.0"`): what an acknowledgement names.
+    pub id: String,
+    /// What happened to the record.
+    pub operation: Operation,
+    /// The event, as the event stream gives it: `event.id` is the event log entry's id (the
+    /// key that makes handling idempotent across webhook and event log), `event.meta` the
+    /// typed meta, `event.change_of::<Shot>()` the typed change.
+    pub event: Event,
+    /// The session that made the change, when the site says.
+    pub session_uuid: Option<String>,
+    /// Set when the site cut the payload (over 1 MB): `new_value` and `old_value` were removed
+    /// from the meta, so read the record itself for the values.
+    pub warning: Option<String>,
+}
+
+/// Reads a delivery body of either format: `{"data": {...}, "timestamp": ...}` (one delivery)
+/// or `{"data": {"deliveries": [...]}, "timestamp": ...}` (1 to 50). Verify it first.
+pub fn decode(body: &[u8]) -> Result<Vec<Delivery>, WebhookError> {
+    let malformed = |m: String| WebhookError::Malformed(m);
+    let root: Value =
+        serde_json::from_slice(body).map_err(|e| malformed(format!("not JSON: {e}")))?;
+    let data = root
+        .get("data")
+        .filter(|d| d.is_object())
+        .ok_or_else(|| malformed("no `data` object".into()))?;
+    match data.get("deliveries") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                // Each delivery of a batch has the format of a single delivery's `data`.
+                let d = d.get("data").filter(|x| x.is_object()).unwrap_or(d);
+                delivery(d).map_err(|m| malformed(format!("delivery {i} of the batch: {m}")))
+            })
+            .collect(),
+        Some(other) => Err(malformed(format!(
+            "`data.deliveries` is not a list: {}",
+            kind(other)
+        ))),
+        None => Ok(vec![delivery(data).map_err(malformed)?]),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn delivery(d: &Value) -> Result<Delivery, String> {
+    if !d.is_object() {
+        return Err(format!("a delivery is {}, not an object", kind(d)));
+    }
+    let text = |k: &str| d.get(k).and_then(Value::as_str).map(str::to_owned);
+    let link = |k: &str| -> Result<Option<EntityRef>, String> {
+        match d.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => EntityRef::from_wire(v)
+                .map(Some)
+                .map_err(|e| format!("`{k}`: {e}")),
+        }
+    };
+    let event_id = d
+        .get("event_log_entry_id")
+        .and_then(Value::as_i64)
+        .ok_or("no integer `event_log_entry_id`")?;
+    let id = match d.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(format!("event {event_id}: no delivery `id`")),
+    };
+    let operation = text("operation").ok_or(format!("event {event_id}: no `operation`"))?;
+    let meta = match d.get("meta") {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(m @ Value::Object(_)) => m.clone(),
+        Some(other) => return Err(format!("event {event_id}: `meta` is {}", kind(other))),
+    };
+    let warning = text("warning").or_else(|| {
+        meta.get("warning")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    Ok(Delivery {
+        id,
+        operation: Operation::from_wire(&operation),
+        event: Event {
+            id: event_id,
+            event_type: text("event_type").unwrap_or_default(),
+            entity: link("entity")?,
+            attribute_name: text("attribute_name"),
+            meta: EventMeta::from_value(meta),
+            project: link("project")?,
+            user: link("user")?,
+            created_at: text("created_at"),
+        },
+        session_uuid: text("session_uuid"),
+        warning,
+    })
+}

@@ -1,0 +1,604 @@
+//! A webhook receiver a studio can run: a site POSTs deliveries to it; it verifies each (the
+//! signature over the raw bytes, before anything is parsed), answers at once, and hands the
+//! events to a handler on worker threads, each event once: deliveries the site repeats are
+//! dropped by event id, across restarts. What the webhook did not deliver (the receiver was
+//! down, a delivery failed) is read back from the event log through the event stream, on start
+//! and when a delivery shows a gap, and handed over too: one checkpoint records both ways in.
+//!
+//! ```no_run
+//! use sg_webhook::{Receiver, Subscription};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = sg_runtime::Client::from_env("https://studio.shotgrid.autodesk.com")?;
+//! let receiver = Receiver::builder("0.0.0.0:8080")
+//!     .secret(std::env::var("SG_WEBHOOK_SECRET")?)
+//!     .checkpoint("/var/lib/sg-webhook/checkpoint.json")
+//!     .backfill(&client, Subscription::new(["Shot"], ["create", "update"]))
+//!     .start(|event| {
+//!         println!("{} on {:?}", event.event_type, event.entity);
+//!         Ok(())
+//!     })?;
+//! receiver.wait();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The HTTP server is `tiny_http`: small, blocking like the rest of this toolkit, and widely
+//! used; nothing here parses HTTP.
+
+use sg_runtime::events::{Event, EventStream, Start};
+use sg_runtime::webhook::{self, WebhookError};
+use sg_runtime::{Client, Secret};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// What a handler returns: an error is logged and counted, never answered to the site (the
+/// delivery was taken), and the event counts as handled.
+pub type HandlerResult = Result<(), String>;
+
+/// Which events the webhook was made for, so that the back-fill from the event log reads the
+/// same ones: entity types and operations (`create`, `update`, `delete`, `revive`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subscription {
+    entity_types: Vec<String>,
+    operations: Vec<String>,
+}
+
+impl Subscription {
+    /// The events of `entity_types` for `operations` (either empty: all).
+    pub fn new<T: Into<String>, O: Into<String>>(
+        entity_types: impl IntoIterator<Item = T>,
+        operations: impl IntoIterator<Item = O>,
+    ) -> Subscription {
+        Subscription {
+            entity_types: entity_types.into_iter().map(Into::into).collect(),
+            operations: operations.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The event log's `event_type`s these are (`Shotgun_Shot_New`, ...); empty for "all".
+    fn event_types(&self) -> Vec<String> {
+        if self.entity_types.is_empty() {
+            return Vec::new();
+        }
+        let kinds: Vec<&str> = ["create", "update", "delete", "revive"]
+            .into_iter()
+            .filter(|o| self.operations.is_empty() || self.operations.iter().any(|x| x == o))
+            .collect();
+        let mut types = Vec::new();
+        for t in &self.entity_types {
+            for k in &kinds {
+                let kind = match *k {
+                    "create" => "New",
+                    "update" => "Change",
+                    "delete" => "Retirement",
+                    _ => "Revival",
+                };
+                types.push(format!("Shotgun_{t}_{kind}"));
+            }
+        }
+        types
+    }
+}
+
+/// Counts of what the receiver did, for monitoring and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Requests answered 200.
+    pub accepted: u64,
+    /// Requests refused: bad or missing signature (401).
+    pub unauthorized: u64,
+    /// Requests refused: not a delivery (400), too large (413), not a POST (405).
+    pub refused: u64,
+    /// Events handed to the handler from deliveries.
+    pub handled_from_webhook: u64,
+    /// Events handed to the handler from the event log (missed by the webhook).
+    pub handled_from_log: u64,
+    /// Deliveries of events already handled, dropped.
+    pub repeats_dropped: u64,
+    /// Handler errors (logged; the events count as handled).
+    pub handler_errors: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    accepted: AtomicU64,
+    unauthorized: AtomicU64,
+    refused: AtomicU64,
+    from_webhook: AtomicU64,
+    from_log: AtomicU64,
+    repeats: AtomicU64,
+    errors: AtomicU64,
+}
+
+/// Configures a [`Receiver`].
+pub struct ReceiverBuilder {
+    addr: String,
+    secret: Option<Secret>,
+    workers: usize,
+    max_body: usize,
+    checkpoint: Option<PathBuf>,
+    backfill: Option<(Client, Subscription)>,
+    backfill_every: Duration,
+}
+
+impl ReceiverBuilder {
+    /// The webhook's secret token: every delivery must carry its signature (401 otherwise).
+    /// Without one, deliveries are taken unsigned, as a webhook without a secret sends them.
+    pub fn secret(mut self, secret: impl Into<String>) -> Self {
+        self.secret = Some(Secret::new(secret));
+        self
+    }
+
+    /// Threads handling events (default 4).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = n.max(1);
+        self
+    }
+
+    /// The largest body taken (default 64 MiB: 50 deliveries of up to 1 MB, and room); 413
+    /// beyond, before the body is read.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// The file that records which events were handled, so that a restart hands none twice
+    /// (written atomically after each event).
+    pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> Self {
+        self.checkpoint = Some(path.into());
+        self
+    }
+
+    /// Reads what the webhook missed from `client`'s event log: on start (since the
+    /// checkpoint), when a delivery shows a gap, and every [`backfill_every`] (default 10 s).
+    /// Without it, events the webhook never delivered are not seen.
+    ///
+    /// [`backfill_every`]: ReceiverBuilder::backfill_every
+    pub fn backfill(mut self, client: &Client, subscription: Subscription) -> Self {
+        self.backfill = Some((client.clone(), subscription));
+        self
+    }
+
+    /// How often the event log is read for missed events.
+    pub fn backfill_every(mut self, every: Duration) -> Self {
+        self.backfill_every = every;
+        self
+    }
+
+    /// Starts listening, and hands each event to `handler` once.
+    pub fn start(
+        self,
+        handler: impl Fn(&Event) -> HandlerResult + Send + Sync + 'static,
+    ) -> Result<Receiver, ReceiverError> {
+        let server = tiny_http::Server::http(&self.addr)
+            .map_err(|e| ReceiverError::Listen(format!("{}: {e}", self.addr)))?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| ReceiverError::Listen(format!("{}: not an IP address", self.addr)))?;
+        let ledger = Ledger::open(self.checkpoint.clone(), self.backfill.as_ref())?;
+        let shared = Arc::new(Shared {
+            ledger: Mutex::new(ledger),
+            handler: Box::new(handler),
+            counters: Counters::default(),
+            stopping: AtomicBool::new(false),
+            wake: (Mutex::new(false), Condvar::new()),
+            secret: self.secret,
+            max_body: self.max_body,
+            can_backfill: self.backfill.is_some(),
+        });
+        let (tx, rx) = mpsc::channel::<Event>();
+        let rx = Arc::new(Mutex::new(rx));
+        let mut threads = Vec::new();
+        for i in 0..self.workers {
+            let (shared, rx) = (shared.clone(), rx.clone());
+            threads.push(spawn(&format!("sg-webhook-worker-{i}"), move || {
+                work(&shared, &rx)
+            })?);
+        }
+        if self.backfill.is_some() {
+            let s = shared.clone();
+            let every = self.backfill_every;
+            threads.push(spawn("sg-webhook-backfill", move || {
+                backfill_loop(&s, every)
+            })?);
+        }
+        let server = Arc::new(server);
+        let (s, srv) = (shared.clone(), server.clone());
+        threads.push(spawn("sg-webhook-http", move || serve(&s, &srv, tx))?);
+        Ok(Receiver {
+            addr,
+            shared,
+            server,
+            threads,
+        })
+    }
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, ReceiverError> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .map_err(|e| ReceiverError::Listen(format!("a thread: {e}")))
+}
+
+/// Why a receiver could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiverError {
+    /// The address could not be listened on.
+    #[error("cannot listen on {0}")]
+    Listen(String),
+    /// The event log or the checkpoint could not be read.
+    #[error(transparent)]
+    Site(#[from] sg_runtime::Error),
+}
+
+/// A running receiver. Dropping it (or [`Receiver::stop`]) stops it; events already taken are
+/// handled first.
+pub struct Receiver {
+    addr: std::net::SocketAddr,
+    shared: Arc<Shared>,
+    server: Arc<tiny_http::Server>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Receiver {
+    /// A builder listening on `addr` (`0.0.0.0:8080`, or `127.0.0.1:0` for any free port).
+    pub fn builder(addr: impl Into<String>) -> ReceiverBuilder {
+        ReceiverBuilder {
+            addr: addr.into(),
+            secret: None,
+            workers: 4,
+            max_body: 64 << 20,
+            checkpoint: None,
+            backfill: None,
+            backfill_every: Duration::from_secs(10),
+        }
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// The URL to give the site: `http://ADDR/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// What it did so far.
+    pub fn stats(&self) -> Stats {
+        let c = &self.shared.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::SeqCst);
+        Stats {
+            accepted: get(&c.accepted),
+            unauthorized: get(&c.unauthorized),
+            refused: get(&c.refused),
+            handled_from_webhook: get(&c.from_webhook),
+            handled_from_log: get(&c.from_log),
+            repeats_dropped: get(&c.repeats),
+            handler_errors: get(&c.errors),
+        }
+    }
+
+    /// Reads the event log for missed events now, and hands them over before returning.
+    pub fn backfill_now(&self) -> Result<usize, sg_runtime::Error> {
+        backfill(&self.shared)
+    }
+
+    /// Blocks until the receiver stops (it does not stop on its own: run it as a service).
+    pub fn wait(mut self) {
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+
+    /// Stops taking requests, hands the events already taken, and returns.
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        self.server.unblock();
+        self.shared.poke();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+struct Shared {
+    ledger: Mutex<Ledger>,
+    handler: Box<dyn Fn(&Event) -> HandlerResult + Send + Sync>,
+    counters: Counters,
+    stopping: AtomicBool,
+    /// Wakes the back-fill thread (a gap was seen, or the receiver stops).
+    wake: (Mutex<bool>, Condvar),
+    secret: Option<Secret>,
+    max_body: usize,
+    can_backfill: bool,
+}
+
+impl Shared {
+    fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
+        self.ledger.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn poke(&self) {
+        let (flag, cv) = &self.wake;
+        *flag.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        cv.notify_all();
+    }
+
+    /// Runs the handler on `event`, counting an error; the event is handled either way.
+    fn handle(&self, event: &Event, counter: &AtomicU64) {
+        if let Err(e) = (self.handler)(event) {
+            self.counters.errors.fetch_add(1, Ordering::SeqCst);
+            log::error!("webhook handler failed on event #{}: {e}", event.id);
+        }
+        counter.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Which events are handled: the event stream's place (with the back-fill) or a set of its
+/// own, saved to the checkpoint; and the events being handled now.
+struct Ledger {
+    stream: Option<EventStream>,
+    /// Without a stream: the ids handled, and where they are saved.
+    handled: BTreeSet<i64>,
+    path: Option<PathBuf>,
+    in_flight: BTreeSet<i64>,
+}
+
+impl Ledger {
+    fn open(
+        path: Option<PathBuf>,
+        backfill: Option<&(Client, Subscription)>,
+    ) -> Result<Ledger, ReceiverError> {
+        let mut ledger = Ledger {
+            stream: None,
+            handled: BTreeSet::new(),
+            path: path.clone(),
+            in_flight: BTreeSet::new(),
+        };
+        if let Some((client, subscription)) = backfill {
+            let mut b = EventStream::builder(client)
+                .start(Start::Now)
+                .poll_interval(Duration::from_millis(100));
+            let types = subscription.event_types();
+            if !types.is_empty() {
+                b = b.event_types(types);
+            }
+            if let Some(p) = &path {
+                b = b.checkpoint(p.clone());
+            }
+            ledger.stream = Some(b.open()?);
+        } else if let Some(p) = &path {
+            ledger.handled = match std::fs::read_to_string(p) {
+                Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                    ReceiverError::Listen(format!("checkpoint {}: {e}", p.display()))
+                })?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
+                Err(e) => {
+                    return Err(ReceiverError::Listen(format!(
+                        "checkpoint {}: {e}",
+                        p.display()
+                    )))
+                }
+            };
+        }
+        Ok(ledger)
+    }
+
+    fn is_handled(&self, id: i64) -> bool {
+        match &self.stream {
+            Some(s) => s.is_handled(id),
+            None => self.handled.contains(&id),
+        }
+    }
+
+    /// Claims `id` for handling: false when it is handled or being handled.
+    fn claim(&mut self, id: i64) -> bool {
+        !self.is_handled(id) && self.in_flight.insert(id)
+    }
+
+    fn done(&mut self, id: i64) {
+        self.in_flight.remove(&id);
+        let saved = match &mut self.stream {
+            Some(s) => s.mark_handled(id).map_err(|e| e.to_string()),
+            None => {
+                self.handled.insert(id);
+                match &self.path {
+                    Some(p) => save(p, &self.handled),
+                    None => Ok(()),
+                }
+            }
+        };
+        if let Err(e) = saved {
+            log::error!("event #{id} handled but not recorded: {e}");
+        }
+    }
+
+    /// Whether a delivery of `id` leaves events before it unaccounted for.
+    fn gap_before(&self, id: i64) -> bool {
+        self.stream.as_ref().is_some_and(|s| {
+            let place = s.place();
+            let newest = place.handled.last().copied().unwrap_or(place.contiguous);
+            id > newest + 1 || !place.gaps.is_empty()
+        })
+    }
+}
+
+fn save(path: &std::path::Path, handled: &BTreeSet<i64>) -> Result<(), String> {
+    let tmp = path.with_extension("tmp");
+    let text = serde_json::to_string(handled).map_err(|e| e.to_string())?;
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The HTTP side: verify, decode, hand over, answer; nothing waits on a handler.
+fn serve(shared: &Shared, server: &tiny_http::Server, tx: mpsc::Sender<Event>) {
+    while !shared.stopping.load(Ordering::SeqCst) {
+        let mut request = match server.recv_timeout(Duration::from_millis(200)) {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(e) => {
+                log::warn!("webhook receiver: {e}");
+                continue;
+            }
+        };
+        let (status, message) = take(shared, &mut request, &tx);
+        let counter = match status {
+            200 => &shared.counters.accepted,
+            401 => &shared.counters.unauthorized,
+            _ => &shared.counters.refused,
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+        let response = tiny_http::Response::from_string(message).with_status_code(status);
+        if let Err(e) = request.respond(response) {
+            log::warn!("webhook receiver: answering: {e}");
+        }
+    }
+}
+
+/// Takes one request: its status code and message.
+fn take(
+    shared: &Shared,
+    request: &mut tiny_http::Request,
+    tx: &mpsc::Sender<Event>,
+) -> (u16, String) {
+    if *request.method() != tiny_http::Method::Post {
+        return (405, "deliveries are POSTed".into());
+    }
+    if request.body_length().is_some_and(|n| n > shared.max_body) {
+        return (
+            413,
+            format!("a delivery body is at most {} bytes", shared.max_body),
+        );
+    }
+    let mut body = Vec::new();
+    let limit = shared.max_body as u64 + 1;
+    if let Err(e) = std::io::Read::read_to_end(
+        &mut std::io::Read::take(request.as_reader(), limit),
+        &mut body,
+    ) {
+        return (400, format!("the body could not be read: {e}"));
+    }
+    if body.len() > shared.max_body {
+        return (
+            413,
+            format!("a delivery body is at most {} bytes", shared.max_body),
+        );
+    }
+    if let Some(secret) = &shared.secret {
+        let signature = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv(webhook::SIGNATURE_HEADER))
+            .map(|h| h.value.as_str().to_owned());
+        if let Err(e) = webhook::verify(secret.expose().as_bytes(), signature.as_deref(), &body) {
+            return (401, e.to_string());
+        }
+    }
+    let deliveries = match webhook::decode(&body) {
+        Ok(d) => d,
+        Err(e @ WebhookError::Malformed(_)) => return (400, e.to_string()),
+        Err(e) => return (401, e.to_string()),
+    };
+    let n = deliveries.len();
+    for d in deliveries {
+        if tx.send(d.event).is_err() {
+            return (503, "the receiver is stopping".into());
+        }
+    }
+    (200, format!("{n} taken"))
+}
+
+/// A worker: handles delivered events once each.
+fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Event>>) {
+    loop {
+        let next = rx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .recv_timeout(Duration::from_millis(100));
+        let event = match next {
+            Ok(e) => e,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if shared.stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        let (claimed, gap) = {
+            let mut ledger = shared.ledger();
+            let gap = ledger.gap_before(event.id);
+            (ledger.claim(event.id), gap)
+        };
+        if !claimed {
+            shared.counters.repeats.fetch_add(1, Ordering::SeqCst);
+            continue;
+        }
+        if gap && shared.can_backfill {
+            shared.poke();
+        }
+        shared.handle(&event, &shared.counters.from_webhook);
+        shared.ledger().done(event.id);
+    }
+}
+
+/// Reads the event log for what was missed and hands it over, in id order.
+fn backfill(shared: &Shared) -> Result<usize, sg_runtime::Error> {
+    let mut ledger = shared.ledger();
+    let Ledger {
+        stream, in_flight, ..
+    } = &mut *ledger;
+    let Some(stream) = stream else {
+        return Ok(0);
+    };
+    // An event a worker is handling now is left to it: the poll stops there and the next one
+    // finds it handled.
+    let outcome = stream.poll_once(&mut |event: &Event| {
+        if in_flight.contains(&event.id) {
+            return Err(());
+        }
+        shared.handle(event, &shared.counters.from_log);
+        Ok(())
+    })?;
+    Ok(outcome.unwrap_or(0))
+}
+
+fn backfill_loop(shared: &Shared, every: Duration) {
+    loop {
+        if let Err(e) = backfill(shared) {
+            log::warn!("webhook back-fill from the event log: {e}");
+        }
+        let (flag, cv) = &shared.wake;
+        let mut woken = flag.lock().unwrap_or_else(|p| p.into_inner());
+        if !*woken {
+            woken = cv
+                .wait_timeout(woken, every)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        *woken = false;
+        drop(woken);
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The receiver against the local site's webhooks: signatures refused, every event handled
+//! exactly once whether delivered once, batched, repeated or not at all (read back from the
+//! event log), across a restart; hostile bodies answered 400 or 413, never a panic.
+
+use serde_json::{json, Map, Value};
+use sg_localsite::webhooks::Webhook;
+use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
+use sg_runtime::schema::Schema;
+use sg_runtime::{Client, Credentials};
+use sg_webhook::{Receiver, Subscription};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "hook-s3cret-token";
+
+fn site() -> LocalSite {
+    LocalSite::builder(Schema::demo())
+        .seed(json!({"Project": [{"id": 1, "name": "Big Buck"}]}))
+        .start()
+        .unwrap()
+}
+
+fn client(site: &LocalSite) -> Client {
+    Client::builder(site.url())
+        .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+        .build()
+        .unwrap()
+}
+
+fn fields(v: Value) -> Map<String, Value> {
+    v.as_object().unwrap().clone()
+}
+
+/// Every Shot event of the site's log, by id.
+fn shot_events(site: &LocalSite) -> Vec<i64> {
+    let mut ids: Vec<i64> = site
+        .records("EventLogEntry")
+        .iter()
+        .filter(|e| {
+            e["event_type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Shotgun_Shot_"))
+        })
+        .filter_map(|e| e["id"].as_i64())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+type Seen = Arc<Mutex<Vec<i64>>>;
+
+fn recorder() -> (
+    Seen,
+    impl Fn(&sg_runtime::events::Event) -> Result<(), String>,
+) {
+    let seen: Seen = Arc::default();
+    let s = seen.clone();
+    (seen, move |e: &sg_runtime::events::Event| {
+        s.lock().unwrap().push(e.id);
+        Ok(())
+    })
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn counts(seen: &[i64]) -> BTreeMap<i64, usize> {
+    let mut m = BTreeMap::new();
+    for id in seen {
+        *m.entry(*id).or_default() += 1;
+    }
+    m
+}
+
+fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let mut r = ureq::post(url);
+    for (k, v) in headers {
+        r = r.set(k, v);
+    }
+    match r.send_bytes(body) {
+        Ok(resp) => (resp.status(), resp.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(code, resp)) => (code, resp.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn forged_truncated_missing_uppercase_and_wrong_algorithm_signatures_are_refused() {
+    let (seen, handler) = recorder();
+    let receiver = Receiver::builder("127.0.0.1:0")
+        .secret(SECRET)
+        .start(handler)
+        .unwrap();
+    let body =
+        json!({"data": {"id": "1.7.0", "event_log_entry_id": 7, "event_type": "Shotgun_Shot_New",
+        "operation": "create", "entity": {"type": "Shot", "id": 1}, "meta": {"type": "new_entity"}},
+        "timestamp": "2026-12-03T10:00:00Z"})
+        .to_string();
+    let good = sg_runtime::webhook::sign(SECRET.as_bytes(), body.as_bytes());
+    let hex = good.strip_prefix("sha1=").unwrap();
+    let forged = sg_runtime::webhook::sign(b"not the secret", body.as_bytes());
+    let cases: Vec<(&str, Option<String>)> = vec![
+        ("forged", Some(forged)),
+        ("truncated", Some(good[..good.len() - 2].to_string())),
+        ("missing", None),
+        (
+            "uppercase hex",
+            Some(format!("sha1={}", hex.to_uppercase())),
+        ),
+        ("wrong algorithm", Some(format!("sha256={hex}"))),
+        ("no algorithm", Some(hex.to_string())),
+    ];
+    for (what, signature) in cases {
+        let mut headers = vec![("content-type", "application/json; charset=utf-8")];
+        if let Some(s) = &signature {
+            headers.push(("x-sg-signature", s.as_str()));
+        }
+        let (status, text) = post(&receiver.url(), &headers, body.as_bytes());
+        assert_eq!(status, 401, "{what}: {text}");
+        assert!(
+            !text.contains(SECRET),
+            "{what}: the answer shows the secret"
+        );
+    }
+    // The body altered after signing.
+    let altered = body.replace("\"id\":1", "\"id\":2");
+    let (status, _) = post(
+        &receiver.url(),
+        &[("x-sg-signature", &good)],
+        altered.as_bytes(),
+    );
+    assert_eq!(status, 401);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(seen.lock().unwrap().is_empty(), "nothing handled");
+    assert_eq!(receiver.stats().unauthorized, 7);
+
+    // The real one is taken.
+    let (status, _) = post(
+        &receiver.url(),
+        &[("x-sg-signature", &good)],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200);
+    wait_until("the delivery", || seen.lock().unwrap().len() == 1);
+    receiver.stop();
+}
+
+#[test]
+fn hostile_bodies_are_refused_with_400_or_413_and_nothing_panics() {
+    let (seen, handler) = recorder();
+    let receiver = Receiver::builder("127.0.0.1:0")
+        .max_body(4096)
+        .start(handler)
+        .unwrap();
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let bodies: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("empty", vec![], 400),
+        ("not JSON", b"<html>".to_vec(), 400),
+        ("not UTF-8", vec![0xff, 0xfe, 0x7b], 400),
+        ("a list", b"[1,2]".to_vec(), 400),
+        ("no data", br#"{"timestamp": "x"}"#.to_vec(), 400),
+        ("data a string", br#"{"data": "x"}"#.to_vec(), 400),
+        ("no event id", br#"{"data": {"id": "1", "operation": "create"}}"#.to_vec(), 400),
+        ("deliveries not a list", br#"{"data": {"deliveries": 5}}"#.to_vec(), 400),
+        ("a delivery not an object", br#"{"data": {"deliveries": [1]}}"#.to_vec(), 400),
+        ("entity not a link", br#"{"data": {"id": "1", "event_log_entry_id": 3, "operation": "update", "entity": 5}}"#.to_vec(), 400),
+        ("meta a number", br#"{"data": {"id": "1", "event_log_entry_id": 3, "operation": "update", "meta": 5}}"#.to_vec(), 400),
+        ("too large", vec![b' '; 5000], 413),
+        ("deeply nested, too large", deep.into_bytes(), 413),
+    ];
+    for (what, body, want) in bodies {
+        let (status, text) = post(&receiver.url(), &[], &body);
+        assert_eq!(status, want, "{what}: {text}");
+    }
+    let nested = format!("{{\"data\": {}{}}}", "[".repeat(1000), "]".repeat(1000));
+    let (status, _) = post(&receiver.url(), &[], nested.as_bytes());
+    assert_eq!(status, 400, "nesting past the parser's limit");
+    let (status, _) = post(&receiver.url(), &[], br#"{"data": {"deliveries": []}}"#);
+    assert_eq!(status, 200, "an empty batch");
+    assert!(seen.lock().unwrap().is_empty());
+    receiver.stop();
+}
+
+#[test]
+fn a_thousand_changes_batched_and_repeated_are_each_handled_once() {
+    let site = site();
+    let client = client(&site);
+    let (seen, handler) = recorder();
+    let receiver = Receiver::builder("127.0.0.1:0")
+        .secret(SECRET)
+        .workers(4)
+        .backfill(&client, Subscription::new(["Shot"], Vec::<String>::new()))
+        .start(handler)
+        .unwrap();
+    // Two webhooks on the receiver: one batched that sends every third request twice, one
+    // delivering each event alone: every event comes at least twice.
+    for batched in [true, false] {
+        site.add_webhook(Webhook {
+            url: receiver.url(),
+            entity_types: vec!["Shot".into()],
+            secret: Some(SECRET.into()),
+            batched,
+            repeat_every: batched.then_some(3),
+            ..Webhook::default()
+        });
+    }
+    // 1,000 changes: 250 creates, 750 updates, in batches and alone.
+    let mut ids = Vec::new();
+    for chunk in 0..5 {
+        let creates: Vec<sg_runtime::BatchRequest> = (0..50)
+            .map(|i| sg_runtime::BatchRequest::Create {
+                entity_type: "Shot".into(),
+                fields: fields(json!({"code": format!("sh{chunk}{i:03}"), "project": {"type": "Project", "id": 1}})),
+                return_fields: vec![],
+                idempotency_key: None,
+            })
+            .collect();
+        for r in client.batch(&creates).unwrap() {
+            ids.push(r["id"].as_i64().unwrap());
+        }
+    }
+    for (n, id) in ids.iter().cycle().take(750).enumerate() {
+        let change = sg_runtime::FieldUpdate::set("description", format!("take {n}"));
+        client.update("Shot", *id, &[change]).unwrap();
+    }
+    let all = shot_events(&site);
+    assert_eq!(
+        all.len(),
+        1000 + 250 * created_fields_per_shot(&site, all.len()),
+        "the log"
+    );
+    assert!(site.wait_for_webhooks(Duration::from_secs(60)));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counts(&seen.lock().unwrap()).len() < all.len() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let got = counts(&seen.lock().unwrap());
+    let missing: Vec<i64> = all
+        .iter()
+        .filter(|i| !got.contains_key(i))
+        .copied()
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "lost: {missing:?} ({:?})",
+        receiver.stats()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let handled = counts(&seen.lock().unwrap());
+    let twice: Vec<_> = handled.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "handled more than once: {twice:?}");
+    assert_eq!(
+        handled.keys().copied().collect::<Vec<_>>(),
+        all,
+        "none lost"
+    );
+    let stats = receiver.stats();
+    assert!(stats.repeats_dropped >= all.len() as u64, "{stats:?}");
+    let deliveries = site.webhook_deliveries(1);
+    assert!(
+        deliveries.iter().any(|d| d.event_ids.len() > 1),
+        "some batched"
+    );
+    assert!(deliveries.iter().all(|d| d.status == Some(200)));
+    receiver.stop();
+}
+
+/// Creates log a `New` event and one `Change` per field set (`in_create`); `1000 + 250 * k`
+/// must then be the log's size for some whole `k`.
+fn created_fields_per_shot(_site: &LocalSite, total: usize) -> usize {
+    assert_eq!((total - 1000) % 250, 0, "{total} events");
+    (total - 1000) / 250
+}
+
+#[test]
+fn a_receiver_down_for_a_while_misses_nothing_and_repeats_nothing() {
+    let site = site();
+    let client = client(&site);
+    let tmp = tempfile::tempdir().unwrap();
+    let checkpoint = tmp.path().join("checkpoint.json");
+    let (seen, handler) = recorder();
+    let handler = Arc::new(handler);
+    let start = |addr: &str| {
+        let h = handler.clone();
+        Receiver::builder(addr)
+            .secret(SECRET)
+            .checkpoint(&checkpoint)
+            .backfill(&client, Subscription::new(["Shot"], ["create", "update"]))
+            .backfill_every(Duration::from_secs(3600))
+            .start(move |e| h(e))
+            .unwrap()
+    };
+    let first = start("127.0.0.1:0");
+    let addr = first.addr().to_string();
+    site.add_webhook(Webhook {
+        url: first.url(),
+        entity_types: vec!["Shot".into()],
+        operations: vec!["create".into(), "update".into()],
+        secret: Some(SECRET.into()),
+        ..Webhook::default()
+    });
+    let create = |code: String| {
+        client
+            .create("Shot", &fields(json!({"code": code})), &[])
+            .unwrap()
+    };
+    for i in 0..40 {
+        create(format!("before{i}"));
+    }
+    assert!(site.wait_for_webhooks(Duration::from_secs(30)));
+    wait_until("the first 40 creates", || {
+        counts(&seen.lock().unwrap()).len() == shot_events(&site).len()
+    });
+    first.stop();
+
+    // Down: these deliveries fail (nobody listens), and only the event log has them.
+    for i in 0..60 {
+        create(format!("while_down{i}"));
+    }
+    assert!(site.wait_for_webhooks(Duration::from_secs(30)));
+    let failed = site
+        .webhook_deliveries(1)
+        .iter()
+        .filter(|d| d.status.is_none())
+        .count();
+    assert!(failed >= 60, "{failed} deliveries failed while down");
+
+    // Up again on the same address, with the same checkpoint: the log fills the hole.
+    let second = start(&addr);
+    for i in 0..40 {
+        create(format!("after{i}"));
+    }
+    assert!(site.wait_for_webhooks(Duration::from_secs(30)));
+    second.backfill_now().unwrap();
+    let all = shot_events(&site);
+    wait_until("every event, once", || {
+        counts(&seen.lock().unwrap()).len() == all.len()
+    });
+    let handled = counts(&seen.lock().unwrap());
+    assert!(
+        handled.values().all(|n| *n == 1),
+        "handled twice: {handled:?}"
+    );
+    assert_eq!(handled.keys().copied().collect::<Vec<_>>(), all);
+    let stats = second.stats();
+    assert!(
+        stats.handled_from_log >= 60,
+        "the back-fill handed the missed ones: {stats:?}"
+    );
+    second.stop();
+}
