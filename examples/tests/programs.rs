@@ -40,7 +40,7 @@ fn fails(exe: &str, args: &[&str], code: i32) -> String {
     out(&o)
 }
 
-const ALL: [&str; 7] = [
+const ALL: [&str; 8] = [
     env!("CARGO_BIN_EXE_shots_in_progress"),
     env!("CARGO_BIN_EXE_publish_version"),
     env!("CARGO_BIN_EXE_status_rollup"),
@@ -48,6 +48,7 @@ const ALL: [&str; 7] = [
     env!("CARGO_BIN_EXE_schema_drift"),
     env!("CARGO_BIN_EXE_publish_with_media"),
     env!("CARGO_BIN_EXE_event_daemon"),
+    env!("CARGO_BIN_EXE_webhook_receiver"),
 ];
 
 #[test]
@@ -315,3 +316,15 @@ fn event_daemon_handles_every_change_once_per_checkpoint_through_a_kill_and_rest
 }
 
 const EVENT_DAEMON: &str = ALL[6];
+
+#[test]
+fn webhook_receiver_makes_the_shot_folder_and_moves_the_approved_frames() {
+    let out = ok(env!("CARGO_BIN_EXE_webhook_receiver"), &[]);
+    assert!(out.contains("/shots/SQ010/sq10_sh050"), "{out}");
+    assert!(
+        out.contains("work/sq10_sh050_comp_v001 to ")
+            && out.contains("/approved/sq10_sh050_comp_v001"),
+        "{out}"
+    );
+    assert!(out.contains("repeats dropped"), "{out}");
+}

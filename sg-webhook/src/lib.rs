@@ -431,12 +431,14 @@ impl Ledger {
         }
     }
 
-    /// Whether a delivery of `id` leaves events before it unaccounted for.
+    /// Whether a delivery of `id` leaves ids before it unaccounted for: neither handled nor
+    /// being handled (a missed delivery, or another event the next back-fill passes over).
     fn gap_before(&self, id: i64) -> bool {
         self.stream.as_ref().is_some_and(|s| {
             let place = s.place();
-            let newest = place.handled.last().copied().unwrap_or(place.contiguous);
-            id > newest + 1 || !place.gaps.is_empty()
+            let from = place.contiguous + 1;
+            id - from > 10_000
+                || (from..id).any(|i| !place.handled.contains(&i) && !self.in_flight.contains(&i))
         })
     }
 }
@@ -582,10 +584,19 @@ fn backfill(shared: &Shared) -> Result<usize, sg_runtime::Error> {
     Ok(outcome.unwrap_or(0))
 }
 
+/// Back-fills at most this often, however many gaps deliveries show.
+const BACKFILL_AT_MOST_EVERY: Duration = Duration::from_millis(500);
+
 fn backfill_loop(shared: &Shared, every: Duration) {
     loop {
+        let started = std::time::Instant::now();
         if let Err(e) = backfill(shared) {
             log::warn!("webhook back-fill from the event log: {e}");
+        }
+        if let Some(rest) = BACKFILL_AT_MOST_EVERY.checked_sub(started.elapsed()) {
+            if !shared.stopping.load(Ordering::SeqCst) {
+                std::thread::sleep(rest);
+            }
         }
         let (flag, cv) = &shared.wake;
         let mut woken = flag.lock().unwrap_or_else(|p| p.into_inner());
