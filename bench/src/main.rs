@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|round-trip|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -16,6 +16,7 @@ mod round_trip;
 mod storm;
 mod synthetic;
 mod upload;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -98,14 +99,14 @@ fn main() {
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
             "codegen" | "compile" | "find" | "decode" | "storm" | "upload" | "events"
-            | "round-trip" | "all" => what = a,
+            | "round-trip" | "webhooks" | "all" => what = a,
             "find-worker" | "upload-worker" | "events-worker" | "decode-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|round-trip|all] [--quick] [--runs N]"
+                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|all] [--quick] [--runs N]"
                 );
                 return;
             }
@@ -156,6 +157,9 @@ fn main() {
     }
     if what == "round-trip" || what == "all" {
         round_trip::run(&s);
+    }
+    if what == "webhooks" || what == "all" {
+        webhooks::run(&s);
     }
 }
 

@@ -452,15 +452,29 @@ impl EventStream {
         self.settle(id)
     }
 
-    /// One poll: reads the events past the stream's place, hands each new one to `handler` in
-    /// id order, and saves the place after each. Returns how many were handled. A handler error
-    /// stops the poll before that event's place is saved (it is handed again next time).
-    pub fn poll_once<E>(
-        &mut self,
-        handler: &mut impl FnMut(&Event) -> std::result::Result<(), E>,
-    ) -> Result<std::result::Result<usize, E>> {
-        // Past the place: the open gaps, and what is newer than anything handled (events handled
-        // past a gap are not read again).
+    /// Reads the events past the place that are not handled, without handing them over, for a
+    /// caller that hands them elsewhere (other threads) and records each with
+    /// [`mark_handled`](EventStream::mark_handled) once handled. Until then each stays open in
+    /// the place (as a gap: the place does not move past it), so a crash hands it again.
+    pub fn read_unhandled(&mut self) -> Result<Vec<Event>> {
+        let (events, _) = self.read_past()?;
+        let now = Instant::now();
+        let unhandled: Vec<Event> = events
+            .into_iter()
+            .filter(|e| !self.place.handled.contains(&e.id))
+            .collect();
+        for e in &unhandled {
+            if self.place.gaps.insert(e.id) {
+                self.gap_seen.insert(e.id, now);
+            }
+        }
+        Ok(unhandled)
+    }
+
+    /// The events past the place (the open gaps, and what is newer than anything handled: events
+    /// handled past a gap are not read again), in id order, with the highest id seen; the ids
+    /// between the place and it that are missing become gaps.
+    fn read_past(&mut self) -> Result<(Vec<Event>, i64)> {
         let newest_handled = self
             .place
             .handled
@@ -492,6 +506,17 @@ impl EventStream {
         // Before handing anything over, so that every id below an event is known: handled, a
         // gap, or (with filters) another event.
         self.note_gaps(max_seen, &present)?;
+        Ok((events, max_seen))
+    }
+
+    /// One poll: reads the events past the stream's place, hands each new one to `handler` in
+    /// id order, and saves the place after each. Returns how many were handled. A handler error
+    /// stops the poll before that event's place is saved (it is handed again next time).
+    pub fn poll_once<E>(
+        &mut self,
+        handler: &mut impl FnMut(&Event) -> std::result::Result<(), E>,
+    ) -> Result<std::result::Result<usize, E>> {
+        let (events, max_seen) = self.read_past()?;
         let mut handled = 0;
         for event in &events {
             if self.place.handled.contains(&event.id) {

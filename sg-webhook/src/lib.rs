@@ -85,6 +85,12 @@ impl Subscription {
     }
 }
 
+/// An event for the workers: delivered (to be claimed), or read from the log (claimed already).
+enum Work {
+    Delivered(Event),
+    FromLog(Event),
+}
+
 /// Counts of what the receiver did, for monitoring and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -191,8 +197,10 @@ impl ReceiverBuilder {
             secret: self.secret,
             max_body: self.max_body,
             can_backfill: self.backfill.is_some(),
+            queue: Mutex::new(None),
         });
-        let (tx, rx) = mpsc::channel::<Event>();
+        let (tx, rx) = mpsc::channel::<Work>();
+        *shared.queue.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx.clone());
         let rx = Arc::new(Mutex::new(rx));
         let mut threads = Vec::new();
         for i in 0..self.workers {
@@ -286,7 +294,8 @@ impl Receiver {
         }
     }
 
-    /// Reads the event log for missed events now, and hands them over before returning.
+    /// Reads the event log for missed events now and queues them for the workers; returns how
+    /// many.
     pub fn backfill_now(&self) -> Result<usize, sg_runtime::Error> {
         backfill(&self.shared)
     }
@@ -305,6 +314,11 @@ impl Receiver {
 
     fn halt(&mut self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
+        self.shared
+            .queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         self.server.unblock();
         self.shared.poke();
         for t in self.threads.drain(..) {
@@ -329,6 +343,8 @@ struct Shared {
     secret: Option<Secret>,
     max_body: usize,
     can_backfill: bool,
+    /// The workers' queue, for the back-fill (dropped at stop).
+    queue: Mutex<Option<mpsc::Sender<Work>>>,
 }
 
 impl Shared {
@@ -452,7 +468,7 @@ fn save(path: &std::path::Path, handled: &BTreeSet<i64>) -> Result<(), String> {
 }
 
 /// The HTTP side: verify, decode, hand over, answer; nothing waits on a handler.
-fn serve(shared: &Shared, server: &tiny_http::Server, tx: mpsc::Sender<Event>) {
+fn serve(shared: &Shared, server: &tiny_http::Server, tx: mpsc::Sender<Work>) {
     while !shared.stopping.load(Ordering::SeqCst) {
         let mut request = match server.recv_timeout(Duration::from_millis(200)) {
             Ok(Some(r)) => r,
@@ -480,7 +496,7 @@ fn serve(shared: &Shared, server: &tiny_http::Server, tx: mpsc::Sender<Event>) {
 fn take(
     shared: &Shared,
     request: &mut tiny_http::Request,
-    tx: &mpsc::Sender<Event>,
+    tx: &mpsc::Sender<Work>,
 ) -> (u16, String) {
     if *request.method() != tiny_http::Method::Post {
         return (405, "deliveries are POSTed".into());
@@ -522,22 +538,37 @@ fn take(
     };
     let n = deliveries.len();
     for d in deliveries {
-        if tx.send(d.event).is_err() {
+        if tx.send(Work::Delivered(d.event)).is_err() {
             return (503, "the receiver is stopping".into());
         }
     }
     (200, format!("{n} taken"))
 }
 
-/// A worker: handles delivered events once each.
-fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Event>>) {
+/// A worker: handles events once each.
+fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Work>>) {
     loop {
         let next = rx
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .recv_timeout(Duration::from_millis(100));
-        let event = match next {
-            Ok(e) => e,
+        let (event, counter) = match next {
+            Ok(Work::FromLog(e)) => (e, &shared.counters.from_log),
+            Ok(Work::Delivered(e)) => {
+                let (claimed, gap) = {
+                    let mut ledger = shared.ledger();
+                    let gap = ledger.gap_before(e.id);
+                    (ledger.claim(e.id), gap)
+                };
+                if !claimed {
+                    shared.counters.repeats.fetch_add(1, Ordering::SeqCst);
+                    continue;
+                }
+                if gap && shared.can_backfill {
+                    shared.poke();
+                }
+                (e, &shared.counters.from_webhook)
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if shared.stopping.load(Ordering::SeqCst) {
                     return;
@@ -546,42 +577,38 @@ fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Event>>) {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
-        let (claimed, gap) = {
-            let mut ledger = shared.ledger();
-            let gap = ledger.gap_before(event.id);
-            (ledger.claim(event.id), gap)
-        };
-        if !claimed {
-            shared.counters.repeats.fetch_add(1, Ordering::SeqCst);
-            continue;
-        }
-        if gap && shared.can_backfill {
-            shared.poke();
-        }
-        shared.handle(&event, &shared.counters.from_webhook);
+        shared.handle(&event, counter);
         shared.ledger().done(event.id);
     }
 }
 
-/// Reads the event log for what was missed and hands it over, in id order.
+/// Reads the event log for what was missed, claims it, and queues it for the workers.
 fn backfill(shared: &Shared) -> Result<usize, sg_runtime::Error> {
-    let mut ledger = shared.ledger();
-    let Ledger {
-        stream, in_flight, ..
-    } = &mut *ledger;
-    let Some(stream) = stream else {
-        return Ok(0);
+    let missed: Vec<Event> = {
+        let mut ledger = shared.ledger();
+        let Some(stream) = ledger.stream.as_mut() else {
+            return Ok(0);
+        };
+        let events = stream.read_unhandled()?;
+        events.into_iter().filter(|e| ledger.claim(e.id)).collect()
     };
-    // An event a worker is handling now is left to it: the poll stops there and the next one
-    // finds it handled.
-    let outcome = stream.poll_once(&mut |event: &Event| {
-        if in_flight.contains(&event.id) {
-            return Err(());
+    let queue = shared
+        .queue
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let n = missed.len();
+    for event in missed {
+        let id = event.id;
+        let sent = queue
+            .as_ref()
+            .is_some_and(|q| q.send(Work::FromLog(event)).is_ok());
+        if !sent {
+            // Stopping: left for the next start, which reads it again.
+            shared.ledger().in_flight.remove(&id);
         }
-        shared.handle(event, &shared.counters.from_log);
-        Ok(())
-    })?;
-    Ok(outcome.unwrap_or(0))
+    }
+    Ok(n)
 }
 
 /// Back-fills at most this often, however many gaps deliveries show.
