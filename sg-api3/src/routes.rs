@@ -85,6 +85,29 @@ pub fn download_path(id: i64) -> String {
     format!("{DOWNLOAD_PREFIX}{id}")
 }
 
+/// The REST API's token route (`/api/v1/auth/access_token`): a form POST with
+/// `grant_type=client_credentials`, `client_id` (the script name) and `client_secret` (its key),
+/// or `grant_type=password` with `username` and `password`; answered
+/// `{"token_type": "Bearer", "access_token": ..., "expires_in": seconds, "refresh_token": ...}`.
+pub const REST_ACCESS_TOKEN_PATH: &str = "/api/v1/auth/access_token";
+
+/// The longest acknowledgement a webhook delivery takes, in bytes.
+pub const MAX_ACKNOWLEDGEMENT_BYTES: usize = 4096;
+
+/// Where a webhook delivery is acknowledged (REST): a `PUT` of
+/// `{"acknowledgement": text}` with a bearer token.
+pub fn webhook_delivery_path(delivery_id: &str) -> String {
+    format!("/api/v1/webhook/deliveries/{delivery_id}")
+}
+
+/// The delivery id a [`webhook_delivery_path`] names.
+pub fn webhook_delivery_of_path(path: &str) -> Option<&str> {
+    path.split('?')
+        .next()?
+        .strip_prefix("/api/v1/webhook/deliveries/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

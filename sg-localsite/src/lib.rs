@@ -135,6 +135,8 @@ pub(crate) struct Shared {
     base_url: String,
     /// The webhooks registered, each with its worker.
     webhooks: Mutex<Vec<Arc<webhooks::Hook>>>,
+    /// REST bearer tokens given out.
+    pub(crate) rest_tokens: Mutex<HashSet<String>>,
 }
 
 impl Shared {
@@ -152,6 +154,17 @@ impl Shared {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Records `text` as the acknowledgement of webhook delivery `delivery` (replacing an
+    /// earlier one); false when no webhook made that delivery.
+    pub(crate) fn acknowledge_delivery(&self, delivery: &str, text: &str) -> bool {
+        let hooks = self
+            .webhooks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        hooks.iter().any(|h| h.acknowledge(delivery, text))
     }
 
     /// The highest committed event id (0 when none).
@@ -379,6 +392,7 @@ impl LocalSiteBuilder {
             pages: self.pages,
             base_url: format!("http://{addr}"),
             webhooks: Mutex::new(Vec::new()),
+            rest_tokens: Mutex::new(HashSet::new()),
         });
         let s = shared.clone();
         let thread = std::thread::Builder::new()
@@ -598,6 +612,18 @@ impl LocalSite {
         let hook = self.hook(id);
         let state = hook.state.lock().unwrap_or_else(|p| p.into_inner());
         state.deliveries.clone()
+    }
+
+    /// The acknowledgements webhook `id`'s deliveries received: (delivery id, text), in the
+    /// order of the deliveries.
+    pub fn webhook_acknowledgements(&self, id: usize) -> Vec<(String, String)> {
+        let hook = self.hook(id);
+        let state = hook.state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .acks
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Whether webhook `id` has failed (100 failed deliveries in 24 hours): no more deliveries.

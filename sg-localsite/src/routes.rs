@@ -1,4 +1,5 @@
-//! Where a request goes: the api3 endpoint (`api/`) or a file route (`api/files.rs`), each with
+//! Where a request goes: the api3 endpoint (`api/`), a REST route (`api/rest.rs`) or a file route
+//! (`api/files.rs`), the last two each with
 //! its fault played at the one seam ([`crate::faults::play`]); anything else is 404 or 405.
 
 use crate::faults;
@@ -14,6 +15,9 @@ pub(crate) fn serve(stream: &mut TcpStream, shared: &Shared, req: &Request) -> i
     // The round trip of a link: on this connection's thread, so requests wait side by side.
     if !shared.latency.is_zero() {
         std::thread::sleep(shared.latency);
+    }
+    if let Some(answer) = crate::api::rest::serve(shared, req) {
+        return answer.write(stream, req.close).map(|()| true);
     }
     // The query is ignored, so that a redirect to `/api3/json?moved` lands here again.
     if let Some(route) = crate::api::files::route_name(&req.path) {

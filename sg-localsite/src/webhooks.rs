@@ -72,6 +72,11 @@ pub(crate) struct HookState {
     failures: Vec<Instant>,
     pub(crate) failed: bool,
     requests: u32,
+    /// Acknowledgements received, by delivery id (in delivery order).
+    pub(crate) acks: Vec<(String, String)>,
+    /// The ids of the deliveries sent or being sent (an acknowledgement can arrive before the
+    /// request that carried its delivery is recorded).
+    sent_ids: std::collections::HashSet<String>,
     /// Whether the worker is sending (so that "idle" means nothing is on its way).
     sending: bool,
 }
@@ -86,6 +91,20 @@ impl Hook {
                 ..HookState::default()
             }),
         }
+    }
+
+    /// Records an acknowledgement of one of this webhook's deliveries; false if it made none
+    /// with that id.
+    pub(crate) fn acknowledge(&self, delivery: &str, text: &str) -> bool {
+        let mut s = self.state();
+        if !s.sent_ids.contains(delivery) {
+            return false;
+        }
+        match s.acks.iter_mut().find(|(id, _)| id == delivery) {
+            Some(ack) => ack.1 = text.to_string(),
+            None => s.acks.push((delivery.to_string(), text.to_string())),
+        }
+        true
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, HookState> {
@@ -116,7 +135,13 @@ pub(crate) fn run(hook: Arc<Hook>, shared: Arc<Shared>) {
                 let n = if hook.config.batched { MAX_BATCH } else { 1 };
                 let n = n.min(s.pending.len());
                 s.sending = true;
-                Some(s.pending.drain(..n).collect())
+                let batch: Vec<Value> = s.pending.drain(..n).collect();
+                for d in &batch {
+                    if let Some(id) = d["id"].as_str() {
+                        s.sent_ids.insert(id.to_string());
+                    }
+                }
+                Some(batch)
             }
         }
         .unwrap_or_default();

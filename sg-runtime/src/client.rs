@@ -703,6 +703,10 @@ impl Client {
     }
 
     /// The transport, for the upload and download routes.
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
     }

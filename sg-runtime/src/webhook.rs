@@ -24,6 +24,7 @@ pub enum WebhookError {
     Malformed(String),
 }
 
+pub use sg_api3::routes::MAX_ACKNOWLEDGEMENT_BYTES;
 pub use sg_api3::webhook::{sign, SignatureError, SIGNATURE_HEADER};
 
 /// Checks the `x-sg-signature` header of a delivery against `body` (the raw bytes, as

@@ -87,7 +87,8 @@ impl Subscription {
 
 /// An event for the workers: delivered (to be claimed), or read from the log (claimed already).
 enum Work {
-    Delivered(Event),
+    /// With the delivery's id, for its acknowledgement.
+    Delivered(Event, String),
     FromLog(Event),
 }
 
@@ -108,6 +109,10 @@ pub struct Stats {
     pub repeats_dropped: u64,
     /// Handler errors (logged; the events count as handled).
     pub handler_errors: u64,
+    /// Deliveries acknowledged to the site.
+    pub acknowledged: u64,
+    /// Acknowledgements the site did not take (logged).
+    pub acknowledgement_errors: u64,
 }
 
 #[derive(Default)]
@@ -119,6 +124,8 @@ struct Counters {
     from_log: AtomicU64,
     repeats: AtomicU64,
     errors: AtomicU64,
+    acked: AtomicU64,
+    ack_errors: AtomicU64,
 }
 
 /// Configures a [`Receiver`].
@@ -130,9 +137,18 @@ pub struct ReceiverBuilder {
     checkpoint: Option<PathBuf>,
     backfill: Option<(Client, Subscription)>,
     backfill_every: Duration,
+    acknowledge: Option<Client>,
 }
 
 impl ReceiverBuilder {
+    /// Reports each delivered event's outcome to the site as its delivery's acknowledgement
+    /// (`{"status": "succeeded"}`, or `"failed"` with the handler's error), through `client`'s
+    /// REST requests. A failed acknowledgement is logged and counted, never retried.
+    pub fn acknowledge(mut self, client: &Client) -> Self {
+        self.acknowledge = Some(client.clone());
+        self
+    }
+
     /// The webhook's secret token: every delivery must carry its signature (401 otherwise).
     /// Without one, deliveries are taken unsigned, as a webhook without a secret sends them.
     pub fn secret(mut self, secret: impl Into<String>) -> Self {
@@ -161,7 +177,8 @@ impl ReceiverBuilder {
     }
 
     /// Reads what the webhook missed from `client`'s event log: on start (since the
-    /// checkpoint), when a delivery shows a gap, and every [`backfill_every`] (default 10 s).
+    /// checkpoint, before [`start`](ReceiverBuilder::start) returns), when a delivery shows a
+    /// gap, and every [`backfill_every`] (default 10 s).
     /// Without it, events the webhook never delivered are not seen.
     ///
     /// [`backfill_every`]: ReceiverBuilder::backfill_every
@@ -198,6 +215,7 @@ impl ReceiverBuilder {
             max_body: self.max_body,
             can_backfill: self.backfill.is_some(),
             queue: Mutex::new(None),
+            acknowledge: self.acknowledge,
         });
         let (tx, rx) = mpsc::channel::<Work>();
         *shared.queue.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx.clone());
@@ -210,6 +228,11 @@ impl ReceiverBuilder {
             })?);
         }
         if self.backfill.is_some() {
+            // What was missed while down is queued before `start` returns; the thread reads
+            // again on a gap and every `backfill_every`.
+            if let Err(e) = backfill(&shared) {
+                log::warn!("webhook back-fill from the event log at start: {e}");
+            }
             let s = shared.clone();
             let every = self.backfill_every;
             threads.push(spawn("sg-webhook-backfill", move || {
@@ -266,6 +289,7 @@ impl Receiver {
             checkpoint: None,
             backfill: None,
             backfill_every: Duration::from_secs(10),
+            acknowledge: None,
         }
     }
 
@@ -291,6 +315,8 @@ impl Receiver {
             handled_from_log: get(&c.from_log),
             repeats_dropped: get(&c.repeats),
             handler_errors: get(&c.errors),
+            acknowledged: get(&c.acked),
+            acknowledgement_errors: get(&c.ack_errors),
         }
     }
 
@@ -345,6 +371,8 @@ struct Shared {
     can_backfill: bool,
     /// The workers' queue, for the back-fill (dropped at stop).
     queue: Mutex<Option<mpsc::Sender<Work>>>,
+    /// Where deliveries are acknowledged, if they are.
+    acknowledge: Option<Client>,
 }
 
 impl Shared {
@@ -359,12 +387,46 @@ impl Shared {
     }
 
     /// Runs the handler on `event`, counting an error; the event is handled either way.
-    fn handle(&self, event: &Event, counter: &AtomicU64) {
-        if let Err(e) = (self.handler)(event) {
+    fn handle(&self, event: &Event, counter: &AtomicU64) -> HandlerResult {
+        let outcome = (self.handler)(event);
+        if let Err(e) = &outcome {
             self.counters.errors.fetch_add(1, Ordering::SeqCst);
             log::error!("webhook handler failed on event #{}: {e}", event.id);
         }
         counter.fetch_add(1, Ordering::SeqCst);
+        outcome
+    }
+
+    /// Tells the site how delivery `delivery` went, when asked to.
+    fn acknowledge(&self, delivery: &str, outcome: &HandlerResult) {
+        let Some(client) = &self.acknowledge else {
+            return;
+        };
+        let text = match outcome {
+            Ok(()) => serde_json::json!({"status": "succeeded"}).to_string(),
+            Err(e) => {
+                // Within the site's 4 KB, on a character boundary.
+                let mut error = e.clone();
+                let room = sg_runtime::webhook::MAX_ACKNOWLEDGEMENT_BYTES - 64;
+                if error.len() > room {
+                    let mut cut = room;
+                    while !error.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    error.truncate(cut);
+                }
+                serde_json::json!({"status": "failed", "error": error}).to_string()
+            }
+        };
+        match client.acknowledge_webhook_delivery(delivery, &text) {
+            Ok(()) => {
+                self.counters.acked.fetch_add(1, Ordering::SeqCst);
+            }
+            Err(e) => {
+                self.counters.ack_errors.fetch_add(1, Ordering::SeqCst);
+                log::warn!("the acknowledgement of webhook delivery {delivery} failed: {e}");
+            }
+        }
     }
 }
 
@@ -538,7 +600,7 @@ fn take(
     };
     let n = deliveries.len();
     for d in deliveries {
-        if tx.send(Work::Delivered(d.event)).is_err() {
+        if tx.send(Work::Delivered(d.event, d.id)).is_err() {
             return (503, "the receiver is stopping".into());
         }
     }
@@ -552,9 +614,9 @@ fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Work>>) {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .recv_timeout(Duration::from_millis(100));
-        let (event, counter) = match next {
-            Ok(Work::FromLog(e)) => (e, &shared.counters.from_log),
-            Ok(Work::Delivered(e)) => {
+        let (event, counter, delivery) = match next {
+            Ok(Work::FromLog(e)) => (e, &shared.counters.from_log, None),
+            Ok(Work::Delivered(e, delivery)) => {
                 let (claimed, gap) = {
                     let mut ledger = shared.ledger();
                     let gap = ledger.gap_before(e.id);
@@ -567,7 +629,7 @@ fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Work>>) {
                 if gap && shared.can_backfill {
                     shared.poke();
                 }
-                (e, &shared.counters.from_webhook)
+                (e, &shared.counters.from_webhook, Some(delivery))
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if shared.stopping.load(Ordering::SeqCst) {
@@ -577,8 +639,11 @@ fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Work>>) {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
-        shared.handle(&event, counter);
+        let outcome = shared.handle(&event, counter);
         shared.ledger().done(event.id);
+        if let Some(delivery) = delivery {
+            shared.acknowledge(&delivery, &outcome);
+        }
     }
 }
 
@@ -615,16 +680,8 @@ fn backfill(shared: &Shared) -> Result<usize, sg_runtime::Error> {
 const BACKFILL_AT_MOST_EVERY: Duration = Duration::from_millis(500);
 
 fn backfill_loop(shared: &Shared, every: Duration) {
+    let mut last = std::time::Instant::now();
     loop {
-        let started = std::time::Instant::now();
-        if let Err(e) = backfill(shared) {
-            log::warn!("webhook back-fill from the event log: {e}");
-        }
-        if let Some(rest) = BACKFILL_AT_MOST_EVERY.checked_sub(started.elapsed()) {
-            if !shared.stopping.load(Ordering::SeqCst) {
-                std::thread::sleep(rest);
-            }
-        }
         let (flag, cv) = &shared.wake;
         let mut woken = flag.lock().unwrap_or_else(|p| p.into_inner());
         if !*woken {
@@ -637,6 +694,13 @@ fn backfill_loop(shared: &Shared, every: Duration) {
         drop(woken);
         if shared.stopping.load(Ordering::SeqCst) {
             return;
+        }
+        if let Some(rest) = BACKFILL_AT_MOST_EVERY.checked_sub(last.elapsed()) {
+            std::thread::sleep(rest);
+        }
+        last = std::time::Instant::now();
+        if let Err(e) = backfill(shared) {
+            log::warn!("webhook back-fill from the event log: {e}");
         }
     }
 }

@@ -355,3 +355,74 @@ fn a_receiver_down_for_a_while_misses_nothing_and_repeats_nothing() {
     );
     second.stop();
 }
+
+#[test]
+fn each_delivered_event_is_acknowledged_with_its_outcome() {
+    let site = site();
+    let client = client(&site);
+    let receiver = Receiver::builder("127.0.0.1:0")
+        .secret(SECRET)
+        .acknowledge(&client)
+        .start(|e| {
+            let code = e.meta.entity().map(|r| r.id).unwrap_or_default();
+            if code % 2 == 0 {
+                Err(format!("no folder for Shot #{code}: disk full"))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap();
+    site.add_webhook(Webhook {
+        url: receiver.url(),
+        entity_types: vec!["Shot".into()],
+        operations: vec!["create".into()],
+        secret: Some(SECRET.into()),
+        ..Webhook::default()
+    });
+    for i in 0..6 {
+        client
+            .create("Shot", &fields(json!({"code": format!("ack{i}")})), &[])
+            .unwrap();
+    }
+    assert!(site.wait_for_webhooks(Duration::from_secs(10)));
+    wait_until("six acknowledgements", || {
+        receiver.stats().acknowledged == 6
+    });
+    let acks = site.webhook_acknowledgements(1);
+    assert_eq!(acks.len(), 6);
+    let failed: Vec<&(String, String)> =
+        acks.iter().filter(|(_, t)| t.contains("failed")).collect();
+    assert_eq!(failed.len(), 3, "{acks:?}");
+    assert!(failed[0].1.contains("disk full"));
+    assert!(acks
+        .iter()
+        .all(|(_, t)| t == r#"{"status":"succeeded"}"# || t.contains(r#""status":"failed""#)));
+    assert_eq!(receiver.stats().acknowledgement_errors, 0);
+    receiver.stop();
+
+    // The site's side: a bearer token is needed, an acknowledgement is at most 4 KB, and the
+    // delivery must be one the site made.
+    let id = &acks[0].0;
+    let e = client
+        .acknowledge_webhook_delivery(id, &"x".repeat(5000))
+        .unwrap_err();
+    assert!(e.to_string().contains("at most 4096"), "{e}");
+    let e = client
+        .acknowledge_webhook_delivery("9.999.0", "{}")
+        .unwrap_err();
+    assert!(e.to_string().contains("404"), "{e}");
+    let url = format!("{}/api/v1/webhook/deliveries/{id}", site.url());
+    let status = match ureq::put(&url).send_string(r#"{"acknowledgement": "x"}"#) {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(status, 401, "no bearer token");
+    let bad = Client::builder(site.url())
+        .credentials(Credentials::script(SCRIPT_NAME, "wrong key"))
+        .retry_policy(sg_runtime::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = bad.acknowledge_webhook_delivery(id, "{}").unwrap_err();
+    assert!(!e.to_string().contains("wrong key"), "{e}");
+}

@@ -99,6 +99,7 @@ fn main() {
     let (client, handler_root) = (site.client.clone(), root.clone());
     let mut builder = Receiver::builder(args.get("listen", "127.0.0.1:0"))
         .secret(secret.clone())
+        .acknowledge(&site.client)
         .backfill(
             &site.client,
             Subscription::new(["Shot", "Version"], ["create", "update"]),
@@ -128,21 +129,27 @@ fn main() {
         secret: Some(secret),
         ..Default::default()
     });
-    // Caught up with the event log first (on a real site: what happened while it was down).
-    receiver
-        .backfill_now()
-        .unwrap_or_else(|e| fail(&e.to_string()));
     demo(&site.client, &root);
     for _ in 0..2 {
         done_rx
             .recv_timeout(Duration::from_secs(30))
             .unwrap_or_else(|_| fail("the webhook did not deliver within 30 s"));
     }
+    // Each delivery's acknowledgement follows its handler.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while receiver.stats().acknowledged < receiver.stats().handled_from_webhook
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let stats = receiver.stats();
     receiver.stop();
     println!(
-        "handled {} from the webhook, {} from the event log; {} repeats dropped",
-        stats.handled_from_webhook, stats.handled_from_log, stats.repeats_dropped
+        "handled {} from the webhook, {} from the event log; {} repeats dropped; {} acknowledged",
+        stats.handled_from_webhook,
+        stats.handled_from_log,
+        stats.repeats_dropped,
+        stats.acknowledged
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }

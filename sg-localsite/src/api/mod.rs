@@ -6,6 +6,7 @@ mod following;
 pub(crate) mod nav;
 mod notes;
 mod read;
+pub(crate) mod rest;
 mod schema;
 pub(crate) mod site;
 mod summarize;

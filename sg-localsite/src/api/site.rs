@@ -290,7 +290,7 @@ pub(crate) const SERVER_VERSION: [u64; 3] = [8, 50, 0];
 
 /// A session token nobody can guess: 128 bits from the operating system's generator.
 /// Without randomness, no token: a guessable one is worse than none.
-fn session_token() -> Result<String, Exception> {
+pub(crate) fn session_token() -> Result<String, Exception> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|e| {
         Exception::new(

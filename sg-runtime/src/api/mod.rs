@@ -1,5 +1,6 @@
-//! The api3 methods, one file per area, each an `impl Client` over [`Client::call`]. The local
-//! site's handlers mirror these files in `sg-localsite/src/api/`.
+//! The api3 methods, one file per area, each an `impl Client` over [`Client::call`] (and, in
+//! `rest.rs`, the few REST requests the client makes). The local site's handlers mirror these
+//! files in `sg-localsite/src/api/`.
 
 mod activity;
 mod bulk;
@@ -10,6 +11,7 @@ mod notes;
 mod once;
 pub(crate) mod read;
 mod read_by_id;
+mod rest;
 mod schema;
 mod site;
 mod summarize;
