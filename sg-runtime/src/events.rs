@@ -15,7 +15,7 @@
 use crate::error::{Error, Result};
 use crate::request::{Direction, Filter, Query};
 use crate::typed::kind::Kind;
-use crate::typed::{Entity, EntityField, EntityType, EventMeta, FieldRef, Id};
+use crate::typed::{Entity, EntityField, EntityType, EventMeta, FieldRef, Id, Link};
 use crate::value::{EntityRef, WireValue};
 use crate::Client;
 use serde_json::{json, Value};
@@ -167,6 +167,17 @@ impl Event {
         let entity = self.meta.entity()?;
         (want(&self.meta) && entity.entity_type == <E::Type as EntityType>::NAME)
             .then(|| Id::new(entity.id))
+    }
+
+    /// The record the event is about as a typed link, if it is an `M` (`event.entity_link::<
+    /// markers::Shot>()`); `None` for another entity type or none.
+    pub fn entity_link<M: EntityType>(&self) -> Option<Link<M>> {
+        self.entity.as_ref().and_then(|r| Link::try_from(r).ok())
+    }
+
+    /// The event's project as a typed link (`event.project_link::<markers::Project>()`).
+    pub fn project_link<M: EntityType>(&self) -> Option<Link<M>> {
+        self.project.as_ref().and_then(|r| Link::try_from(r).ok())
     }
 
     /// The id of the `E` this event created, if it is one.

@@ -14,6 +14,18 @@ use std::time::Duration;
 
 type Seen = Arc<Mutex<Vec<(BTreeMap<String, String>, Vec<u8>)>>>;
 
+/// Entity markers of our own: these tests use no generated bindings.
+enum Shot {}
+impl sg_runtime::typed::EntityType for Shot {
+    const NAME: &'static str = "Shot";
+    type Attachment = sg_runtime::typed::AnyEntity;
+}
+enum Asset {}
+impl sg_runtime::typed::EntityType for Asset {
+    const NAME: &'static str = "Asset";
+    type Attachment = sg_runtime::typed::AnyEntity;
+}
+
 /// A consumer that records each request and answers `status`.
 fn consumer(status: u16) -> (String, Seen) {
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
@@ -96,6 +108,12 @@ fn a_delivery_carries_the_sites_headers_signature_and_format() {
     assert_eq!(d.id, headers["x-sg-delivery-id"]);
     assert_eq!(d.event.event_type, "Shotgun_Shot_New");
     assert_eq!(d.event.entity.as_ref().map(|e| e.id), Some(id));
+    assert_eq!(
+        d.event.entity_link::<Shot>().map(|l| l.id().get()),
+        Some(id),
+        "the entity as a typed link"
+    );
+    assert!(d.event.entity_link::<Asset>().is_none());
     let raw: Value = serde_json::from_slice(body).unwrap();
     assert!(raw["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')));
 }
