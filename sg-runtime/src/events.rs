@@ -442,15 +442,7 @@ impl EventStream {
         if self.is_handled(id) {
             return Ok(());
         }
-        let newest = [
-            Some(self.place.contiguous),
-            self.place.handled.last().copied(),
-            self.place.gaps.last().copied(),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(self.place.contiguous);
+        let newest = self.newest_known();
         let now = Instant::now();
         for gap in (newest + 1)..id {
             self.place.gaps.insert(gap);
@@ -466,9 +458,11 @@ impl EventStream {
     /// Reads the events past the place that are not handled, without handing them over, for a
     /// caller that hands them elsewhere (other threads) and records each with
     /// [`mark_handled`](EventStream::mark_handled) once handled. Until then each stays open in
-    /// the place (as a gap: the place does not move past it), so a crash hands it again.
-    pub fn read_unhandled(&mut self) -> Result<Vec<Event>> {
+    /// the place (as a gap: the place does not move past it), so a crash hands it again. The
+    /// flag says the read filled a page: more may be waiting.
+    pub fn read_unhandled(&mut self) -> Result<(Vec<Event>, bool)> {
         let (events, _) = self.read_past()?;
+        let full = events.len() >= self.page_size;
         let now = Instant::now();
         let unhandled: Vec<Event> = events
             .into_iter()
@@ -479,7 +473,29 @@ impl EventStream {
                 self.gap_seen.insert(e.id, now);
             }
         }
-        Ok(unhandled)
+        Ok((unhandled, full))
+    }
+
+    /// Saves the place to the checkpoint file now (a stream saves after each event; a new
+    /// stream that has handled none yet has nothing saved, and would start from "now" again).
+    pub fn save_place(&self) -> Result<()> {
+        match &self.checkpoint {
+            Some(path) => self.place.save(path),
+            None => Ok(()),
+        }
+    }
+
+    /// The highest id the place knows of: handled, open, or behind it.
+    pub fn newest_known(&self) -> i64 {
+        [
+            Some(self.place.contiguous),
+            self.place.handled.last().copied(),
+            self.place.gaps.last().copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(self.place.contiguous)
     }
 
     /// The events past the place (the open gaps, and what is newer than anything handled: events

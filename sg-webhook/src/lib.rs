@@ -109,6 +109,8 @@ pub struct Stats {
     pub repeats_dropped: u64,
     /// Handler errors (logged; the events count as handled).
     pub handler_errors: u64,
+    /// Deliveries far past the checkpoint (after a long outage), left to the back-fill.
+    pub deferred_to_log: u64,
     /// Deliveries acknowledged to the site.
     pub acknowledged: u64,
     /// Acknowledgements the site did not take (logged).
@@ -126,6 +128,7 @@ struct Counters {
     errors: AtomicU64,
     acked: AtomicU64,
     ack_errors: AtomicU64,
+    deferred: AtomicU64,
 }
 
 /// Configures a [`Receiver`].
@@ -230,13 +233,17 @@ impl ReceiverBuilder {
         if self.backfill.is_some() {
             // What was missed while down is queued before `start` returns; the thread reads
             // again on a gap and every `backfill_every`.
-            if let Err(e) = backfill(&shared) {
-                log::warn!("webhook back-fill from the event log at start: {e}");
-            }
+            let more = match backfill(&shared) {
+                Ok((_, more)) => more,
+                Err(e) => {
+                    log::warn!("webhook back-fill from the event log at start: {e}");
+                    false
+                }
+            };
             let s = shared.clone();
             let every = self.backfill_every;
             threads.push(spawn("sg-webhook-backfill", move || {
-                backfill_loop(&s, every)
+                backfill_loop(&s, every, more)
             })?);
         }
         let server = Arc::new(server);
@@ -315,15 +322,23 @@ impl Receiver {
             handled_from_log: get(&c.from_log),
             repeats_dropped: get(&c.repeats),
             handler_errors: get(&c.errors),
+            deferred_to_log: get(&c.deferred),
             acknowledged: get(&c.acked),
             acknowledgement_errors: get(&c.ack_errors),
         }
     }
 
-    /// Reads the event log for missed events now and queues them for the workers; returns how
-    /// many.
+    /// Reads the event log for missed events now, page after page to its end, and queues them
+    /// for the workers; returns how many.
     pub fn backfill_now(&self) -> Result<usize, sg_runtime::Error> {
-        backfill(&self.shared)
+        let mut queued = 0;
+        loop {
+            let (n, more) = backfill(&self.shared)?;
+            queued += n;
+            if !more {
+                return Ok(queued);
+            }
+        }
     }
 
     /// Blocks until the receiver stops (it does not stop on its own: run it as a service).
@@ -462,7 +477,11 @@ impl Ledger {
             if let Some(p) = &path {
                 b = b.checkpoint(p.clone());
             }
-            ledger.stream = Some(b.open()?);
+            let stream = b.open()?;
+            // Where it starts is kept at once: an outage before the first event is handled
+            // must not move the start to "now" and skip what happened meanwhile.
+            stream.save_place()?;
+            ledger.stream = Some(stream);
         } else if let Some(p) = &path {
             ledger.handled = match std::fs::read_to_string(p) {
                 Ok(text) => serde_json::from_str(&text).map_err(|e| {
@@ -507,6 +526,18 @@ impl Ledger {
         if let Err(e) = saved {
             log::error!("event #{id} handled but not recorded: {e}");
         }
+    }
+
+    /// Whether `id` is so far past what the place knows (a long outage) that marking it would
+    /// open a gap for every id between: such a delivery is left to the back-fill, which reads
+    /// the log in order and comes to it.
+    fn far_ahead(&self, id: i64) -> bool {
+        self.stream.as_ref().is_some_and(|s| {
+            let known = s
+                .newest_known()
+                .max(self.in_flight.last().copied().unwrap_or(0));
+            id - known > FAR_AHEAD
+        })
     }
 
     /// Whether a delivery of `id` leaves ids before it unaccounted for: neither handled nor
@@ -619,6 +650,12 @@ fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Work>>) {
             Ok(Work::Delivered(e, delivery)) => {
                 let (claimed, gap) = {
                     let mut ledger = shared.ledger();
+                    if ledger.far_ahead(e.id) {
+                        drop(ledger);
+                        shared.counters.deferred.fetch_add(1, Ordering::SeqCst);
+                        shared.poke();
+                        continue;
+                    }
                     let gap = ledger.gap_before(e.id);
                     (ledger.claim(e.id), gap)
                 };
@@ -647,15 +684,17 @@ fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Work>>) {
     }
 }
 
-/// Reads the event log for what was missed, claims it, and queues it for the workers.
-fn backfill(shared: &Shared) -> Result<usize, sg_runtime::Error> {
-    let missed: Vec<Event> = {
+/// Reads one page of what the webhook missed from the event log, claims it, and queues it for
+/// the workers. Returns how many it queued, and whether more may be waiting (a full page).
+fn backfill(shared: &Shared) -> Result<(usize, bool), sg_runtime::Error> {
+    let (missed, more): (Vec<Event>, bool) = {
         let mut ledger = shared.ledger();
         let Some(stream) = ledger.stream.as_mut() else {
-            return Ok(0);
+            return Ok((0, false));
         };
-        let events = stream.read_unhandled()?;
-        events.into_iter().filter(|e| ledger.claim(e.id)).collect()
+        let (events, more) = stream.read_unhandled()?;
+        let claimed = events.into_iter().filter(|e| ledger.claim(e.id)).collect();
+        (claimed, more)
     };
     let queue = shared
         .queue
@@ -673,34 +712,44 @@ fn backfill(shared: &Shared) -> Result<usize, sg_runtime::Error> {
             shared.ledger().in_flight.remove(&id);
         }
     }
-    Ok(n)
+    Ok((n, more))
 }
+
+/// Ids past what the place knows beyond which a delivery is left to the back-fill.
+const FAR_AHEAD: i64 = 2_000;
 
 /// Back-fills at most this often, however many gaps deliveries show.
 const BACKFILL_AT_MOST_EVERY: Duration = Duration::from_millis(500);
 
-fn backfill_loop(shared: &Shared, every: Duration) {
+fn backfill_loop(shared: &Shared, every: Duration, mut more: bool) {
     let mut last = std::time::Instant::now();
     loop {
-        let (flag, cv) = &shared.wake;
-        let mut woken = flag.lock().unwrap_or_else(|p| p.into_inner());
-        if !*woken {
-            woken = cv
-                .wait_timeout(woken, every)
-                .map(|(g, _)| g)
-                .unwrap_or_else(|p| p.into_inner().0);
+        // A full page read: the next one at once; else wait for a gap or the interval.
+        if !more {
+            let (flag, cv) = &shared.wake;
+            let mut woken = flag.lock().unwrap_or_else(|p| p.into_inner());
+            if !*woken {
+                woken = cv
+                    .wait_timeout(woken, every)
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|p| p.into_inner().0);
+            }
+            *woken = false;
+            drop(woken);
+            if let Some(rest) = BACKFILL_AT_MOST_EVERY.checked_sub(last.elapsed()) {
+                std::thread::sleep(rest);
+            }
         }
-        *woken = false;
-        drop(woken);
         if shared.stopping.load(Ordering::SeqCst) {
             return;
         }
-        if let Some(rest) = BACKFILL_AT_MOST_EVERY.checked_sub(last.elapsed()) {
-            std::thread::sleep(rest);
-        }
         last = std::time::Instant::now();
-        if let Err(e) = backfill(shared) {
-            log::warn!("webhook back-fill from the event log: {e}");
-        }
+        more = match backfill(shared) {
+            Ok((_, more)) => more,
+            Err(e) => {
+                log::warn!("webhook back-fill from the event log: {e}");
+                false
+            }
+        };
     }
 }

@@ -426,3 +426,59 @@ fn each_delivered_event_is_acknowledged_with_its_outcome() {
     let e = bad.acknowledge_webhook_delivery(id, "{}").unwrap_err();
     assert!(!e.to_string().contains("wrong key"), "{e}");
 }
+
+#[test]
+fn after_a_long_outage_the_log_is_read_page_after_page_and_the_checkpoint_stays_small() {
+    let site = site();
+    let client = client(&site);
+    let tmp = tempfile::tempdir().unwrap();
+    let checkpoint = tmp.path().join("checkpoint.json");
+    let (seen, handler) = recorder();
+    let handler = Arc::new(handler);
+    let start = || {
+        let h = handler.clone();
+        Receiver::builder("127.0.0.1:0")
+            .checkpoint(&checkpoint)
+            .backfill(&client, Subscription::new(["Shot"], ["create", "update"]))
+            .backfill_every(Duration::from_secs(3600))
+            .start(move |e| h(e))
+            .unwrap()
+    };
+    start().stop(); // the checkpoint: the log was empty
+                    // 1,500 creates (3,000 events) while nobody listens.
+    for chunk in 0..30 {
+        let creates: Vec<sg_runtime::BatchRequest> = (0..50)
+            .map(|i| sg_runtime::BatchRequest::Create {
+                entity_type: "Shot".into(),
+                fields: fields(json!({"code": format!("out{chunk:02}{i:02}")})),
+                return_fields: vec![],
+                idempotency_key: None,
+            })
+            .collect();
+        client.batch(&creates).unwrap();
+    }
+    let back = start();
+    // The webhook is on again, and a change comes far past the checkpoint.
+    site.add_webhook(Webhook {
+        url: back.url(),
+        entity_types: vec!["Shot".into()],
+        ..Webhook::default()
+    });
+    client
+        .create("Shot", &fields(json!({"code": "after"})), &[])
+        .unwrap();
+    assert!(site.wait_for_webhooks(Duration::from_secs(30)));
+    let all = shot_events(&site);
+    assert!(all.len() >= 3000);
+    wait_until("every event of the outage", || {
+        counts(&seen.lock().unwrap()).len() == all.len()
+    });
+    back.backfill_now().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let handled = counts(&seen.lock().unwrap());
+    assert!(handled.values().all(|n| *n == 1), "handled twice");
+    assert_eq!(handled.keys().copied().collect::<Vec<_>>(), all);
+    let size = std::fs::metadata(&checkpoint).unwrap().len();
+    assert!(size < 10_000, "the checkpoint is {size} bytes");
+    back.stop();
+}
