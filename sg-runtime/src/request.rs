@@ -186,7 +186,7 @@ impl Query {
         self
     }
 
-    /// At most `n` records. A read with `limit(0)` is refused with [`Error::InvalidRequest`]
+    /// At most `n` records. A read with `limit(0)` is refused with [`Error::InvalidRequest`](crate::Error::InvalidRequest)
     /// (in the typed API too): the official client's `find(limit=0)` reads every record, while
     /// `limit(0)` reads as "none" to anyone else, so neither meaning would be safe to guess.
     /// Leave the limit out to read every record.
