@@ -7,6 +7,31 @@ use hmac::{Hmac, Mac};
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "x-sg-signature";
 
+/// A webhook's operations and the kind of event-log entry each is (`Shotgun_Shot_New` is a
+/// `create`): what a site delivers for an event, and what a receiver reads back from the log.
+pub const OPERATIONS: [(&str, &str); 4] = [
+    ("create", "New"),
+    ("update", "Change"),
+    ("delete", "Retirement"),
+    ("revive", "Revival"),
+];
+
+/// The operation an event-log `event_type` (`Shotgun_Shot_Change`) is delivered as, if any.
+pub fn operation_of(event_type: &str) -> Option<&'static str> {
+    let kind = event_type.rsplit('_').next()?;
+    OPERATIONS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(op, _)| *op)
+}
+
+/// The event-log `event_type` of `operation` on `entity_type` (`create`, `Shot`:
+/// `Shotgun_Shot_New`), if it is one of [`OPERATIONS`].
+pub fn event_type(entity_type: &str, operation: &str) -> Option<String> {
+    let (_, kind) = OPERATIONS.iter().find(|(op, _)| *op == operation)?;
+    Some(format!("Shotgun_{entity_type}_{kind}"))
+}
+
 /// Why a signature was refused. Messages never hold the secret or the signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -66,6 +91,20 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operations_and_event_types_go_both_ways() {
+        for (op, _) in OPERATIONS {
+            let t = event_type("Shot", op).unwrap();
+            assert_eq!(operation_of(&t), Some(op));
+        }
+        assert_eq!(
+            event_type("Shot", "create").as_deref(),
+            Some("Shotgun_Shot_New")
+        );
+        assert_eq!(operation_of("Shotgun_User_Login"), None);
+        assert_eq!(event_type("Shot", "login"), None);
+    }
 
     #[test]
     fn hex_is_forty_lowercase_digits() {

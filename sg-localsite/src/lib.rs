@@ -626,6 +626,15 @@ impl LocalSite {
             .collect()
     }
 
+    /// How many REST bearer tokens this site has given out.
+    pub fn rest_tokens_issued(&self) -> usize {
+        self.shared
+            .rest_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
     /// Whether webhook `id` has failed (100 failed deliveries in 24 hours): no more deliveries.
     pub fn webhook_failed(&self, id: usize) -> bool {
         let hook = self.hook(id);

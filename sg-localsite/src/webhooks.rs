@@ -210,13 +210,7 @@ fn delivery(hook: &Hook, e: &Map<String, Value>) -> Option<Value> {
     let event_type = e.get("event_type").and_then(Value::as_str).unwrap_or("");
     let entity = e.get("entity").cloned().unwrap_or(Value::Null);
     let entity_type = entity["type"].as_str().unwrap_or("");
-    let operation = match event_type.rsplit('_').next() {
-        Some("New") => "create",
-        Some("Change") => "update",
-        Some("Retirement") => "delete",
-        Some("Revival") => "revive",
-        _ => return None,
-    };
+    let operation = sg_api3::webhook::operation_of(event_type)?;
     let attribute = e.get("attribute_name").cloned().unwrap_or(Value::Null);
     let project = e.get("project").cloned().unwrap_or(Value::Null);
     let takes = (c.entity_types.is_empty() || c.entity_types.iter().any(|t| t == entity_type))

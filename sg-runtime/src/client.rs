@@ -170,6 +170,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 exchanged_token: Mutex::new(None),
                 issued_token: Mutex::new(None),
+                rest_token: Mutex::new(None),
+                rest_fetch: Mutex::new(()),
                 exchange: Mutex::new(()),
                 page_size: OnceLock::new(),
                 user_agents: RwLock::new(vec![default_user_agent()]),
@@ -201,6 +203,11 @@ struct Inner {
     /// The session token [`Client::session_token`] asked the site for, kept (as the official
     /// client keeps it in its config) so that it is asked once and masked in every message.
     issued_token: Mutex<Option<Secret>>,
+    /// The REST bearer token (`api/rest.rs`) and when to stop using it.
+    pub(crate) rest_token: Mutex<Option<(Secret, std::time::Instant)>>,
+    /// Held while a REST token is asked for, so that concurrent first requests ask once (the
+    /// token's own lock is never held across a request: error masking reads it).
+    rest_fetch: Mutex<()>,
     /// Held while exchanging, so concurrent first calls exchange once.
     exchange: Mutex<()>,
     page_size: OnceLock<usize>,
@@ -522,8 +529,15 @@ impl Client {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        let rest = self
+            .inner
+            .rest_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|(t, _)| t.clone());
         let mut secrets: Vec<&str> = self.inner.credentials.secrets();
-        for t in [&exchanged, &issued].into_iter().flatten() {
+        for t in [&exchanged, &issued, &rest].into_iter().flatten() {
             secrets.push(t.expose());
         }
         Redactor::new(secrets)
@@ -705,6 +719,24 @@ impl Client {
     /// The transport, for the upload and download routes.
     pub(crate) fn credentials(&self) -> &Credentials {
         &self.inner.credentials
+    }
+
+    /// Held while a REST token is asked for.
+    pub(crate) fn rest_fetch(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner
+            .rest_fetch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The REST bearer token kept, if any.
+    pub(crate) fn rest_token_slot(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<(Secret, std::time::Instant)>> {
+        self.inner
+            .rest_token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn transport(&self) -> &Transport {

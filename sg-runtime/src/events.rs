@@ -276,6 +276,7 @@ pub struct EventStreamBuilder {
     gap_timeout: Duration,
     page_size: usize,
     checkpoint: Option<PathBuf>,
+    save_every: Duration,
 }
 
 impl EventStreamBuilder {
@@ -336,6 +337,15 @@ impl EventStreamBuilder {
         self
     }
 
+    /// Saves the place at most this often (default: after every event). Each save is written
+    /// and synced to disk; a stream that takes events from many threads saves less often, and a
+    /// crash then hands again the events handled since the last save (at least once, as ever).
+    /// [`EventStream::save_place`] saves at once.
+    pub fn save_at_most_every(mut self, every: Duration) -> Self {
+        self.save_every = every;
+        self
+    }
+
     /// Opens the stream: from the checkpoint if there is one, else from [`Start`].
     pub fn open(self) -> Result<EventStream> {
         let saved = match &self.checkpoint {
@@ -363,6 +373,9 @@ impl EventStreamBuilder {
             gap_timeout: self.gap_timeout,
             page_size: self.page_size,
             checkpoint: self.checkpoint,
+            save_every: self.save_every,
+            last_save: None,
+            unsaved: false,
             lost: 0,
             delivered: 0,
             idle: self.poll,
@@ -390,6 +403,10 @@ pub struct EventStream {
     gap_timeout: Duration,
     page_size: usize,
     checkpoint: Option<PathBuf>,
+    save_every: Duration,
+    last_save: Option<Instant>,
+    /// Whether the place changed since it was last saved.
+    unsaved: bool,
     place: Checkpoint,
     /// When each open gap was first noticed.
     gap_seen: BTreeMap<i64, Instant>,
@@ -410,6 +427,7 @@ impl EventStream {
             gap_timeout: Duration::from_secs(60),
             page_size: 500,
             checkpoint: None,
+            save_every: Duration::ZERO,
         }
     }
 
@@ -478,11 +496,19 @@ impl EventStream {
 
     /// Saves the place to the checkpoint file now (a stream saves after each event; a new
     /// stream that has handled none yet has nothing saved, and would start from "now" again).
-    pub fn save_place(&self) -> Result<()> {
-        match &self.checkpoint {
-            Some(path) => self.place.save(path),
-            None => Ok(()),
+    pub fn save_place(&mut self) -> Result<()> {
+        if let Some(path) = &self.checkpoint {
+            self.place.save(path)?;
         }
+        self.last_save = Some(Instant::now());
+        self.unsaved = false;
+        Ok(())
+    }
+
+    /// Whether the place changed since it was last saved (see
+    /// [`EventStreamBuilder::save_at_most_every`]).
+    pub fn has_unsaved(&self) -> bool {
+        self.unsaved
     }
 
     /// The highest id the place knows of: handled, open, or behind it.
@@ -688,8 +714,12 @@ impl EventStream {
                 self.place.contiguous = next;
             }
         }
-        if let Some(path) = &self.checkpoint {
-            self.place.save(path)?;
+        self.unsaved = true;
+        let due = self
+            .last_save
+            .is_none_or(|t| t.elapsed() >= self.save_every);
+        if due {
+            self.save_place()?;
         }
         Ok(())
     }

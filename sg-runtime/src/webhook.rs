@@ -25,7 +25,9 @@ pub enum WebhookError {
 }
 
 pub use sg_api3::routes::MAX_ACKNOWLEDGEMENT_BYTES;
-pub use sg_api3::webhook::{sign, SignatureError, SIGNATURE_HEADER};
+pub use sg_api3::webhook::{
+    event_type, operation_of, sign, SignatureError, OPERATIONS, SIGNATURE_HEADER,
+};
 
 /// Checks the `x-sg-signature` header of a delivery against `body` (the raw bytes, as
 /// received) and the webhook's `secret`, in constant time. Call it before parsing the body.

@@ -26,7 +26,7 @@
 //! used; nothing here parses HTTP.
 
 use sg_runtime::events::{Event, EventStream, Start};
-use sg_runtime::webhook::{self, WebhookError};
+use sg_runtime::webhook;
 use sg_runtime::{Client, Secret};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -65,23 +65,17 @@ impl Subscription {
         if self.entity_types.is_empty() {
             return Vec::new();
         }
-        let kinds: Vec<&str> = ["create", "update", "delete", "revive"]
-            .into_iter()
-            .filter(|o| self.operations.is_empty() || self.operations.iter().any(|x| x == o))
-            .collect();
-        let mut types = Vec::new();
-        for t in &self.entity_types {
-            for k in &kinds {
-                let kind = match *k {
-                    "create" => "New",
-                    "update" => "Change",
-                    "delete" => "Retirement",
-                    _ => "Revival",
-                };
-                types.push(format!("Shotgun_{t}_{kind}"));
-            }
-        }
-        types
+        let operations = sg_runtime::webhook::OPERATIONS
+            .iter()
+            .map(|(op, _)| *op)
+            .filter(|o| self.operations.is_empty() || self.operations.iter().any(|x| x == o));
+        operations
+            .flat_map(|op| {
+                self.entity_types
+                    .iter()
+                    .filter_map(move |t| sg_runtime::webhook::event_type(t, op))
+            })
+            .collect()
     }
 }
 
@@ -365,6 +359,7 @@ impl Receiver {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
+        self.shared.ledger().flush();
     }
 }
 
@@ -475,9 +470,11 @@ impl Ledger {
                 b = b.event_types(types);
             }
             if let Some(p) = &path {
-                b = b.checkpoint(p.clone());
+                // Many workers: saved at most every 100 ms (and when idle, and at stop), not
+                // once per event under the ledger's lock.
+                b = b.checkpoint(p.clone()).save_at_most_every(SAVE_EVERY);
             }
-            let stream = b.open()?;
+            let mut stream = b.open()?;
             // Where it starts is kept at once: an outage before the first event is handled
             // must not move the start to "now" and skip what happened meanwhile.
             stream.save_place()?;
@@ -525,6 +522,15 @@ impl Ledger {
         };
         if let Err(e) = saved {
             log::error!("event #{id} handled but not recorded: {e}");
+        }
+    }
+
+    /// Saves the place if it changed since the last save.
+    fn flush(&mut self) {
+        if let Some(s) = self.stream.as_mut().filter(|s| s.has_unsaved()) {
+            if let Err(e) = s.save_place() {
+                log::error!("the webhook checkpoint could not be saved: {e}");
+            }
         }
     }
 
@@ -626,8 +632,7 @@ fn take(
     }
     let deliveries = match webhook::decode(&body) {
         Ok(d) => d,
-        Err(e @ WebhookError::Malformed(_)) => return (400, e.to_string()),
-        Err(e) => return (401, e.to_string()),
+        Err(e) => return (400, e.to_string()),
     };
     let n = deliveries.len();
     for d in deliveries {
@@ -669,12 +674,17 @@ fn work(shared: &Shared, rx: &Mutex<mpsc::Receiver<Work>>) {
                 (e, &shared.counters.from_webhook, Some(delivery))
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Idle: what was handled since the last save is saved now.
+                shared.ledger().flush();
                 if shared.stopping.load(Ordering::SeqCst) {
                     return;
                 }
                 continue;
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                shared.ledger().flush();
+                return;
+            }
         };
         let outcome = shared.handle(&event, counter);
         shared.ledger().done(event.id);
@@ -714,6 +724,9 @@ fn backfill(shared: &Shared) -> Result<(usize, bool), sg_runtime::Error> {
     }
     Ok((n, more))
 }
+
+/// How often, at most, the checkpoint is written while events are being handled.
+const SAVE_EVERY: Duration = Duration::from_millis(100);
 
 /// Ids past what the place knows beyond which a delivery is left to the back-fill.
 const FAR_AHEAD: i64 = 2_000;
