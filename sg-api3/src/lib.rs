@@ -15,6 +15,7 @@
 
 pub mod data_type;
 pub mod methods;
+pub mod query;
 pub mod routes;
 pub mod schema;
 pub mod webhook;

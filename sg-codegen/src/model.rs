@@ -5,6 +5,7 @@ use crate::Options;
 use sg_api3::data_type::DataType;
 /// The data-type table's kinds, which [`Kind::Plain`] holds.
 pub use sg_api3::data_type::FieldKind;
+use sg_api3::query::{QueryDefinition, SummaryKind};
 use sg_api3::schema::{FieldSchema, Schema};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,12 +28,31 @@ pub enum Kind {
     Id,
     /// `EventLogEntry.meta`: what the event says happened.
     EventMeta,
+    /// A query field (`summary` with a query the generator could check): read-only, computed
+    /// by the client when a read names it.
+    Query(Box<QueryModel>),
+}
+
+/// A query field: what its value is, and its definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryModel {
+    /// The kind of one value (a count is a number; a sum, the summed field's kind).
+    pub value: Kind,
+    /// Whether the value is a list of those (a `single_record` with a limit over one).
+    pub many: bool,
+    /// For a list kind whose enum another entity's module defines: the path to it from this
+    /// entity's module (`super::TaskSgStatusList`).
+    pub enum_path: Option<String>,
+    /// The definition as JSON, as the runtime reads it.
+    pub json: String,
+    /// The query in words, for docs.
+    pub words: String,
 }
 
 impl Kind {
     /// Whether the field is computed by the site: read-only, whatever its schema says.
     pub fn is_computed(&self) -> bool {
-        *self == Kind::Plain(FieldKind::COMPUTED)
+        matches!(self, Kind::Plain(FieldKind::COMPUTED) | Kind::Query(_))
     }
 }
 
@@ -201,6 +221,7 @@ impl Model {
             }
             model.entities.push(entity);
         }
+        query_fields(schema, options, &mut model);
         // Aliases last, so they never take a name a generated item needs.
         for e in &mut model.entities {
             let alias = camel(&e.display, "E");
@@ -215,6 +236,114 @@ impl Model {
     pub fn field_count(&self) -> usize {
         self.entities.iter().map(|e| e.fields.len()).sum()
     }
+}
+
+/// Types the query fields: each `summary` field with a query that checks against the schema
+/// gets [`Kind::Query`]; one that does not stays an untyped JSON value, with a warning that says
+/// why (never a failure).
+fn query_fields(schema: &Schema, options: &Options, model: &mut Model) {
+    let kinds: BTreeMap<(String, String), (Kind, String)> = model
+        .entities
+        .iter()
+        .flat_map(|e| {
+            e.fields.iter().map(move |f| {
+                (
+                    (e.wire.clone(), f.wire.clone()),
+                    (f.kind.clone(), e.module.clone()),
+                )
+            })
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    for e in &mut model.entities {
+        for f in &mut e.fields {
+            let Some(fs) = schema.field(&e.wire, &f.wire) else {
+                continue;
+            };
+            let Some(def) = QueryDefinition::of_in(fs, schema) else {
+                continue;
+            };
+            match query_model(&def, schema, &kinds, &e.module, options) {
+                Ok(q) => f.kind = Kind::Query(Box::new(q)),
+                Err(why) => warnings.push(format!(
+                    "{}.{}: query field left untyped (serde_json::Value): {why}",
+                    e.wire, f.wire
+                )),
+            }
+        }
+    }
+    model.warnings.extend(warnings);
+}
+
+fn query_model(
+    def: &QueryDefinition,
+    schema: &Schema,
+    kinds: &BTreeMap<(String, String), (Kind, String)>,
+    module: &str,
+    options: &Options,
+) -> Result<QueryModel, String> {
+    def.check(schema)?;
+    let kind = def.kind()?;
+    let field_kind = || -> Result<(Kind, Option<String>), String> {
+        let key = (def.entity_type.clone(), def.summary_field.clone());
+        match kinds.get(&key) {
+            Some((Kind::List(Some(l)), m)) if m != module => {
+                if options.entity_features {
+                    // The enum's module may be left out by its feature.
+                    Ok((Kind::List(None), None))
+                } else {
+                    Ok((
+                        Kind::List(Some(l.clone())),
+                        Some(format!("super::{}", l.ident)),
+                    ))
+                }
+            }
+            Some((Kind::Id, _)) => Ok((Kind::Plain(FieldKind::NUMBER), None)),
+            Some((Kind::EventMeta, _)) => Ok((Kind::Plain(FieldKind::SERIALIZABLE), None)),
+            Some((Kind::Query(_), _)) => Err(format!(
+                "it summarizes `{}.{}`, itself a query field",
+                def.entity_type, def.summary_field
+            )),
+            Some((k, _)) => Ok((k.clone(), None)),
+            None => {
+                // The query's entity type is not generated: plain kinds only.
+                let dt = schema
+                    .field(&def.entity_type, &def.summary_field)
+                    .map(|f| f.data_type().to_string())
+                    .unwrap_or_default();
+                match FieldKind::of(&dt) {
+                    FieldKind::LIST => Ok((Kind::List(None), None)),
+                    k if k == FieldKind::ENTITY || k == FieldKind::MULTI_ENTITY => Err(format!(
+                        "it returns links of `{}`, which these bindings leave out",
+                        def.entity_type
+                    )),
+                    k => Ok((Kind::Plain(k), None)),
+                }
+            }
+        }
+    };
+    let ((value, enum_path), many) = match &kind {
+        SummaryKind::Aggregate(k) => (
+            match k.as_str() {
+                "record_count" | "count" | "checked" | "unchecked" => {
+                    (Kind::Plain(FieldKind::NUMBER), None)
+                }
+                "average" | "percentage" | "status_percentage" | "status_percentage_as_float" => {
+                    (Kind::Plain(FieldKind::FLOAT), None)
+                }
+                _ => field_kind()?,
+            },
+            false,
+        ),
+        SummaryKind::SingleRecord { limit, .. } => (field_kind()?, *limit > 1),
+    };
+    Ok(QueryModel {
+        value,
+        many,
+        enum_path,
+        json: def.to_json(),
+        words: def.describe(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

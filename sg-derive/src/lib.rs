@@ -147,6 +147,7 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let mut inits = Vec::new();
     let mut locals = Vec::new();
     let mut arms = Vec::new();
+    let mut queries = Vec::new();
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named fields");
         let ty = &field.ty;
@@ -169,8 +170,19 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
         // Spanned at the field's type: a type that cannot hold the field is reported there.
         arms.push(quote_spanned!(ty.span()=> #index => __r.read_projected(#types, &mut #local),));
         inits.push(quote!(#ident: #local));
+        queries.push(quote!(#rt::__private::query_of(&#handle)));
         wires.push(wire);
     }
+    // Query fields a projection names are filled by the read (the handles know which).
+    let query_fields = if queries.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            fn query_fields() -> ::std::vec::Vec<(::std::string::String, &'static str)> {
+                [#(#queries),*].into_iter().flatten().collect()
+            }
+        }
+    };
     // A projection of `id` alone has no arm of its own to match.
     let read_loop = if wires.is_empty() {
         quote! {
@@ -194,6 +206,7 @@ fn select(input: &DeriveInput) -> syn::Result<TokenStream2> {
             fn return_fields() -> ::std::vec::Vec<::std::string::String> {
                 ::std::vec![#( ::std::string::ToString::to_string(#wires) ),*]
             }
+            #query_fields
             fn read_fields<'de, A: #rt::__private::MapAccess<'de>>(
                 __r: &mut #rt::__private::RecordReader<'de, A>,
             ) -> ::core::result::Result<Self, A::Error> {

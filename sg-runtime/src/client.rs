@@ -174,6 +174,7 @@ impl ClientBuilder {
                 rest_fetch: Mutex::new(()),
                 exchange: Mutex::new(()),
                 page_size: OnceLock::new(),
+                query_schema: Mutex::new(None),
                 user_agents: RwLock::new(vec![default_user_agent()]),
                 localized: self.localized,
                 reconcile_window: self.reconcile_window,
@@ -211,6 +212,8 @@ struct Inner {
     /// Held while exchanging, so concurrent first calls exchange once.
     exchange: Mutex<()>,
     page_size: OnceLock<usize>,
+    /// The site's schema, read once for query fields' definitions.
+    query_schema: Mutex<Option<Arc<sg_api3::schema::Schema>>>,
     /// The parts of the `user-agent` header, joined with `; ` as the official client does.
     user_agents: RwLock<Vec<String>>,
     localized: bool,
@@ -858,6 +861,11 @@ impl Client {
                 error
             }
         })
+    }
+
+    /// The schema kept for query fields (`api/query_fields.rs`).
+    pub(crate) fn query_schema(&self) -> &Mutex<Option<Arc<sg_api3::schema::Schema>>> {
+        &self.inner.query_schema
     }
 
     /// Records per page: the site's `api_max_entities_per_page` (asked once), else 500.

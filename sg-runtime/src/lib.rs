@@ -46,7 +46,7 @@ pub use api::{
     MAX_CHUNK_BYTES,
 };
 pub use api::{Downloadable, ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
-pub use api::{FindIter, IdIter};
+pub use api::{FindIter, IdIter, QueryFieldStats, PARENTS_PER_REQUEST};
 /// Re-exported for generated code and users: the date and date-time types.
 pub use chrono;
 pub use client::{
@@ -62,6 +62,7 @@ pub use request::{
 pub use retry::RetryPolicy;
 /// Re-exported for generated code and users: the JSON type every record travels as.
 pub use serde_json;
+pub use sg_api3::query;
 pub use sg_api3::schema;
 pub use site::Site;
 pub use value::{EntityRef, FileLink, Image, ValueError, WireValue};

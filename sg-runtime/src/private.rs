@@ -14,3 +14,17 @@ use crate::typed::FieldRef;
 pub const fn field<E, K, A>(name: &'static str) -> FieldRef<E, K, A> {
     FieldRef::new(name)
 }
+
+/// The handle on query field `name`, with its definition (JSON): generated bindings make their
+/// query fields' handles with it.
+pub const fn query_field<E, K, A>(
+    name: &'static str,
+    definition: &'static str,
+) -> FieldRef<E, K, A> {
+    FieldRef::query_field(name, definition)
+}
+
+/// The query field a projection's handle ends at, with its definition, if it is one.
+pub fn query_of<E, K, A>(handle: &FieldRef<E, K, A>) -> Option<(String, &'static str)> {
+    Some((handle.path().to_string(), handle.query()?))
+}

@@ -77,6 +77,24 @@ impl Filter {
         serde_json::to_value(self.to_filters()).unwrap_or(Value::Null)
     }
 
+    /// The filter an api3 filter group reads as.
+    pub fn from_filters(filters: &Filters) -> Filter {
+        fn item(i: &FilterItem) -> Filter {
+            match i {
+                FilterItem::Condition(c) => Filter::Condition {
+                    path: c.path.clone(),
+                    relation: c.relation.clone(),
+                    values: c.values.clone(),
+                },
+                FilterItem::Group(g) => Filter::from_filters(g),
+            }
+        }
+        Filter::Group {
+            operator: filters.logical_operator,
+            filters: filters.conditions.iter().map(item).collect(),
+        }
+    }
+
     fn to_item(&self) -> FilterItem {
         match self {
             Filter::Condition {
@@ -146,6 +164,9 @@ pub struct Query {
     /// The site's named filter presets (`additional_filter_presets`), ANDed with the filter:
     /// `{"preset_name": "LATEST", "latest_by": "ENTITIES_CREATED_AT"}`, ...
     pub presets: Vec<Value>,
+    /// Query fields the client computes (a site returns them empty): each a field or a
+    /// `link.Type.field` path, with its definition, or `None` to read it from the site's schema.
+    pub(crate) query_fields: Vec<(String, Option<sg_api3::query::QueryDefinition>)>,
 }
 
 impl Query {
@@ -162,7 +183,38 @@ impl Query {
             include_archived_projects: true,
             page_size: None,
             presets: Vec::new(),
+            query_fields: Vec::new(),
         }
+    }
+
+    /// Computes these query fields (`summary` fields with a query, such as
+    /// `open_notes_count`, or through a link: `entity.Shot.open_notes_count`), which a site
+    /// returns empty through the API. Their definitions come from the site's schema (read once
+    /// per client); each value equals what the field's query gives for the record, asked for
+    /// in far fewer requests than one per record (see [`Client::fill_query_fields`](crate::Client::fill_query_fields)).
+    /// The paths are returned too.
+    pub fn with_query_fields<S: Into<String>>(
+        mut self,
+        fields: impl IntoIterator<Item = S>,
+    ) -> Query {
+        for f in fields {
+            let f = f.into();
+            if !self.query_fields.iter().any(|(p, _)| *p == f) {
+                self.query_fields.push((f, None));
+            }
+        }
+        self
+    }
+
+    /// A query field with its definition known (the typed API's, from generated bindings).
+    pub(crate) fn with_query_definition(
+        mut self,
+        path: String,
+        definition: sg_api3::query::QueryDefinition,
+    ) -> Query {
+        self.query_fields.retain(|(p, _)| *p != path);
+        self.query_fields.push((path, Some(definition)));
+        self
     }
 
     /// Sets the filter.

@@ -227,11 +227,19 @@ impl Emitter<'_> {
         c.line("/// Typed handles on this entity type's fields.");
         c.open(&format!("pub const F: {handles} = {handles}"));
         for f in all {
-            c.line(&format!(
-                "{}: {rt}::__private::field({}),",
-                ident_text(&f.ident),
-                literal(&f.wire)
-            ));
+            match &f.kind {
+                Kind::Query(q) => c.line(&format!(
+                    "{}: {rt}::__private::query_field({}, {}),",
+                    ident_text(&f.ident),
+                    literal(&f.wire),
+                    raw_literal(&q.json)
+                )),
+                _ => c.line(&format!(
+                    "{}: {rt}::__private::field({}),",
+                    ident_text(&f.ident),
+                    literal(&f.wire)
+                )),
+            }
         }
         c.close(";");
         c.line("/// A typed read (`find`, `find_one` with `.first`): every field unless `.fields(..)` names some.");
@@ -456,5 +464,14 @@ impl Emitter<'_> {
         c.close("");
         c.close("");
         c.close("");
+    }
+}
+
+/// `r#"..."#` when `s` can be one (JSON reads better without escapes), else a plain literal.
+fn raw_literal(s: &str) -> String {
+    if s.contains("\"#") || s.chars().any(super::is_hidden) {
+        literal(s)
+    } else {
+        format!("r#\"{s}\"#")
     }
 }

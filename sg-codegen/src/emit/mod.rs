@@ -76,6 +76,12 @@ fn field_doc(e: &EntityModel, f: &FieldModel) -> String {
         s.push_str(&format!(", links to {}", f.valid_types.join(", ")));
     }
     s.push_str(if f.writable { "." } else { ", read-only." });
+    if let Kind::Query(q) = &f.kind {
+        s.push_str(&format!(
+            "\n\nA query field: {}. A site returns it empty through the API; a read that names it (`with_query_fields`, `.fields`, a projection) computes it.",
+            escape(&q.words)
+        ));
+    }
     if let Some(d) = &f.description {
         s.push_str("\n\n");
         s.push_str(&escape(d));
@@ -107,6 +113,17 @@ impl Emitter<'_> {
             Kind::Entity(t) => self.link_ty(t),
             Kind::MultiEntity(t) => format!("::std::vec::Vec<{}>", self.link_ty(t)),
             Kind::EventMeta => format!("{rt}::typed::EventMeta"),
+            Kind::Query(q) => {
+                let one = match &q.enum_path {
+                    Some(path) => path.clone(),
+                    None => self.value_ty(&q.value, marker),
+                };
+                if q.many {
+                    format!("::std::vec::Vec<{one}>")
+                } else {
+                    one
+                }
+            }
             Kind::Plain(plain) => match *plain {
                 FieldKind::NUMBER | FieldKind::MEASURE => "i64".into(),
                 FieldKind::FLOAT => "f64".into(),
@@ -150,6 +167,16 @@ impl Emitter<'_> {
         match k {
             Kind::Plain(plain) => kind(plain.name()),
             Kind::EventMeta => kind("EventMeta"),
+            Kind::Query(q) => {
+                let one = match &q.enum_path {
+                    Some(path) => format!("{}<{path}>", kind(FieldKind::LIST.name())),
+                    None => self.kind_ty(&q.value, marker),
+                };
+                format!(
+                    "{}<{one}>",
+                    kind(if q.many { "QueryList" } else { "Query" })
+                )
+            }
             Kind::Id => format!("{}<{marker}>", kind("Id")),
             Kind::List(_) => format!(
                 "{}<{}>",

@@ -10,7 +10,7 @@ use sg_api3::data_type::FieldKind;
 use sg_api3::methods::read::Direction;
 use sg_api3::methods::summarize::{SummarizeAnswer, SummarizeParams};
 use sg_api3::methods::{Handler, Summarize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One summary asked for: the field, its aggregate, the resolved path, the `value` it measures
 /// against (`status_percentage`).
@@ -42,25 +42,17 @@ impl Records {
             let path = self.resolve_path(m, entity_type, field)?;
             let dt = path.field.data_type();
             let of = FieldKind::of(dt);
-            let numeric = [FieldKind::NUMBER, FieldKind::FLOAT, FieldKind::MEASURE].contains(&of);
-            let dated = [FieldKind::DATE, FieldKind::DATE_TIME].contains(&of);
-            let ok = match kind {
-                "record_count" | "count" => true,
-                "sum" | "average" => numeric,
-                "maximum" | "minimum" => numeric || dated,
-                "earliest" | "latest" => dated,
-                "checked" | "unchecked" | "percentage" => of == FieldKind::CHECKBOX,
-                "status_percentage" | "status_list" => of == FieldKind::LIST,
-                _ => {
-                    return Err(bad(format!(
-                        "API summarize(): unknown summary type '{kind}'"
-                    )))
-                }
+            let Some(ok) = sg_api3::query::aggregate_applies(kind, of) else {
+                return Err(bad(format!(
+                    "API summarize(): unknown summary type '{kind}'"
+                )));
             };
             if !ok {
                 return Err(bad(format!("API summarize(): summary '{kind}' does not apply to {entity_type}.{field} ({dt})")));
             }
-            if kind == "status_percentage" && !s.value.as_ref().is_some_and(Value::is_string) {
+            if kind.starts_with("status_percentage")
+                && !s.value.as_ref().is_some_and(Value::is_string)
+            {
                 return Err(bad(format!(
                     "API summarize(): status_percentage of {entity_type}.{field} needs the status as `value`"
                 )));
@@ -158,23 +150,34 @@ impl Records {
                 "unchecked" => {
                     json!(values.iter().filter(|v| v.as_bool() != Some(true)).count())
                 }
-                "percentage" | "status_percentage" if values.is_empty() => Value::Null,
+                "percentage" | "status_percentage" | "status_percentage_as_float"
+                    if values.is_empty() =>
+                {
+                    Value::Null
+                }
                 "percentage" => json!(
                     100.0 * values.iter().filter(|v| v.as_bool() == Some(true)).count() as f64
                         / values.len() as f64
                 ),
-                "status_percentage" => json!(
+                "status_percentage" | "status_percentage_as_float" => json!(
                     100.0 * values.iter().filter(|v| *v == against).count() as f64
                         / values.len() as f64
                 ),
-                // status_list: how many records hold each value.
+                // status_list, as the site's help page on field summaries gives it: the
+                // statuses but `na` and `omt` ("ignored"); none: `na`; all the same: that one;
+                // else `ip`. No record: null.
                 _ => {
-                    let mut counts = Map::new();
-                    for v in present.iter().filter_map(|v| v.as_str()) {
-                        let n = counts.get(v).and_then(Value::as_i64).unwrap_or(0);
-                        counts.insert(v.to_string(), json!(n + 1));
+                    let statuses: BTreeSet<&str> = present
+                        .iter()
+                        .filter_map(|v| v.as_str())
+                        .filter(|s| *s != "na" && *s != "omt")
+                        .collect();
+                    match statuses.len() {
+                        _ if ids.is_empty() => Value::Null,
+                        0 => json!("na"),
+                        1 => json!(statuses.first()),
+                        _ => json!("ip"),
                     }
-                    Value::Object(counts)
                 }
             };
             out.insert(field.clone(), v);

@@ -9,6 +9,7 @@ mod following;
 mod nav;
 mod notes;
 mod once;
+pub(crate) mod query_fields;
 pub(crate) mod read;
 mod read_by_id;
 mod rest;
@@ -22,5 +23,6 @@ pub use bulk::{
     MAX_CHUNK_BYTES,
 };
 pub use files::{Downloadable, ThumbnailSource, UploadOptions, MULTIPART_CHUNK_BYTES};
+pub use query_fields::{QueryFieldStats, PARENTS_PER_REQUEST};
 pub use read::FindIter;
 pub use read_by_id::IdIter;

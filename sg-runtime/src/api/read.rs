@@ -10,6 +10,7 @@ use serde_json::Value;
 use sg_api3::methods::read::{PagingInfo, ReadAnswer, ReadParams};
 use sg_api3::methods::Read;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// One page of a `read`.
 pub(crate) struct Page<R> {
@@ -30,6 +31,9 @@ pub(crate) struct DecodedPage<R> {
     pub(crate) paging_info: Option<PagingInfo>,
 }
 
+/// Work on a page's records once read: query fields.
+pub(crate) type Fill<R> = Arc<dyn Fn(&Client, &mut Vec<R>) -> Result<()> + Send + Sync>;
+
 /// How one page is read and decoded: untyped (`Client::read_page`) or typed.
 pub(crate) type ReadPage<R> = fn(&Client, ReadParams) -> Result<Page<R>>;
 
@@ -42,8 +46,22 @@ pub(crate) type SlowRead<R> = fn(Vec<Value>) -> Result<(Vec<R>, Vec<i64>)>;
 impl Client {
     /// A lazy iterator over the records `query` matches, fetched one page at a time, so memory
     /// holds one page whatever the size of the result.
+    ///
+    /// Query fields the query names ([`Query::with_query_fields`]) are computed for each page
+    /// as it arrives (see [`Client::fill_query_fields`]).
     pub fn find(&self, query: &Query) -> Result<FindIter> {
-        self.find_as(query, Client::read_page)
+        if query.query_fields.is_empty() {
+            return self.find_as(query, Client::read_page);
+        }
+        query.check_limit()?;
+        let filler = self.query_filler(&query.entity_type, &query.query_fields, &query.fields)?;
+        let mut read = query.clone();
+        read.fields.extend(filler.helpers().iter().cloned());
+        let mut pages = self.find_as(&read, Client::read_page)?;
+        pages.fill = Some(Arc::new(
+            move |client: &Client, records: &mut Vec<Value>| filler.fill(client, records),
+        ));
+        Ok(pages)
     }
 
     /// [`Client::find`] with pages read and decoded by `read`.
@@ -125,6 +143,20 @@ impl Client {
     }
 }
 
+/// Page `params` read by `read`, then `fill`ed.
+fn read_filled<R>(
+    client: &Client,
+    read: ReadPage<R>,
+    fill: Option<&Fill<R>>,
+    params: sg_api3::methods::read::ReadParams,
+) -> Result<Page<R>> {
+    let mut page = read(client, params)?;
+    if let Some(fill) = fill {
+        fill(client, &mut page.entities)?;
+    }
+    Ok(page)
+}
+
 /// Whether another page follows, and the site's count. Sites that predate `has_next_page`
 /// answer with `entity_count` (and `page_count`); a read of a single page may come without
 /// paging info.
@@ -198,6 +230,9 @@ pub struct FindIter<R = Value> {
     window: usize,
     /// The last page worth asking for: what a `limit` needs, or what the site counted.
     last_page: Option<usize>,
+    /// Work on each page's records before they are handed over (query fields), on the thread
+    /// that read the page.
+    fill: Option<Fill<R>>,
 }
 
 impl<R> std::fmt::Debug for FindIter<R> {
@@ -249,7 +284,13 @@ impl<R: Send + 'static> FindIter<R> {
             last_ids: Vec::new(),
             pages_read: 0,
             ahead: VecDeque::new(),
+            fill: None,
         }
+    }
+
+    /// Pages read so far.
+    pub(crate) fn pages_read(&self) -> usize {
+        self.pages_read
     }
 
     /// Records fetched and not yet yielded: at most one page.
@@ -279,8 +320,8 @@ impl<R: Send + 'static> FindIter<R> {
     /// Reads page `n` on a thread of its own.
     fn ask(&self, n: usize) -> std::thread::JoinHandle<Result<Page<R>>> {
         let params = self.params(n);
-        let (client, read) = (self.client.clone(), self.read);
-        std::thread::spawn(move || read(&client, params))
+        let (client, read, fill) = (self.client.clone(), self.read, self.fill.clone());
+        std::thread::spawn(move || read_filled(&client, read, fill.as_ref(), params))
     }
 
     /// Asks for the pages after `next_page - 1`, up to the window, the last page worth asking
@@ -308,7 +349,12 @@ impl<R: Send + 'static> FindIter<R> {
                     "read: a page's thread panicked".into(),
                 ))
             }),
-            None => (self.read)(&self.client, self.params(number)),
+            None => read_filled(
+                &self.client,
+                self.read,
+                self.fill.as_ref(),
+                self.params(number),
+            ),
         };
         // Past the first page of a read of many, an error says which page failed.
         let page = page.map_err(|e| match number {

@@ -58,6 +58,12 @@ impl Client {
         if let Some(page) = query.page {
             return refuse(&format!("page number ({page})"));
         }
+        if !query.query_fields.is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "read by id of {}: query fields are computed on reads by page (`find`); read the ids by id, then fill them with `Client::fill_query_fields`",
+                query.entity_type
+            )));
+        }
         let page_size = match query.page_size {
             Some(n) if n > 0 => n,
             _ => self.page_size()?,

@@ -29,6 +29,12 @@ pub trait Readable: Sized + Send + 'static {
     fn decode(record: Map<String, Value>) -> Result<Self> {
         super::decode::from_map(record)
     }
+    /// The query fields among the return fields, each with its definition (JSON, as
+    /// generated): a projection names them, and a read fills them. None for a whole struct
+    /// (a read fills its query fields only when [`Find::with_query_fields`] names them).
+    fn query_fields() -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
 }
 
 impl<T: Entity> Readable for T {
@@ -59,6 +65,8 @@ impl<T: Entity> Readable for T {
 pub struct Find<R: Readable> {
     query: Query,
     conditions: Vec<Filter>,
+    /// Query fields named by `.fields` or `with_query_fields`, with their definitions.
+    queries: Vec<(String, &'static str)>,
     /// Read by id ([`Find::by_id`]).
     by_id: bool,
     _r: PhantomData<fn() -> R>,
@@ -69,6 +77,7 @@ impl<R: Readable> Clone for Find<R> {
         Find {
             query: self.query.clone(),
             conditions: self.conditions.clone(),
+            queries: self.queries.clone(),
             by_id: self.by_id,
             _r: PhantomData,
         }
@@ -87,6 +96,7 @@ impl<R: Readable> Find<R> {
         Find {
             query: Query::new(<R::Type as EntityType>::NAME).fields(R::return_fields()),
             conditions: Vec::new(),
+            queries: Vec::new(),
             by_id: false,
             _r: PhantomData,
         }
@@ -99,6 +109,7 @@ impl<R: Readable> Find<R> {
         Find {
             query,
             conditions: self.conditions,
+            queries: self.queries,
             by_id: self.by_id,
             _r: PhantomData,
         }
@@ -170,10 +181,34 @@ impl<R: Readable> Find<R> {
         self
     }
 
-    /// The untyped query this compiles to.
+    /// Computes these query fields in each record read: query-field handles of the entity
+    /// (`Shot::F.open_notes_count`), or through a link (`Version::F.entity.via(Shot::F.open_notes_count)`,
+    /// for a projection or [`Partial`]). A site returns them empty through the API; the client
+    /// asks for their queries, in far fewer requests than one per record (see
+    /// [`Client::fill_query_fields`]). `.fields` and projections that name a query field fill
+    /// it without this call; a whole struct's query fields stay `None` unless named here. A
+    /// handle of another kind is taken as a return field.
+    pub fn with_query_fields(mut self, fields: impl ReturnFields<R::Type>) -> Find<R> {
+        fields.push_queries(&mut self.queries);
+        let mut paths = Vec::new();
+        fields.push_paths(&mut paths);
+        for p in paths {
+            if !self.query.fields.contains(&p) {
+                self.query.fields.push(p);
+            }
+        }
+        self
+    }
+
+    /// The untyped query this compiles to (query fields with their definitions included).
     pub fn to_query(&self) -> Query {
         let mut q = self.query.clone();
         q.filter = super::filter::all_of(&self.conditions);
+        for (path, json) in R::query_fields().iter().chain(&self.queries) {
+            if let Ok(def) = sg_api3::query::QueryDefinition::from_json(json) {
+                q = q.with_query_definition(path.clone(), def);
+            }
+        }
         q
     }
 
@@ -181,6 +216,11 @@ impl<R: Readable> Find<R> {
     /// ahead of the caller (see [`FindIter`]).
     pub fn iter(&self, client: &Client) -> Result<TypedIter<R>> {
         let query = self.to_query();
+        if !query.query_fields.is_empty() && !self.by_id {
+            return Ok(TypedIter {
+                inner: Pages::Filled(client.find(&query)?),
+            });
+        }
         Ok(TypedIter {
             inner: if self.by_id {
                 Pages::ById(client.find_by_id_as(&query, read_page::<R>)?)
@@ -207,6 +247,7 @@ impl<R: Readable> Find<R> {
     pub fn ids(&self, client: &Client) -> Result<Vec<Id<R::Type>>> {
         let mut query = self.to_query();
         query.fields = vec!["id".into()];
+        query.query_fields.clear();
         let records = if self.by_id {
             client.find_by_id(&query)?.collect::<Result<Vec<_>>>()?
         } else {
@@ -271,15 +312,25 @@ pub struct TypedIter<R> {
 enum Pages<R> {
     ByNumber(FindIter<R>),
     ById(IdIter<R>),
+    /// Read untyped, query fields filled, then decoded.
+    Filled(FindIter<Value>),
 }
 
-impl<R: Send + 'static> Iterator for TypedIter<R> {
+impl<R: Readable> Iterator for TypedIter<R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
             Pages::ByNumber(pages) => pages.next(),
             Pages::ById(pages) => pages.next(),
+            Pages::Filled(pages) => Some(pages.next()?.and_then(|record| match record {
+                Value::Object(map) => R::decode(map),
+                other => Err(Error::Malformed {
+                    method: "read".into(),
+                    entity_type: Some(<R::Type as EntityType>::NAME.into()),
+                    detail: format!("a record that is not an object: {other}"),
+                }),
+            })),
         }
     }
 }
@@ -293,8 +344,9 @@ impl<T: Entity> Find<T> {
     /// [`get`](Partial::get) refuses a field that was not read rather than calling it empty;
     /// to read several fields into variables, a projection (`#[derive(Select)]`) is shorter.
     #[doc(alias = "return_fields")]
-    pub fn fields(self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
+    pub fn fields(mut self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
         let mut names = Vec::new();
+        fields.push_queries(&mut self.queries);
         fields.push_paths(&mut names);
         self.into_read(names)
     }
@@ -305,6 +357,7 @@ impl<T: Entity> Find<Partial<T>> {
     /// as `.fields((Shot::F.code, Shot::F.sg_cut_in))` does (handles of different kinds go in a
     /// tuple, or in calls one after another; an array holds handles of one kind).
     pub fn fields(mut self, fields: impl ReturnFields<T::Type>) -> Find<Partial<T>> {
+        fields.push_queries(&mut self.queries);
         fields.push_paths(&mut self.query.fields);
         self
     }
@@ -320,6 +373,10 @@ impl<T: Entity> Find<Partial<T>> {
 pub trait ReturnFields<E> {
     /// Appends the wire paths.
     fn push_paths(self, out: &mut Vec<String>);
+    /// Appends the query fields among them, each with its definition (JSON, as generated).
+    fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
+        let _ = out;
+    }
 }
 
 impl<F: EntityField> ReturnFields<F::Type> for F {
@@ -346,9 +403,19 @@ impl<F: EntityField> ReturnFields<F::Type> for Vec<F> {
     }
 }
 
+/// The query field `f` ends at, with its definition.
+fn push_query<E, K, A>(f: &FieldRef<E, K, A>, out: &mut Vec<(String, &'static str)>) {
+    if let Some(def) = f.query() {
+        out.push((f.path().to_string(), def));
+    }
+}
+
 impl<E, K, A: Returnable> ReturnFields<E> for FieldRef<E, K, A> {
     fn push_paths(self, out: &mut Vec<String>) {
         out.push(self.path().into());
+    }
+    fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
+        push_query(self, out);
     }
 }
 
@@ -356,11 +423,19 @@ impl<E, K, A: Returnable> ReturnFields<E> for &FieldRef<E, K, A> {
     fn push_paths(self, out: &mut Vec<String>) {
         out.push(self.path().into());
     }
+    fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
+        push_query(self, out);
+    }
 }
 
 impl<E, K, A: Returnable, const N: usize> ReturnFields<E> for [FieldRef<E, K, A>; N] {
     fn push_paths(self, out: &mut Vec<String>) {
         out.extend(self.iter().map(|f| f.path().to_string()));
+    }
+    fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
+        for f in self {
+            push_query(f, out);
+        }
     }
 }
 
@@ -371,6 +446,11 @@ macro_rules! return_tuples {
             fn push_paths(self, out: &mut Vec<String>) {
                 let ($($t,)+) = self;
                 $( $t.push_paths(out); )+
+            }
+            #[allow(non_snake_case)]
+            fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
+                let ($($t,)+) = self;
+                $( $t.push_queries(out); )+
             }
         }
     )*};

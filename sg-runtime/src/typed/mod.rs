@@ -308,6 +308,21 @@ pub mod kind {
         type Value = T::Link;
     }
 
+    /// A query field whose value is one `K` value: a count (`Query<Number>`), a sum of
+    /// frames, the latest Version's code. Computed by the client when a read names it; no
+    /// relation filters on it (a site cannot).
+    pub struct Query<K: 'static>(PhantomData<fn() -> K>);
+    impl<K: Kind> Kind for Query<K> {
+        type Value = K::Value;
+    }
+
+    /// A query field whose value is a list of `K` values (a `single_record` with a limit over
+    /// one).
+    pub struct QueryList<K: 'static>(PhantomData<fn() -> K>);
+    impl<K: Kind> Kind for QueryList<K> {
+        type Value = Vec<K::Value>;
+    }
+
     /// `multi_entity`: links to records of entity types in the target set `T`.
     pub struct MultiEntity<T: 'static>(PhantomData<fn() -> T>);
     impl<T: crate::typed::TargetSet> Kind for MultiEntity<T> {
@@ -322,6 +337,8 @@ pub(crate) type Types<E, K, A> = fn() -> (E, K, A);
 /// `A` ([`Writable`] or [`ReadOnly`]). Its value is the wire path.
 pub struct FieldRef<E, K, A> {
     path: Cow<'static, str>,
+    /// A query field's definition (JSON, as generated): the last hop's, for a deep path.
+    query: Option<&'static str>,
     _types: PhantomData<Types<E, K, A>>,
 }
 
@@ -331,16 +348,33 @@ impl<E, K, A> FieldRef<E, K, A> {
     pub(crate) const fn new(name: &'static str) -> Self {
         FieldRef {
             path: Cow::Borrowed(name),
+            query: None,
             _types: PhantomData,
         }
     }
 
-    /// A handle on a deep-link path, such as `sg_sequence.Sequence.code`.
-    pub(crate) fn from_path(path: String) -> Self {
+    /// A handle on query field `name`, with its definition.
+    pub(crate) const fn query_field(name: &'static str, definition: &'static str) -> Self {
         FieldRef {
-            path: Cow::Owned(path),
+            path: Cow::Borrowed(name),
+            query: Some(definition),
             _types: PhantomData,
         }
+    }
+
+    /// A handle on a deep-link path, such as `sg_sequence.Sequence.code`, ending at a query
+    /// field when `query` is its definition.
+    pub(crate) fn from_path(path: String, query: Option<&'static str>) -> Self {
+        FieldRef {
+            path: Cow::Owned(path),
+            query,
+            _types: PhantomData,
+        }
+    }
+
+    /// The query field's definition (JSON), when this handle ends at one.
+    pub(crate) fn query(&self) -> Option<&'static str> {
+        self.query
     }
 
     /// The wire path: a field name, or a deep-link path.
@@ -353,6 +387,7 @@ impl<E, K, A> Clone for FieldRef<E, K, A> {
     fn clone(&self) -> Self {
         FieldRef {
             path: self.path.clone(),
+            query: self.query,
             _types: PhantomData,
         }
     }
@@ -405,7 +440,10 @@ impl<E: EntityType, T: 'static, A> FieldRef<E, kind::Entity<T>, A> {
         M: EntityType + LinkTarget<T>,
         A: Through<A2>,
     {
-        FieldRef::from_path(format!("{}.{}.{}", self.path, M::NAME, field.path))
+        FieldRef::from_path(
+            format!("{}.{}.{}", self.path, M::NAME, field.path),
+            field.query,
+        )
     }
 }
 
@@ -446,7 +484,10 @@ impl<E: EntityType, T: 'static, A> FieldRef<E, kind::MultiEntity<T>, A> {
     where
         M: EntityType + LinkTarget<T>,
     {
-        FieldRef::from_path(format!("{}.{}.{}", self.path, M::NAME, field.path))
+        FieldRef::from_path(
+            format!("{}.{}.{}", self.path, M::NAME, field.path),
+            field.query,
+        )
     }
 }
 

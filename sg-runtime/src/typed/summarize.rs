@@ -236,7 +236,7 @@ impl<E: EntityType> Summarize<E> {
         self.add(Summary::new(field.path(), "status_percentage").value(value.to_wire()))
     }
 
-    /// The number of records with each status (or list value).
+    /// The status of the records taken together (`ip` when they differ).
     pub fn status_list<K: Listed, A>(self, field: &FieldRef<E, K, A>) -> Summarize<E> {
         self.of(field, "status_list")
     }
@@ -628,22 +628,10 @@ impl<E: EntityType> Summaries<E> {
         self.read(field.path(), "status_percentage")
     }
 
-    /// `status_list`: the number of records with each status, by status.
-    pub fn status_list<K: Listed, A>(
-        &self,
-        field: &FieldRef<E, K, A>,
-    ) -> Result<BTreeMap<String, i64>> {
-        let v: Option<Value> = self.read(field.path(), "status_list")?;
-        let mut out = BTreeMap::new();
-        for (status, n) in v.as_ref().and_then(Value::as_object).into_iter().flatten() {
-            let n = n.as_i64().ok_or_else(|| Error::Decode {
-                entity_type: E::NAME.into(),
-                id: 0,
-                field: format!("{} (status_list)", field.path()),
-                message: format!("the count of `{status}` is {n}, not an integer"),
-            })?;
-            out.insert(status.clone(), n);
-        }
-        Ok(out)
+    /// `status_list`: the status of the records taken together, as a site's field summary
+    /// gives it: `na` and `omt` are left out; then none is `na`, all the same is that status,
+    /// and more than one is `ip`. `None` when no record matched.
+    pub fn status_list<K: Listed, A>(&self, field: &FieldRef<E, K, A>) -> Result<Option<K::Value>> {
+        self.read(field.path(), "status_list")
     }
 }
