@@ -20,6 +20,8 @@ fn rust_type(k: &Kind) -> &'static str {
         Kind::Entity(_) => "sg_runtime::EntityRef",
         Kind::MultiEntity(_) => "Vec<sg_runtime::EntityRef>",
         Kind::EventMeta => "sg_runtime::serde_json::Value",
+        Kind::Query(q) if q.many => "Vec<sg_runtime::serde_json::Value>",
+        Kind::Query(q) => rust_type(&q.value),
         Kind::Plain(plain) => match *plain {
             FieldKind::NUMBER | FieldKind::MEASURE => "i64",
             FieldKind::FLOAT => "f64",

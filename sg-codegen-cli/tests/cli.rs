@@ -68,7 +68,7 @@ fn demo_prints_where_the_files_went() {
     let t = text(&o);
     assert!(
         t.contains(
-            "22 entity types, 343 fields from the bundled demo schema -> gen (23 files: 23 written"
+            "22 entity types, 360 fields from the bundled demo schema -> gen (23 files: 23 written"
         ),
         "{t}"
     );

@@ -425,3 +425,92 @@ fn field_kind(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field<'m>(model: &'m Model, entity: &str, field: &str) -> &'m FieldModel {
+        model
+            .entities
+            .iter()
+            .find(|e| e.wire == entity)
+            .and_then(|e| e.fields.iter().find(|f| f.wire == field))
+            .unwrap()
+    }
+
+    fn query(model: &Model, entity: &str, name: &str) -> QueryModel {
+        match &field(model, entity, name).kind {
+            Kind::Query(q) => (**q).clone(),
+            other => panic!("{entity}.{name} is {other:?}"),
+        }
+    }
+
+    #[test]
+    fn query_fields_are_typed_by_their_summary() {
+        let model = Model::build(&Schema::demo(), &Options::default()).unwrap();
+        let number = Kind::Plain(FieldKind::NUMBER);
+        let float = Kind::Plain(FieldKind::FLOAT);
+        for (name, value, many) in [
+            ("open_notes_count", &number, false),
+            ("sg_movie_count", &number, false),
+            ("sg_total_frames", &number, false),
+            ("sg_average_frames", &float, false),
+            ("sg_approved_percentage", &float, false),
+            (
+                "sg_first_version_at",
+                &Kind::Plain(FieldKind::DATE_TIME),
+                false,
+            ),
+            ("sg_latest_version", &Kind::Plain(FieldKind::TEXT), false),
+            ("sg_recent_versions", &Kind::Plain(FieldKind::TEXT), true),
+        ] {
+            let q = query(&model, "Shot", name);
+            assert_eq!((&q.value, q.many), (value, many), "Shot.{name}");
+        }
+        let status = query(&model, "Shot", "sg_task_status");
+        assert_eq!(status.enum_path.as_deref(), Some("super::TaskSgStatusList"));
+        assert!(!field(&model, "Shot", "sg_total_frames").writable);
+        assert!(model.warnings.is_empty(), "{:?}", model.warnings);
+        // With entities behind features, another entity's enum may be left out: a string.
+        let gated = Options {
+            entity_features: true,
+            ..Options::default()
+        };
+        let model = Model::build(&Schema::demo(), &gated).unwrap();
+        let status = query(&model, "Shot", "sg_task_status");
+        assert_eq!((status.value, status.enum_path), (Kind::List(None), None));
+    }
+
+    #[test]
+    fn a_query_the_schema_does_not_support_is_left_untyped_with_a_note() {
+        let mut schema = Schema::demo();
+        let shot = schema.entities.get_mut("Shot").unwrap();
+        let f = shot.fields.get_mut("sg_total_frames").unwrap();
+        let mut q = f.property("query").unwrap().clone();
+        q["filters"]["conditions"][0]["path"] = "sg_no_such_field".into();
+        f.properties
+            .insert("query".into(), serde_json::json!({ "value": q }));
+        let v = shot.fields.get_mut("sg_version_count").unwrap();
+        v.properties.insert(
+            "summary_default".into(),
+            serde_json::json!({"value": "median"}),
+        );
+        let model = Model::build(&schema, &Options::default()).unwrap();
+        assert_eq!(
+            field(&model, "Shot", "sg_total_frames").kind,
+            Kind::Plain(FieldKind::COMPUTED)
+        );
+        assert_eq!(
+            field(&model, "Shot", "sg_version_count").kind,
+            Kind::Plain(FieldKind::COMPUTED)
+        );
+        assert_eq!(
+            model.warnings,
+            [
+                "Shot.sg_total_frames: query field left untyped (serde_json::Value): `Version.sg_no_such_field` (in `sg_no_such_field`) is not in the schema",
+                "Shot.sg_version_count: query field left untyped (serde_json::Value): summary `median` is not one this crate knows",
+            ]
+        );
+    }
+}

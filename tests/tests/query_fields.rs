@@ -467,8 +467,7 @@ fn a_read_by_id_with_query_fields_is_refused_with_the_way_through() {
         .by_id()
         .with_query_fields(Shot::F.open_notes_count)
         .all(&client)
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(e.to_string().contains("fill_query_fields"), "{e}");
     let e = client
         .fill_query_fields("Shot", &mut [json!({"type": "Shot", "id": 1})], &["code"])

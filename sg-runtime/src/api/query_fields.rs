@@ -206,9 +206,11 @@ impl Client {
         let (owner, field) = match parts.len() {
             1 => (entity_type, parts[0]),
             n if n >= 3 && n % 2 == 1 => (parts[n - 2], parts[n - 1]),
-            _ => return Err(Error::InvalidRequest(format!(
+            _ => {
+                return Err(Error::InvalidRequest(format!(
                 "query field `{path}` of {entity_type}: give a field or a `link.Type.field` path"
-            ))),
+            )))
+            }
         };
         let fs = schema.field(owner, field).ok_or_else(|| {
             Error::InvalidRequest(format!(
