@@ -531,3 +531,105 @@ fn the_official_client_per_record_gives_the_same_values() {
         );
     }
 }
+
+/// tk-core's 39 query fields (every one an open-notes count, through `note_links` or, on Task,
+/// `tasks`): the values read equal the per-record method on a local site of that schema, on
+/// every entity type that has one, untyped and through the generated bindings.
+#[test]
+fn tk_core_query_fields_read_what_the_per_record_method_gives() {
+    let Some(dirs) =
+        sg_tests::shared_schemas("tk_core_query_fields_read_what_the_per_record_method_gives")
+    else {
+        return;
+    };
+    let dir = &dirs.iter().find(|(n, _)| n == "tk-core").unwrap().1;
+    let schema = Schema::load(dir).unwrap();
+    let mut owners = Vec::new();
+    for (et, es) in &schema.entities {
+        for (f, fs) in &es.fields {
+            if QueryDefinition::of(fs).is_some() {
+                owners.push((et.clone(), f.clone()));
+            }
+        }
+    }
+    assert_eq!(owners.len(), 39);
+    let mut seed = Map::new();
+    for (et, _) in &owners {
+        seed.insert(
+            et.clone(),
+            json!((1..=3).map(|i| json!({"id": i})).collect::<Vec<_>>()),
+        );
+    }
+    let linkable: Vec<String> = schema.field("Note", "note_links").unwrap().valid_types();
+    let statuses = ["opn", "ip", "clsd"];
+    let mut notes = Vec::new();
+    for (n, (et, _)) in owners.iter().enumerate() {
+        for k in 0..(n % 4 + 1) {
+            let id = 1 + (n + k) as i64 % 3;
+            let mut note =
+                json!({"subject": format!("{et} {k}"), "sg_status_list": statuses[(n + k) % 3]});
+            if et == "Task" {
+                note["tasks"] = json!([{"type": "Task", "id": id}]);
+            } else if linkable.contains(et) {
+                note["note_links"] = json!([{"type": et, "id": id}]);
+            }
+            notes.push(note);
+        }
+    }
+    seed.insert("Note".into(), json!(notes));
+    let server = LocalSite::builder(schema.clone())
+        .seed(Value::Object(seed))
+        .start()
+        .unwrap();
+    let client = server.client().unwrap();
+    let mut non_zero = 0;
+    for (et, field) in &owners {
+        let mut records = client.find_all(&Query::new(et.as_str())).unwrap();
+        let stats = client
+            .fill_query_fields(et, &mut records, &[field])
+            .unwrap();
+        let def = QueryDefinition::of_in(schema.field(et, field).unwrap(), &schema).unwrap();
+        for r in &records {
+            let id = r["id"].as_i64().unwrap();
+            let filters = def.filters_for(&json!({"type": et, "id": id})).unwrap();
+            let answer = client
+                .summarize(
+                    "Note",
+                    Some(&Filter::from_filters(&filters)),
+                    &[sg_runtime::Summary {
+                        field: "id".into(),
+                        summary_type: "record_count".into(),
+                        value: None,
+                    }],
+                    &[],
+                    true,
+                )
+                .unwrap();
+            assert_eq!(
+                r[field.as_str()],
+                answer["summaries"]["id"],
+                "{et} #{id}.{field}"
+            );
+            non_zero += usize::from(r[field.as_str()] != json!(0));
+        }
+        assert!(stats.requests <= 2, "{et}.{field}: {stats:?}");
+    }
+    assert!(non_zero > 30, "only {non_zero} records have open notes");
+
+    #[cfg(all(shared_schemas, not(trybuild)))]
+    {
+        use sg_tests::tk_core;
+        let shots = tk_core::Shot::find()
+            .with_query_fields(tk_core::Shot::F.open_notes_count)
+            .all(&client)
+            .unwrap();
+        let mut untyped = client.find_all(&Query::new("Shot")).unwrap();
+        client
+            .fill_query_fields("Shot", &mut untyped, &["open_notes_count"])
+            .unwrap();
+        assert_eq!(shots.len(), 3);
+        for (s, u) in shots.iter().zip(&untyped) {
+            assert_eq!(json!(s.open_notes_count), u["open_notes_count"]);
+        }
+    }
+}
