@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|query-fields|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -12,6 +12,7 @@ mod compile;
 mod decode;
 mod events;
 mod find;
+mod query_fields;
 mod round_trip;
 mod storm;
 mod synthetic;
@@ -99,14 +100,14 @@ fn main() {
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
             "codegen" | "compile" | "find" | "decode" | "storm" | "upload" | "events"
-            | "round-trip" | "webhooks" | "all" => what = a,
+            | "round-trip" | "webhooks" | "query-fields" | "all" => what = a,
             "find-worker" | "upload-worker" | "events-worker" | "decode-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|all] [--quick] [--runs N]"
+                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|query-fields|all] [--quick] [--runs N]"
                 );
                 return;
             }
@@ -160,6 +161,9 @@ fn main() {
     }
     if what == "webhooks" || what == "all" {
         webhooks::run(&s);
+    }
+    if what == "query-fields" || what == "all" {
+        query_fields::run(&s);
     }
 }
 

@@ -383,22 +383,33 @@ impl Filler {
                 out.extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
             }
             Way::Grouped { path } => {
-                for chunk in parents
+                // The site's answer for a parent with no record is asked beside the groups, for
+                // a parent that cannot exist (id 0): the same empty set, no round trip more.
+                let chunks: Vec<Vec<i64>> = parents
                     .iter()
                     .copied()
                     .collect::<Vec<_>>()
                     .chunks(PARENTS_PER_REQUEST)
-                {
-                    self.grouped(client, t, path, chunk, &mut out)?;
-                }
-                let missing: Vec<i64> = parents
-                    .iter()
-                    .filter(|p| !out.contains_key(p))
-                    .copied()
+                    .map(<[i64]>::to_vec)
                     .collect();
-                if let Some(first) = missing.first() {
-                    let empty = self.empty_answer(client, t, *first)?;
-                    out.extend(missing.iter().map(|p| (*p, empty.clone())));
+                let (empty, groups) = std::thread::scope(|scope| {
+                    let empty = scope.spawn(|| self.empty_answer(client, t));
+                    let groups: Vec<_> = chunks
+                        .iter()
+                        .map(|chunk| scope.spawn(move || self.grouped(client, t, path, chunk)))
+                        .collect();
+                    let groups: Vec<Result<BTreeMap<i64, Value>>> = groups
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_else(|_| Err(panicked())))
+                        .collect();
+                    (empty.join().unwrap_or_else(|_| Err(panicked())), groups)
+                });
+                for g in groups {
+                    out.extend(g?);
+                }
+                let empty = empty?;
+                for p in parents {
+                    out.entry(*p).or_insert_with(|| empty.clone());
                 }
             }
             Way::Picked { path } => {
@@ -464,17 +475,17 @@ impl Filler {
         }
     }
 
-    /// A grouped `summarize` for `chunk` of parents.
+    /// A grouped `summarize` for `chunk` of parents: the value of each parent with records.
     fn grouped(
         &self,
         client: &Client,
         t: &Target,
         path: &str,
         chunk: &[i64],
-        out: &mut BTreeMap<i64, Value>,
-    ) -> Result<()> {
+    ) -> Result<BTreeMap<i64, Value>> {
+        let mut out = BTreeMap::new();
         let SummaryKind::Aggregate(kind) = t.def.kind().map_err(Error::InvalidRequest)? else {
-            return Ok(());
+            return Ok(out);
         };
         let links: Vec<Value> = chunk.iter().map(|p| Self::parent(t, *p)).collect();
         let filters = t
@@ -498,11 +509,12 @@ impl Filler {
                 out.insert(p, g["summaries"][&t.def.summary_field].clone());
             }
         }
-        Ok(())
+        Ok(out)
     }
 
-    /// The site's answer for a parent no record matched, asked once per field.
-    fn empty_answer(&self, client: &Client, t: &Target, parent: i64) -> Result<Value> {
+    /// The site's answer for a parent no record matches (the per-record query of a parent
+    /// that cannot exist, id 0), asked once per field.
+    fn empty_answer(&self, client: &Client, t: &Target) -> Result<Value> {
         if let Some(v) = self
             .empty
             .lock()
@@ -511,7 +523,7 @@ impl Filler {
         {
             return Ok(v.clone());
         }
-        let v = self.per_record(client, t, parent)?;
+        let v = self.per_record(client, t, 0)?;
         self.empty
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -583,6 +595,10 @@ impl Filler {
         }
         Ok(())
     }
+}
+
+fn panicked() -> Error {
+    Error::InvalidRequest("a query field's thread panicked".into())
 }
 
 /// A `single_record` value: the one value (or `null`), or the list for a limit over one.

@@ -54,7 +54,22 @@ impl Client {
             return self.find_as(query, Client::read_page);
         }
         query.check_limit()?;
-        let filler = self.query_filler(&query.entity_type, &query.query_fields, &query.fields)?;
+        // The definitions (a schema read, where none are given) beside the page size (an
+        // `info`, on a client's first read): one round trip, not two.
+        let (filler, page_size) = std::thread::scope(|scope| {
+            let filler = scope.spawn(|| {
+                self.query_filler(&query.entity_type, &query.query_fields, &query.fields)
+            });
+            let page_size = match query.page_size {
+                Some(n) if n > 0 => Ok(n),
+                _ => self.page_size(),
+            };
+            (filler.join(), page_size)
+        });
+        page_size?;
+        let filler = filler.map_err(|_| {
+            Error::InvalidRequest("read: the query fields' thread panicked".into())
+        })??;
         let mut read = query.clone();
         read.fields.extend(filler.helpers().iter().cloned());
         let mut pages = self.find_as(&read, Client::read_page)?;
