@@ -633,3 +633,28 @@ fn tk_core_query_fields_read_what_the_per_record_method_gives() {
         }
     }
 }
+
+/// A grouped answer whose group values are not the records asked about (a site answering in
+/// another shape) is an error naming the field, never a silent empty value for every record.
+#[test]
+fn a_grouped_answer_of_another_shape_is_an_error_not_a_zero() {
+    let server = site(6);
+    let client = server.client().unwrap();
+    let mut records = client.find_all(&Query::new("Shot")).unwrap();
+    let body = json!({"results": {"summaries": {"frame_count": 5},
+        "groups": [{"group_name": "sh0001", "group_value": "sh0001", "summaries": {"frame_count": 5}}]}});
+    // Both summaries the field sends (the groups, and the empty set's answer beside them) get
+    // it, whichever goes first.
+    server.inject(
+        Some("summarize"),
+        sg_localsite::Fault::Body(200, body.to_string()),
+        2,
+    );
+    let e = client
+        .fill_query_fields("Shot", &mut records, &["sg_total_frames"])
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("sg_total_frames") && e.to_string().contains("\"sh0001\""),
+        "{e}"
+    );
+}

@@ -502,12 +502,20 @@ impl Filler {
         )?;
         let wanted: BTreeSet<i64> = chunk.iter().copied().collect();
         for g in answer["groups"].as_array().into_iter().flatten() {
-            let Some(p) = link_id(&g["group_value"], &t.parent_type) else {
-                continue;
-            };
-            if wanted.contains(&p) {
-                out.insert(p, g["summaries"][&t.def.summary_field].clone());
-            }
+            // Every group is one of the parents asked about (the filter keeps no other): a
+            // group value of another shape would make every parent look empty, so it is an
+            // error, never a silent zero.
+            let p = link_id(&g["group_value"], &t.parent_type)
+                .filter(|p| wanted.contains(p))
+                .ok_or_else(|| Error::Malformed {
+                    method: "summarize".into(),
+                    entity_type: Some(t.def.entity_type.clone()),
+                    detail: format!(
+                        "query field `{}`: grouped by `{path}`, a group's value is {}, not a {} asked about",
+                        t.key, g["group_value"], t.parent_type
+                    ),
+                })?;
+            out.insert(p, g["summaries"][&t.def.summary_field].clone());
         }
         Ok(out)
     }
