@@ -358,18 +358,18 @@ impl<R: Send + 'static> FindIter<R> {
 
     fn fetch(&mut self) -> Result<()> {
         let number = self.next_page;
+        let mut inline = false;
         let page = match self.ahead.pop_front() {
             Some(handle) => handle.join().unwrap_or_else(|_| {
                 Err(Error::InvalidRequest(
                     "read: a page's thread panicked".into(),
                 ))
             }),
-            None => read_filled(
-                &self.client,
-                self.read,
-                self.fill.as_ref(),
-                self.params(number),
-            ),
+            // Read here, and filled below, once the pages after it are asked for.
+            None => {
+                inline = true;
+                (self.read)(&self.client, self.params(number))
+            }
         };
         // Past the first page of a read of many, an error says which page failed.
         let page = page.map_err(|e| match number {
@@ -431,7 +431,17 @@ impl<R: Send + 'static> FindIter<R> {
             }
             self.ask_ahead();
         }
-        self.buffer = page.entities.into();
+        let mut entities = page.entities;
+        if let (true, Some(fill)) = (inline, &self.fill) {
+            fill(&self.client, &mut entities).map_err(|e| match number {
+                _ if number == 1 || self.single_page => e,
+                _ => Error::Page {
+                    page: number,
+                    cause: Box::new(e),
+                },
+            })?;
+        }
+        self.buffer = entities.into();
         Ok(())
     }
 }
