@@ -309,7 +309,7 @@ impl QueryDefinition {
     /// the token replaced by the parent, other links cut to `{type, id}`. This is the
     /// per-record query a site computes the field with.
     pub fn filters_for(&self, parent: &Value) -> Result<Filters, String> {
-        self.filters_with(&|_, _, values: &[Value]| {
+        self.filters_with(&|values: &[Value]| {
             values
                 .iter()
                 .map(|v| {
@@ -328,7 +328,7 @@ impl QueryDefinition {
     /// condition becomes `path in parents`.
     pub fn filters_for_many(&self, parents: &[Value]) -> Result<Filters, String> {
         let parents = parents.to_vec();
-        self.filters_with(&move |_, _, values: &[Value]| {
+        self.filters_with(&move |values: &[Value]| {
             if values.iter().any(is_token) {
                 Replaced::Condition(("in".to_string(), parents.clone()))
             } else {
@@ -337,10 +337,7 @@ impl QueryDefinition {
         })
     }
 
-    fn filters_with(
-        &self,
-        values_of: &dyn Fn(&str, &str, &[Value]) -> Replaced,
-    ) -> Result<Filters, String> {
+    fn filters_with(&self, values_of: &dyn Fn(&[Value]) -> Replaced) -> Result<Filters, String> {
         fn link(v: &Value) -> Value {
             match v.as_object() {
                 Some(o) if o.contains_key("type") && o.contains_key("id") => {
@@ -349,14 +346,14 @@ impl QueryDefinition {
                 _ => v.clone(),
             }
         }
-        fn walk(n: &Node, values_of: &dyn Fn(&str, &str, &[Value]) -> Replaced) -> FilterItem {
+        fn walk(n: &Node, values_of: &dyn Fn(&[Value]) -> Replaced) -> FilterItem {
             match n {
                 Node::Cond {
                     path,
                     relation,
                     values,
                 } => {
-                    let (relation, values) = match values_of(path, relation, values) {
+                    let (relation, values) = match values_of(values) {
                         Replaced::Values(v) => (relation.clone(), v),
                         Replaced::Condition((r, v)) => (r, v),
                     };

@@ -72,6 +72,17 @@ impl SiteClient for LocalSite {
     }
 }
 
+/// The Python with the official client (`shotgun_api3`) installed, from `PYTHON` or `python3`,
+/// or `None` where there is none (tests that need it say they skipped).
+pub fn python_with_official_client() -> Option<String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import shotgun_api3"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(python)
+}
+
 /// The environment variable naming the folder of real site schemas (`../shared/schemas` in CI).
 pub const SHARED_SCHEMAS_VAR: &str = "SG_SHARED_SCHEMAS";
 

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
 use sg_runtime::Query;
-use sg_tests::SiteClient;
 use sg_tests::{numbered_shots, sent};
+use sg_tests::{python_with_official_client, SiteClient};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -23,15 +23,6 @@ const FINDS: [(usize, usize); 8] = [
     (0, 3),
     (1, 0),
 ];
-
-fn python_with_official_client() -> Option<String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python)
-        .args(["-c", "import shotgun_api3"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(python)
-}
 
 fn server() -> LocalSite {
     LocalSite::builder(Schema::demo())

@@ -10,7 +10,7 @@ use sg_runtime::schema::Schema;
 use sg_runtime::typed::prelude::*;
 use sg_runtime::{Client, Filter, Query};
 use sg_tests::demo::{markers, Sequence, Shot, Version};
-use sg_tests::SiteClient;
+use sg_tests::{python_with_official_client, SiteClient};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
@@ -476,15 +476,6 @@ fn a_read_by_id_with_query_fields_is_refused_with_the_way_through() {
         e.to_string().contains("Shot.code is not a query field"),
         "{e}"
     );
-}
-
-fn python_with_official_client() -> Option<String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python)
-        .args(["-c", "import shotgun_api3"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(python)
 }
 
 #[test]
