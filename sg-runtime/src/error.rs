@@ -241,6 +241,16 @@ pub enum Error {
         /// What failed.
         cause: Box<Error>,
     },
+    /// A query field could not be computed: which field (of which entity type), and why.
+    #[error("query field {entity_type}.{field}: {cause}")]
+    QueryField {
+        /// The entity type read.
+        entity_type: String,
+        /// The field, or `link.Type.field` path.
+        field: String,
+        /// What failed.
+        cause: Box<Error>,
+    },
     /// A bulk write ([`Client::bulk`](crate::Client::bulk)) did not land whole: some chunks
     /// (each its own transaction) failed. The counts are of requests.
     #[error("bulk write: {landed} requests landed, {not_applied} did not, {unknown} may have; requests {}..{}: {cause}", .requests.start, .requests.end)]
@@ -327,7 +337,9 @@ impl Error {
             Error::SsoSite { .. } => Some(108),
             Error::AutodeskIdentity { .. } => Some(110),
             Error::Server { code, .. } => Some(*code),
-            Error::Page { cause, .. } | Error::Bulk { cause, .. } => cause.error_code(),
+            Error::Page { cause, .. }
+            | Error::Bulk { cause, .. }
+            | Error::QueryField { cause, .. } => cause.error_code(),
             _ => None,
         }
     }

@@ -645,7 +645,13 @@ fn a_grouped_answer_of_another_shape_is_an_error_not_a_zero() {
         .fill_query_fields("Shot", &mut records, &["sg_total_frames"])
         .unwrap_err();
     assert!(
-        e.to_string().contains("sg_total_frames") && e.to_string().contains("\"sh0001\""),
+        matches!(&e, sg_runtime::Error::QueryField { field, .. } if field == "sg_total_frames"),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("query field Shot.sg_total_frames: ")
+            && e.to_string().contains("\"sh0001\""),
         "{e}"
     );
 }

@@ -1,4 +1,4 @@
-//! The model to Rust source, written as text by one printer ([`code::Code`]): an entity's file
+//! The model to Rust source, written as text by one printer (`code::Code`): an entity's file
 //! in `entity.rs`, the root (`mod.rs`, the markers module) in `root.rs`. The types and docs
 //! every file shares are here.
 

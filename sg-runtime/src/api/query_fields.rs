@@ -125,6 +125,8 @@ impl Target {
 /// The query fields of a read, ready to fill its pages.
 #[derive(Clone, Debug)]
 pub(crate) struct Filler {
+    /// The entity type read.
+    read_type: String,
     targets: Vec<Target>,
     /// Link paths added to the read only for the fields: removed from the records after.
     helpers: Vec<String>,
@@ -186,6 +188,7 @@ impl Client {
             *stats.ways.entry(t.way_name()).or_default() += 1;
         }
         Ok(Filler {
+            read_type: entity_type.to_string(),
             targets,
             helpers,
             stats: Arc::new(Mutex::new(stats)),
@@ -306,11 +309,10 @@ impl Filler {
         });
         let mut by_target = Vec::new();
         for (t, r) in self.targets.iter().zip(results) {
-            let values = r.map_err(|e| match e {
-                Error::InvalidRequest(m) => {
-                    Error::InvalidRequest(format!("query field `{}`: {m}", t.key))
-                }
-                other => other,
+            let values = r.map_err(|e| Error::QueryField {
+                entity_type: self.read_type.clone(),
+                field: t.key.clone(),
+                cause: Box::new(e),
             })?;
             by_target.push(values);
         }
