@@ -460,15 +460,40 @@ fn typed_reads_fill_the_query_fields_they_name() {
 }
 
 #[test]
-fn a_read_by_id_with_query_fields_is_refused_with_the_way_through() {
-    let server = site(6);
+fn reads_by_id_fill_them_too_and_a_field_that_is_not_one_is_named() {
+    let server = sg_localsite::LocalSite::builder(Schema::demo())
+        .page_size(7)
+        .seed(production(40))
+        .start()
+        .unwrap();
     let client = server.client().unwrap();
-    let e = Shot::find()
+    let fields = ["open_notes_count", "sg_total_frames", "sg_latest_version"];
+    let by_page = client
+        .find_all(
+            &Query::new("Shot")
+                .fields(["code"])
+                .with_query_fields(fields),
+        )
+        .unwrap();
+    let by_id: Vec<Value> = client
+        .find_by_id(
+            &Query::new("Shot")
+                .fields(["code"])
+                .with_query_fields(fields),
+        )
+        .unwrap()
+        .collect::<sg_runtime::Result<_>>()
+        .unwrap();
+    assert_eq!(by_id.len(), 40);
+    assert_eq!(by_id, by_page, "pages of 7, read by id ranges side by side");
+    let typed = Shot::find()
         .by_id()
         .with_query_fields(Shot::F.open_notes_count)
         .all(&client)
-        .expect_err("refused");
-    assert!(e.to_string().contains("fill_query_fields"), "{e}");
+        .unwrap();
+    for (t, u) in typed.iter().zip(&by_page) {
+        assert_eq!(json!(t.open_notes_count), u["open_notes_count"]);
+    }
     let e = client
         .fill_query_fields("Shot", &mut [json!({"type": "Shot", "id": 1})], &["code"])
         .unwrap_err();

@@ -2,7 +2,7 @@
 //! id read" rather than by page number, so that records created or deleted during the read
 //! cannot shift the pages under it; id ranges are read side by side.
 
-use super::read::{Page, ReadPage};
+use super::read::{Fill, Page, ReadPage};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::{Direction, Filter, Query, Sort};
@@ -10,6 +10,7 @@ use serde_json::Value;
 use sg_api3::methods::read::ReadParams;
 use std::collections::VecDeque;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 impl Client {
     /// The records `query` matches, in id order, read so that a table that changes during the
@@ -34,8 +35,22 @@ impl Client {
     /// applies; a query with sorts or a page number is refused (records come in id order, and
     /// pages are not numbered). Errors are as [`Client::find`]'s: a page that fails is tried
     /// again on its own, and then its error names its place in the read ([`Error::Page`]).
+    ///
+    /// Query fields the query names ([`Query::with_query_fields`]) are computed for each page,
+    /// as [`Client::find`] does.
     pub fn find_by_id(&self, query: &Query) -> Result<IdIter> {
-        self.find_by_id_as(query, Client::read_page)
+        if query.query_fields.is_empty() {
+            return self.find_by_id_as(query, Client::read_page);
+        }
+        let filler = self.query_filler(&query.entity_type, &query.query_fields, &query.fields)?;
+        let mut read = query.clone();
+        read.query_fields.clear();
+        read.fields.extend(filler.helpers().iter().cloned());
+        let mut pages = self.find_by_id_as(&read, Client::read_page)?;
+        pages.fill = Some(Arc::new(
+            move |client: &Client, records: &mut Vec<Value>| filler.fill(client, records),
+        ));
+        Ok(pages)
     }
 
     /// [`Client::find_by_id`] with pages read and decoded by `read`.
@@ -59,8 +74,10 @@ impl Client {
             return refuse(&format!("page number ({page})"));
         }
         if !query.query_fields.is_empty() {
+            // Only an untyped read fills them (`find_by_id`): a caller that decodes pages
+            // itself would hand back query fields unfilled.
             return Err(Error::InvalidRequest(format!(
-                "read by id of {}: query fields are computed on reads by page (`find`); read the ids by id, then fill them with `Client::fill_query_fields`",
+                "read by id of {}: query fields are filled by `Client::find_by_id`",
                 query.entity_type
             )));
         }
@@ -84,6 +101,7 @@ impl Client {
             remaining: query.limit,
             pages_read: 0,
             done: false,
+            fill: None,
         })
     }
 }
@@ -115,6 +133,9 @@ pub struct IdIter<R = Value> {
     /// Pages handed over so far.
     pages_read: usize,
     done: bool,
+    /// Work on each page's records before they are handed over (query fields), on the thread
+    /// that read the page.
+    fill: Option<Fill<R>>,
 }
 
 impl<R> std::fmt::Debug for IdIter<R> {
@@ -182,6 +203,7 @@ fn ranges(low: i64, high: i64, n: usize) -> Vec<(i64, Option<i64>)> {
 fn read_range<R>(
     client: Client,
     read: ReadPage<R>,
+    fill: Option<Fill<R>>,
     query: Query,
     per_page: usize,
     (mut after, before): (i64, Option<i64>),
@@ -191,7 +213,13 @@ fn read_range<R>(
         let page = read(
             &client,
             params(&query, per_page, Some(after), before, Direction::Asc, false),
-        );
+        )
+        .and_then(|mut p| {
+            if let Some(fill) = &fill {
+                fill(&client, &mut p.entities)?;
+            }
+            Ok(p)
+        });
         let next = match &page {
             Ok(p) if p.has_next && !p.entities.is_empty() => p.ids.last().copied(),
             _ => None,
@@ -244,7 +272,7 @@ impl<R: Send + 'static> IdIter<R> {
         let more = first.has_next && wanted != Some(0);
         self.buffer = first.entities.into();
         let Some(low) = last.filter(|_| more) else {
-            return Ok(());
+            return self.fill_first();
         };
         let high = match highest {
             Some(handle) => {
@@ -269,6 +297,17 @@ impl<R: Send + 'static> IdIter<R> {
         let n = left.div_ceil(self.per_page).max(1);
         self.pending = ranges(low, high, n).into();
         self.ask_ahead();
+        // The first page is filled once the ranges after it are being read.
+        self.fill_first()
+    }
+
+    /// Fills the first page, in the buffer.
+    fn fill_first(&mut self) -> Result<()> {
+        if let Some(fill) = &self.fill {
+            let mut records: Vec<R> = self.buffer.drain(..).collect();
+            fill(&self.client, &mut records)?;
+            self.buffer = records.into();
+        }
         Ok(())
     }
 
@@ -281,8 +320,10 @@ impl<R: Send + 'static> IdIter<R> {
             };
             let (sender, receiver) = sync_channel(1);
             let (client, read, query) = (self.client.clone(), self.read, self.query.clone());
-            let per_page = self.per_page;
-            std::thread::spawn(move || read_range(client, read, query, per_page, bounds, sender));
+            let (per_page, fill) = (self.per_page, self.fill.clone());
+            std::thread::spawn(move || {
+                read_range(client, read, fill, query, per_page, bounds, sender)
+            });
             self.ranges.push_back(receiver);
         }
     }

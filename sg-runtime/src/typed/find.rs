@@ -216,9 +216,13 @@ impl<R: Readable> Find<R> {
     /// ahead of the caller (see [`FindIter`]).
     pub fn iter(&self, client: &Client) -> Result<TypedIter<R>> {
         let query = self.to_query();
-        if !query.query_fields.is_empty() && !self.by_id {
+        if !query.query_fields.is_empty() {
             return Ok(TypedIter {
-                inner: Pages::Filled(client.find(&query)?),
+                inner: if self.by_id {
+                    Pages::FilledById(client.find_by_id(&query)?)
+                } else {
+                    Pages::Filled(client.find(&query)?)
+                },
             });
         }
         Ok(TypedIter {
@@ -314,6 +318,8 @@ enum Pages<R> {
     ById(IdIter<R>),
     /// Read untyped, query fields filled, then decoded.
     Filled(FindIter<Value>),
+    /// [`Pages::Filled`], read by id.
+    FilledById(IdIter<Value>),
 }
 
 impl<R: Readable> Iterator for TypedIter<R> {
@@ -323,15 +329,21 @@ impl<R: Readable> Iterator for TypedIter<R> {
         match &mut self.inner {
             Pages::ByNumber(pages) => pages.next(),
             Pages::ById(pages) => pages.next(),
-            Pages::Filled(pages) => Some(pages.next()?.and_then(|record| match record {
-                Value::Object(map) => R::decode(map),
-                other => Err(Error::Malformed {
-                    method: "read".into(),
-                    entity_type: Some(<R::Type as EntityType>::NAME.into()),
-                    detail: format!("a record that is not an object: {other}"),
-                }),
-            })),
+            Pages::Filled(pages) => Some(pages.next()?.and_then(decode_record::<R>)),
+            Pages::FilledById(pages) => Some(pages.next()?.and_then(decode_record::<R>)),
         }
+    }
+}
+
+/// A record read untyped (its query fields filled) decoded into `R`.
+fn decode_record<R: Readable>(record: Value) -> Result<R> {
+    match record {
+        Value::Object(map) => R::decode(map),
+        other => Err(Error::Malformed {
+            method: "read".into(),
+            entity_type: Some(<R::Type as EntityType>::NAME.into()),
+            detail: format!("a record that is not an object: {other}"),
+        }),
     }
 }
 
