@@ -281,7 +281,30 @@ pub fn production() -> Value {
             }));
         }
     }
+    // Versions of the first sequence's shots (for its query fields: counts, frames, the latest),
+    // and notes on some of them.
+    let mut versions = Vec::new();
+    let mut notes = Vec::new();
+    for i in 0..4i64 {
+        for v in 0..(i % 3 + 1) {
+            versions.push(json!({
+                "code": format!("sq10_sh{:03}_anim_v{:03}", (i + 1) * 10, v + 1),
+                "project": {"type": "Project", "id": 1}, "entity": shot_ref(i + 1),
+                "frame_count": 24 * (i + 2) + 1, "sg_status_list": if v == i % 3 { "rev" } else { "rej" },
+                "created_at": format!("2026-11-{:02}T10:00:00Z", 10 + 3 * i + v),
+            }));
+        }
+        for n in 0..i {
+            notes.push(json!({
+                "subject": format!("sh{:03} note {}", (i + 1) * 10, n + 1),
+                "project": {"type": "Project", "id": 1}, "note_links": [shot_ref(i + 1)],
+                "sg_status_list": if n == 0 { "clsd" } else { "opn" },
+            }));
+        }
+    }
     json!({
+        "Version": versions,
+        "Note": notes,
         "Project": [{"id": 1, "name": "Big Buck", "tank_name": "bigbuck", "sg_status": "Active", "sg_type": "Feature"}],
         "Department": [{"id": 1, "name": "Animation"}, {"id": 2, "name": "Lighting"}, {"id": 3, "name": "Compositing"}],
         "HumanUser": [

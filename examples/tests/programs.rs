@@ -40,7 +40,7 @@ fn fails(exe: &str, args: &[&str], code: i32) -> String {
     out(&o)
 }
 
-const ALL: [&str; 8] = [
+const ALL: [&str; 9] = [
     env!("CARGO_BIN_EXE_shots_in_progress"),
     env!("CARGO_BIN_EXE_publish_version"),
     env!("CARGO_BIN_EXE_status_rollup"),
@@ -49,6 +49,7 @@ const ALL: [&str; 8] = [
     env!("CARGO_BIN_EXE_publish_with_media"),
     env!("CARGO_BIN_EXE_event_daemon"),
     env!("CARGO_BIN_EXE_webhook_receiver"),
+    env!("CARGO_BIN_EXE_shot_report"),
 ];
 
 #[test]
@@ -119,6 +120,31 @@ fn status_rollup_groups_by_status_and_step() {
     assert!(t.contains("12 shots (2172 frames), 36 tasks"), "{t}");
     let e = fails(ALL[2], &["--project", "Nope"], 1);
     assert!(e.contains("no project `Nope`"), "{e}");
+}
+
+#[test]
+fn shot_report_computes_the_query_fields() {
+    let t = ok(ALL[8], &[]);
+    assert!(
+        t.contains("shot        open notes  versions  frames  latest version        tasks"),
+        "{t}"
+    );
+    // sh030: three versions of 97 frames, two notes of which one is open.
+    assert!(
+        t.contains("sq10_sh030  1           3         291     sq10_sh030_anim_v003  ip"),
+        "{t}"
+    );
+    assert!(
+        t.contains("sq10_sh040  2           1         121     sq10_sh040_anim_v001  fin"),
+        "{t}"
+    );
+    let t = ok(ALL[8], &["--sequence", "SQ020"]);
+    assert!(
+        t.contains("sq20_sh010  0           0         0       -               ip"),
+        "{t}"
+    );
+    let e = fails(ALL[8], &["--sequence", "NOPE"], 1);
+    assert!(e.contains("no shot in sequence `NOPE`"), "{e}");
 }
 
 #[test]
@@ -221,6 +247,10 @@ fn event_daemon_handles_every_change_once_per_checkpoint_through_a_kill_and_rest
             .args(["--checkpoint", cp.to_str().unwrap()])
             .args(["--handled", handled.to_str().unwrap()])
             .args(["--idle-exit", idle])
+            // A gap older than this is given up as lost, by design: on a machine slow enough
+            // (a loaded CI runner) for the run to outlast the default 10 s, that would be
+            // counted a loss by the test, which is about kills and restarts, not gap timeouts.
+            .args(["--gap-timeout", "300"])
             .env("SG_SITE", server.url())
             .env("SG_SCRIPT_NAME", SCRIPT_NAME)
             .env("SG_SCRIPT_KEY", SCRIPT_KEY)
