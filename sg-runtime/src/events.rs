@@ -638,7 +638,8 @@ impl EventStream {
             })
             .collect();
         if !self.filters.is_empty() && !fresh.is_empty() {
-            fresh = self.not_committed(&fresh)?;
+            let others = self.other_events(&fresh)?;
+            fresh.retain(|id| !others.contains(id));
         }
         for id in fresh {
             self.place.gaps.insert(id);
@@ -656,31 +657,45 @@ impl EventStream {
                 .filter(|id| !present.contains(id))
                 .copied()
                 .collect();
-            let still = self.not_committed(&open)?;
-            for id in open.iter().filter(|id| !still.contains(id)) {
-                self.place.gaps.remove(id);
-                self.gap_seen.remove(id);
+            for id in self.other_events(&open)? {
+                self.place.gaps.remove(&id);
+                self.gap_seen.remove(&id);
             }
         }
         Ok(())
     }
 
-    /// Of `ids`, those the site has no event for (yet).
-    fn not_committed(&self, ids: &[i64]) -> Result<Vec<i64>> {
-        let mut missing = Vec::new();
-        for chunk in ids.chunks(500) {
-            let q = Query::new(EVENTS)
-                .filter(Filter::cond("id", "in", chunk.iter().copied()))
-                .fields(["id"]);
-            let there: BTreeSet<i64> = self
-                .client
-                .find_all(&q)?
-                .iter()
-                .filter_map(|r| r["id"].as_i64())
-                .collect();
-            missing.extend(chunk.iter().filter(|id| !there.contains(id)));
+    /// Of `ids`, those the site has an event for that the stream's filters do not match: other
+    /// events, which the place may move over. An id the read did not return may also be an
+    /// event of the stream's that committed since (a transaction that ended late): asking only
+    /// whether it exists now would take it for another event and lose it. So the ids that exist
+    /// are asked again with the filters, after: an event that commits between the two answers
+    /// was absent from the first, and stays a gap.
+    fn other_events(&self, ids: &[i64]) -> Result<BTreeSet<i64>> {
+        let there = |ids: &[i64], filters: &[Filter]| -> Result<BTreeSet<i64>> {
+            let mut found = BTreeSet::new();
+            for chunk in ids.chunks(500) {
+                let mut conditions = vec![Filter::cond("id", "in", chunk.iter().copied())];
+                conditions.extend(filters.iter().cloned());
+                let q = Query::new(EVENTS)
+                    .filter(Filter::and(conditions))
+                    .fields(["id"]);
+                found.extend(
+                    self.client
+                        .find_all(&q)?
+                        .iter()
+                        .filter_map(|r| r["id"].as_i64()),
+                );
+            }
+            Ok(found)
+        };
+        let committed = there(ids, &[])?;
+        if committed.is_empty() {
+            return Ok(committed);
         }
-        Ok(missing)
+        let committed_ids: Vec<i64> = committed.iter().copied().collect();
+        let matching = there(&committed_ids, &self.filters)?;
+        Ok(committed.difference(&matching).copied().collect())
     }
 
     /// Moves the place forward, up to `upto`, over handled ids, other events (filtered out)

@@ -405,3 +405,48 @@ fn a_late_event_the_handler_failed_on_is_handed_again_with_filters() {
     assert_eq!(stream.lost(), 0);
     assert_eq!(stream.place().contiguous, 4);
 }
+
+/// With filters, an id the read did not return is asked about again: another event (the place
+/// moves over it) or one of the stream's not committed yet (a gap). An event that commits
+/// between the read and that question exists by then: taken for "another event", it was lost
+/// (found by the event daemon's kill-and-restart test under load). The site is slowed so that
+/// the commit lands between the two.
+#[test]
+fn an_event_committed_between_the_read_and_the_gap_check_is_not_lost() {
+    let server = LocalSite::builder(Schema::demo())
+        .event_commits(2, 1000)
+        .start()
+        .unwrap();
+    let client = server.client().unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .event_types(["Shotgun_Shot_New", "Shotgun_Shot_Change"])
+        .gap_timeout(Duration::from_secs(3600))
+        .open()
+        .unwrap();
+    write_shots(&client, 2, "race"); // events 1..=4; 2 and 4 held back
+    let delay = Duration::from_millis(800);
+    // The stream's read, then its question about #2, each waits `delay`; #2 commits in between.
+    server.inject(Some("read"), Fault::Delay(delay), 2);
+    let started = std::time::Instant::now();
+    let first: Vec<i64> = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(delay + delay / 2);
+            server.commit_events();
+        });
+        collect(&mut stream).iter().map(|e| e.id).collect()
+    });
+    assert!(
+        started.elapsed() >= delay * 2,
+        "the poll waited out both delays"
+    );
+    assert_eq!(first, [1, 3]);
+    let rest: Vec<i64> = collect(&mut stream).iter().map(|e| e.id).collect();
+    assert_eq!(
+        rest,
+        [2, 4],
+        "#2 is handed, not passed over as another event"
+    );
+    assert_eq!(stream.lost(), 0);
+    assert_eq!(stream.place().contiguous, 4);
+}

@@ -10,15 +10,13 @@ use std::time::{Duration, Instant};
 const HELP: &str = "\
 event_daemon: reacts to Version status changes from the event log, checkpointed
 
-Usage: event_daemon [--checkpoint FILE] [--handled FILE] [--changes N] [--idle-exit SECS] [--gap-timeout SECS]
+Usage: event_daemon [--checkpoint FILE] [--handled FILE] [--changes N] [--idle-exit SECS]
 
 Options:
   --checkpoint FILE  Where the stream saves its place [default: event_daemon.checkpoint.json]
   --handled FILE     Appends the id of each event handled (a real daemon copies frames here)
   --changes N        On the local server, a second thread makes N status changes [default: 12]
   --idle-exit SECS   Stops after this long with nothing to handle [default: 2]
-  --gap-timeout SECS How long a skipped event id is waited for before it is given up as lost
-                     [default: 10]
   -h, --help         Print this help
 
 Runs against the local api3 server (with a thread making the changes), or against SG_SITE,
@@ -49,16 +47,7 @@ fn make_changes(client: sg_runtime::Client, n: usize) {
 }
 
 fn main() {
-    let args = Args::parse(
-        HELP,
-        &[
-            "checkpoint",
-            "handled",
-            "changes",
-            "idle-exit",
-            "gap-timeout",
-        ],
-    );
+    let args = Args::parse(HELP, &["checkpoint", "handled", "changes", "idle-exit"]);
     let checkpoint = args.get("checkpoint", "event_daemon.checkpoint.json");
     let handled_path = args.get("handled", "");
     let changes: usize = args
@@ -69,11 +58,6 @@ fn main() {
         args.get("idle-exit", "2")
             .parse()
             .unwrap_or_else(|_| fail("--idle-exit takes a number of seconds")),
-    );
-    let gap_timeout = Duration::from_secs_f64(
-        args.get("gap-timeout", "10")
-            .parse()
-            .unwrap_or_else(|_| fail("--gap-timeout takes a number of seconds")),
     );
     let site = Site::connect().unwrap_or_else(|e| fail(&e));
     println!("Watching Version status changes on {}", site.describe());
@@ -88,7 +72,7 @@ fn main() {
         .attribute("sg_status_list")
         .poll_interval(Duration::from_millis(50))
         .max_poll(Duration::from_millis(400))
-        .gap_timeout(gap_timeout)
+        .gap_timeout(Duration::from_secs(10))
         .checkpoint(&checkpoint)
         .open()
         .unwrap_or_else(|e| fail(&e.to_string()));
