@@ -11,8 +11,11 @@
 //! * **grouped**: the token is a condition every record must meet (`path is <record>`) and
 //!   `path` goes through single-entity links only, so each record summarized belongs to exactly
 //!   one parent: one `summarize` per batch of parents, `path in <parents>`, grouped by `path`;
-//!   the site computes every aggregate itself. A parent with no group gets the site's own
-//!   answer for an empty set (asked once, for one of them);
+//!   the site computes every aggregate itself. Each group's `group_value` is the parent's link,
+//!   as the official client's `summarize` docstring shows for a grouping on a Task's `entity`
+//!   (`{'id': 2, 'name': 'shot_010', 'type': 'Shot', 'valid': 'valid'}`); another shape is an
+//!   error. A parent with no group gets the site's own answer for an empty set (asked once per
+//!   field, beside the groups, for a parent that cannot exist);
 //! * **picked**: the same token place, read with `find` (`path in <parents>`, sorted as the
 //!   field asks) and dealt out to the parents: `single_record` (the first `limit` records of a
 //!   parent, in the site's order), and `record_count` through a multi-entity link (a record
