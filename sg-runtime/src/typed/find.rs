@@ -205,9 +205,11 @@ impl<R: Readable> Find<R> {
         let mut q = self.query.clone();
         q.filter = super::filter::all_of(&self.conditions);
         for (path, json) in R::query_fields().iter().chain(&self.queries) {
-            if let Ok(def) = sg_api3::query::QueryDefinition::from_json(json) {
-                q = q.with_query_definition(path.clone(), def);
-            }
+            q = match sg_api3::query::QueryDefinition::from_json(json) {
+                Ok(def) => q.with_query_definition(path.clone(), def),
+                // Bindings of another version: the site's own definition, from its schema.
+                Err(_) => q.with_query_fields([path.clone()]),
+            };
         }
         q
     }
