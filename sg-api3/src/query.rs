@@ -484,31 +484,33 @@ impl QueryDefinition {
             Ok(n) => words(&n, true),
             Err(e) => format!("(filters not read: {e})"),
         };
+        let (t, f) = (&self.entity_type, &self.summary_field);
         let what = match self.kind() {
-            Ok(SummaryKind::Aggregate(k)) if k == "record_count" => {
-                format!("the number of {} records", self.entity_type)
-            }
-            Ok(SummaryKind::Aggregate(k)) => {
-                format!(
-                    "the {} of `{}` over {} records",
-                    k.replace('_', " "),
-                    self.summary_field,
-                    self.entity_type
-                )
-            }
+            Ok(SummaryKind::Aggregate(k)) => match k.as_str() {
+                "record_count" => format!("the number of {t} records"),
+                "count" => format!("the number of {t} records with a {f}"),
+                "checked" => format!("the number of {t} records with {f} checked"),
+                "unchecked" => format!("the number of {t} records with {f} unchecked"),
+                "percentage" => format!("the percentage of {t} records with {f} checked"),
+                "status_percentage" | "status_percentage_as_float" => format!(
+                    "the percentage of {t} records whose {f} is {}",
+                    self.summary_value
+                ),
+                "status_list" => format!(
+                    "the {f} of the {t} records taken together (one status, or ip when they differ)"
+                ),
+                other => format!("the {other} of {f} over {t} records"),
+            },
             Ok(SummaryKind::SingleRecord { order, limit }) => {
-                let of = if limit == 1 {
-                    "the first".to_string()
+                let which = if limit == 1 {
+                    format!("the first {t} record")
                 } else {
-                    format!("the first {limit}")
+                    format!("the first {limit} {t} records")
                 };
                 let by = order
                     .map(|(c, d)| format!(" by {c} {}", d.as_str()))
                     .unwrap_or_default();
-                format!(
-                    "`{}` of {of} {} records{by}",
-                    self.summary_field, self.entity_type
-                )
+                format!("{f} of {which}{by}")
             }
             Err(e) => e,
         };
