@@ -377,19 +377,26 @@ fn events_read_typed_by_the_bindings() {
     assert!(matches!(unknown.meta, EventMeta::AttributeChange { .. }));
 }
 
-#[test]
-fn a_late_event_the_handler_failed_on_is_handed_again_with_filters() {
+/// A site that holds every second event back until `commit_events`, and a stream filtered by
+/// event type (so that an id it does not read may be another event).
+fn late_commits_and_a_filtered_stream() -> (LocalSite, sg_runtime::Client, EventStream) {
     let server = LocalSite::builder(Schema::demo())
         .event_commits(2, 1000)
         .start()
         .unwrap();
     let client = server.client().unwrap();
-    let mut stream = EventStream::builder(&client)
+    let stream = EventStream::builder(&client)
         .start(Start::After(0))
         .event_types(["Shotgun_Shot_New", "Shotgun_Shot_Change"])
         .gap_timeout(Duration::from_secs(3600))
         .open()
         .unwrap();
+    (server, client, stream)
+}
+
+#[test]
+fn a_late_event_the_handler_failed_on_is_handed_again_with_filters() {
+    let (server, client, mut stream) = late_commits_and_a_filtered_stream();
     write_shots(&client, 2, "late"); // events 1..=4; 2 and 4 held back
     let first: Vec<i64> = collect(&mut stream).iter().map(|e| e.id).collect();
     assert_eq!(first, [1, 3]);
@@ -413,17 +420,7 @@ fn a_late_event_the_handler_failed_on_is_handed_again_with_filters() {
 /// the commit lands between the two.
 #[test]
 fn an_event_committed_between_the_read_and_the_gap_check_is_not_lost() {
-    let server = LocalSite::builder(Schema::demo())
-        .event_commits(2, 1000)
-        .start()
-        .unwrap();
-    let client = server.client().unwrap();
-    let mut stream = EventStream::builder(&client)
-        .start(Start::After(0))
-        .event_types(["Shotgun_Shot_New", "Shotgun_Shot_Change"])
-        .gap_timeout(Duration::from_secs(3600))
-        .open()
-        .unwrap();
+    let (server, client, mut stream) = late_commits_and_a_filtered_stream();
     write_shots(&client, 2, "race"); // events 1..=4; 2 and 4 held back
     let delay = Duration::from_millis(800);
     // The stream's read, then its question about #2, each waits `delay`; #2 commits in between.
