@@ -65,10 +65,6 @@ pub fn run(s: &Settings) {
         .seed(seed(shots))
         .start()
         .expect("the local site starts");
-    let client = Client::builder(server.url())
-        .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
-        .build()
-        .expect("a client");
     println!(
         "\n## 10. query fields: {shots} Shots with {} query fields at a {ms} ms round trip (median of {runs} runs)\n",
         FIELDS.len()
@@ -96,7 +92,6 @@ pub fn run(s: &Settings) {
     times.sort_by(f64::total_cmp);
     let our_time = times[times.len() / 2];
     assert_eq!(ours.len(), shots as usize);
-    let _ = client;
 
     let mut base = None;
     if has_fpt_api() {

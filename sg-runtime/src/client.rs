@@ -329,6 +329,40 @@ impl Client {
         self.inner.slots.limit
     }
 
+    /// Runs `work` on each of `items` side by side, on at most the client's
+    /// [`max_concurrent_requests`](Client::max_concurrent_requests) threads, and hands each
+    /// result to `done` (on the caller's thread, in the order they finish) with its item's
+    /// index: the one worker pool of the calls that send many requests at once (bulk chunks,
+    /// query fields per record).
+    pub(crate) fn side_by_side<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        work: impl Fn(&T) -> R + Sync,
+        mut done: impl FnMut(usize, R),
+    ) {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let workers = self.max_concurrent_requests().min(items.len());
+        std::thread::scope(|scope| {
+            let (sender, answers) = std::sync::mpsc::channel();
+            for _ in 0..workers {
+                let (sender, next, work) = (sender.clone(), &next, &work);
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else {
+                        return;
+                    };
+                    if sender.send((i, work(item))).is_err() {
+                        return;
+                    }
+                });
+            }
+            drop(sender);
+            for (i, answer) in answers {
+                done(i, answer);
+            }
+        });
+    }
+
     /// What is left of a pause the site asked for (the `Retry-After` of a 429 or 503 answer),
     /// which every request of this client and its clones waits out before it is sent; `None`
     /// when there is none. For a progress display: a long read that seems stuck may be waiting.

@@ -137,26 +137,12 @@ impl<'a> BulkWrite<'a> {
             failed: 0,
             requests: self.requests.len(),
         };
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let workers = self.client.max_concurrent_requests().min(chunks.len());
-        let (client, requests, chunks_ref) = (&self.client, self.requests, &chunks);
-        std::thread::scope(|scope| {
-            let (sender, answers) = std::sync::mpsc::channel();
-            for _ in 0..workers {
-                let (sender, next) = (sender.clone(), &next);
-                scope.spawn(move || loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(range) = chunks_ref.get(i) else {
-                        return;
-                    };
-                    let answer = client.batch(&requests[range.clone()]);
-                    if sender.send((i, answer)).is_err() {
-                        return;
-                    }
-                });
-            }
-            drop(sender);
-            for (i, answer) in answers {
+        let (client, requests) = (&self.client, self.requests);
+        let progress = &mut self.progress;
+        client.side_by_side(
+            &chunks,
+            |range| client.batch(&requests[range.clone()]),
+            |i, answer| {
                 let size = chunks[i].len();
                 let outcome = match answer {
                     Ok(results) => {
@@ -174,11 +160,11 @@ impl<'a> BulkWrite<'a> {
                 };
                 outcomes[i] = Some(outcome);
                 done.chunks_done += 1;
-                if let Some(progress) = &mut self.progress {
+                if let Some(progress) = progress {
                     progress(&done);
                 }
-            }
-        });
+            },
+        );
         BulkReport {
             chunks: chunks
                 .into_iter()

@@ -25,13 +25,13 @@
 //!   over a multi-entity link the client would have to recompute, paths it cannot tell): the
 //!   per-record method itself, its requests side by side through the client's limit.
 
+use super::read::Fill;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::{Filter, Grouping, Query, Summary};
 use serde_json::{json, Value};
 use sg_api3::query::{QueryDefinition, SummaryKind, TokenPlace};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Parents per grouped or picked request.
@@ -39,7 +39,7 @@ pub const PARENTS_PER_REQUEST: usize = 500;
 
 /// One query field to fill in a read's records.
 #[derive(Clone, Debug)]
-pub(crate) struct Target {
+struct Target {
     /// The key the value goes under: the field, or a `link.Type.field` path.
     key: String,
     /// The link to the parent: `None` for the record itself, else its path (`entity`).
@@ -81,6 +81,24 @@ fn way(def: &QueryDefinition) -> Result<Way> {
     })
 }
 
+/// A query field's key read as `(link to the parent, parent's type, field)`: a field of
+/// `read_type` (`open_notes_count`), or `link.Type.field` through links
+/// (`entity.Shot.open_notes_count`).
+fn split(key: &str, read_type: &str) -> Result<(Option<String>, String, String)> {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.len() {
+        1 => Ok((None, read_type.to_string(), key.to_string())),
+        n if n >= 3 && n % 2 == 1 => Ok((
+            Some(parts[..n - 2].join(".")),
+            parts[n - 2].to_string(),
+            parts[n - 1].to_string(),
+        )),
+        _ => Err(Error::InvalidRequest(format!(
+            "query field `{key}` of {read_type}: give a field or a `link.Type.field` path"
+        ))),
+    }
+}
+
 /// What a read's query fields cost: requests sent, by way.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueryFieldStats {
@@ -91,16 +109,8 @@ pub struct QueryFieldStats {
 }
 
 impl Target {
-    pub(crate) fn new(key: &str, read_type: &str, def: QueryDefinition) -> Result<Target> {
-        let parts: Vec<&str> = key.split('.').collect();
-        let (link, parent_type) = if parts.len() >= 3 {
-            (
-                Some(parts[..parts.len() - 2].join(".")),
-                parts[parts.len() - 2].to_string(),
-            )
-        } else {
-            (None, read_type.to_string())
-        };
+    fn new(key: &str, read_type: &str, def: QueryDefinition) -> Result<Target> {
+        let (link, parent_type, _) = split(key, read_type)?;
         Ok(Target {
             key: key.to_string(),
             link,
@@ -110,8 +120,17 @@ impl Target {
         })
     }
 
+    /// The parent's id in `record`: the record's own, or the link's (`None` when empty or of
+    /// another type).
+    fn parent_of(&self, record: &Value) -> Option<i64> {
+        match &self.link {
+            None => record.get("id")?.as_i64(),
+            Some(l) => link_id(record.get(l.as_str())?, &self.parent_type),
+        }
+    }
+
     /// The link path the read must return for this field (a deep query field's parent link).
-    pub(crate) fn link_path(&self) -> Option<&str> {
+    fn link_path(&self) -> Option<&str> {
         self.link.as_deref()
     }
 
@@ -156,6 +175,32 @@ impl Client {
         let filler = self.query_filler(entity_type, &asked, &[])?;
         filler.fill(self, records)?;
         Ok(filler.stats())
+    }
+
+    /// What a read with query fields sends, and the work that fills each page it reads: the
+    /// query without its query fields, with the links they need added to its return fields. The
+    /// definitions (a `schema_read`, where none are given) are asked beside the page size (an
+    /// `info`, on a client's first read): one round trip, not two.
+    pub(crate) fn query_fields_read(&self, query: &Query) -> Result<(Query, Fill<Value>)> {
+        query.check_limit()?;
+        let (filler, page_size) = std::thread::scope(|scope| {
+            let filler = scope.spawn(|| {
+                self.query_filler(&query.entity_type, &query.query_fields, &query.fields)
+            });
+            let page_size = match query.page_size {
+                Some(n) if n > 0 => Ok(n),
+                _ => self.page_size(),
+            };
+            (filler.join().unwrap_or_else(|_| Err(panicked())), page_size)
+        });
+        page_size?;
+        let filler = filler?;
+        let mut read = query.clone();
+        read.query_fields.clear();
+        read.fields.extend(filler.helpers().iter().cloned());
+        let fill: Fill<Value> =
+            Arc::new(move |client: &Client, records: &mut Vec<Value>| filler.fill(client, records));
+        Ok((read, fill))
     }
 
     /// The filler of a read's query fields; definitions not given are read from the site's
@@ -208,16 +253,8 @@ impl Client {
         schema_reads: &mut usize,
     ) -> Result<QueryDefinition> {
         let schema = self.schema_for_queries(schema_reads)?;
-        let parts: Vec<&str> = path.split('.').collect();
-        let (owner, field) = match parts.len() {
-            1 => (entity_type, parts[0]),
-            n if n >= 3 && n % 2 == 1 => (parts[n - 2], parts[n - 1]),
-            _ => {
-                return Err(Error::InvalidRequest(format!(
-                "query field `{path}` of {entity_type}: give a field or a `link.Type.field` path"
-            )))
-            }
-        };
+        let (_, owner, field) = split(path, entity_type)?;
+        let (owner, field) = (owner.as_str(), field.as_str());
         let fs = schema.field(owner, field).ok_or_else(|| {
             Error::InvalidRequest(format!(
                 "query field `{path}` of {entity_type}: the site's schema has no field {owner}.{field}"
@@ -263,7 +300,7 @@ fn link_id(v: &Value, parent_type: &str) -> Option<i64> {
 
 impl Filler {
     /// Link paths the read must return besides its own fields.
-    pub(crate) fn helpers(&self) -> &[String] {
+    fn helpers(&self) -> &[String] {
         &self.helpers
     }
 
@@ -289,25 +326,14 @@ impl Filler {
                 .targets
                 .iter()
                 .map(|t| {
-                    let parents: BTreeSet<i64> = records
-                        .iter()
-                        .filter_map(|r| match &t.link {
-                            None => r.get("id").and_then(Value::as_i64),
-                            Some(l) => link_id(r.get(l.as_str())?, &t.parent_type),
-                        })
-                        .collect();
+                    let parents: BTreeSet<i64> =
+                        records.iter().filter_map(|r| t.parent_of(r)).collect();
                     scope.spawn(move || self.values(client, t, &parents))
                 })
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::InvalidRequest(
-                            "a query field's thread panicked".into(),
-                        ))
-                    })
-                })
+                .map(|h| h.join().unwrap_or_else(|_| Err(panicked())))
                 .collect()
         });
         let mut by_target = Vec::new();
@@ -320,17 +346,17 @@ impl Filler {
             by_target.push(values);
         }
         for r in records.iter_mut() {
+            let filled: Vec<(String, Value)> = self
+                .targets
+                .iter()
+                .zip(&by_target)
+                .map(|(t, values)| {
+                    let v = t.parent_of(r).and_then(|p| values.get(&p).cloned());
+                    (t.key.clone(), v.unwrap_or(Value::Null))
+                })
+                .collect();
             let Some(o) = r.as_object_mut() else { continue };
-            for (t, values) in self.targets.iter().zip(&by_target) {
-                let parent = match &t.link {
-                    None => o.get("id").and_then(Value::as_i64),
-                    Some(l) => o.get(l.as_str()).and_then(|v| link_id(v, &t.parent_type)),
-                };
-                let v = parent
-                    .and_then(|p| values.get(&p).cloned())
-                    .unwrap_or(Value::Null);
-                o.insert(t.key.clone(), v);
-            }
+            o.extend(filled);
             for h in &self.helpers {
                 o.remove(h);
             }
@@ -357,35 +383,16 @@ impl Filler {
             }
             Way::PerRecord => {
                 let list: Vec<i64> = parents.iter().copied().collect();
-                let next = AtomicUsize::new(0);
-                let found = Mutex::new(Vec::new());
-                let workers = client.max_concurrent_requests().clamp(1, list.len());
-                std::thread::scope(|scope| -> Result<()> {
-                    let handles: Vec<_> = (0..workers)
-                        .map(|_| {
-                            scope.spawn(|| -> Result<()> {
-                                loop {
-                                    let i = next.fetch_add(1, Ordering::Relaxed);
-                                    let Some(p) = list.get(i) else { return Ok(()) };
-                                    let v = self.per_record(client, t, *p)?;
-                                    found
-                                        .lock()
-                                        .unwrap_or_else(|e| e.into_inner())
-                                        .push((*p, v));
-                                }
-                            })
-                        })
-                        .collect();
-                    for h in handles {
-                        h.join().unwrap_or_else(|_| {
-                            Err(Error::InvalidRequest(
-                                "a query field's thread panicked".into(),
-                            ))
-                        })?;
-                    }
-                    Ok(())
-                })?;
-                out.extend(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+                let mut found = Vec::with_capacity(list.len());
+                client.side_by_side(
+                    &list,
+                    |p| self.per_record(client, t, *p),
+                    |i, v| found.push(v.map(|v| (list[i], v))),
+                );
+                for v in found {
+                    let (p, v) = v?;
+                    out.insert(p, v);
+                }
             }
             Way::Grouped { path } => {
                 // The site's answer for a parent with no record is asked beside the groups, for

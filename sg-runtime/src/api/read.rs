@@ -53,29 +53,9 @@ impl Client {
         if query.query_fields.is_empty() {
             return self.find_as(query, Client::read_page);
         }
-        query.check_limit()?;
-        // The definitions (a schema read, where none are given) beside the page size (an
-        // `info`, on a client's first read): one round trip, not two.
-        let (filler, page_size) = std::thread::scope(|scope| {
-            let filler = scope.spawn(|| {
-                self.query_filler(&query.entity_type, &query.query_fields, &query.fields)
-            });
-            let page_size = match query.page_size {
-                Some(n) if n > 0 => Ok(n),
-                _ => self.page_size(),
-            };
-            (filler.join(), page_size)
-        });
-        page_size?;
-        let filler = filler.map_err(|_| {
-            Error::InvalidRequest("read: the query fields' thread panicked".into())
-        })??;
-        let mut read = query.clone();
-        read.fields.extend(filler.helpers().iter().cloned());
+        let (read, fill) = self.query_fields_read(query)?;
         let mut pages = self.find_as(&read, Client::read_page)?;
-        pages.fill = Some(Arc::new(
-            move |client: &Client, records: &mut Vec<Value>| filler.fill(client, records),
-        ));
+        pages.fill = Some(fill);
         Ok(pages)
     }
 
@@ -159,7 +139,7 @@ impl Client {
 }
 
 /// Page `params` read by `read`, then `fill`ed.
-fn read_filled<R>(
+pub(crate) fn read_filled<R>(
     client: &Client,
     read: ReadPage<R>,
     fill: Option<&Fill<R>>,
@@ -372,14 +352,16 @@ impl<R: Send + 'static> FindIter<R> {
             }
         };
         // Past the first page of a read of many, an error says which page failed.
-        let page = page.map_err(|e| match number {
+        let single_page = self.single_page;
+        let at_page = move |e: Error| match number {
             1 => e,
-            _ if self.single_page => e,
+            _ if single_page => e,
             _ => Error::Page {
                 page: number,
                 cause: Box::new(e),
             },
-        })?;
+        };
+        let page = page.map_err(at_page)?;
         self.pages_read += 1;
         let ids = page.ids;
         let endless = |why: String| Error::Malformed {
@@ -433,13 +415,7 @@ impl<R: Send + 'static> FindIter<R> {
         }
         let mut entities = page.entities;
         if let (true, Some(fill)) = (inline, &self.fill) {
-            fill(&self.client, &mut entities).map_err(|e| match number {
-                _ if number == 1 || self.single_page => e,
-                _ => Error::Page {
-                    page: number,
-                    cause: Box::new(e),
-                },
-            })?;
+            fill(&self.client, &mut entities).map_err(at_page)?;
         }
         self.buffer = entities.into();
         Ok(())

@@ -2,7 +2,7 @@
 //! id read" rather than by page number, so that records created or deleted during the read
 //! cannot shift the pages under it; id ranges are read side by side.
 
-use super::read::{Fill, Page, ReadPage};
+use super::read::{read_filled, Fill, Page, ReadPage};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::{Direction, Filter, Query, Sort};
@@ -10,7 +10,6 @@ use serde_json::Value;
 use sg_api3::methods::read::ReadParams;
 use std::collections::VecDeque;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
 
 impl Client {
     /// The records `query` matches, in id order, read so that a table that changes during the
@@ -42,14 +41,9 @@ impl Client {
         if query.query_fields.is_empty() {
             return self.find_by_id_as(query, Client::read_page);
         }
-        let filler = self.query_filler(&query.entity_type, &query.query_fields, &query.fields)?;
-        let mut read = query.clone();
-        read.query_fields.clear();
-        read.fields.extend(filler.helpers().iter().cloned());
+        let (read, fill) = self.query_fields_read(query)?;
         let mut pages = self.find_by_id_as(&read, Client::read_page)?;
-        pages.fill = Some(Arc::new(
-            move |client: &Client, records: &mut Vec<Value>| filler.fill(client, records),
-        ));
+        pages.fill = Some(fill);
         Ok(pages)
     }
 
@@ -72,14 +66,6 @@ impl Client {
         }
         if let Some(page) = query.page {
             return refuse(&format!("page number ({page})"));
-        }
-        if !query.query_fields.is_empty() {
-            // Only an untyped read fills them (`find_by_id`): a caller that decodes pages
-            // itself would hand back query fields unfilled.
-            return Err(Error::InvalidRequest(format!(
-                "read by id of {}: query fields are filled by `Client::find_by_id`",
-                query.entity_type
-            )));
         }
         let page_size = match query.page_size {
             Some(n) if n > 0 => n,
@@ -210,16 +196,12 @@ fn read_range<R>(
     pages: SyncSender<Message<R>>,
 ) {
     loop {
-        let page = read(
+        let page = read_filled(
             &client,
+            read,
+            fill.as_ref(),
             params(&query, per_page, Some(after), before, Direction::Asc, false),
-        )
-        .and_then(|mut p| {
-            if let Some(fill) = &fill {
-                fill(&client, &mut p.entities)?;
-            }
-            Ok(p)
-        });
+        );
         let next = match &page {
             Ok(p) if p.has_next && !p.entities.is_empty() => p.ids.last().copied(),
             _ => None,
