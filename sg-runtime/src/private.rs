@@ -26,5 +26,5 @@ pub const fn query_field<E, K, A>(
 
 /// The query field a projection's handle ends at, with its definition, if it is one.
 pub fn query_of<E, K, A>(handle: &FieldRef<E, K, A>) -> Option<(String, &'static str)> {
-    Some((handle.path().to_string(), handle.query()?))
+    handle.query_field_of()
 }

@@ -417,19 +417,12 @@ impl<F: EntityField> ReturnFields<F::Type> for Vec<F> {
     }
 }
 
-/// The query field `f` ends at, with its definition.
-fn push_query<E, K, A>(f: &FieldRef<E, K, A>, out: &mut Vec<(String, &'static str)>) {
-    if let Some(def) = f.query() {
-        out.push((f.path().to_string(), def));
-    }
-}
-
 impl<E, K, A: Returnable> ReturnFields<E> for FieldRef<E, K, A> {
     fn push_paths(self, out: &mut Vec<String>) {
         out.push(self.path().into());
     }
     fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
-        push_query(self, out);
+        out.extend(self.query_field_of());
     }
 }
 
@@ -438,7 +431,7 @@ impl<E, K, A: Returnable> ReturnFields<E> for &FieldRef<E, K, A> {
         out.push(self.path().into());
     }
     fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
-        push_query(self, out);
+        out.extend(self.query_field_of());
     }
 }
 
@@ -448,7 +441,7 @@ impl<E, K, A: Returnable, const N: usize> ReturnFields<E> for [FieldRef<E, K, A>
     }
     fn push_queries(&self, out: &mut Vec<(String, &'static str)>) {
         for f in self {
-            push_query(f, out);
+            out.extend(f.query_field_of());
         }
     }
 }

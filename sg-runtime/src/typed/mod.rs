@@ -372,9 +372,9 @@ impl<E, K, A> FieldRef<E, K, A> {
         }
     }
 
-    /// The query field's definition (JSON), when this handle ends at one.
-    pub(crate) fn query(&self) -> Option<&'static str> {
-        self.query
+    /// The query field this handle ends at, as its path and definition (JSON), if it is one.
+    pub(crate) fn query_field_of(&self) -> Option<(String, &'static str)> {
+        Some((self.path.to_string(), self.query?))
     }
 
     /// The wire path: a field name, or a deep-link path.
