@@ -33,7 +33,7 @@ fn inputs(s: &Settings, scratch: &Path) -> Vec<(String, Schema, PathBuf)> {
 pub fn run(s: &Settings) {
     let scratch = s.root.join("target/sg-bench/codegen");
     std::fs::create_dir_all(&scratch).expect("target is writable");
-    let bin = crate::sibling_binary(s, "sg-codegen", &["-p", "sg-codegen-cli"]);
+    let bin = crate::sibling_binary(s, "sg-codegen", &["-p", "sg-codegen", "--features", "cli"]);
     println!("\n## 1. Codegen (median of {} runs)\n", s.runs);
     println!("| schema | entities | fields | library: generate | per field | library: generate + write | CLI: snapshot to files | per field |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");

@@ -101,6 +101,6 @@ fn main() {
         "\ngenerated files that would change: {}",
         changed.join(", ")
     );
-    println!("regenerate with: cargo run -p sg-codegen-cli -- --site <site> --save-snapshot <snapshot> --out <dir>");
+    println!("regenerate with: cargo run -p sg-codegen -- --site <site> --save-snapshot <snapshot> --out <dir>");
     std::process::exit(1);
 }

@@ -1,9 +1,9 @@
 //! `sg-codegen`: a ShotGrid schema to typed Rust bindings, from the bundled demo, a snapshot or
 //! a live site.
 //!
-//! The command line around the `sg-codegen` library, in a package of its own so that a
-//! `build.rs` that depends on the library compiles no argument parser, progress bar, TOML
-//! reader or HTTP stack.
+//! The command line around the `sg-codegen` library, behind the package's default `cli`
+//! feature, so that a `build.rs` that depends on the library with `default-features = false`
+//! compiles no argument parser, progress bar, TOML reader or HTTP stack.
 
 mod live;
 mod profile;
