@@ -232,6 +232,17 @@ pub enum Error {
     /// The caller asked for something the client will not send.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// An event-stream checkpoint file that cannot be used: unreadable, or not a checkpoint
+    /// (which field, and why; the file's text is not quoted).
+    #[error("event checkpoint {}{}: {problem}", .path.display(), .field.as_ref().map(|f| format!(": `{f}`")).unwrap_or_default())]
+    Checkpoint {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The field at fault, when one is.
+        field: Option<String>,
+        /// What is wrong.
+        problem: String,
+    },
     /// A page of a read of many pages failed, after the pages before it were read (each page is
     /// its own request, tried again on its own as a read is).
     #[error("{cause} (page {page} of the read)")]

@@ -8,6 +8,9 @@
 //! server-side filters (event types, entity types) most skipped ids are simply other events: the
 //! stream asks the site which of its gaps exist at all, so only ids not yet committed wait.
 //!
+//! Unseen ids are kept as ranges, asked about in bounded requests: a log that starts at
+//! 2,000,000 or jumps by 10^7 costs a request or two and a checkpoint of a few hundred bytes.
+//!
 //! Delivery is at least once: the checkpoint (last contiguous id, open gaps, ids delivered past
 //! it) is written after the handler returns `Ok`, so a crash between the two replays that one
 //! event. The handler sees each event's id to stay idempotent.
@@ -22,6 +25,9 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+mod ranges;
+pub use ranges::IdRanges;
 
 const EVENTS: &str = "EventLogEntry";
 const FIELDS: [&str; 7] = [
@@ -205,45 +211,140 @@ pub enum Start {
     Now,
 }
 
-/// A stream's place: saved to the checkpoint file after each event handled.
+/// The highest event id a stream or a checkpoint takes. A site's ids are far below it; the
+/// bound keeps every `id + 1` the stream computes from overflowing.
+pub const MAX_EVENT_ID: i64 = 1 << 62;
+
+/// Gap ranges asked about in one request (each an `id between` condition).
+const RANGES_PER_REQUEST: usize = 50;
+
+/// Single ids asked about in one request (one `id in` condition).
+const IDS_PER_REQUEST: usize = 500;
+
+/// The largest checkpoint file read: a place is a few hundred bytes; a file past this is not one.
+const MAX_CHECKPOINT_BYTES: u64 = 16 << 20;
+
+/// A stream's place: saved to the checkpoint file after each event handled. Its size follows
+/// the events in flight and the open gaps, never the log's history: gaps are ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Checkpoint {
-    /// Every id up to this one is handled or reported lost.
+    /// Every id up to this one is handled, another event (filtered out), or reported lost.
     pub contiguous: i64,
     /// Ids past `contiguous` already handled.
     pub handled: BTreeSet<i64>,
-    /// Ids past `contiguous` not seen yet (they may still commit).
-    pub gaps: BTreeSet<i64>,
+    /// Ids past `contiguous` not seen yet (they may still commit), as ranges.
+    pub gaps: IdRanges,
 }
+
+/// Why a checkpoint's JSON is not a place: the field at fault (if one) and what is wrong.
+type Invalid = (Option<&'static str>, String);
 
 impl Checkpoint {
     fn to_json(&self) -> Value {
-        json!({"contiguous": self.contiguous, "handled": self.handled, "gaps": self.gaps})
+        let gaps: Vec<[i64; 2]> = self.gaps.iter().map(|(a, b)| [a, b]).collect();
+        json!({"contiguous": self.contiguous, "handled": self.handled, "gaps": gaps})
     }
 
-    fn from_json(v: &Value) -> Option<Checkpoint> {
-        let ids = |k: &str| -> Option<BTreeSet<i64>> {
-            v.get(k)?.as_array()?.iter().map(Value::as_i64).collect()
+    /// Reads and checks a place: every id from 0 to [`MAX_EVENT_ID`], handled ids and gaps past
+    /// `contiguous`, no id both. Gaps are `[first, last]` ranges, or single ids (the format
+    /// before ranges).
+    fn from_json(v: &Value) -> std::result::Result<Checkpoint, Invalid> {
+        let obj = v
+            .as_object()
+            .ok_or((None, format!("{} is not a checkpoint object", kind_of(v))))?;
+        let id = |field: &'static str, x: &Value| -> std::result::Result<i64, Invalid> {
+            match x.as_i64() {
+                Some(n) if (0..=MAX_EVENT_ID).contains(&n) => Ok(n),
+                Some(n) => Err((
+                    Some(field),
+                    format!("{n} is not an event id (0 to {MAX_EVENT_ID})"),
+                )),
+                None => Err((Some(field), format!("{} is not an event id", kind_of(x)))),
+            }
         };
-        Some(Checkpoint {
-            contiguous: v.get("contiguous")?.as_i64()?,
-            handled: ids("handled")?,
-            gaps: ids("gaps")?,
+        let contiguous = id(
+            "contiguous",
+            obj.get("contiguous")
+                .ok_or((Some("contiguous"), "missing".to_string()))?,
+        )?;
+        let list = |field: &'static str| -> std::result::Result<&[Value], Invalid> {
+            match obj.get(field) {
+                None => Ok(&[]),
+                Some(Value::Array(items)) => Ok(items),
+                Some(other) => Err((Some(field), format!("{} is not a list", kind_of(other)))),
+            }
+        };
+        let past = |field: &'static str, n: i64| -> std::result::Result<i64, Invalid> {
+            if n <= contiguous {
+                return Err((
+                    Some(field),
+                    format!("{n} is not past `contiguous` ({contiguous})"),
+                ));
+            }
+            Ok(n)
+        };
+        let mut handled = BTreeSet::new();
+        for x in list("handled")? {
+            handled.insert(past("handled", id("handled", x)?)?);
+        }
+        let mut gaps = IdRanges::new();
+        for x in list("gaps")? {
+            let (a, b) = match x {
+                Value::Array(pair) if pair.len() == 2 => (id("gaps", &pair[0])?, id("gaps", &pair[1])?),
+                Value::Array(_) => return Err((Some("gaps"), "a range is [first, last]".into())),
+                single => {
+                    let n = id("gaps", single)?;
+                    (n, n)
+                }
+            };
+            if a > b {
+                return Err((Some("gaps"), format!("[{a}, {b}] is an empty range")));
+            }
+            past("gaps", a)?;
+            gaps.insert_range(a, b);
+        }
+        if let Some(both) = handled.iter().find(|h| gaps.contains(**h)) {
+            return Err((Some("handled"), format!("{both} is also a gap")));
+        }
+        Ok(Checkpoint {
+            contiguous,
+            handled,
+            gaps,
         })
     }
 
-    /// Reads a checkpoint file; `None` when there is none yet.
+    /// Reads a checkpoint file; `None` when there is none yet. An error names the file and the
+    /// field at fault, and never quotes the file.
     pub fn load(path: &Path) -> Result<Option<Checkpoint>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(checkpoint_error(path, e.to_string())),
+        let fail = |field: Option<&str>, problem: String| Error::Checkpoint {
+            path: path.to_path_buf(),
+            field: field.map(str::to_owned),
+            problem,
         };
-        let v: Value =
-            serde_json::from_str(&text).map_err(|e| checkpoint_error(path, e.to_string()))?;
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(fail(None, e.to_string())),
+            Ok(m) if m.len() > MAX_CHECKPOINT_BYTES => {
+                return Err(fail(
+                    None,
+                    format!(
+                        "{} bytes: not a checkpoint (a place is a few hundred bytes)",
+                        m.len()
+                    ),
+                ))
+            }
+            Ok(_) => {}
+        }
+        let bytes = std::fs::read(path).map_err(|e| fail(None, e.to_string()))?;
+        let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            fail(
+                None,
+                format!("not JSON (line {}, column {})", e.line(), e.column()),
+            )
+        })?;
         Checkpoint::from_json(&v)
             .map(Some)
-            .ok_or_else(|| checkpoint_error(path, format!("not a checkpoint: {text}")))
+            .map_err(|(field, problem)| fail(field, problem))
     }
 
     /// Writes it to `path` atomically (a temporary file renamed over the old one), so a crash
@@ -254,15 +355,23 @@ impl Checkpoint {
         std::fs::write(&tmp, text.as_bytes())
             .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
             .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|e| checkpoint_error(path, e.to_string()))
+            .map_err(|e| Error::Checkpoint {
+                path: path.to_path_buf(),
+                field: None,
+                problem: format!("cannot be written: {e}"),
+            })
     }
 }
 
-fn checkpoint_error(path: &Path, detail: String) -> Error {
-    Error::Malformed {
-        method: "event checkpoint".into(),
-        entity_type: Some(EVENTS.into()),
-        detail: format!("{}: {detail}", path.display()),
+/// A JSON value's kind in words, for errors that must not quote it.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -356,15 +465,31 @@ impl EventStreamBuilder {
             Some(c) => c,
             None => Checkpoint {
                 contiguous: match self.start {
-                    Start::After(id) => id,
+                    Start::After(id) if (0..=MAX_EVENT_ID).contains(&id) => id,
+                    Start::After(id) => {
+                        return Err(Error::InvalidRequest(format!(
+                            "an event stream cannot start after {id}: event ids are 1 to {MAX_EVENT_ID}"
+                        )))
+                    }
                     Start::Now => newest_id(&self.client)?,
                 },
                 ..Checkpoint::default()
             },
         };
         let now = Instant::now();
+        let scanned = [
+            Some(place.contiguous),
+            place.handled.last().copied(),
+            place.gaps.last(),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(place.contiguous);
         Ok(EventStream {
-            gap_seen: place.gaps.iter().map(|g| (*g, now)).collect(),
+            // The gaps of a saved place wait their timeout again from now.
+            noticed: place.gaps.last().map(|g| (g, now)).into_iter().collect(),
+            scanned,
             place,
             client: self.client,
             filters: self.filters,
@@ -391,7 +516,8 @@ fn newest_id(client: &Client) -> Result<i64> {
     Ok(client
         .find_one(&q)?
         .and_then(|r| r["id"].as_i64())
-        .unwrap_or(0))
+        .unwrap_or(0)
+        .clamp(0, MAX_EVENT_ID))
 }
 
 /// Polls `EventLogEntry` and hands events to a handler in id order. See the module docs.
@@ -408,8 +534,11 @@ pub struct EventStream {
     /// Whether the place changed since it was last saved.
     unsaved: bool,
     place: Checkpoint,
-    /// When each open gap was first noticed.
-    gap_seen: BTreeMap<i64, Instant>,
+    /// Every id up to this one has been looked at: handled, a gap, or another event.
+    scanned: i64,
+    /// When gaps were noticed: a gap's time is that of the first entry at or above its id
+    /// (an id noticed again makes the gaps below it wait longer, never less).
+    noticed: BTreeMap<i64, Instant>,
     lost: u64,
     delivered: u64,
     idle: Duration,
@@ -452,22 +581,30 @@ impl EventStream {
         id <= self.place.contiguous || self.place.handled.contains(&id)
     }
 
+    /// Whether an id below `id` is still open: a gap, neither handled nor known to be another
+    /// event (a missed delivery, or an event the next read passes over).
+    pub fn has_gap_below(&self, id: i64) -> bool {
+        self.place.gaps.first().is_some_and(|g| g < id)
+    }
+
     /// Records event `id` as handled elsewhere (a webhook delivered it), in this stream's place
     /// and checkpoint, so that no poll hands it again: one checkpoint for both ways in. The ids
-    /// between the newest known and `id` become gaps until a poll finds them (a missed
-    /// delivery is then handed over) or finds they are other events.
+    /// between the newest known and `id` become one gap range until a poll finds them (a
+    /// missed delivery is then handed over) or finds they are other events.
     pub fn mark_handled(&mut self, id: i64) -> Result<()> {
+        if !(1..=MAX_EVENT_ID).contains(&id) {
+            return Err(Error::InvalidRequest(format!(
+                "event id {id} is not one a site gives (1 to {MAX_EVENT_ID})"
+            )));
+        }
         if self.is_handled(id) {
             return Ok(());
         }
-        let newest = self.newest_known();
-        let now = Instant::now();
-        for gap in (newest + 1)..id {
-            self.place.gaps.insert(gap);
-            self.gap_seen.insert(gap, now);
+        if id > self.scanned {
+            self.notice(self.scanned + 1, id - 1);
+            self.scanned = id;
         }
-        self.place.gaps.remove(&id);
-        self.gap_seen.remove(&id);
+        self.place.gaps.remove(id);
         self.place.handled.insert(id);
         self.delivered += 1;
         self.settle(id)
@@ -479,7 +616,7 @@ impl EventStream {
     /// the place (as a gap: the place does not move past it), so a crash hands it again. The
     /// flag says the read filled a page: more may be waiting.
     pub fn read_unhandled(&mut self) -> Result<(Vec<Event>, bool)> {
-        let (events, _) = self.read_past()?;
+        let events = self.read_past()?;
         let full = events.len() >= self.page_size;
         let now = Instant::now();
         let unhandled: Vec<Event> = events
@@ -487,8 +624,9 @@ impl EventStream {
             .filter(|e| !self.place.handled.contains(&e.id))
             .collect();
         for e in &unhandled {
-            if self.place.gaps.insert(e.id) {
-                self.gap_seen.insert(e.id, now);
+            if !self.place.gaps.contains(e.id) {
+                self.place.gaps.insert(e.id);
+                self.noticed.insert(e.id, now);
             }
         }
         Ok((unhandled, full))
@@ -511,37 +649,41 @@ impl EventStream {
         self.unsaved
     }
 
-    /// The highest id the place knows of: handled, open, or behind it.
+    /// The highest id the place knows of: handled, open, or looked at.
     pub fn newest_known(&self) -> i64 {
-        [
-            Some(self.place.contiguous),
-            self.place.handled.last().copied(),
-            self.place.gaps.last().copied(),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(self.place.contiguous)
+        self.scanned
+    }
+
+    /// Opens `[from, to]` as gaps noticed now.
+    fn notice(&mut self, from: i64, to: i64) {
+        if from <= to {
+            self.place.gaps.insert_range(from, to);
+            self.noticed.insert(to, Instant::now());
+        }
     }
 
     /// The events past the place (the open gaps, and what is newer than anything handled: events
-    /// handled past a gap are not read again), in id order, with the highest id seen; the ids
-    /// between the place and it that are missing become gaps.
-    fn read_past(&mut self) -> Result<(Vec<Event>, i64)> {
+    /// handled past a gap are not read again), in id order; the ids between what was looked at
+    /// and the newest seen that are missing become gaps.
+    fn read_past(&mut self) -> Result<Vec<Event>> {
         let newest_handled = self
             .place
             .handled
             .last()
             .copied()
             .unwrap_or(self.place.contiguous);
-        let mut past = Filter::cond("id", "greater_than", [newest_handled]);
-        if !self.place.gaps.is_empty() {
-            past = Filter::or([
-                past,
-                Filter::cond("id", "in", self.place.gaps.iter().copied()),
-            ]);
-        }
-        let mut conditions = vec![past];
+        // The oldest gap ranges below what is read anyway; the rest wait for the next reads
+        // (the oldest expire first), so a request stays small however many ranges are open.
+        let mut past = vec![Filter::cond("id", "greater_than", [newest_handled])];
+        past.extend(
+            self.place
+                .gaps
+                .within(self.place.contiguous + 1, newest_handled)
+                .into_iter()
+                .take(RANGES_PER_REQUEST)
+                .map(|(a, b)| id_range(a, b)),
+        );
+        let mut conditions = vec![Filter::or(past)];
         conditions.extend(self.filters.iter().cloned());
         let q = Query::new(EVENTS)
             .filter(Filter::and(conditions))
@@ -554,12 +696,18 @@ impl EventStream {
             .iter()
             .map(Event::from_record)
             .collect::<Result<Vec<Event>>>()?;
+        if let Some(bad) = events.iter().find(|e| !(1..=MAX_EVENT_ID).contains(&e.id)) {
+            return Err(Error::Malformed {
+                method: "read".into(),
+                entity_type: Some(EVENTS.into()),
+                detail: format!("an event id of {}, not one a site gives", bad.id),
+            });
+        }
         let present: BTreeSet<i64> = events.iter().map(|e| e.id).collect();
-        let max_seen = present.last().copied().unwrap_or(self.place.contiguous);
         // Before handing anything over, so that every id below an event is known: handled, a
         // gap, or (with filters) another event.
-        self.note_gaps(max_seen, &present)?;
-        Ok((events, max_seen))
+        self.note_gaps(&present)?;
+        Ok(events)
     }
 
     /// One poll: reads the events past the stream's place, hands each new one to `handler` in
@@ -569,7 +717,7 @@ impl EventStream {
         &mut self,
         handler: &mut impl FnMut(&Event) -> std::result::Result<(), E>,
     ) -> Result<std::result::Result<usize, E>> {
-        let (events, max_seen) = self.read_past()?;
+        let events = self.read_past()?;
         let mut handled = 0;
         for event in &events {
             if self.place.handled.contains(&event.id) {
@@ -578,24 +726,14 @@ impl EventStream {
             if let Err(e) = handler(event) {
                 return Ok(Err(e));
             }
-            self.place.gaps.remove(&event.id);
-            self.gap_seen.remove(&event.id);
+            self.place.gaps.remove(event.id);
             self.place.handled.insert(event.id);
             self.delivered += 1;
             handled += 1;
             self.settle(event.id)?;
         }
         // Up to the newest id known, so that gaps expire even when nothing new comes.
-        let upto = [
-            Some(max_seen),
-            self.place.handled.last().copied(),
-            self.place.gaps.last().copied(),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(max_seen);
-        self.settle(upto)?;
+        self.settle(self.scanned)?;
         Ok(Ok(handled))
     }
 
@@ -626,40 +764,39 @@ impl EventStream {
         Ok(())
     }
 
-    /// Ids between the place and the newest seen that were not handled are gaps; with filters,
-    /// those the site has (other events) are not.
-    fn note_gaps(&mut self, max_seen: i64, present: &BTreeSet<i64>) -> Result<()> {
-        let now = Instant::now();
-        let mut fresh: Vec<i64> = ((self.place.contiguous + 1)..max_seen)
-            .filter(|id| {
-                !present.contains(id)
-                    && !self.place.handled.contains(id)
-                    && !self.place.gaps.contains(id)
-            })
-            .collect();
+    /// Ids between what was looked at and the newest seen that were not read are gaps (as
+    /// ranges); with filters, those the site has (other events) are not.
+    fn note_gaps(&mut self, present: &BTreeSet<i64>) -> Result<()> {
+        let mut fresh = IdRanges::new();
+        let mut prev = self.scanned;
+        for &id in present.range(self.scanned + 1..) {
+            fresh.insert_range(prev + 1, id - 1);
+            prev = id;
+        }
         if !self.filters.is_empty() && !fresh.is_empty() {
-            let others = self.other_events(&fresh)?;
-            fresh.retain(|id| !others.contains(id));
+            for (a, b) in self.other_events(&fresh)?.iter() {
+                fresh.remove_range(a, b);
+            }
         }
-        for id in fresh {
-            self.place.gaps.insert(id);
-            self.gap_seen.insert(id, now);
+        if let Some(last) = fresh.last() {
+            let now = Instant::now();
+            for (a, b) in fresh.iter() {
+                self.place.gaps.insert_range(a, b);
+            }
+            self.noticed.insert(last, now);
         }
+        self.scanned = self.scanned.max(prev);
         // Gaps that exist by now but did not match the filters are not gaps. Those that did
         // match (read in this poll) stay gaps until handed over: a poll stopped before them by
         // a handler's error reads them again, where dropping them here let the place move over
         // them as "other events", and lost them.
         if !self.filters.is_empty() && !self.place.gaps.is_empty() {
-            let open: Vec<i64> = self
-                .place
-                .gaps
-                .iter()
-                .filter(|id| !present.contains(id))
-                .copied()
-                .collect();
-            for id in self.other_events(&open)? {
-                self.place.gaps.remove(&id);
-                self.gap_seen.remove(&id);
+            let mut open = self.place.gaps.clone();
+            for id in present {
+                open.remove(*id);
+            }
+            for (a, b) in self.other_events(&open)?.iter() {
+                self.place.gaps.remove_range(a, b);
             }
         }
         Ok(())
@@ -671,64 +808,128 @@ impl EventStream {
     /// whether it exists now would take it for another event and lose it. So the ids that exist
     /// are asked again with the filters, after: an event that commits between the two answers
     /// was absent from the first, and stays a gap.
-    fn other_events(&self, ids: &[i64]) -> Result<BTreeSet<i64>> {
-        let there = |ids: &[i64], filters: &[Filter]| -> Result<BTreeSet<i64>> {
-            let mut found = BTreeSet::new();
-            for chunk in ids.chunks(500) {
-                let mut conditions = vec![Filter::cond("id", "in", chunk.iter().copied())];
-                conditions.extend(filters.iter().cloned());
-                let q = Query::new(EVENTS)
-                    .filter(Filter::and(conditions))
-                    .fields(["id"]);
-                found.extend(
-                    self.client
-                        .find_all(&q)?
-                        .iter()
-                        .filter_map(|r| r["id"].as_i64()),
-                );
-            }
-            Ok(found)
-        };
-        let committed = there(ids, &[])?;
+    fn other_events(&self, ids: &IdRanges) -> Result<IdRanges> {
+        let committed = self.existing(ids, &[])?;
         if committed.is_empty() {
             return Ok(committed);
         }
-        let committed_ids: Vec<i64> = committed.iter().copied().collect();
-        let matching = there(&committed_ids, &self.filters)?;
-        Ok(committed.difference(&matching).copied().collect())
+        let matching = self.existing(&committed, &self.filters)?;
+        let mut others = committed;
+        for (a, b) in matching.iter() {
+            others.remove_range(a, b);
+        }
+        Ok(others)
     }
 
-    /// Moves the place forward, up to `upto`, over handled ids, other events (filtered out)
-    /// and expired gaps, and saves it.
-    fn settle(&mut self, upto: i64) -> Result<()> {
-        loop {
-            let next = self.place.contiguous + 1;
-            if next > upto {
-                break;
+    /// Of `ids`, those the site has events for (matching `filters`), as ranges. Ranges go
+    /// `RANGES_PER_REQUEST` to a request and single ids `IDS_PER_REQUEST`; a request's answer is
+    /// read on by id (`id > last`) while pages come back full, so a range of 10^7 ids with no
+    /// events is one request, and the requests follow the events found, not the ids asked.
+    fn existing(&self, ids: &IdRanges, filters: &[Filter]) -> Result<IdRanges> {
+        let mut found = IdRanges::new();
+        let (mut singles, mut spans) = (Vec::new(), Vec::new());
+        let mut ask = |singles: &mut Vec<i64>, spans: &mut Vec<(i64, i64)>| -> Result<()> {
+            let mut which: Vec<Filter> = spans.iter().map(|&(a, b)| id_range(a, b)).collect();
+            if !singles.is_empty() {
+                which.push(Filter::cond("id", "in", singles.iter().copied()));
             }
-            if self.place.handled.remove(&next) {
-                self.place.contiguous = next;
-            } else if self.place.gaps.contains(&next) {
-                let expired = self
-                    .gap_seen
-                    .get(&next)
-                    .is_some_and(|t| t.elapsed() >= self.gap_timeout);
-                if !expired {
-                    break;
+            singles.clear();
+            spans.clear();
+            let mut after = 0;
+            loop {
+                let mut conditions = vec![
+                    Filter::or(which.clone()),
+                    Filter::cond("id", "greater_than", [after]),
+                ];
+                conditions.extend(filters.iter().cloned());
+                let q = Query::new(EVENTS)
+                    .filter(Filter::and(conditions))
+                    .fields(["id"])
+                    .sort("id", Direction::Asc)
+                    .limit(IDS_PER_REQUEST)
+                    .page(1);
+                let page: Vec<i64> = self
+                    .client
+                    .find_all(&q)?
+                    .iter()
+                    .filter_map(|r| r["id"].as_i64())
+                    .collect();
+                for id in &page {
+                    found.insert(*id);
                 }
-                self.place.gaps.remove(&next);
-                self.gap_seen.remove(&next);
-                self.lost += 1;
-                log::warn!(
-                    "event #{next} never arrived within {:?}: counted as lost",
-                    self.gap_timeout
-                );
-                self.place.contiguous = next;
+                match page.last() {
+                    Some(last) if page.len() >= IDS_PER_REQUEST && *last > after => after = *last,
+                    _ => return Ok(()),
+                }
+            }
+        };
+        for (a, b) in ids.iter() {
+            if a == b {
+                singles.push(a);
             } else {
-                // Below an event seen and not a gap: another event, filtered out.
-                self.place.contiguous = next;
+                spans.push((a, b));
+            }
+            if singles.len() >= IDS_PER_REQUEST || spans.len() >= RANGES_PER_REQUEST {
+                ask(&mut singles, &mut spans)?;
             }
         }
+        if !singles.is_empty() || !spans.is_empty() {
+            ask(&mut singles, &mut spans)?;
+        }
+        Ok(found)
+    }
+
+    /// Moves the place forward, up to `upto` (never past what was looked at), over handled ids,
+    /// other events (filtered out) and expired gaps, a range at a time, and saves it.
+    fn settle(&mut self, upto: i64) -> Result<()> {
+        let upto = upto.min(self.scanned);
+        while self.place.contiguous < upto {
+            let next = self.place.contiguous + 1;
+            if self.place.handled.remove(&next) {
+                self.place.contiguous = next;
+            } else if self.place.gaps.contains(next) {
+                // The gap's ids noticed at one time expire together.
+                let Some((&noticed_upto, at)) = self.noticed.range(next..).next() else {
+                    break;
+                };
+                if at.elapsed() < self.gap_timeout {
+                    break;
+                }
+                let end = self
+                    .place
+                    .gaps
+                    .within(next, upto.min(noticed_upto))
+                    .first()
+                    .map_or(next, |r| r.1);
+                let n = self.place.gaps.remove_range(next, end);
+                self.lost += n;
+                if n == 1 {
+                    log::warn!(
+                        "event #{next} never arrived within {:?}: counted as lost",
+                        self.gap_timeout
+                    );
+                } else {
+                    log::warn!(
+                        "events #{next} to #{end} ({n} ids) never arrived within {:?}: counted as lost",
+                        self.gap_timeout
+                    );
+                }
+                self.place.contiguous = end;
+            } else {
+                // Looked at, neither handled nor a gap: other events, filtered out, up to the
+                // next gap or handled id.
+                let mut end = upto;
+                if let Some(g) = self.place.gaps.first() {
+                    end = end.min(g - 1);
+                }
+                if let Some(h) = self.place.handled.first() {
+                    end = end.min(h - 1);
+                }
+                self.place.contiguous = end.max(next);
+            }
+        }
+        let contiguous = self.place.contiguous;
+        self.noticed.retain(|id, _| *id > contiguous);
         self.unsaved = true;
         let due = self
             .last_save
@@ -738,4 +939,9 @@ impl EventStream {
         }
         Ok(())
     }
+}
+
+/// `id between [a, b]`.
+fn id_range(a: i64, b: i64) -> Filter {
+    Filter::cond("id", "between", [a, b])
 }

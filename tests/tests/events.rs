@@ -227,7 +227,7 @@ fn an_id_that_never_commits_is_counted_lost_after_the_gap_timeout() {
     let ids: Vec<i64> = collect(&mut stream).iter().map(|e| e.id).collect();
     assert_eq!(ids, [1, 3]);
     assert_eq!(stream.place().contiguous, 1);
-    assert_eq!(stream.place().gaps.iter().copied().collect::<Vec<_>>(), [2]);
+    assert_eq!(stream.place().gaps.iter().collect::<Vec<_>>(), [(2, 2)]);
     std::thread::sleep(Duration::from_millis(300));
     collect(&mut stream);
     assert_eq!(stream.lost(), 1, "#2 never came");
@@ -446,4 +446,116 @@ fn an_event_committed_between_the_read_and_the_gap_check_is_not_lost() {
     );
     assert_eq!(stream.lost(), 0);
     assert_eq!(stream.place().contiguous, 4);
+}
+
+/// A log as real ones are: ids from 2,000,000, then a jump of 10^7.
+fn sparse_server() -> LocalSite {
+    let event = |id: i64, t: &str| {
+        json!({"id": id, "event_type": t, "entity": {"type": "Shot", "id": 1},
+               "meta": {"type": "new_entity", "entity_type": "Shot", "entity_id": 1}})
+    };
+    let mut log: Vec<serde_json::Value> = (0..5)
+        .map(|i| event(2_000_000 + i, "Shotgun_Shot_New"))
+        .collect();
+    log.push(event(2_000_005, "Shotgun_Asset_New"));
+    log.extend((0..3).map(|i| event(12_000_010 + i, "Shotgun_Shot_New")));
+    LocalSite::builder(Schema::demo())
+        .seed(json!({"Shot": [{"id": 1, "code": "sh001"}], "EventLogEntry": log}))
+        .record_requests(true)
+        .start()
+        .unwrap()
+}
+
+#[test]
+fn a_log_that_starts_at_two_million_and_jumps_by_ten_million_costs_a_few_requests_and_bytes() {
+    for filtered in [false, true] {
+        let server = sparse_server();
+        let client = server.client().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("place.json");
+        let mut b = EventStream::builder(&client)
+            .start(Start::After(0))
+            .gap_timeout(Duration::from_millis(300))
+            .checkpoint(&path);
+        if filtered {
+            b = b.event_types(["Shotgun_Shot_New"]);
+        }
+        let mut stream = b.open().unwrap();
+        server.clear_requests();
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.extend(collect(&mut stream).iter().map(|e| e.id));
+        }
+        let mut want: Vec<i64> = (2_000_000..2_000_005).chain(12_000_010..12_000_013).collect();
+        if !filtered {
+            want.insert(5, 2_000_005);
+        }
+        assert_eq!(got, want, "filtered: {filtered}");
+        let requests = server.requests().len();
+        let bytes = std::fs::metadata(&path).unwrap().len();
+        println!("filtered {filtered}: 3 polls, {requests} requests, checkpoint {bytes} bytes, place {:?}", stream.place());
+        // The client's first `info` (the page size); then each poll one read, and with filters
+        // two more to tell the holes' other events from ids not committed yet (one request
+        // each, whatever the holes' size).
+        assert!(requests <= if filtered { 10 } else { 4 }, "{requests} requests");
+        assert!(bytes < 300, "a checkpoint of {bytes} bytes");
+        assert!(stream.place().gaps.range_count() <= 3, "{:?}", stream.place());
+        let largest = server
+            .requests()
+            .iter()
+            .map(|r| r.params.as_ref().map_or(0, |p| p.to_string().len()))
+            .max()
+            .unwrap_or(0);
+        assert!(largest < 2_000, "the largest request's params: {largest} bytes");
+        // The holes stay gaps until their timeout; then the place moves over them at once.
+        std::thread::sleep(Duration::from_millis(400));
+        collect(&mut stream);
+        assert_eq!(stream.place().contiguous, 12_000_012, "{:?}", stream.place());
+        assert_eq!(stream.lost(), 1_999_999 + 10_000_004, "the ids of the holes");
+        assert!(std::fs::metadata(&path).unwrap().len() < 100);
+    }
+}
+
+#[test]
+fn corrupt_checkpoints_are_refused_naming_the_file_and_the_field() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("place.json");
+    let huge = format!("{{\"contiguous\": \"{}\"}}", "x".repeat(10_000_000));
+    let cases: Vec<(&str, String, Option<&str>)> = vec![
+        ("contiguous at the top of i64", r#"{"contiguous": 9223372036854775807, "handled": [], "gaps": []}"#.into(), Some("contiguous")),
+        ("negative contiguous", r#"{"contiguous": -5, "handled": [], "gaps": []}"#.into(), Some("contiguous")),
+        ("contiguous a string", r#"{"contiguous": "12"}"#.into(), Some("contiguous")),
+        ("no contiguous", r#"{"handled": []}"#.into(), Some("contiguous")),
+        ("handled behind contiguous", r#"{"contiguous": 10, "handled": [4]}"#.into(), Some("handled")),
+        ("handled not a list", r#"{"contiguous": 10, "handled": 11}"#.into(), Some("handled")),
+        ("a gap range backwards", r#"{"contiguous": 10, "gaps": [[20, 15]]}"#.into(), Some("gaps")),
+        ("a gap range of three", r#"{"contiguous": 10, "gaps": [[20, 25, 30]]}"#.into(), Some("gaps")),
+        ("a gap past the top", r#"{"contiguous": 10, "gaps": [[20, 9223372036854775807]]}"#.into(), Some("gaps")),
+        ("handled and a gap", r#"{"contiguous": 10, "handled": [12], "gaps": [[11, 13]]}"#.into(), Some("handled")),
+        ("not JSON", "<html>".into(), None),
+        ("a list", "[1, 2]".into(), None),
+        ("ten million characters", huge, Some("contiguous")),
+    ];
+    for (what, text, field) in cases {
+        std::fs::write(&path, &text).unwrap();
+        let e = match EventStream::builder(&client).checkpoint(&path).open() {
+            Err(e) => e.to_string(),
+            Ok(s) => panic!("{what}: opened at {:?}", s.place()),
+        };
+        assert!(e.contains(&path.display().to_string()), "{what}: {e}");
+        if let Some(field) = field {
+            assert!(e.contains(&format!("`{field}`")), "{what}: {e}");
+        }
+        assert!(e.len() < 300, "{what}: an error of {} characters", e.len());
+        println!("{what}: {e}");
+    }
+    // The format before ranges (single ids) still opens.
+    std::fs::write(&path, r#"{"contiguous": 10, "handled": [14], "gaps": [11, 12, 13]}"#).unwrap();
+    let s = EventStream::builder(&client).checkpoint(&path).open().unwrap();
+    assert_eq!(s.place().gaps.iter().collect::<Vec<_>>(), [(11, 13)]);
+    // A start no site has.
+    let e = EventStream::builder(&client).start(Start::After(-1)).open().err().unwrap();
+    assert!(e.to_string().contains("-1"), "{e}");
 }
