@@ -221,7 +221,14 @@ fn delivery(hook: &Hook, e: &Map<String, Value>) -> Option<Value> {
                 .as_str()
                 .is_some_and(|a| c.fields.iter().any(|f| f == a)))
         && c.project.is_none_or(|p| project["id"].as_i64() == Some(p));
-    if !takes {
+    // The site's docs: field changes made while a record is created are not delivered (the
+    // creation is).
+    let in_create = e
+        .get("meta")
+        .and_then(|m| m.get("in_create"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if !takes || in_create {
         return None;
     }
     let id = e.get("id").and_then(Value::as_i64)?;

@@ -290,7 +290,9 @@ impl Checkpoint {
         let mut gaps = IdRanges::new();
         for x in list("gaps")? {
             let (a, b) = match x {
-                Value::Array(pair) if pair.len() == 2 => (id("gaps", &pair[0])?, id("gaps", &pair[1])?),
+                Value::Array(pair) if pair.len() == 2 => {
+                    (id("gaps", &pair[0])?, id("gaps", &pair[1])?)
+                }
                 Value::Array(_) => return Err((Some("gaps"), "a range is [first, last]".into())),
                 single => {
                     let n = id("gaps", single)?;

@@ -83,29 +83,54 @@ pub struct Delivery {
 /// Reads a delivery body of either format: `{"data": {...}, "timestamp": ...}` (one delivery)
 /// or `{"data": {"deliveries": [...]}, "timestamp": ...}` (1 to 50). Verify it first.
 pub fn decode(body: &[u8]) -> Result<Vec<Delivery>, WebhookError> {
+    let deliveries = split(body)?;
+    let batch = deliveries.len() > 1;
+    deliveries
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            delivery(d).map_err(|m| match batch {
+                true => WebhookError::Malformed(format!("delivery {i} of the batch: {m}")),
+                false => WebhookError::Malformed(m),
+            })
+        })
+        .collect()
+}
+
+/// A delivery body's deliveries as the site sent them: each one delivery's `data` object (the
+/// form [`decode_one`] reads), to keep before handling (a receiver's ledger) and read later.
+pub fn split(body: &[u8]) -> Result<Vec<Value>, WebhookError> {
     let malformed = |m: String| WebhookError::Malformed(m);
-    let root: Value =
+    let mut root: Value =
         serde_json::from_slice(body).map_err(|e| malformed(format!("not JSON: {e}")))?;
     let data = root
-        .get("data")
+        .get_mut("data")
         .filter(|d| d.is_object())
+        .map(Value::take)
         .ok_or_else(|| malformed("no `data` object".into()))?;
-    match data.get("deliveries") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                // Each delivery of a batch has the format of a single delivery's `data`.
-                let d = d.get("data").filter(|x| x.is_object()).unwrap_or(d);
-                delivery(d).map_err(|m| malformed(format!("delivery {i} of the batch: {m}")))
-            })
-            .collect(),
-        Some(other) => Err(malformed(format!(
-            "`data.deliveries` is not a list: {}",
-            kind(other)
-        ))),
-        None => Ok(vec![delivery(data).map_err(malformed)?]),
+    match data {
+        Value::Object(mut map) => match map.remove("deliveries") {
+            // Each delivery of a batch has the format of a single delivery's `data`.
+            Some(Value::Array(items)) => Ok(items
+                .into_iter()
+                .map(|mut d| match d.get_mut("data").filter(|x| x.is_object()) {
+                    Some(inner) => inner.take(),
+                    None => d,
+                })
+                .collect()),
+            Some(other) => Err(malformed(format!(
+                "`data.deliveries` is not a list: {}",
+                kind(&other)
+            ))),
+            None => Ok(vec![Value::Object(map)]),
+        },
+        _ => Err(malformed("no `data` object".into())),
     }
+}
+
+/// Reads one delivery's `data` object (as [`split`] gives it).
+pub fn decode_one(data: &Value) -> Result<Delivery, WebhookError> {
+    delivery(data).map_err(WebhookError::Malformed)
 }
 
 fn kind(v: &Value) -> &'static str {

@@ -32,7 +32,8 @@ fn fields(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }
 
-/// Every Shot event of the site's log, by id.
+/// Every Shot event of the site's log a webhook delivers (not the field changes made while a
+/// record was created), by id.
 fn shot_events(site: &LocalSite) -> Vec<i64> {
     let mut ids: Vec<i64> = site
         .records("EventLogEntry")
@@ -41,6 +42,7 @@ fn shot_events(site: &LocalSite) -> Vec<i64> {
             e["event_type"]
                 .as_str()
                 .is_some_and(|t| t.starts_with("Shotgun_Shot_"))
+                && e["meta"]["in_create"] != true
         })
         .filter_map(|e| e["id"].as_i64())
         .collect();
@@ -304,7 +306,7 @@ fn a_receiver_down_for_a_while_misses_nothing_and_repeats_nothing() {
             .unwrap()
     };
     let first = start("127.0.0.1:0");
-    let addr = first.addr().to_string();
+    let addr = first.addr().unwrap().to_string();
     site.add_webhook(Webhook {
         url: first.url(),
         entity_types: vec!["Shot".into()],
@@ -471,7 +473,10 @@ fn after_a_long_outage_the_log_is_read_page_after_page_and_the_checkpoint_stays_
         .unwrap();
     assert!(site.wait_for_webhooks(Duration::from_secs(30)));
     let all = shot_events(&site);
-    assert!(all.len() >= 3000);
+    assert!(
+        all.len() > 1500,
+        "the creates (their fields' changes are not delivered)"
+    );
     wait_until("every event of the outage", || {
         counts(&seen.lock().unwrap()).len() == all.len()
     });
@@ -480,7 +485,8 @@ fn after_a_long_outage_the_log_is_read_page_after_page_and_the_checkpoint_stays_
     let handled = counts(&seen.lock().unwrap());
     assert!(handled.values().all(|n| *n == 1), "handled twice");
     assert_eq!(handled.keys().copied().collect::<Vec<_>>(), all);
-    let size = std::fs::metadata(&checkpoint).unwrap().len();
-    assert!(size < 10_000, "the checkpoint is {size} bytes");
+    let place = tmp.path().join("checkpoint.json.place");
+    let size = std::fs::metadata(&place).unwrap().len();
+    assert!(size < 10_000, "the event stream's place is {size} bytes");
     back.stop();
 }

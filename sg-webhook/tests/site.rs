@@ -26,29 +26,36 @@ impl sg_runtime::typed::EntityType for Asset {
     type Attachment = sg_runtime::typed::AnyEntity;
 }
 
-/// A consumer that records each request and answers `status`.
+/// A consumer that records each request and answers `status`: an axum application.
 fn consumer(status: u16) -> (String, Seen) {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", server.server_addr().to_ip().unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let seen: Seen = Arc::default();
     let s = seen.clone();
+    let record = move |headers: http::HeaderMap, body: axum::body::Bytes| {
+        let headers = headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        s.lock().unwrap().push((headers, body.to_vec()));
+        std::future::ready(http::StatusCode::from_u16(status).unwrap())
+    };
     std::thread::spawn(move || {
-        for mut request in server.incoming_requests() {
-            let headers = request
-                .headers()
-                .iter()
-                .map(|h| {
-                    (
-                        h.field.as_str().as_str().to_lowercase(),
-                        h.value.to_string(),
-                    )
-                })
-                .collect();
-            let mut body = Vec::new();
-            let _ = std::io::Read::read_to_end(request.as_reader(), &mut body);
-            s.lock().unwrap().push((headers, body));
-            let _ = request.respond(tiny_http::Response::empty(status));
-        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(record);
+            axum::serve(listener, app).await.unwrap();
+        });
     });
     (url, seen)
 }

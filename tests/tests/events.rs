@@ -486,7 +486,9 @@ fn a_log_that_starts_at_two_million_and_jumps_by_ten_million_costs_a_few_request
         for _ in 0..3 {
             got.extend(collect(&mut stream).iter().map(|e| e.id));
         }
-        let mut want: Vec<i64> = (2_000_000..2_000_005).chain(12_000_010..12_000_013).collect();
+        let mut want: Vec<i64> = (2_000_000..2_000_005)
+            .chain(12_000_010..12_000_013)
+            .collect();
         if !filtered {
             want.insert(5, 2_000_005);
         }
@@ -497,21 +499,40 @@ fn a_log_that_starts_at_two_million_and_jumps_by_ten_million_costs_a_few_request
         // The client's first `info` (the page size); then each poll one read, and with filters
         // two more to tell the holes' other events from ids not committed yet (one request
         // each, whatever the holes' size).
-        assert!(requests <= if filtered { 10 } else { 4 }, "{requests} requests");
+        assert!(
+            requests <= if filtered { 10 } else { 4 },
+            "{requests} requests"
+        );
         assert!(bytes < 300, "a checkpoint of {bytes} bytes");
-        assert!(stream.place().gaps.range_count() <= 3, "{:?}", stream.place());
+        assert!(
+            stream.place().gaps.range_count() <= 3,
+            "{:?}",
+            stream.place()
+        );
         let largest = server
             .requests()
             .iter()
             .map(|r| r.params.as_ref().map_or(0, |p| p.to_string().len()))
             .max()
             .unwrap_or(0);
-        assert!(largest < 2_000, "the largest request's params: {largest} bytes");
+        assert!(
+            largest < 2_000,
+            "the largest request's params: {largest} bytes"
+        );
         // The holes stay gaps until their timeout; then the place moves over them at once.
         std::thread::sleep(Duration::from_millis(400));
         collect(&mut stream);
-        assert_eq!(stream.place().contiguous, 12_000_012, "{:?}", stream.place());
-        assert_eq!(stream.lost(), 1_999_999 + 10_000_004, "the ids of the holes");
+        assert_eq!(
+            stream.place().contiguous,
+            12_000_012,
+            "{:?}",
+            stream.place()
+        );
+        assert_eq!(
+            stream.lost(),
+            1_999_999 + 10_000_004,
+            "the ids of the holes"
+        );
         assert!(std::fs::metadata(&path).unwrap().len() < 100);
     }
 }
@@ -524,16 +545,56 @@ fn corrupt_checkpoints_are_refused_naming_the_file_and_the_field() {
     let path = tmp.path().join("place.json");
     let huge = format!("{{\"contiguous\": \"{}\"}}", "x".repeat(10_000_000));
     let cases: Vec<(&str, String, Option<&str>)> = vec![
-        ("contiguous at the top of i64", r#"{"contiguous": 9223372036854775807, "handled": [], "gaps": []}"#.into(), Some("contiguous")),
-        ("negative contiguous", r#"{"contiguous": -5, "handled": [], "gaps": []}"#.into(), Some("contiguous")),
-        ("contiguous a string", r#"{"contiguous": "12"}"#.into(), Some("contiguous")),
-        ("no contiguous", r#"{"handled": []}"#.into(), Some("contiguous")),
-        ("handled behind contiguous", r#"{"contiguous": 10, "handled": [4]}"#.into(), Some("handled")),
-        ("handled not a list", r#"{"contiguous": 10, "handled": 11}"#.into(), Some("handled")),
-        ("a gap range backwards", r#"{"contiguous": 10, "gaps": [[20, 15]]}"#.into(), Some("gaps")),
-        ("a gap range of three", r#"{"contiguous": 10, "gaps": [[20, 25, 30]]}"#.into(), Some("gaps")),
-        ("a gap past the top", r#"{"contiguous": 10, "gaps": [[20, 9223372036854775807]]}"#.into(), Some("gaps")),
-        ("handled and a gap", r#"{"contiguous": 10, "handled": [12], "gaps": [[11, 13]]}"#.into(), Some("handled")),
+        (
+            "contiguous at the top of i64",
+            r#"{"contiguous": 9223372036854775807, "handled": [], "gaps": []}"#.into(),
+            Some("contiguous"),
+        ),
+        (
+            "negative contiguous",
+            r#"{"contiguous": -5, "handled": [], "gaps": []}"#.into(),
+            Some("contiguous"),
+        ),
+        (
+            "contiguous a string",
+            r#"{"contiguous": "12"}"#.into(),
+            Some("contiguous"),
+        ),
+        (
+            "no contiguous",
+            r#"{"handled": []}"#.into(),
+            Some("contiguous"),
+        ),
+        (
+            "handled behind contiguous",
+            r#"{"contiguous": 10, "handled": [4]}"#.into(),
+            Some("handled"),
+        ),
+        (
+            "handled not a list",
+            r#"{"contiguous": 10, "handled": 11}"#.into(),
+            Some("handled"),
+        ),
+        (
+            "a gap range backwards",
+            r#"{"contiguous": 10, "gaps": [[20, 15]]}"#.into(),
+            Some("gaps"),
+        ),
+        (
+            "a gap range of three",
+            r#"{"contiguous": 10, "gaps": [[20, 25, 30]]}"#.into(),
+            Some("gaps"),
+        ),
+        (
+            "a gap past the top",
+            r#"{"contiguous": 10, "gaps": [[20, 9223372036854775807]]}"#.into(),
+            Some("gaps"),
+        ),
+        (
+            "handled and a gap",
+            r#"{"contiguous": 10, "handled": [12], "gaps": [[11, 13]]}"#.into(),
+            Some("handled"),
+        ),
         ("not JSON", "<html>".into(), None),
         ("a list", "[1, 2]".into(), None),
         ("ten million characters", huge, Some("contiguous")),
@@ -552,10 +613,21 @@ fn corrupt_checkpoints_are_refused_naming_the_file_and_the_field() {
         println!("{what}: {e}");
     }
     // The format before ranges (single ids) still opens.
-    std::fs::write(&path, r#"{"contiguous": 10, "handled": [14], "gaps": [11, 12, 13]}"#).unwrap();
-    let s = EventStream::builder(&client).checkpoint(&path).open().unwrap();
+    std::fs::write(
+        &path,
+        r#"{"contiguous": 10, "handled": [14], "gaps": [11, 12, 13]}"#,
+    )
+    .unwrap();
+    let s = EventStream::builder(&client)
+        .checkpoint(&path)
+        .open()
+        .unwrap();
     assert_eq!(s.place().gaps.iter().collect::<Vec<_>>(), [(11, 13)]);
     // A start no site has.
-    let e = EventStream::builder(&client).start(Start::After(-1)).open().err().unwrap();
+    let e = EventStream::builder(&client)
+        .start(Start::After(-1))
+        .open()
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("-1"), "{e}");
 }

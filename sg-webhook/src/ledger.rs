@@ -1,0 +1,523 @@
+//! Which events are accepted, running and done: the one interface the HTTP side and the workers
+//! record through ([`Ledger`]), and its embedded store, a journal file ([`FileLedger`]).
+//!
+//! An event goes through three states, each recorded before the next step:
+//! - **accepted**: a delivery's events are written and synced before the site is answered 2xx,
+//!   with the delivery itself, so that they are handled after a crash with or without a site
+//!   to read the event log from;
+//! - **claimed**: recorded and synced just before its handler runs;
+//! - **done**: recorded and synced when its handler has returned.
+//!
+//! After a crash, an event claimed and not done is the only kind that can run again: its
+//! handler was running (or had returned, and its done not yet synced). It is handed over
+//! again flagged "may have run", and counted.
+//!
+//! Repeats (the site delivers at least once) are dropped by event id. With a back-fill, the
+//! event stream's place says which ids are behind; without one, the ledger remembers the ids
+//! of the last `repeat_window` events done (see [`FileLedger::open`]), as ranges, and takes
+//! every id below them as done. Either way its size follows the work in flight and the gap
+//! window, never history.
+
+use serde_json::{json, Value};
+use sg_runtime::events::IdRanges;
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// Why the ledger could not record or read something.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// Reading or writing the ledger's file failed.
+    #[error("webhook ledger {}: {message}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// The ledger's file is not a ledger (a line that does not read, not the last one).
+    #[error("webhook ledger {}: line {line}: {problem}", .path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+/// What a claim found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// Claimed: run the handler.
+    Run,
+    /// Claimed before a crash and not done: its handler may have run. Run it again, and count it.
+    MayHaveRun,
+    /// Done, or being handled: do not run it.
+    Taken,
+}
+
+/// An event accepted or claimed and not done, found when a ledger opens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unfinished {
+    /// The event's id.
+    pub id: i64,
+    /// The delivery as the site sent it (one delivery's `data`), for an event that came by
+    /// webhook; `None` for one read from the event log (the back-fill reads it again).
+    pub delivery: Option<Value>,
+    /// Whether it was claimed (its handler may have run).
+    pub may_have_run: bool,
+}
+
+/// Where the receiver records each event's state: accepted, claimed, done. The file ledger is
+/// the default; another store (a database shared by several receivers) implements the same.
+pub trait Ledger: Send {
+    /// Records delivered events as accepted, durably (written and synced) before returning:
+    /// `(event id, the delivery as the site sent it)`. Returns, for each, whether it is new:
+    /// not accepted, claimed or done before (a repeat returns false and is not recorded).
+    fn accept(&mut self, deliveries: &[(i64, Value)]) -> Result<Vec<bool>, LedgerError>;
+
+    /// Whether `id` is accepted, claimed or done (the back-fill skips those).
+    fn knows(&self, id: i64) -> bool;
+
+    /// Records that `id`'s handler is about to run, durably, unless it is done or being
+    /// handled.
+    fn claim(&mut self, id: i64) -> Result<Claim, LedgerError>;
+
+    /// Records that `id`'s handler returned, durably.
+    fn done(&mut self, id: i64) -> Result<(), LedgerError>;
+
+    /// Every id up to `id` is handled, another event, or given up on (the event stream's
+    /// place): the ledger may take them all as done and forget them.
+    fn settled_through(&mut self, id: i64);
+
+    /// What was accepted or claimed and not done when the ledger opened, lowest id first.
+    fn unfinished(&self) -> Vec<Unfinished>;
+}
+
+/// The embedded ledger: a journal of JSON lines, one per state change, appended and synced,
+/// and rewritten from what is live (in flight, the repeat window) when it grows past a few
+/// times that. With no file, it keeps the same states in memory (nothing survives a restart).
+pub struct FileLedger {
+    path: Option<PathBuf>,
+    file: Option<std::fs::File>,
+    /// Lines appended since the journal was last rewritten.
+    appended: usize,
+    window: u64,
+    /// Ids at or below this one are done (older than the window).
+    floor: i64,
+    /// With a back-fill: the window may forget ids up to here, no further.
+    settled: i64,
+    done: IdRanges,
+    accepted: BTreeMap<i64, Value>,
+    /// Claimed and not done: with the delivery, when the event came by webhook.
+    claimed: BTreeMap<i64, Option<Value>>,
+    /// Claimed before the ledger opened and not done.
+    recovered: BTreeMap<i64, Option<Value>>,
+}
+
+/// Lines appended past the live state before the journal is rewritten.
+const REWRITE_AFTER: usize = 10_000;
+
+impl FileLedger {
+    /// The default number of done events whose ids are remembered to drop repeats.
+    pub const DEFAULT_REPEAT_WINDOW: u64 = 10_000;
+
+    /// A ledger in memory that remembers the last `repeat_window` done events' ids: nothing
+    /// survives a restart.
+    pub fn in_memory(repeat_window: u64) -> FileLedger {
+        FileLedger {
+            path: None,
+            file: None,
+            appended: 0,
+            window: repeat_window.max(1),
+            floor: 0,
+            settled: i64::MAX,
+            done: IdRanges::new(),
+            accepted: BTreeMap::new(),
+            claimed: BTreeMap::new(),
+            recovered: BTreeMap::new(),
+        }
+    }
+
+    /// Opens (or creates) the journal at `path`, remembering the last `repeat_window` done
+    /// events' ids to drop repeats (a delivery of an id below them is taken as a repeat;
+    /// [`DEFAULT_REPEAT_WINDOW`](Self::DEFAULT_REPEAT_WINDOW) suits most). A last line cut by
+    /// a crash is dropped; any other line that does not read is an error naming the file and
+    /// the line.
+    pub fn open(path: impl Into<PathBuf>, repeat_window: u64) -> Result<FileLedger, LedgerError> {
+        let path = path.into();
+        let mut ledger = FileLedger::in_memory(repeat_window);
+        let io = |e: std::io::Error| LedgerError::Io {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        match std::fs::File::open(&path) {
+            Ok(f) => {
+                let mut lines = std::io::BufReader::new(f).split(b'\n').peekable();
+                let mut n = 0;
+                while let Some(line) = lines.next() {
+                    n += 1;
+                    let line = line.map_err(io)?;
+                    let last = lines.peek().is_none();
+                    if let Err(problem) = ledger.replay(&line) {
+                        if last {
+                            log::warn!(
+                                "webhook ledger {}: the last line was cut ({problem}); dropped",
+                                path.display()
+                            );
+                            break;
+                        }
+                        return Err(LedgerError::Corrupt {
+                            path,
+                            line: n,
+                            problem,
+                        });
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        // What was claimed and not done may have run.
+        ledger.recovered = std::mem::take(&mut ledger.claimed);
+        ledger.path = Some(path);
+        // Rewritten at once: drops a cut last line, and starts the journal from what is live.
+        ledger.rewrite()?;
+        Ok(ledger)
+    }
+
+    /// The journal's path, if it has one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Applies one journal line.
+    fn replay(&mut self, line: &[u8]) -> Result<(), String> {
+        let v: Value = serde_json::from_slice(line).map_err(|e| format!("not JSON: {e}"))?;
+        let id = |k: &str| v.get(k).and_then(Value::as_i64);
+        if let Some(id) = id("a") {
+            let delivery = v.get("d").cloned().ok_or("an accepted event without `d`")?;
+            match self.claimed.get_mut(&id) {
+                // Claimed from the log before, and delivered since: kept with the claim.
+                Some(slot) => *slot = Some(delivery),
+                None => {
+                    self.accepted.insert(id, delivery);
+                }
+            }
+        } else if let Some(id) = id("c") {
+            let delivery = self
+                .accepted
+                .remove(&id)
+                .or_else(|| v.get("d").cloned().filter(|d| !d.is_null()));
+            self.claimed.insert(id, delivery);
+        } else if let Some(id) = id("f") {
+            self.finish(id);
+        } else if let Some(r) = v.get("fr").and_then(Value::as_array) {
+            match (
+                r.first().and_then(Value::as_i64),
+                r.get(1).and_then(Value::as_i64),
+            ) {
+                (Some(a), Some(b)) if a <= b => self.done.insert_range(a, b),
+                _ => return Err("`fr` is not a [first, last] range".into()),
+            }
+        } else if let Some(floor) = id("floor") {
+            self.floor = self.floor.max(floor);
+        } else if let Some(settled) = id("settled") {
+            self.settled = settled;
+        } else {
+            return Err("not a ledger record".into());
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, id: i64) {
+        self.accepted.remove(&id);
+        self.claimed.remove(&id);
+        self.recovered.remove(&id);
+        if id > self.floor {
+            self.done.insert(id);
+        }
+        self.prune();
+    }
+
+    /// Forgets the oldest done ids past the window (never past what is settled).
+    fn prune(&mut self) {
+        let excess = self.done.len().saturating_sub(self.window);
+        if excess == 0 && self.settled <= self.floor {
+            return;
+        }
+        let mut left = excess;
+        let mut cut = self.floor;
+        for (a, b) in self.done.iter() {
+            let n = b.abs_diff(a) + 1;
+            if n <= left {
+                cut = b;
+                left -= n;
+            } else {
+                cut = a + left as i64 - 1;
+                left = 0;
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        // With a back-fill, the place says which ids are behind (handled, another event, or
+        // lost): the window may forget up to it, never past it (a gap there may still come).
+        let cut = if self.settled == i64::MAX {
+            cut
+        } else {
+            self.settled
+        };
+        if cut > self.floor {
+            self.done.remove_range(i64::MIN, cut);
+            self.floor = cut;
+        }
+    }
+
+    fn is_done(&self, id: i64) -> bool {
+        id <= self.floor || self.done.contains(id)
+    }
+
+    /// Appends `lines` and syncs them; rewrites the journal when it has grown.
+    fn append(&mut self, lines: &[Value]) -> Result<(), LedgerError> {
+        let Some(file) = self.file.as_mut() else {
+            return Ok(());
+        };
+        let mut text = Vec::new();
+        for l in lines {
+            text.extend_from_slice(l.to_string().as_bytes());
+            text.push(b'\n');
+        }
+        let path = self.path.clone().unwrap_or_default();
+        file.write_all(&text)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| LedgerError::Io {
+                path,
+                message: e.to_string(),
+            })?;
+        self.appended += lines.len();
+        let live = self.accepted.len() + self.claimed.len() + self.recovered.len();
+        if self.appended > REWRITE_AFTER + 4 * live {
+            self.rewrite()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is live to a new journal, synced, and renames it over the old one.
+    fn rewrite(&mut self) -> Result<(), LedgerError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        let io = |e: std::io::Error| LedgerError::Io {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let mut lines = vec![json!({"floor": self.floor})];
+        if self.settled != i64::MAX {
+            lines.push(json!({"settled": self.settled}));
+        }
+        lines.extend(self.done.iter().map(|(a, b)| json!({"fr": [a, b]})));
+        for (id, d) in self.recovered.iter().chain(&self.claimed) {
+            lines.push(json!({"c": id, "d": d}));
+        }
+        for (id, d) in &self.accepted {
+            lines.push(json!({"a": id, "d": d}));
+        }
+        let mut text = Vec::new();
+        for l in &lines {
+            text.extend_from_slice(l.to_string().as_bytes());
+            text.push(b'\n');
+        }
+        let tmp = path.with_extension("rewrite");
+        std::fs::write(&tmp, &text).map_err(io)?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The rename itself is durable once the folder is synced.
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(io)?;
+        }
+        self.file = Some(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map_err(io)?,
+        );
+        self.appended = 0;
+        Ok(())
+    }
+}
+
+impl Ledger for FileLedger {
+    fn accept(&mut self, deliveries: &[(i64, Value)]) -> Result<Vec<bool>, LedgerError> {
+        let mut new = Vec::with_capacity(deliveries.len());
+        let mut lines = Vec::new();
+        let mut taken = Vec::new();
+        for (id, delivery) in deliveries {
+            let fresh = !self.knows(*id) && !taken.contains(id);
+            if fresh {
+                lines.push(json!({"a": id, "d": delivery}));
+                taken.push(*id);
+            }
+            new.push(fresh);
+        }
+        self.append(&lines)?;
+        for (id, delivery) in deliveries {
+            if taken.contains(id) {
+                // A delivery of an event claimed before a crash and read from the log: its
+                // delivery is kept with the claim, not accepted anew.
+                match self.recovered.get_mut(id) {
+                    Some(slot) => *slot = Some(delivery.clone()),
+                    None => {
+                        self.accepted.insert(*id, delivery.clone());
+                    }
+                }
+            }
+        }
+        Ok(new)
+    }
+
+    fn knows(&self, id: i64) -> bool {
+        self.is_done(id)
+            || self.accepted.contains_key(&id)
+            || self.claimed.contains_key(&id)
+            || self.recovered.get(&id).is_some_and(Option::is_some)
+    }
+
+    fn claim(&mut self, id: i64) -> Result<Claim, LedgerError> {
+        if self.is_done(id) || self.claimed.contains_key(&id) {
+            self.accepted.remove(&id);
+            return Ok(Claim::Taken);
+        }
+        let (delivery, claim) = match self.recovered.remove(&id) {
+            Some(d) => (d, Claim::MayHaveRun),
+            None => (self.accepted.remove(&id), Claim::Run),
+        };
+        // The delivery goes with the claim only where the journal does not hold it already
+        // (an event read from the log has none).
+        self.append(&[json!({"c": id})])?;
+        self.claimed.insert(id, delivery);
+        Ok(claim)
+    }
+
+    fn done(&mut self, id: i64) -> Result<(), LedgerError> {
+        self.append(&[json!({"f": id})])?;
+        self.finish(id);
+        Ok(())
+    }
+
+    fn settled_through(&mut self, id: i64) {
+        self.settled = if self.settled == i64::MAX {
+            id
+        } else {
+            self.settled.max(id)
+        };
+        self.prune();
+    }
+
+    fn unfinished(&self) -> Vec<Unfinished> {
+        let mut out: Vec<Unfinished> = self
+            .recovered
+            .iter()
+            .map(|(id, d)| Unfinished {
+                id: *id,
+                delivery: d.clone(),
+                may_have_run: true,
+            })
+            .chain(self.accepted.iter().map(|(id, d)| Unfinished {
+                id: *id,
+                delivery: Some(d.clone()),
+                may_have_run: false,
+            }))
+            .collect();
+        out.sort_by_key(|u| u.id);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Claim, FileLedger, Ledger};
+    use serde_json::json;
+
+    fn d(id: i64) -> (i64, serde_json::Value) {
+        (
+            id,
+            json!({"id": format!("{id}.1.0"), "event_log_entry_id": id}),
+        )
+    }
+
+    #[test]
+    fn states_survive_a_reopen_and_a_claim_not_done_may_have_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        {
+            let mut l = FileLedger::open(&path, 10_000).unwrap();
+            assert_eq!(
+                l.accept(&[d(1), d(2), d(3), d(2)]).unwrap(),
+                [true, true, true, false]
+            );
+            assert_eq!(l.accept(&[d(1)]).unwrap(), [false], "a repeat");
+            assert_eq!(l.claim(1).unwrap(), Claim::Run);
+            l.done(1).unwrap();
+            assert_eq!(l.claim(2).unwrap(), Claim::Run);
+            assert_eq!(l.claim(2).unwrap(), Claim::Taken);
+            // Crash: 2 claimed (running), 3 accepted.
+        }
+        // A cut last line is dropped.
+        let mut text = std::fs::read(&path).unwrap();
+        text.extend_from_slice(b"{\"f\": 3");
+        std::fs::write(&path, text).unwrap();
+        let mut l = FileLedger::open(&path, 10_000).unwrap();
+        let u = l.unfinished();
+        assert_eq!(
+            u.iter().map(|u| (u.id, u.may_have_run)).collect::<Vec<_>>(),
+            [(2, true), (3, false)]
+        );
+        assert!(u.iter().all(|u| u.delivery.is_some()));
+        assert!(l.knows(1) && l.knows(2) && l.knows(3) && !l.knows(4));
+        assert_eq!(l.claim(1).unwrap(), Claim::Taken, "done before the crash");
+        assert_eq!(l.claim(2).unwrap(), Claim::MayHaveRun);
+        assert_eq!(l.claim(3).unwrap(), Claim::Run);
+        l.done(2).unwrap();
+        l.done(3).unwrap();
+        assert!(FileLedger::open(&path, 10_000)
+            .unwrap()
+            .unfinished()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_line_is_named_and_the_journal_stays_small_whatever_was_handled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        std::fs::write(&path, "{\"floor\": 0}\n{\"contiguous\": 5}\n{\"f\": 1}\n").unwrap();
+        let e = FileLedger::open(&path, 10_000).err().unwrap().to_string();
+        assert!(
+            e.contains("line 2") && e.contains(&path.display().to_string()),
+            "{e}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        let mut l = FileLedger::open(&path, 100).unwrap();
+        // Sparse ids (every third), so the window is many ranges.
+        for i in 1..=3_000 {
+            let id = i * 3;
+            assert_eq!(l.accept(&[d(id)]).unwrap(), [true]);
+            assert_eq!(l.claim(id).unwrap(), Claim::Run);
+            l.done(id).unwrap();
+        }
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size < 500_000, "the journal is {size} bytes");
+        let l = FileLedger::open(&path, 100).unwrap();
+        assert!(l.knows(9_000) && l.knows(3) && !l.knows(9_003));
+        assert!(
+            std::fs::metadata(&path).unwrap().len() < 4_000,
+            "rewritten on open"
+        );
+    }
+}
