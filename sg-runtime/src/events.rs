@@ -221,6 +221,9 @@ const RANGES_PER_REQUEST: usize = 50;
 /// Single ids asked about in one request (one `id in` condition).
 const IDS_PER_REQUEST: usize = 500;
 
+/// A gap range this short is asked about as ids, not as a range.
+const SHORT_RANGE: usize = 16;
+
 /// The largest checkpoint file read: a place is a few hundred bytes; a file past this is not one.
 const MAX_CHECKPOINT_BYTES: u64 = 16 << 20;
 
@@ -674,17 +677,12 @@ impl EventStream {
             .last()
             .copied()
             .unwrap_or(self.place.contiguous);
-        // The oldest gap ranges below what is read anyway; the rest wait for the next reads
-        // (the oldest expire first), so a request stays small however many ranges are open.
+        // The oldest gaps below what is read anyway, in a bounded request: short ranges as ids
+        // (`id in`), long ones as `id between`; the rest wait for the next reads (the oldest
+        // expire first), so a request stays small however many gaps are open.
         let mut past = vec![Filter::cond("id", "greater_than", [newest_handled])];
-        past.extend(
-            self.place
-                .gaps
-                .within(self.place.contiguous + 1, newest_handled)
-                .into_iter()
-                .take(RANGES_PER_REQUEST)
-                .map(|(a, b)| id_range(a, b)),
-        );
+        let asked = self.gap_selection(newest_handled);
+        past.extend(selection_filters(&asked));
         let mut conditions = vec![Filter::or(past)];
         conditions.extend(self.filters.iter().cloned());
         let q = Query::new(EVENTS)
@@ -708,7 +706,7 @@ impl EventStream {
         let present: BTreeSet<i64> = events.iter().map(|e| e.id).collect();
         // Before handing anything over, so that every id below an event is known: handled, a
         // gap, or (with filters) another event.
-        self.note_gaps(&present)?;
+        self.note_gaps(&present, &asked)?;
         Ok(events)
     }
 
@@ -766,9 +764,33 @@ impl EventStream {
         Ok(())
     }
 
+    /// The open gaps up to `upto` one read asks about: the oldest first, at most
+    /// `IDS_PER_REQUEST` ids of short ranges and `RANGES_PER_REQUEST` long ranges.
+    fn gap_selection(&self, upto: i64) -> IdRanges {
+        let mut asked = IdRanges::new();
+        let (mut ids, mut spans) = (0usize, 0usize);
+        for (a, b) in self.place.gaps.within(self.place.contiguous + 1, upto) {
+            let n = b.abs_diff(a) as usize + 1;
+            if n <= SHORT_RANGE {
+                if ids + n > IDS_PER_REQUEST {
+                    break;
+                }
+                ids += n;
+            } else {
+                if spans == RANGES_PER_REQUEST {
+                    break;
+                }
+                spans += 1;
+            }
+            asked.insert_range(a, b);
+        }
+        asked
+    }
+
     /// Ids between what was looked at and the newest seen that were not read are gaps (as
-    /// ranges); with filters, those the site has (other events) are not.
-    fn note_gaps(&mut self, present: &BTreeSet<i64>) -> Result<()> {
+    /// ranges); with filters, those the site has (other events) are not, and of the gaps this
+    /// read asked about (`asked`), those it did not return and the site has are other events.
+    fn note_gaps(&mut self, present: &BTreeSet<i64>, asked: &IdRanges) -> Result<()> {
         let mut fresh = IdRanges::new();
         let mut prev = self.scanned;
         for &id in present.range(self.scanned + 1..) {
@@ -792,8 +814,8 @@ impl EventStream {
         // match (read in this poll) stay gaps until handed over: a poll stopped before them by
         // a handler's error reads them again, where dropping them here let the place move over
         // them as "other events", and lost them.
-        if !self.filters.is_empty() && !self.place.gaps.is_empty() {
-            let mut open = self.place.gaps.clone();
+        if !self.filters.is_empty() && !asked.is_empty() {
+            let mut open = asked.clone();
             for id in present {
                 open.remove(*id);
             }
@@ -829,14 +851,11 @@ impl EventStream {
     /// events is one request, and the requests follow the events found, not the ids asked.
     fn existing(&self, ids: &IdRanges, filters: &[Filter]) -> Result<IdRanges> {
         let mut found = IdRanges::new();
-        let (mut singles, mut spans) = (Vec::new(), Vec::new());
-        let mut ask = |singles: &mut Vec<i64>, spans: &mut Vec<(i64, i64)>| -> Result<()> {
-            let mut which: Vec<Filter> = spans.iter().map(|&(a, b)| id_range(a, b)).collect();
-            if !singles.is_empty() {
-                which.push(Filter::cond("id", "in", singles.iter().copied()));
-            }
-            singles.clear();
-            spans.clear();
+        let mut chunk = IdRanges::new();
+        let (mut count, mut spans) = (0usize, 0usize);
+        let mut ask = |chunk: &mut IdRanges| -> Result<()> {
+            let which = selection_filters(chunk);
+            *chunk = IdRanges::new();
             let mut after = 0;
             loop {
                 let mut conditions = vec![
@@ -866,17 +885,21 @@ impl EventStream {
             }
         };
         for (a, b) in ids.iter() {
-            if a == b {
-                singles.push(a);
+            let n = b.abs_diff(a) as usize + 1;
+            let short = n <= SHORT_RANGE;
+            if (short && count + n > IDS_PER_REQUEST) || (!short && spans == RANGES_PER_REQUEST) {
+                ask(&mut chunk)?;
+                (count, spans) = (0, 0);
+            }
+            if short {
+                count += n;
             } else {
-                spans.push((a, b));
+                spans += 1;
             }
-            if singles.len() >= IDS_PER_REQUEST || spans.len() >= RANGES_PER_REQUEST {
-                ask(&mut singles, &mut spans)?;
-            }
+            chunk.insert_range(a, b);
         }
-        if !singles.is_empty() || !spans.is_empty() {
-            ask(&mut singles, &mut spans)?;
+        if !chunk.is_empty() {
+            ask(&mut chunk)?;
         }
         Ok(found)
     }
@@ -943,7 +966,20 @@ impl EventStream {
     }
 }
 
-/// `id between [a, b]`.
-fn id_range(a: i64, b: i64) -> Filter {
-    Filter::cond("id", "between", [a, b])
+/// The conditions that select `ids`: one `id in` for the ids of short ranges, an
+/// `id between` for each long one (to be joined with `or`).
+fn selection_filters(ids: &IdRanges) -> Vec<Filter> {
+    let mut singles = Vec::new();
+    let mut out = Vec::new();
+    for (a, b) in ids.iter() {
+        if (b.abs_diff(a) as usize) < SHORT_RANGE {
+            singles.extend(a..=b);
+        } else {
+            out.push(Filter::cond("id", "between", [a, b]));
+        }
+    }
+    if !singles.is_empty() {
+        out.push(Filter::cond("id", "in", singles));
+    }
+    out
 }

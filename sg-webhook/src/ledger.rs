@@ -22,7 +22,9 @@ use serde_json::{json, Value};
 use sg_runtime::events::IdRanges;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Why the ledger could not record or read something.
 #[derive(Debug, thiserror::Error)]
@@ -72,25 +74,25 @@ pub struct Unfinished {
 
 /// Where the receiver records each event's state: accepted, claimed, done. The file ledger is
 /// the default; another store (a database shared by several receivers) implements the same.
-pub trait Ledger: Send {
+pub trait Ledger: Send + Sync {
     /// Records delivered events as accepted, durably (written and synced) before returning:
     /// `(event id, the delivery as the site sent it)`. Returns, for each, whether it is new:
     /// not accepted, claimed or done before (a repeat returns false and is not recorded).
-    fn accept(&mut self, deliveries: &[(i64, Value)]) -> Result<Vec<bool>, LedgerError>;
+    fn accept(&self, deliveries: &[(i64, Value)]) -> Result<Vec<bool>, LedgerError>;
 
     /// Whether `id` is accepted, claimed or done (the back-fill skips those).
     fn knows(&self, id: i64) -> bool;
 
     /// Records that `id`'s handler is about to run, durably, unless it is done or being
     /// handled.
-    fn claim(&mut self, id: i64) -> Result<Claim, LedgerError>;
+    fn claim(&self, id: i64) -> Result<Claim, LedgerError>;
 
     /// Records that `id`'s handler returned, durably.
-    fn done(&mut self, id: i64) -> Result<(), LedgerError>;
+    fn done(&self, id: i64) -> Result<(), LedgerError>;
 
     /// Every id up to `id` is handled, another event, or given up on (the event stream's
     /// place): the ledger may take them all as done and forget them.
-    fn settled_through(&mut self, id: i64);
+    fn settled_through(&self, id: i64);
 
     /// What was accepted or claimed and not done when the ledger opened, lowest id first.
     fn unfinished(&self) -> Vec<Unfinished>;
@@ -99,9 +101,26 @@ pub trait Ledger: Send {
 /// The embedded ledger: a journal of JSON lines, one per state change, appended and synced,
 /// and rewritten from what is live (in flight, the repeat window) when it grows past a few
 /// times that. With no file, it keeps the same states in memory (nothing survives a restart).
+///
+/// Syncs are shared (group commit): a change is written under the ledger's lock and synced
+/// outside it, and one sync makes durable every change written before it, so concurrent
+/// deliveries and workers wait for one disk flush, not for each other's.
 pub struct FileLedger {
+    journal: Mutex<Journal>,
+    /// The highest write number known to be on disk.
+    durable: AtomicU64,
+    /// Held by the one thread syncing at a time.
+    syncing: Mutex<()>,
+}
+
+/// The ledger's states and its journal file.
+struct Journal {
     path: Option<PathBuf>,
-    file: Option<std::fs::File>,
+    file: Option<Arc<std::fs::File>>,
+    /// Writes so far (each numbered: what a sync must cover).
+    written: u64,
+    /// The write number of the last rewrite (synced whole).
+    rewritten: u64,
     /// Lines appended since the journal was last rewritten.
     appended: usize,
     window: u64,
@@ -127,9 +146,71 @@ impl FileLedger {
     /// A ledger in memory that remembers the last `repeat_window` done events' ids: nothing
     /// survives a restart.
     pub fn in_memory(repeat_window: u64) -> FileLedger {
+        FileLedger::from(Journal::new(repeat_window))
+    }
+
+    fn from(journal: Journal) -> FileLedger {
         FileLedger {
+            journal: Mutex::new(journal),
+            durable: AtomicU64::new(0),
+            syncing: Mutex::new(()),
+        }
+    }
+
+    fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Returns once write number `n` is on disk: the first thread to come syncs the file for
+    /// every write made so far; those that waited behind it find their writes covered.
+    fn sync(&self, n: u64) -> Result<(), LedgerError> {
+        if self.durable.load(Ordering::SeqCst) >= n {
+            return Ok(());
+        }
+        let _one = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
+        if self.durable.load(Ordering::SeqCst) >= n {
+            return Ok(());
+        }
+        let (upto, file, path) = {
+            let j = self.journal();
+            if j.rewritten >= n {
+                self.durable.fetch_max(j.rewritten, Ordering::SeqCst);
+                return Ok(());
+            }
+            (j.written, j.file.clone(), j.path.clone())
+        };
+        if let Some(file) = file {
+            file.sync_data().map_err(|e| LedgerError::Io {
+                path: path.unwrap_or_default(),
+                message: e.to_string(),
+            })?;
+        }
+        self.durable.fetch_max(upto, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Opens (or creates) the journal at `path`, remembering the last `repeat_window` done
+    /// events' ids to drop repeats (a delivery of an id below them is taken as a repeat;
+    /// [`DEFAULT_REPEAT_WINDOW`](Self::DEFAULT_REPEAT_WINDOW) suits most). A last line cut by
+    /// a crash is dropped; any other line that does not read is an error naming the file and
+    /// the line.
+    pub fn open(path: impl Into<PathBuf>, repeat_window: u64) -> Result<FileLedger, LedgerError> {
+        Journal::open(path.into(), repeat_window).map(FileLedger::from)
+    }
+
+    /// The journal's path, if it has one.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.journal().path.clone()
+    }
+}
+
+impl Journal {
+    fn new(repeat_window: u64) -> Journal {
+        Journal {
             path: None,
             file: None,
+            written: 0,
+            rewritten: 0,
             appended: 0,
             window: repeat_window.max(1),
             floor: 0,
@@ -141,14 +222,8 @@ impl FileLedger {
         }
     }
 
-    /// Opens (or creates) the journal at `path`, remembering the last `repeat_window` done
-    /// events' ids to drop repeats (a delivery of an id below them is taken as a repeat;
-    /// [`DEFAULT_REPEAT_WINDOW`](Self::DEFAULT_REPEAT_WINDOW) suits most). A last line cut by
-    /// a crash is dropped; any other line that does not read is an error naming the file and
-    /// the line.
-    pub fn open(path: impl Into<PathBuf>, repeat_window: u64) -> Result<FileLedger, LedgerError> {
-        let path = path.into();
-        let mut ledger = FileLedger::in_memory(repeat_window);
+    fn open(path: PathBuf, repeat_window: u64) -> Result<Journal, LedgerError> {
+        let mut ledger = Journal::new(repeat_window);
         let io = |e: std::io::Error| LedgerError::Io {
             path: path.clone(),
             message: e.to_string(),
@@ -186,11 +261,6 @@ impl FileLedger {
         // Rewritten at once: drops a cut last line, and starts the journal from what is live.
         ledger.rewrite()?;
         Ok(ledger)
-    }
-
-    /// The journal's path, if it has one.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
     }
 
     /// Applies one journal line.
@@ -280,29 +350,28 @@ impl FileLedger {
         id <= self.floor || self.done.contains(id)
     }
 
-    /// Appends `lines` and syncs them; rewrites the journal when it has grown.
-    fn append(&mut self, lines: &[Value]) -> Result<(), LedgerError> {
-        let Some(file) = self.file.as_mut() else {
-            return Ok(());
+    /// Appends `lines` (not synced: see [`FileLedger::sync`]); rewrites the journal when it has
+    /// grown. Returns the write's number.
+    fn append(&mut self, lines: &[Value]) -> Result<u64, LedgerError> {
+        let Some(file) = self.file.clone() else {
+            return Ok(0);
         };
         let mut text = Vec::new();
         for l in lines {
             text.extend_from_slice(l.to_string().as_bytes());
             text.push(b'\n');
         }
-        let path = self.path.clone().unwrap_or_default();
-        file.write_all(&text)
-            .and_then(|()| file.sync_data())
-            .map_err(|e| LedgerError::Io {
-                path,
-                message: e.to_string(),
-            })?;
+        (&*file).write_all(&text).map_err(|e| LedgerError::Io {
+            path: self.path.clone().unwrap_or_default(),
+            message: e.to_string(),
+        })?;
+        self.written += 1;
         self.appended += lines.len();
         let live = self.accepted.len() + self.claimed.len() + self.recovered.len();
         if self.appended > REWRITE_AFTER + 4 * live {
             self.rewrite()?;
         }
-        Ok(())
+        Ok(self.written)
     }
 
     /// Writes what is live to a new journal, synced, and renames it over the old one.
@@ -342,19 +411,25 @@ impl FileLedger {
                 .and_then(|d| d.sync_all())
                 .map_err(io)?;
         }
-        self.file = Some(
+        self.file = Some(Arc::new(
             std::fs::OpenOptions::new()
                 .append(true)
                 .open(&path)
                 .map_err(io)?,
-        );
+        ));
         self.appended = 0;
+        // Everything written so far is in the rewritten file, synced: a later sync of this
+        // number or below has nothing to do.
+        self.written += 1;
+        self.rewritten = self.written;
         Ok(())
     }
 }
 
-impl Ledger for FileLedger {
-    fn accept(&mut self, deliveries: &[(i64, Value)]) -> Result<Vec<bool>, LedgerError> {
+impl Journal {
+    /// Returns which are new, and the write number that makes them durable (covering every
+    /// write before it too, so that a repeat is answered only once its first is on disk).
+    fn accept(&mut self, deliveries: &[(i64, Value)]) -> Result<(Vec<bool>, u64), LedgerError> {
         let mut new = Vec::with_capacity(deliveries.len());
         let mut lines = Vec::new();
         let mut taken = Vec::new();
@@ -366,7 +441,9 @@ impl Ledger for FileLedger {
             }
             new.push(fresh);
         }
-        self.append(&lines)?;
+        if !lines.is_empty() {
+            self.append(&lines)?;
+        }
         for (id, delivery) in deliveries {
             if taken.contains(id) {
                 // A delivery of an event claimed before a crash and read from the log: its
@@ -379,7 +456,7 @@ impl Ledger for FileLedger {
                 }
             }
         }
-        Ok(new)
+        Ok((new, self.written))
     }
 
     fn knows(&self, id: i64) -> bool {
@@ -389,10 +466,10 @@ impl Ledger for FileLedger {
             || self.recovered.get(&id).is_some_and(Option::is_some)
     }
 
-    fn claim(&mut self, id: i64) -> Result<Claim, LedgerError> {
+    fn claim(&mut self, id: i64) -> Result<(Claim, u64), LedgerError> {
         if self.is_done(id) || self.claimed.contains_key(&id) {
             self.accepted.remove(&id);
-            return Ok(Claim::Taken);
+            return Ok((Claim::Taken, 0));
         }
         let (delivery, claim) = match self.recovered.remove(&id) {
             Some(d) => (d, Claim::MayHaveRun),
@@ -400,15 +477,15 @@ impl Ledger for FileLedger {
         };
         // The delivery goes with the claim only where the journal does not hold it already
         // (an event read from the log has none).
-        self.append(&[json!({"c": id})])?;
+        let n = self.append(&[json!({"c": id})])?;
         self.claimed.insert(id, delivery);
-        Ok(claim)
+        Ok((claim, n))
     }
 
-    fn done(&mut self, id: i64) -> Result<(), LedgerError> {
-        self.append(&[json!({"f": id})])?;
+    fn done(&mut self, id: i64) -> Result<u64, LedgerError> {
+        let n = self.append(&[json!({"f": id})])?;
         self.finish(id);
-        Ok(())
+        Ok(n)
     }
 
     fn settled_through(&mut self, id: i64) {
@@ -440,6 +517,37 @@ impl Ledger for FileLedger {
     }
 }
 
+impl Ledger for FileLedger {
+    fn accept(&self, deliveries: &[(i64, Value)]) -> Result<Vec<bool>, LedgerError> {
+        let (new, n) = self.journal().accept(deliveries)?;
+        self.sync(n)?;
+        Ok(new)
+    }
+
+    fn knows(&self, id: i64) -> bool {
+        self.journal().knows(id)
+    }
+
+    fn claim(&self, id: i64) -> Result<Claim, LedgerError> {
+        let (claim, n) = self.journal().claim(id)?;
+        self.sync(n)?;
+        Ok(claim)
+    }
+
+    fn done(&self, id: i64) -> Result<(), LedgerError> {
+        let n = self.journal().done(id)?;
+        self.sync(n)
+    }
+
+    fn settled_through(&self, id: i64) {
+        self.journal().settled_through(id);
+    }
+
+    fn unfinished(&self) -> Vec<Unfinished> {
+        self.journal().unfinished()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Claim, FileLedger, Ledger};
@@ -457,7 +565,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger");
         {
-            let mut l = FileLedger::open(&path, 10_000).unwrap();
+            let l = FileLedger::open(&path, 10_000).unwrap();
             assert_eq!(
                 l.accept(&[d(1), d(2), d(3), d(2)]).unwrap(),
                 [true, true, true, false]
@@ -473,7 +581,7 @@ mod tests {
         let mut text = std::fs::read(&path).unwrap();
         text.extend_from_slice(b"{\"f\": 3");
         std::fs::write(&path, text).unwrap();
-        let mut l = FileLedger::open(&path, 10_000).unwrap();
+        let l = FileLedger::open(&path, 10_000).unwrap();
         let u = l.unfinished();
         assert_eq!(
             u.iter().map(|u| (u.id, u.may_have_run)).collect::<Vec<_>>(),
@@ -503,7 +611,7 @@ mod tests {
             "{e}"
         );
         std::fs::remove_file(&path).unwrap();
-        let mut l = FileLedger::open(&path, 100).unwrap();
+        let l = FileLedger::open(&path, 100).unwrap();
         // Sparse ids (every third), so the window is many ranges.
         for i in 1..=3_000 {
             let id = i * 3;

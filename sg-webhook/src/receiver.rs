@@ -238,8 +238,9 @@ impl ReceiverBuilder {
         };
         let unfinished = ledger.unfinished();
         let shared = Arc::new(Shared {
-            ledger: Mutex::new(ledger),
+            ledger,
             stream: stream.map(Mutex::new),
+            to_place: Mutex::new(Vec::new()),
             handler,
             counters: Counters::default(),
             stopping: AtomicBool::new(false),
@@ -490,9 +491,11 @@ impl Drop for Receiver {
 }
 
 pub(crate) struct Shared {
-    ledger: Mutex<Box<dyn Ledger>>,
+    ledger: Box<dyn Ledger>,
     /// The back-fill's reader of the event log, and its place.
     stream: Option<Mutex<EventStream>>,
+    /// Ids handled and not yet recorded in the place (it was busy).
+    to_place: Mutex<Vec<i64>>,
     handler: Box<dyn Fn(&Event) -> HandlerResult + Send + Sync>,
     counters: Counters,
     stopping: AtomicBool,
@@ -507,8 +510,8 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    fn ledger(&self) -> MutexGuard<'_, Box<dyn Ledger>> {
-        self.ledger.lock().unwrap_or_else(|p| p.into_inner())
+    fn ledger(&self) -> &dyn Ledger {
+        &*self.ledger
     }
 
     fn stream(&self) -> Option<MutexGuard<'_, EventStream>> {
@@ -615,23 +618,42 @@ impl Shared {
     }
 
     /// Records `id` done in the stream's place, and lets the ledger forget what the place has
-    /// passed.
+    /// passed. A worker never waits for the place: while the back-fill holds it (reading the
+    /// log), ids wait in `to_place` and the back-fill records them when its read is done.
     fn mark_in_place(&self, id: i64) {
-        let settled = self.stream().map(|mut s| {
-            if let Err(e) = s.mark_handled(id) {
-                log::error!("event #{id} handled, not recorded in the event stream's place: {e}");
-            }
-            s.place().contiguous
-        });
-        if let Some(settled) = settled {
-            self.ledger().settled_through(settled);
+        let Some(stream) = &self.stream else {
+            return;
+        };
+        self.to_place
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(id);
+        if let Ok(mut s) = stream.try_lock() {
+            self.record_in_place(&mut s);
         }
     }
 
+    /// Records the ids handled since in the place (held by the caller).
+    fn record_in_place(&self, stream: &mut EventStream) {
+        let ids = std::mem::take(&mut *self.to_place.lock().unwrap_or_else(|p| p.into_inner()));
+        if ids.is_empty() {
+            return;
+        }
+        for id in ids {
+            if let Err(e) = stream.mark_handled(id) {
+                log::error!("event #{id} handled, not recorded in the event stream's place: {e}");
+            }
+        }
+        self.ledger().settled_through(stream.place().contiguous);
+    }
+
     fn save_place(&self) {
-        if let Some(mut s) = self.stream().filter(|s| s.has_unsaved()) {
-            if let Err(e) = s.save_place() {
-                log::error!("the event stream's place could not be saved: {e}");
+        if let Some(mut s) = self.stream() {
+            self.record_in_place(&mut s);
+            if s.has_unsaved() {
+                if let Err(e) = s.save_place() {
+                    log::error!("the event stream's place could not be saved: {e}");
+                }
             }
         }
     }
@@ -755,7 +777,10 @@ fn backfill(shared: &Shared) -> Result<(usize, bool), sg_runtime::Error> {
     let Some(mut stream) = shared.stream() else {
         return Ok((0, false));
     };
-    let (events, more) = stream.read_unhandled()?;
+    let read = stream.read_unhandled();
+    // What the workers handled during the read.
+    shared.record_in_place(&mut stream);
+    let (events, more) = read?;
     let mut missed = Vec::new();
     for event in events {
         if !webhook_delivers(&event) {

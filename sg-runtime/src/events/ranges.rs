@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn agrees_with_a_set_of_ids_under_random_edits() {
         // A fixed-seed walk of inserts and removals, checked id by id against a BTreeSet.
-        let mut seed: u64 = 0x5eed_1d5;
+        let mut seed: u64 = 0x05ee_d1d5;
         let mut next = move |n: u64| {
             seed = seed
                 .wrapping_mul(6_364_136_223_846_793_005)
