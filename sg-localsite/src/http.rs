@@ -25,6 +25,12 @@ const MAX_HEAD: usize = 64 * 1024;
 /// The most headers a request may have.
 const MAX_HEADERS: usize = 100;
 
+/// How long a request head may take from its first byte.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+
+/// How long a request body may take from the end of its head.
+const BODY_DEADLINE: Duration = Duration::from_secs(60);
+
 /// Answers one request on the connection; `Ok(false)` when it closed the connection.
 pub(crate) type Serve = fn(&mut TcpStream, &Shared, &Request) -> io::Result<bool>;
 
@@ -183,10 +189,20 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared, serve: Serve) -> io:
 /// Reads more bytes into `buf`; `Ok(false)` when the peer closed, the site is stopping, or
 /// nothing came for the idle timeout (between requests, or in the middle of one: a client that
 /// sends half a request and stops holds a thread no longer than an idle one).
-fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>, shared: &Shared) -> io::Result<bool> {
+fn fill(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+    deadline: Option<Instant>,
+) -> io::Result<bool> {
     let mut chunk = [0u8; 16 * 1024];
     let waiting_since = Instant::now();
     loop {
+        // A head or a body trickled a byte at a time meets its deadline, however often bytes
+        // come.
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(false);
+        }
         match stream.read(&mut chunk) {
             Ok(0) => return Ok(false),
             Ok(n) => {
@@ -219,6 +235,8 @@ fn read_request(
     // The end of the head, searched for in the bytes not yet searched (three back, for a
     // terminator split between reads): linear however slowly the head arrives.
     let mut searched = 0;
+    // The head's deadline runs from its first byte (before it, the idle timeout applies).
+    let mut head_deadline = (!buf.is_empty()).then(|| Instant::now() + HEAD_DEADLINE);
     let head_end = loop {
         if let Some(i) = find(&buf[searched..], b"\r\n\r\n") {
             break searched + i + 4;
@@ -230,9 +248,10 @@ fn read_request(
                 "request header fields too large",
             )));
         }
-        if !fill(stream, buf, shared)? {
+        if !fill(stream, buf, shared, head_deadline)? {
             return Ok(Incoming::Gone);
         }
+        head_deadline = head_deadline.or_else(|| Some(Instant::now() + HEAD_DEADLINE));
     };
     let mut header_slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut head = httparse::Request::new(&mut header_slots);
@@ -290,8 +309,9 @@ fn read_request(
         )));
     }
     buf.drain(..head_end);
+    let body_deadline = Some(Instant::now() + BODY_DEADLINE);
     let body = if chunked {
-        match read_chunked(stream, buf, shared)? {
+        match read_chunked(stream, buf, shared, body_deadline)? {
             Ok(Some(body)) => body,
             Ok(None) => return Ok(Incoming::Gone),
             Err(refusal) => return Ok(Incoming::Refused(refusal)),
@@ -302,7 +322,7 @@ fn read_request(
             return Ok(Incoming::Refused(Refusal(413, "request body too large")));
         }
         while buf.len() < len {
-            if !fill(stream, buf, shared)? {
+            if !fill(stream, buf, shared, body_deadline)? {
                 return Ok(Incoming::Gone);
             }
         }
@@ -322,6 +342,7 @@ fn read_chunked(
     stream: &mut TcpStream,
     buf: &mut Vec<u8>,
     shared: &Shared,
+    deadline: Option<Instant>,
 ) -> io::Result<Result<Option<Vec<u8>>, Refusal>> {
     let mut body = Vec::new();
     loop {
@@ -332,7 +353,7 @@ fn read_chunked(
                 Ok(httparse::Status::Partial) if buf.len() <= 1024 => {}
                 _ => return Ok(Err(Refusal(400, "bad chunk size"))),
             }
-            if !fill(stream, buf, shared)? {
+            if !fill(stream, buf, shared, deadline)? {
                 return Ok(Ok(None));
             }
         };
@@ -357,13 +378,13 @@ fn read_chunked(
                 if buf.len() > MAX_HEAD {
                     return Ok(Err(Refusal(431, "trailers too large")));
                 }
-                if !fill(stream, buf, shared)? {
+                if !fill(stream, buf, shared, deadline)? {
                     return Ok(Ok(None));
                 }
             }
         }
         while buf.len() < size + 2 {
-            if !fill(stream, buf, shared)? {
+            if !fill(stream, buf, shared, deadline)? {
                 return Ok(Ok(None));
             }
         }

@@ -5,7 +5,6 @@
 use crate::faults;
 use crate::http::{Request, Response};
 use crate::Shared;
-use serde_json::Value;
 use sg_api3::routes::API3_PATH;
 use std::io;
 use std::net::TcpStream;
@@ -35,17 +34,19 @@ pub(crate) fn serve(stream: &mut TcpStream, shared: &Shared, req: &Request) -> i
         Response::text(405, "api3 takes POST").write(stream, req.close)?;
         return Ok(true);
     }
-    shared.record(req);
-    let method = serde_json::from_slice::<Value>(&req.body)
-        .ok()
-        .and_then(|v| v.get("method_name")?.as_str().map(str::to_owned))
+    // Read once: the method (for faults and the log), AUTH, then the params.
+    let envelope = crate::api::Envelope::read(&req.body);
+    shared.record(req, envelope.as_ref().ok());
+    let method = envelope
+        .as_ref()
+        .map(|e| e.method.clone())
         .unwrap_or_default();
     let fault = shared.next_fault(&method);
     faults::play(stream, fault, req.close, "application/json", || {
         Response::with(
             200,
             "application/json",
-            shared.handle(&req.body).into_bytes(),
+            shared.handle(envelope).into_bytes(),
         )
     })
 }

@@ -53,7 +53,12 @@ struct CloudUpload {
     filename: String,
     /// The ETags of the parts received, by part number (0 for a single PUT).
     parts: BTreeMap<u64, String>,
+    /// The signature its storage links carry (a cloud store's pre-signed URL).
+    signature: String,
 }
+
+/// The most parts of a multipart upload (a cloud store's limit).
+const MAX_PARTS: u64 = 10_000;
 
 /// The `s3_enabled_upload_types` a site with cloud uploads advertises.
 pub(crate) fn cloud_upload_types() -> Value {
@@ -101,9 +106,8 @@ impl Shared {
         let field = |k: &str| form.fields.get(k).map(String::as_str);
         let (auth, _) = form.split();
         self.authenticate(route, &Value::Object(auth))?;
-        if self.refuse_writes
-            && matches!(route, "upload_file" | "publish_thumbnail" | "api_link_file")
-        {
+        // Every upload route writes (a file lands on the site's storage): none in read-only mode.
+        if self.refuse_writes && route != "file_serve" {
             return Err(Exception::new(
                 104,
                 format!("{route}: this server is read-only"),
@@ -116,32 +120,40 @@ impl Shared {
                 let upload_type = field("upload_type").unwrap_or("Attachment").to_string();
                 files.next_upload += 1;
                 let id = files.next_upload;
+                // As a cloud store's pre-signed link: a PUT must carry its signature.
+                let signature = super::site::session_token()?;
                 files.uploads.insert(
                     id,
                     CloudUpload {
                         upload_type: upload_type.clone(),
                         filename: field("filename").unwrap_or("upload").to_string(),
                         parts: BTreeMap::new(),
+                        signature: signature.clone(),
                     },
                 );
                 let ts = chrono::Utc::now().format("%Y%m%d%H%M%S");
                 Ok(Response::text(
                     200,
-                    format!("1\n{base}/storage/{id}/0\n{ts}\n{upload_type}\n{id}\n"),
+                    format!("1\n{base}/storage/{id}/0?signature={signature}\n{ts}\n{upload_type}\n{id}\n"),
                 ))
             }
             "api_get_upload_link_for_part" => {
                 let id = upload_id(field("upload_id"))?;
                 let part: u64 = field("part_number")
                     .and_then(|p| p.parse().ok())
-                    .filter(|p| *p >= 1)
-                    .ok_or_else(|| Exception::new(103, "part_number must be 1 or more"))?;
-                if !files.uploads.contains_key(&id) {
+                    .filter(|p| (1..=MAX_PARTS).contains(p))
+                    .ok_or_else(|| {
+                        Exception::new(103, format!("part_number must be 1 to {MAX_PARTS}"))
+                    })?;
+                let Some(upload) = files.uploads.get(&id) else {
                     return Err(Exception::new(103, format!("no upload {id}")));
-                }
+                };
                 Ok(Response::text(
                     200,
-                    format!("1\n{base}/storage/{id}/{part}\n"),
+                    format!(
+                        "1\n{base}/storage/{id}/{part}?signature={}\n",
+                        upload.signature
+                    ),
                 ))
             }
             "api_complete_multipart_upload" => {
@@ -182,6 +194,7 @@ impl Shared {
                     upload_type,
                     filename,
                     parts,
+                    ..
                 }) = files.uploads.remove(&id)
                 else {
                     return Err(Exception::new(103, format!("no upload {id}")));
@@ -369,15 +382,29 @@ impl Shared {
 
     /// A PUT of a whole file or a part to the storage links handed out.
     fn storage_put(&self, req: &Request) -> Result<Response, Exception> {
-        let path = req.path.split('?').next().unwrap_or("");
+        let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
         let mut it = path.trim_start_matches("/storage/").split('/');
         let id = upload_id(it.next())?;
-        let part: u64 = it.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let part: u64 = it
+            .next()
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p <= MAX_PARTS)
+            .ok_or_else(|| Exception::new(404, "no such part"))?;
+        let signed = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("signature="));
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let dir = files.dir.clone();
-        let Some(CloudUpload { parts, .. }) = files.uploads.get_mut(&id) else {
+        let Some(CloudUpload {
+            parts, signature, ..
+        }) = files.uploads.get_mut(&id)
+        else {
             return Err(Exception::new(404, format!("no upload {id}")));
         };
+        // Compared whole; a wrong one says no more than a missing upload does.
+        if signed != Some(signature.as_str()) {
+            return Err(Exception::new(404, format!("no upload {id}")));
+        }
         std::fs::write(made(&dir)?.join(format!("upload-{id}-{part}")), &req.body)
             .map_err(io_error)?;
         let etag = format!("\"{:016x}\"", fnv(&req.body));

@@ -40,6 +40,15 @@ impl Records {
         }
         let table = self.tables_mut().entry(entity_type.clone()).or_default();
         let id = table.next_id.max(1);
+        if id > crate::records::MAX_ID {
+            return Err(Exception::new(
+                103,
+                format!(
+                    "{entity_type}: no id left to give (the highest is {})",
+                    crate::records::MAX_ID
+                ),
+            ));
+        }
         table.next_id = id + 1;
         fields.insert("id".into(), id.into());
         table.rows.insert(

@@ -19,6 +19,10 @@ use std::sync::Arc;
 
 pub(crate) use sg_api3::methods::Exception;
 
+/// The highest record id the site gives or takes: the largest integer every JSON reader keeps
+/// exact. Ids past it are refused (a seed) or end a table's creates, never overflow.
+pub(crate) const MAX_ID: i64 = (1 << 53) - 1;
+
 /// The error code of a request the site refuses (bad type, field, value, id).
 pub(crate) const CRUD: i64 = 103;
 
@@ -604,8 +608,13 @@ impl Records {
                 let id = match obj.get("id") {
                     Some(v) => v
                         .as_i64()
-                        .filter(|id| *id > 0)
-                        .ok_or_else(|| err(i, format!("id must be a positive integer, got {v}")))?,
+                        .filter(|id| (1..=MAX_ID).contains(id))
+                        .ok_or_else(|| {
+                            err(
+                                i,
+                                format!("id must be an integer from 1 to {MAX_ID}, got {v}"),
+                            )
+                        })?,
                     None => table.next_id.max(1),
                 };
                 if table.rows.contains_key(&id) {
