@@ -161,6 +161,7 @@ fn main() {
     }
     if what == "webhooks" || what == "all" {
         webhooks::run(&s);
+        webhooks::run_edges(&s);
     }
     if what == "query-fields" || what == "all" {
         query_fields::run(&s);

@@ -117,3 +117,165 @@ pub fn run(s: &Settings) {
         );
     }
 }
+
+/// A signed delivery of event `id`, as a site sends one alone.
+fn delivery(id: i64) -> String {
+    json!({"data": {"id": format!("1.{id}.0"), "event_log_entry_id": id, "event_type": "Shotgun_Shot_Change",
+        "operation": "update", "entity": {"type": "Shot", "id": 1}, "meta": {"type": "attribute_change",
+        "entity_type": "Shot", "entity_id": 1, "attribute_name": "sg_status_list", "old_value": "ip", "new_value": "fin"}},
+        "timestamp": "2026-12-07T10:00:00Z"})
+    .to_string()
+}
+
+/// `senders` signed senders posting `each` deliveries one after another on kept connections,
+/// with the hostile clients attached meanwhile when `hostile`: one trickling a request head a
+/// byte every 100 ms, one that announces a body and stalls after 100 bytes (each reconnects
+/// when cut). Returns the senders' answer times.
+fn under_attack(senders: usize, each: usize, hostile: bool) -> Vec<Duration> {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let receiver = Receiver::builder("127.0.0.1:0")
+        .secret("bench-secret")
+        .checkpoint(tmp.path().join("ledger"))
+        .start(|_| Ok(()))
+        .expect("a receiver");
+    let addr = receiver.addr().expect("listening");
+    let url = receiver.url();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut attackers = Vec::new();
+    if hostile {
+        for stalled in [false, true] {
+            let stop = stop.clone();
+            attackers.push(std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+                        continue;
+                    };
+                    if stalled {
+                        let _ = s.write_all(
+                            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n",
+                        );
+                        let _ = s.write_all(&[b' '; 100]);
+                    }
+                    for b in b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().cycle() {
+                        if stop.load(Ordering::SeqCst) || (!stalled && s.write_all(&[*b]).is_err())
+                        {
+                            break;
+                        }
+                        if stalled && s.peer_addr().is_err() {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                }
+            }));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let next = Arc::new(std::sync::atomic::AtomicI64::new(1));
+    let threads: Vec<_> = (0..senders)
+        .map(|_| {
+            let (url, next) = (url.clone(), next.clone());
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().build();
+                let mut times = Vec::with_capacity(each);
+                for _ in 0..each {
+                    let body = delivery(next.fetch_add(1, Ordering::SeqCst));
+                    let sig = sg_runtime::webhook::sign(b"bench-secret", body.as_bytes());
+                    let t = Instant::now();
+                    let r = agent
+                        .post(&url)
+                        .set("x-sg-signature", &sig)
+                        .send_string(&body);
+                    assert!(r.is_ok(), "a steady delivery failed: {:?}", r.err());
+                    times.push(t.elapsed());
+                }
+                times
+            })
+        })
+        .collect();
+    let mut times: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("a sender"))
+        .collect();
+    stop.store(true, Ordering::SeqCst);
+    for a in attackers {
+        let _ = a.join();
+    }
+    receiver.stop();
+    times.sort();
+    times
+}
+
+/// The file ledger's cost per event (accept, claim, done: three synced records) after a
+/// history of `handled` events: a journal of that many events' records is laid down first, as
+/// the ledger itself appends them, and opened (the ledger rewrites it from what is live).
+fn ledger_cost(handled: i64, events: i64) -> (f64, u64) {
+    use sg_webhook::{FileLedger, Ledger};
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let path = tmp.path().join("ledger");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("a journal"));
+        for id in 1..=handled {
+            writeln!(f, "{}", json!({"a": id, "d": {"event_log_entry_id": id}})).expect("written");
+            writeln!(f, "{{\"c\":{id}}}\n{{\"f\":{id}}}").expect("written");
+        }
+    }
+    let ledger = FileLedger::open(&path, FileLedger::DEFAULT_REPEAT_WINDOW).expect("opened");
+    let t = Instant::now();
+    for id in handled + 1..=handled + events {
+        let raw = json!({"id": format!("1.{id}.0"), "event_log_entry_id": id});
+        ledger.accept(&[(id, raw)]).expect("accepted");
+        ledger.claim(id).expect("claimed");
+        ledger.done(id).expect("done");
+    }
+    let per_event = t.elapsed().as_secs_f64() * 1e6 / events as f64;
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    (per_event, size)
+}
+
+/// Prints the two tables of the receiver's edges: answers beside hostile clients, and the file
+/// ledger's cost by history.
+pub fn run_edges(s: &Settings) {
+    let (senders, each) = if s.quick { (10, 20) } else { (50, 100) };
+    println!(
+        "\n### webhooks beside hostile clients: {senders} signed senders x {each} deliveries, kept connections\n"
+    );
+    println!("| attached | answers | p50 | p99 | max |");
+    println!("|---|---:|---:|---:|---:|");
+    for hostile in [false, true] {
+        let mut runs: Vec<Vec<Duration>> = (0..s.runs)
+            .map(|_| under_attack(senders, each, hostile))
+            .collect();
+        runs.sort_by_key(|t| percentile(t, 0.99));
+        let t = &runs[runs.len() / 2];
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            if hostile {
+                "a slowloris head and a stalled body"
+            } else {
+                "nothing"
+            },
+            t.len(),
+            ms(percentile(t, 0.5)),
+            ms(percentile(t, 0.99)),
+            ms(t.last().copied().unwrap_or_default()),
+        );
+    }
+    let histories: &[i64] = if s.quick {
+        &[0, 10_000]
+    } else {
+        &[0, 100_000, 1_000_000]
+    };
+    let events = if s.quick { 200 } else { 2_000 };
+    println!("\n### the file ledger by history: {events} events, each accepted, claimed and done (synced)\n");
+    println!("| events handled before | per event | journal after |");
+    println!("|---:|---:|---:|");
+    for &handled in histories {
+        let mut runs: Vec<(f64, u64)> = (0..s.runs).map(|_| ledger_cost(handled, events)).collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (per_event, size) = runs[runs.len() / 2];
+        println!("| {handled} | {per_event:.0} µs | {} KB |", size / 1000);
+    }
+}

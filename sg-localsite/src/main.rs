@@ -61,6 +61,59 @@ struct Cli {
     /// Advertise the cloud-storage upload route (served by this process).
     #[arg(long)]
     cloud_uploads: bool,
+
+    /// Webhooks to deliver, as a site does: a JSON list of {"url", "entity_types",
+    /// "operations", "fields", "project", "batched", "secret_env"}; a webhook's secret token
+    /// comes from the environment variable its "secret_env" names, never from the file.
+    #[arg(long, value_name = "FILE")]
+    webhooks: Option<PathBuf>,
+}
+
+/// One webhook of `--webhooks`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookSpec {
+    url: String,
+    #[serde(default)]
+    entity_types: Vec<String>,
+    #[serde(default)]
+    operations: Vec<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+    project: Option<i64>,
+    #[serde(default)]
+    batched: bool,
+    secret_env: Option<String>,
+}
+
+/// The webhooks of a `--webhooks` file, their secrets read from the environment.
+fn read_webhooks(path: &PathBuf) -> Result<Vec<sg_localsite::webhooks::Webhook>, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--webhooks {shown}: {e}"))?;
+    let specs: Vec<WebhookSpec> =
+        serde_json::from_str(&text).map_err(|e| format!("--webhooks {shown}: {e}"))?;
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let secret = match &w.secret_env {
+                None => None,
+                Some(var) => Some(std::env::var(var).map_err(|_| {
+                    format!("--webhooks {shown}: webhook {i} takes its secret from {var}, which is not set")
+                })?),
+            };
+            Ok(sg_localsite::webhooks::Webhook {
+                url: w.url,
+                entity_types: w.entity_types,
+                operations: w.operations,
+                fields: w.fields,
+                project: w.project,
+                secret,
+                batched: w.batched,
+                ..Default::default()
+            })
+        })
+        .collect()
 }
 
 /// The environment variable that may hold the script key to accept.
@@ -152,6 +205,10 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| format!("{}: malformed JSON: {e}", seed.display()))?;
         b = b.seed(v);
     }
+    let webhooks = match &cli.webhooks {
+        Some(file) => read_webhooks(file)?,
+        None => Vec::new(),
+    };
     let site = b.start().map_err(|e| e.to_string())?;
     // Ctrl-C and SIGTERM stop it cleanly: dropping the site removes the files uploaded to it,
     // which would otherwise stay in the temporary folder.
@@ -170,6 +227,15 @@ fn run(cli: Cli) -> Result<(), String> {
         "sg-localsite: serving {} as script `{script_name}`{writes}; Ctrl-C to stop",
         site.url()
     );
+    for w in webhooks {
+        let url = w.url.clone();
+        let id = site.add_webhook(w);
+        // Whoever read the banner may be gone: a closed stdout is no failure here.
+        let _ = writeln!(
+            std::io::stdout(),
+            "sg-localsite: webhook {id} delivers to {url}"
+        );
+    }
     let _ = stopped.recv();
     drop(site);
     // Whoever read the banner may be gone: a closed stdout is no failure here.

@@ -202,3 +202,60 @@ fn without_a_key_of_its_own_it_refuses_writes_unless_insecure() {
         child.wait().unwrap();
     }
 }
+
+#[test]
+fn the_command_registers_webhooks_from_a_file_with_secrets_from_the_environment() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let consumer = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hooks = tmp.path().join("webhooks.json");
+    std::fs::write(
+        &hooks,
+        format!(
+            r#"[{{"url": "http://{}/hook", "entity_types": ["Shot"], "operations": ["create"], "secret_env": "HOOK_SECRET"}}]"#,
+            consumer.local_addr().unwrap()
+        ),
+    )
+    .unwrap();
+    let (mut child, banner, url) = serve(
+        Command::new(env!("CARGO_BIN_EXE_sg-localsite"))
+            .env("HOOK_SECRET", "hook-token-42")
+            .args(["--port", "0", "--insecure", "--webhooks"])
+            .arg(&hooks),
+    );
+    assert!(!banner.contains("hook-token-42"));
+    let client = Client::builder(&url)
+        .credentials(Credentials::script(
+            sg_localsite::SCRIPT_NAME,
+            sg_localsite::SCRIPT_KEY,
+        ))
+        .build()
+        .unwrap();
+    let shot = serde_json::json!({"code": "sh030"});
+    client
+        .create("Shot", shot.as_object().unwrap(), &[])
+        .unwrap();
+    let (mut conn, _) = consumer.accept().unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut request = vec![0u8; 64 * 1024];
+    let n = conn.read(&mut request).unwrap();
+    let request = String::from_utf8_lossy(&request[..n]).to_lowercase();
+    let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert!(request.starts_with("post /hook"), "{request}");
+    assert!(
+        request.contains("x-sg-signature: sha1="),
+        "signed: {request}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // A secret variable that is not set is an error, not an unsigned webhook.
+    let out = Command::new(env!("CARGO_BIN_EXE_sg-localsite"))
+        .env_remove("HOOK_SECRET")
+        .args(["--port", "0", "--webhooks"])
+        .arg(&hooks)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HOOK_SECRET"));
+}
