@@ -511,6 +511,27 @@ fn a_keyed_batch_lands_exactly_once() {
             assert_eq!(landed(&server, &format!("{tag}_{j}")), 1, "{fault:?}");
         }
     }
+    // Applied, answered 502; its keys found; its update's read-back answered 503 on every
+    // try: the batch landed, and says so (never an error that invites sending it again).
+    server.inject(Some("batch"), Fault::StatusAfterHandling(502), 1);
+    server.inject(Some("read"), Fault::Delay(Duration::ZERO), 2); // the two key lookups pass
+    server.inject(Some("read"), Fault::Status(503), 3);
+    let results = client
+        .batch(&batch("rb"))
+        .expect("a batch that landed is not an error");
+    assert_eq!(server.faults_pending(), 0, "each fault met its request");
+    assert_eq!(results[0]["code"], "rb_0");
+    assert_eq!(results[2]["id"], 1);
+    assert!(
+        results[2]["read_back_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("503")),
+        "{}",
+        results[2]
+    );
+    for j in 0..2 {
+        assert_eq!(landed(&server, &format!("rb_{j}")), 1, "landed once");
+    }
     // Keys on some creates of a batch and not others are refused.
     let mut mixed = batch("mixed");
     if let BatchRequest::Create {

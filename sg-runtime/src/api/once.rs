@@ -136,16 +136,18 @@ impl Client {
     }
 
     /// The results an applied batch would have answered with: the records found for its
-    /// creates, its updates read back, `true` for its deletes.
+    /// creates, its updates read back, `true` for its deletes. The batch landed (its keys were
+    /// found), so nothing here is an error that would invite a resend: an update that cannot be
+    /// read back is `{"type", "id", "read_back_error"}`, naming what could not be read.
     fn batch_results(
         &self,
         requests: &[BatchRequest],
         mut created: impl Iterator<Item = Value>,
     ) -> Result<Vec<Value>> {
-        requests
+        Ok(requests
             .iter()
             .map(|r| match r {
-                BatchRequest::Create { .. } => Ok(created.next().unwrap_or_default()),
+                BatchRequest::Create { .. } => created.next().unwrap_or_default(),
                 BatchRequest::Update {
                     entity_type,
                     id,
@@ -154,11 +156,21 @@ impl Client {
                     let query = Query::new(entity_type.as_str())
                         .filter(Filter::cond("id", "is", [*id]))
                         .fields(fields.iter().map(|f| f.field.as_str()));
-                    Ok(self.find_one(&query)?.unwrap_or_default())
+                    match self.find_one(&query) {
+                        Ok(found) => found.unwrap_or_default(),
+                        Err(e) => {
+                            log::warn!("api3 batch: landed (found by its idempotency keys); the update of {entity_type} #{id} could not be read back: {e}");
+                            serde_json::json!({
+                                "type": entity_type,
+                                "id": id,
+                                "read_back_error": e.to_string(),
+                            })
+                        }
+                    }
                 }
-                BatchRequest::Delete { .. } => Ok(Value::Bool(true)),
+                BatchRequest::Delete { .. } => Value::Bool(true),
             })
-            .collect()
+            .collect())
     }
 
     /// The record holding `key`, active or retired, with the fields the write would return.

@@ -71,7 +71,9 @@ impl Client {
     ///
     /// When its creates carry an idempotency key (every create of the batch, then), the batch
     /// lands exactly once as [`create_once`](Client::create_once) describes; otherwise a failure
-    /// with an unknown outcome is [`Error::MayHaveBeenApplied`].
+    /// with an unknown outcome is [`Error::MayHaveBeenApplied`]. A keyed batch found on the site
+    /// after an unknown outcome is reported landed even where an update's record cannot be read
+    /// back afterwards: that update's result is then `{"type", "id", "read_back_error"}`.
     pub fn batch(&self, requests: &[BatchRequest]) -> Result<Vec<Value>> {
         let keyed = requests.iter().any(|r| {
             matches!(
