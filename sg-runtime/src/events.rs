@@ -369,7 +369,7 @@ impl Checkpoint {
 }
 
 /// A JSON value's kind in words, for errors that must not quote it.
-fn kind_of(v: &Value) -> &'static str {
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -8,7 +8,7 @@
 //! [`Event`] the event stream gives, so that one handler serves both
 //! (`delivery.event.change_of::<Shot>()`).
 
-use crate::events::Event;
+use crate::events::{kind_of as kind, Event};
 use crate::typed::EventMeta;
 use crate::value::{EntityRef, WireValue};
 use serde_json::Value;
@@ -131,17 +131,6 @@ pub fn split(body: &[u8]) -> Result<Vec<Value>, WebhookError> {
 /// Reads one delivery's `data` object (as [`split`] gives it).
 pub fn decode_one(data: &Value) -> Result<Delivery, WebhookError> {
     delivery(data).map_err(WebhookError::Malformed)
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn delivery(d: &Value) -> Result<Delivery, String> {
