@@ -136,8 +136,12 @@ fn the_cloud_route_sends_parts_above_20_mb_and_checks_their_etags() {
             "POST api_link_file",
         ]
     );
-    // Progress rises to the whole file, never past it.
-    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "monotonic");
+    // Progress rises to the whole file, never past it, and says so once.
+    assert!(
+        seen.windows(2).all(|w| w[0].0 < w[1].0),
+        "rising: {:?}",
+        &seen[seen.len().saturating_sub(3)..]
+    );
     assert_eq!(seen.last(), Some(&(25_000_000, 25_000_000)));
     let back = client.download_attachment(json!(id)).unwrap();
     assert_eq!(
@@ -161,15 +165,23 @@ fn the_cloud_route_sends_parts_above_20_mb_and_checks_their_etags() {
         ]
     );
     server.clear_requests();
+    let mut seen = Vec::new();
     client
-        .upload(
+        .upload_with_progress(
             "Shot",
             1,
-            file(&tmp, "notes.txt", 10),
+            file(&tmp, "notes.txt", 65_536),
             &UploadOptions::default(),
+            &mut |done, total| seen.push((done, total)),
         )
         .unwrap();
     assert_eq!(routes(&server), ["POST upload_file"]);
+    // The form's closing boundary, sent after the file, is not reported as progress again.
+    assert_eq!(
+        seen.iter().filter(|p| **p == (65_536, 65_536)).count(),
+        1,
+        "the end once: {seen:?}"
+    );
 }
 
 #[test]

@@ -814,8 +814,11 @@ impl<'a, R: Read> Counted<'a, R> {
 impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n > 0 {
-            self.done = (self.done + n as u64).min(self.total);
+        // Counted up to the file's size: what a form sends after the file (its closing
+        // boundary) is no progress, and is not reported again.
+        let done = (self.done + n as u64).min(self.total);
+        if done > self.done {
+            self.done = done;
             (self.progress)(self.done, self.total);
         }
         Ok(n)
