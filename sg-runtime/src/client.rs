@@ -710,11 +710,18 @@ impl Client {
     fn error_of(&self, method: &str, entity_type: Option<&str>, failure: Failure) -> Error {
         let entity = || entity_type.map(str::to_owned);
         match failure {
-            Failure::Status { status, page, .. } => Error::Http {
+            Failure::Status {
+                status,
+                page,
+                retry_after,
+            } => Error::Http {
                 method: method.into(),
                 entity_type: entity(),
                 status,
                 text: page.text,
+                pause: retry_after
+                    .filter(|_| matches!(status, 429 | 503))
+                    .map(|d| d.min(self.retry_policy().max_pause)),
             },
             Failure::Redirect {
                 status,

@@ -65,7 +65,7 @@ pub enum Error {
         message: String,
     },
     /// The server answered with an HTTP error status (4xx, 5xx).
-    #[error("{method}{}: HTTP {status}{}{}", entity_suffix(.entity_type), if *.status == 503 { " (site in maintenance or overloaded)" } else { "" }, text_suffix(.text))]
+    #[error("{method}{}: HTTP {status}{}{}{}", entity_suffix(.entity_type), if *.status == 503 { " (site in maintenance or overloaded)" } else { "" }, pause_suffix(.pause), text_suffix(.text))]
     Http {
         /// The api3 method.
         method: String,
@@ -75,6 +75,10 @@ pub enum Error {
         status: u16,
         /// The text of the error page, shortened (a site says there why API access is blocked).
         text: String,
+        /// The pause the site asked for (`Retry-After`), as the client keeps it (cut to
+        /// [`RetryPolicy::max_pause`](crate::RetryPolicy::max_pause)): every request of the
+        /// client waits it out from when this answer came.
+        pause: Option<std::time::Duration>,
     },
     /// The server answered with a redirect the client does not follow: a 301, 302 or 303 (following
     /// it would turn the POST into a GET), a redirect from https to http, or too many hops.
@@ -379,5 +383,16 @@ fn allowed_list(allowed: &[&str]) -> String {
         [] => "any entity type of these bindings".into(),
         [one] => (*one).to_string(),
         many => format!("one of {}", many.join(", ")),
+    }
+}
+
+/// `; the client pauses every request for N s, as the site asked`, where it does.
+fn pause_suffix(pause: &Option<std::time::Duration>) -> String {
+    match pause {
+        Some(d) => format!(
+            "; every request of this client now waits {} s, as the site asked (RetryPolicy::max_pause bounds it)",
+            d.as_secs_f64().ceil()
+        ),
+        None => String::new(),
     }
 }

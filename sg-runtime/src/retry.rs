@@ -34,6 +34,14 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Whether waits are randomised.
     pub jitter: bool,
+    /// The longest pause a site's `Retry-After` (on a 429 or 503) is honoured for; a longer one
+    /// is cut to it (default 600 s). The pause holds every request of the client and its
+    /// clones, and each try waits it out first: a read can wait `max_attempts - 1` pauses
+    /// before it gives up, 20 minutes at the defaults (2 x 600 s, plus the tries themselves),
+    /// and the client's next requests wait out the last pause too. A write is not tried again
+    /// after a 503, but the pause it was told still holds the client. A service that must
+    /// answer sooner sets a shorter one.
+    pub max_pause: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -44,6 +52,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(750),
             max_delay: Duration::from_secs(10),
             jitter: true,
+            max_pause: Duration::from_secs(600),
         }
     }
 }
@@ -227,7 +236,7 @@ pub(crate) fn run<T>(
             Err(f) => f,
         };
         let decision = decide(&failure, request);
-        let asked = failure.retry_after();
+        let asked = failure.retry_after().map(|d| d.min(policy.max_pause));
         if let Some(d) = asked {
             throttle.slow_down(d);
         }
@@ -267,6 +276,7 @@ mod tests {
     fn delays_double_up_to_the_cap() {
         let p = RetryPolicy {
             jitter: false,
+            max_pause: std::time::Duration::from_secs(600),
             max_attempts: 9,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(350),
@@ -359,6 +369,7 @@ mod tests {
             base_delay: Duration::ZERO,
             max_delay: Duration::ZERO,
             jitter: false,
+            max_pause: std::time::Duration::from_secs(600),
         };
         let mut tries = 0;
         let throttle = Throttle::default();
@@ -411,6 +422,7 @@ mod tests {
             base_delay: Duration::ZERO,
             max_delay: Duration::ZERO,
             jitter: false,
+            max_pause: std::time::Duration::from_secs(600),
         };
         let started = Instant::now();
         let mut tries = 0;

@@ -68,6 +68,7 @@ impl SiteClient for LocalSite {
                 base_delay: Duration::from_millis(10),
                 max_delay: Duration::from_millis(50),
                 jitter: true,
+                max_pause: std::time::Duration::from_secs(600),
             })
     }
 }

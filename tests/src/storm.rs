@@ -168,6 +168,7 @@ pub fn run(plan: &StormPlan) -> StormReport {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(40),
             jitter: false,
+            max_pause: std::time::Duration::from_secs(600),
         })
         .build()
         .expect("the client builds");

@@ -28,6 +28,7 @@ fn quick_client(server: &LocalSite, read_timeout: Duration) -> Client {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
             jitter: false,
+            max_pause: std::time::Duration::from_secs(600),
         })
         .build()
         .unwrap()
@@ -289,6 +290,7 @@ fn refused_connections_are_retried_then_reported() {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(5),
             jitter: false,
+            max_pause: std::time::Duration::from_secs(600),
         })
         .build()
         .unwrap();
@@ -637,4 +639,45 @@ fn a_site_that_asks_to_wait_pauses_the_whole_client() {
         );
         assert_eq!(client.paused_for(), None);
     }
+}
+
+#[test]
+fn a_long_retry_after_is_bounded_by_the_policy_and_named_in_the_error() {
+    let server = demo_server();
+    let client = server
+        .client_builder()
+        .retry_policy(sg_runtime::RetryPolicy {
+            max_pause: Duration::from_millis(300),
+            ..sg_runtime::RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    client.page_size().unwrap();
+    // A write told to wait 600 s: not sent again, and the error says how long the client waits.
+    server.inject(Some("create"), Fault::Throttle(503, 600), 1);
+    let e = client
+        .create("Shot", &fields("told_to_wait"), &[])
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("waits 1 s") || text.contains("waits 0.3"),
+        "{text}"
+    );
+    assert!(text.contains("max_pause"), "{text}");
+    let left = client.paused_for().expect("the client pauses");
+    assert!(
+        left <= Duration::from_millis(300),
+        "cut to max_pause: {left:?}"
+    );
+    // A read told the same three times gives up after two bounded pauses, not 20 minutes.
+    server.inject(Some("read"), Fault::Throttle(503, 600), 3);
+    let started = std::time::Instant::now();
+    let e = client.find_all(&Query::new("Shot")).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(e.to_string().contains("503"), "{e}");
+    assert_eq!(server.faults_pending(), 0);
 }

@@ -60,6 +60,7 @@ fn no_secret_in_debug_errors_or_logs() {
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(1),
         jitter: false,
+        max_pause: std::time::Duration::from_secs(600),
     };
     let client = |c: Credentials| {
         Client::builder(server.url())
