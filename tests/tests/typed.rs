@@ -81,6 +81,11 @@ fn every_kind_of_relation_runs_on_the_server() {
     assert_eq!(count(Shot::F.code.contains("h0")), 3);
     assert_eq!(count(Shot::F.code.starts_with("old")), 1);
     assert_eq!(count(Shot::F.code.is_in(["sh010", "sh020"])), 2);
+    // An empty list: `in` matches nothing, `not_in` everything (as the official client sends
+    // it and its mockgun answers).
+    let all = count(Shot::F.code.not_in(Vec::<&str>::new()));
+    assert!(all >= 4, "{all}");
+    assert_eq!(count(Shot::F.code.is_in(Vec::<&str>::new())), 0);
     assert_eq!(count(Shot::F.sg_cut_in.less_than(1000)), 1);
     assert_eq!(count(Shot::F.sg_cut_out.not_between(1000, 1050)), 2);
     assert_eq!(

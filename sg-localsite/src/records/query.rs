@@ -211,7 +211,10 @@ impl Records {
             "between" | "not_between" | "in_last" | "not_in_last" | "in_next" | "not_in_next" => {
                 values.len() == 2
             }
-            "in" | "not_in" => !values.is_empty(),
+            // An empty list matches nothing (`in`) or everything (`not_in`): the official
+            // client sends `values: []` as it was given (`_translate_filters_simple`), and its
+            // mockgun answers `lval in []`, false.
+            "in" | "not_in" => true,
             _ => values.len() == 1,
         };
         if !arity_ok {

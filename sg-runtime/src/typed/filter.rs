@@ -277,7 +277,8 @@ impl<E, K, A> FieldRef<E, K, A> {
         Condition::new(self.path(), "is_not", vec![value.compare_value()])
     }
 
-    /// `in`: equal to one of `values` (for links: links to one of them).
+    /// `in`: equal to one of `values` (for links: links to one of them). An empty list matches
+    /// nothing.
     pub fn is_in<V: Compare<K>>(&self, values: impl IntoIterator<Item = V>) -> Condition<E>
     where
         K: Membership,
@@ -285,7 +286,7 @@ impl<E, K, A> FieldRef<E, K, A> {
         Condition::new(self.path(), "in", compared(values))
     }
 
-    /// `not_in`.
+    /// `not_in`: equal to none of `values`. An empty list matches everything.
     pub fn not_in<V: Compare<K>>(&self, values: impl IntoIterator<Item = V>) -> Condition<E>
     where
         K: Membership,
