@@ -268,7 +268,7 @@ pub enum Error {
     },
     /// A bulk write ([`Client::bulk`](crate::Client::bulk)) did not land whole: some chunks
     /// (each its own transaction) failed. The counts are of requests.
-    #[error("bulk write: {landed} requests landed, {not_applied} did not, {unknown} may have; requests {}..{}: {cause}", .requests.start, .requests.end)]
+    #[error("bulk write: {landed} requests landed, {not_applied} did not, {unknown} may have; requests {}..{}, sent as one batch (a request number in the site's message counts from request {} of the bulk): {cause}", .requests.start, .requests.end, .requests.start)]
     Bulk {
         /// Requests in chunks that landed.
         landed: usize,

@@ -120,6 +120,13 @@ fn each_chunk_is_its_own_transaction_and_the_report_says_what_landed() {
     ));
     assert!(!e.may_have_been_applied());
     assert!(e.to_string().contains("requests 20..30"), "{e}");
+    // The site numbers the failed request within its batch (3 for request 23 of the bulk):
+    // the error says where that count starts.
+    assert!(e.to_string().contains("request 3 "), "{e}");
+    assert!(
+        e.to_string().contains("counts from request 20 of the bulk"),
+        "{e}"
+    );
 }
 
 #[test]
