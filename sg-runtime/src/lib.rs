@@ -1,12 +1,42 @@
-//! Blocking client for the ShotGrid (Autodesk Flow Production Tracking) api3 JSON protocol.
+//! The client for the ShotGrid (Autodesk Flow Production Tracking) api3 protocol, and the typed
+//! API that takes the types `sg-codegen` generates from your site's schema, so that the compiler
+//! checks every field, filter operator, value, link and write against that schema.
 //!
+//! ```rust,ignore
+//! // `sg` is your bindings crate: `sg-codegen` in its build.rs (see the README).
+//! use sg::{Sequence, Shot, ShotSgStatusList, Version};
+//! use sg_runtime::Client;
+//!
+//! let client = Client::from_env("https://studio.shotgrid.autodesk.com")?;
+//! // A filter, a deep link and a sort, each checked against the schema.
+//! let shots: Vec<Shot> = Shot::find()
+//!     .filter(Shot::F.sg_status_list.is_in([ShotSgStatusList::Ip, ShotSgStatusList::Rev]))
+//!     .filter(Shot::F.sg_sequence.via(Sequence::F.code).is("SQ010"))
+//!     .sort(Shot::F.code.asc())
+//!     .all(&client)?;
+//! // A create with a typed link: a link of another entity type does not compile.
+//! let version = Version::create()
+//!     .set(Version::F.code, "sq10_sh010_anim_v001")
+//!     .set(Version::F.entity, shots[0].link())
+//!     .send(&client)?;
+//! ```
+//!
+//! (The example needs generated bindings, so it is not compiled here; `examples/` in the
+//! repository holds nine programs that are, and the README's typed page shows the rest.)
+//!
+//! * [`typed`]: the typed API: handles per field (`Shot::F.code`), conditions, reads, writes,
+//!   batches, summaries, links and ids typed by entity type. Generated code names what it
+//!   needs from here.
 //! * [`Client`] speaks the wire protocol: authentication, retries with back-off (writes never
-//!   resent blind), paging, and the untyped methods over [`serde_json::Value`], one file per api3
-//!   area in `src/api/`, that the typed layer and the code generator build on.
-//! * [`value`] holds the value types every layer shares (entity references, file links, dates) and
-//!   their conversions to and from the wire.
-//! * [`schema`] is the one schema model of the workspace: the server's own `schema_read` /
-//!   `schema_entity_read` JSON, nothing lost, plus the project's snapshot file format.
+//!   resent blind), paging and reads ahead, and the untyped methods over
+//!   [`serde_json::Value`] (for what a schema cannot name), one file per api3 area in
+//!   `src/api/`.
+//! * [`events`]: the event daemon's loop, built once; [`webhook`]: deliveries verified and
+//!   typed.
+//! * [`value`] holds the value types every layer shares (entity references, file links, dates)
+//!   and their conversions to and from the wire; [`schema`] is the one schema model.
+//!
+//! The untyped way, for scripts without bindings:
 //!
 //! ```no_run
 //! use sg_runtime::{Client, Credentials, Filter, Query};
