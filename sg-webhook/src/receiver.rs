@@ -190,17 +190,20 @@ impl ReceiverBuilder {
             .local_addr()
             .map_err(|e| ReceiverError::Listen(format!("{}: {e}", self.addr)))?;
         let path = self.path.clone();
-        let mut receiver = self.build(Box::new(handler), runtime, Some(addr))?;
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let shared = receiver.shared.clone();
-        let served = receiver.runtime.spawn(crate::http::serve(
+        let mut receiver = self.build(Box::new(handler), Some(addr))?;
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
+        let served = runtime.spawn(crate::http::serve(
             listener,
             path,
-            shared,
+            receiver.shared.clone(),
             stop_rx,
             Duration::from_secs(5),
         ));
-        receiver.listening = Some((stop_tx, served));
+        receiver.listening = Some(Listening {
+            runtime,
+            stop,
+            served,
+        });
         Ok(receiver)
     }
 
@@ -210,14 +213,13 @@ impl ReceiverBuilder {
         self,
         handler: impl Fn(&Event) -> HandlerResult + Send + Sync + 'static,
     ) -> Result<Receiver, ReceiverError> {
-        let runtime = runtime()?;
-        self.build(Box::new(handler), runtime, None)
+        // The application's runtime serves it: the receiver keeps none of its own.
+        self.build(Box::new(handler), None)
     }
 
     fn build(
         self,
         handler: Box<dyn Fn(&Event) -> HandlerResult + Send + Sync>,
-        runtime: tokio::runtime::Runtime,
         addr: Option<std::net::SocketAddr>,
     ) -> Result<Receiver, ReceiverError> {
         let ledger: Box<dyn Ledger> = match (self.ledger, &self.checkpoint) {
@@ -305,11 +307,17 @@ impl ReceiverBuilder {
             addr,
             path: self.path,
             shared,
-            runtime,
             listening: None,
             threads,
         })
     }
+}
+
+/// The receiver's own listener: its runtime, the signal that stops it, and the serving task.
+struct Listening {
+    runtime: tokio::runtime::Runtime,
+    stop: tokio::sync::watch::Sender<bool>,
+    served: tokio::task::JoinHandle<()>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ReceiverError> {
@@ -373,11 +381,8 @@ pub struct Receiver {
     addr: Option<std::net::SocketAddr>,
     path: String,
     shared: Arc<Shared>,
-    runtime: tokio::runtime::Runtime,
-    listening: Option<(
-        tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    /// The listener of its own (`None` when mounted in an application's server).
+    listening: Option<Listening>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -466,9 +471,9 @@ impl Receiver {
     }
 
     fn halt(&mut self) {
-        if let Some((stop, served)) = self.listening.take() {
-            let _ = stop.send(true);
-            let _ = self.runtime.block_on(served);
+        if let Some(l) = self.listening.take() {
+            let _ = l.stop.send(true);
+            let _ = l.runtime.block_on(l.served);
         }
         self.shared.stopping.store(true, Ordering::SeqCst);
         self.shared
