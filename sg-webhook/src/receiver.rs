@@ -183,9 +183,26 @@ impl ReceiverBuilder {
         handler: impl Fn(&Event) -> HandlerResult + Send + Sync + 'static,
     ) -> Result<Receiver, ReceiverError> {
         let runtime = runtime()?;
+        let listen_error = |e: std::io::Error| ReceiverError::Listen(format!("{}: {e}", self.addr));
+        let at = std::net::ToSocketAddrs::to_socket_addrs(&self.addr)
+            .map_err(listen_error)?
+            .next()
+            .ok_or_else(|| ReceiverError::Listen(format!("{}: no address", self.addr)))?;
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(&self.addr))
-            .map_err(|e| ReceiverError::Listen(format!("{}: {e}", self.addr)))?;
+            .block_on(async {
+                let socket = if at.is_ipv4() {
+                    tokio::net::TcpSocket::new_v4()
+                } else {
+                    tokio::net::TcpSocket::new_v6()
+                }?;
+                socket.set_reuseaddr(true)?;
+                socket.bind(at)?;
+                // A deep accept queue: with the usual 128, a burst of connections (a site's
+                // batch of deliveries, or a flood) overflows it, and a dropped SYN costs a
+                // well-behaved sender a 1 s retransmission. The kernel caps it at somaxconn.
+                socket.listen(ACCEPT_QUEUE)
+            })
+            .map_err(listen_error)?;
         let addr = listener
             .local_addr()
             .map_err(|e| ReceiverError::Listen(format!("{}: {e}", self.addr)))?;
@@ -811,6 +828,9 @@ fn backfill(shared: &Shared) -> Result<(usize, bool), sg_runtime::Error> {
     }
     Ok((n, more))
 }
+
+/// The listen backlog asked for (the kernel caps it at `net.core.somaxconn`).
+const ACCEPT_QUEUE: u32 = 4096;
 
 /// How often, at most, the stream's place is written while events are being handled.
 const SAVE_EVERY: Duration = Duration::from_millis(100);
