@@ -65,8 +65,13 @@ fn crash_child() {
     }
     let receiver = b
         .start(move |e| {
-            // Written by the handler itself: what a kill leaves in the file was handled.
-            writeln!(handled.lock().unwrap(), "{}", e.id).unwrap();
+            // Written by the handler itself, one `write` a line (a kill between two writes
+            // would leave an id without its newline, merged with the next one).
+            handled
+                .lock()
+                .unwrap()
+                .write_all(format!("{}\n", e.id).as_bytes())
+                .unwrap();
             std::thread::sleep(Duration::from_millis(1));
             Ok(())
         })
@@ -82,9 +87,8 @@ fn append(path: &Path, ids: &[i64]) {
         .append(true)
         .open(path)
         .unwrap();
-    for id in ids {
-        writeln!(f, "{id}").unwrap();
-    }
+    let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
+    f.write_all(text.as_bytes()).unwrap();
 }
 
 fn read_ids(path: &Path) -> Vec<i64> {
