@@ -312,33 +312,29 @@ impl Journal {
         self.prune();
     }
 
-    /// Forgets the oldest done ids past the window (never past what is settled).
+    /// Forgets the oldest done ids: with a back-fill, up to what the place has settled; without
+    /// one, those past the window. Pending events are never taken as done by the floor (see
+    /// `claim`), whatever it passes.
     fn prune(&mut self) {
-        let excess = self.done.len().saturating_sub(self.window);
-        if excess == 0 && self.settled <= self.floor {
-            return;
-        }
-        let mut left = excess;
-        let mut cut = self.floor;
-        for (a, b) in self.done.iter() {
-            let n = b.abs_diff(a) + 1;
-            if n <= left {
-                cut = b;
-                left -= n;
-            } else {
-                cut = a + left as i64 - 1;
-                left = 0;
-            }
-            if left == 0 {
-                break;
-            }
-        }
-        // With a back-fill, the place says which ids are behind (handled, another event, or
-        // lost): the window may forget up to it, never past it (a gap there may still come).
-        let cut = if self.settled == i64::MAX {
-            cut
-        } else {
+        let cut = if self.settled != i64::MAX {
             self.settled
+        } else {
+            let excess = self.done.len().saturating_sub(self.window);
+            if excess == 0 {
+                return;
+            }
+            let mut left = excess;
+            let mut cut = self.floor;
+            for (a, b) in self.done.iter() {
+                let n = b.abs_diff(a) + 1;
+                if n < left {
+                    left -= n;
+                } else {
+                    cut = a + left as i64 - 1;
+                    break;
+                }
+            }
+            cut
         };
         if cut > self.floor {
             self.done.remove_range(i64::MIN, cut);
@@ -467,13 +463,18 @@ impl Journal {
     }
 
     fn claim(&mut self, id: i64) -> Result<(Claim, u64), LedgerError> {
-        if self.is_done(id) || self.claimed.contains_key(&id) {
-            self.accepted.remove(&id);
+        // What is pending comes first: an event accepted or claimed and not done runs whatever
+        // the floor says (it may have passed it: a window, or a place moved over a gap).
+        let (delivery, claim) = if self.claimed.contains_key(&id) {
             return Ok((Claim::Taken, 0));
-        }
-        let (delivery, claim) = match self.recovered.remove(&id) {
-            Some(d) => (d, Claim::MayHaveRun),
-            None => (self.accepted.remove(&id), Claim::Run),
+        } else if let Some(d) = self.recovered.remove(&id) {
+            (d, Claim::MayHaveRun)
+        } else if let Some(d) = self.accepted.remove(&id) {
+            (Some(d), Claim::Run)
+        } else if self.is_done(id) {
+            return Ok((Claim::Taken, 0));
+        } else {
+            (None, Claim::Run)
         };
         // The delivery goes with the claim only where the journal does not hold it already
         // (an event read from the log has none).
@@ -598,6 +599,33 @@ mod tests {
             .unwrap()
             .unfinished()
             .is_empty());
+    }
+
+    #[test]
+    fn an_event_accepted_below_the_lowest_done_id_still_runs() {
+        let l = FileLedger::in_memory(10_000);
+        assert_eq!(l.accept(&[d(5), d(9)]).unwrap(), [true, true]);
+        // 9 is handled first (workers run side by side): 5 is still pending.
+        assert_eq!(l.claim(9).unwrap(), Claim::Run);
+        l.done(9).unwrap();
+        assert!(l.knows(5));
+        assert_eq!(
+            l.claim(5).unwrap(),
+            Claim::Run,
+            "accepted, not done: it runs"
+        );
+        l.done(5).unwrap();
+        assert_eq!(l.claim(5).unwrap(), Claim::Taken);
+        // With a back-fill's place past it, a pending event runs all the same.
+        let l = FileLedger::in_memory(10_000);
+        l.accept(&[d(3)]).unwrap();
+        l.settled_through(100);
+        assert_eq!(l.claim(3).unwrap(), Claim::Run);
+        assert_eq!(
+            l.claim(50).unwrap(),
+            Claim::Taken,
+            "settled, never pending: done"
+        );
     }
 
     #[test]
