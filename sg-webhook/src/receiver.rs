@@ -579,22 +579,26 @@ impl Shared {
                 return Answer::Unauthorized;
             }
         }
+        // Each delivery decoded, and kept as the site sent it for the ledger (moved, not copied:
+        // a body may be 64 MiB).
         let decoded = webhook::split(body).and_then(|raw| {
             raw.into_iter()
                 .map(|r| webhook::decode_one(&r).map(|d| (d, r)))
                 .collect::<Result<Vec<_>, _>>()
         });
-        let deliveries = match decoded {
-            Ok(d) => d,
+        let (deliveries, records): (Vec<_>, Vec<_>) = match decoded {
+            Ok(d) => d
+                .into_iter()
+                .map(|(d, raw)| {
+                    let id = d.event.id;
+                    (d, (id, raw))
+                })
+                .unzip(),
             Err(e) => {
                 log::warn!("webhook receiver: not a delivery: {e}");
                 return Answer::Refused;
             }
         };
-        let records: Vec<(i64, serde_json::Value)> = deliveries
-            .iter()
-            .map(|(d, raw)| (d.event.id, raw.clone()))
-            .collect();
         let new = match self.ledger().accept(&records) {
             Ok(new) => new,
             Err(e) => {
@@ -604,7 +608,7 @@ impl Shared {
             }
         };
         let mut gap = false;
-        for ((d, _), new) in deliveries.into_iter().zip(new) {
+        for (d, new) in deliveries.into_iter().zip(new) {
             if !new {
                 self.counters.repeats.fetch_add(1, Ordering::SeqCst);
                 continue;
