@@ -177,16 +177,13 @@ fn under_attack(senders: usize, each: usize, hostile: bool) -> Vec<Duration> {
         .map(|_| {
             let (url, next) = (url.clone(), next.clone());
             std::thread::spawn(move || {
-                let agent = ureq::AgentBuilder::new().build();
+                let agent = ureq::Agent::new_with_defaults();
                 let mut times = Vec::with_capacity(each);
                 for _ in 0..each {
                     let body = delivery(next.fetch_add(1, Ordering::SeqCst));
                     let sig = sg_runtime::webhook::sign(b"bench-secret", body.as_bytes());
                     let t = Instant::now();
-                    let r = agent
-                        .post(&url)
-                        .set("x-sg-signature", &sig)
-                        .send_string(&body);
+                    let r = agent.post(&url).header("x-sg-signature", &sig).send(&body);
                     assert!(r.is_ok(), "a steady delivery failed: {:?}", r.err());
                     times.push(t.elapsed());
                 }

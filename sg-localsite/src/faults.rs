@@ -38,6 +38,29 @@ pub enum Fault {
     /// wire, where a client that reused the connection would read them as its next answer: a
     /// server or proxy that miscounts a body.
     RawKeepAlive(Vec<u8>),
+    /// Handle the request and answer it, with these bytes behind the answer in the same write,
+    /// and keep the connection open: a proxy that answers twice, or a server whose body was
+    /// longer than it said. A client that reused the connection would read them as its next
+    /// answer.
+    AnswerThenMore(Vec<u8>),
+}
+
+impl Fault {
+    /// Whether a request this fault is played on is handled (its changes made) all the same.
+    pub fn handles_request(&self) -> bool {
+        match self {
+            Fault::DropAfterHandling
+            | Fault::Delay(_)
+            | Fault::StatusAfterHandling(_)
+            | Fault::AnswerThenMore(_) => true,
+            Fault::Status(_)
+            | Fault::DropBeforeHandling
+            | Fault::Throttle(..)
+            | Fault::Body(..)
+            | Fault::Raw(_)
+            | Fault::RawKeepAlive(_) => false,
+        }
+    }
 }
 
 /// Faults played at random on a share of all requests: see [`LocalSite::storm`](crate::LocalSite::storm).
@@ -195,6 +218,10 @@ pub(crate) fn play(
         Some(Fault::RawKeepAlive(bytes)) => {
             stream.write_all(&bytes)?;
             stream.flush()?;
+            return Ok(true);
+        }
+        Some(Fault::AnswerThenMore(more)) => {
+            handle().write_then(stream, false, &more)?;
             return Ok(true);
         }
     };

@@ -70,6 +70,15 @@ pub struct RecordedRequest {
     pub auth: Option<Value>,
     /// The PARAMS, when sent.
     pub params: Option<Value>,
+    /// The fault played on it, if any.
+    pub fault: Option<Fault>,
+}
+
+impl RecordedRequest {
+    /// Whether the site handled it (made its changes): no fault, or one played around handling.
+    pub fn handled(&self) -> bool {
+        self.fault.as_ref().is_none_or(Fault::handles_request)
+    }
 }
 
 impl std::fmt::Debug for RecordedRequest {
@@ -80,6 +89,7 @@ impl std::fmt::Debug for RecordedRequest {
             .field("method", &self.method)
             .field("auth", &self.auth.as_ref().map(|_| "***"))
             .field("params", &self.params)
+            .field("fault", &self.fault)
             .finish()
     }
 }

@@ -20,8 +20,8 @@ pub(crate) fn serve(stream: &mut TcpStream, shared: &Shared, req: &Request) -> i
     }
     // The query is ignored, so that a redirect to `/api3/json?moved` lands here again.
     if let Some(route) = crate::api::files::route_name(&req.path) {
-        shared.record_route(req, route);
         let fault = shared.next_fault(route);
+        shared.record_route(req, route, fault.as_ref());
         return faults::play(stream, fault, req.close, "text/plain", || {
             shared.serve_file_route(req, route)
         });
@@ -36,12 +36,12 @@ pub(crate) fn serve(stream: &mut TcpStream, shared: &Shared, req: &Request) -> i
     }
     // Read once: the method (for faults and the log), AUTH, then the params.
     let envelope = crate::api::Envelope::read(&req.body);
-    shared.record(req, envelope.as_ref().ok());
     let method = envelope
         .as_ref()
         .map(|e| e.method.clone())
         .unwrap_or_default();
     let fault = shared.next_fault(&method);
+    shared.record(req, envelope.as_ref().ok(), fault.as_ref());
     faults::play(stream, fault, req.close, "application/json", || {
         Response::with(
             200,

@@ -121,9 +121,12 @@ impl Hook {
 
 /// The webhook's worker: takes new committed events, sends them, until the site stops.
 pub(crate) fn run(hook: Arc<Hook>, shared: Arc<Shared>) {
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(Duration::from_secs(5))
-        .build();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(5)))
+        // Every answer is a status to record, not an error.
+        .http_status_as_error(false)
+        .build()
+        .into();
     let mut batch_serial: u64 = 0;
     while !shared.stopping.load(Ordering::SeqCst) {
         take_new_events(&hook, &shared);
@@ -284,29 +287,27 @@ fn post(
         .collect();
     let mut request = agent
         .post(&hook.config.url)
-        .timeout(allowance)
-        .set("content-type", "application/json; charset=utf-8")
-        .set("x-sg-webhook-id", &hook.id.to_string())
-        .set(
+        .config()
+        .timeout_global(Some(allowance))
+        .build()
+        .header("content-type", "application/json; charset=utf-8")
+        .header("x-sg-webhook-id", hook.id.to_string())
+        .header(
             "x-sg-delivery-id",
             delivery_ids.first().map_or("", String::as_str),
         )
-        .set("x-sg-event-batch-id", &serial.to_string())
-        .set("x-sg-event-batch-size", &batch.len().to_string())
-        .set("x-sg-event-batch-index", "0")
-        .set("x-sg-webhook-site-url", &shared.base_url);
+        .header("x-sg-event-batch-id", serial.to_string())
+        .header("x-sg-event-batch-size", batch.len().to_string())
+        .header("x-sg-event-batch-index", "0")
+        .header("x-sg-webhook-site-url", &shared.base_url);
     if let Some(secret) = &hook.config.secret {
-        request = request.set(
+        request = request.header(
             sg_api3::webhook::SIGNATURE_HEADER,
-            &sg_api3::webhook::sign(secret.as_bytes(), &body),
+            sg_api3::webhook::sign(secret.as_bytes(), &body),
         );
     }
     let started = Instant::now();
-    let status = match request.send_bytes(&body) {
-        Ok(r) => Some(r.status()),
-        Err(ureq::Error::Status(code, _)) => Some(code),
-        Err(_) => None,
-    };
+    let status = request.send(&body[..]).ok().map(|r| r.status().as_u16());
     DeliveryRecord {
         delivery_ids,
         event_ids: batch

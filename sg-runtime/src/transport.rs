@@ -1,4 +1,4 @@
-//! The one HTTP transport of the workspace: a keep-alive ureq agent posting api3 envelopes.
+//! The one HTTP transport of the workspace: keep-alive ureq 3 connections posting api3 envelopes.
 //!
 //! Redirects and content encodings are handled here rather than by ureq, so that they follow the
 //! official client (shotgun_api3's httplib2 connection) and not a browser's rules:
@@ -6,9 +6,17 @@
 //!   (httplib2 follows a 308 for any method), 301/302/303 fail with the new location named;
 //! * `accept-encoding: gzip, deflate` is sent and both are decoded (httplib2's `_decompressContent`,
 //!   which also takes raw deflate streams).
+//!
+//! ureq 3's protocol crate logs every byte it writes and reads at trace level (target
+//! `ureq_proto::util`): the api3 body with its script key or password, a session cookie, a
+//! server's echo of them; and ureq, when its own trace level is on, prints a redirect's
+//! `location` whole (a server may echo a secret there). No request is sent while the process's
+//! logger would print those lines: see [`refuse_wire_logging`].
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
+use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector};
 
 /// Redirects followed for one request, at most (httplib2's `DEFAULT_MAX_REDIRECTS`).
 const MAX_REDIRECTS: usize = 5;
@@ -104,22 +112,21 @@ impl std::fmt::Debug for Answer<'_> {
 
 /// One connection, taken from the idle list for one exchange.
 ///
-/// It goes back to the list only through [`Lease::keep`], which is called only when the
-/// exchange ended cleanly: its answer read to the end its headers declare, and accepted by
-/// the caller. Any other end drops it, which closes the connection: an error status (its page
-/// capped at [`ERROR_BODY_LIMIT`] or read whole), an answer refused as too large, a body cut
-/// short or timed out, a body that would not decode, a redirect. Why so strict:
-/// * A connection whose answer was not read to its end still holds the rest of that answer;
-///   a request sent on it would read those bytes as its own answer: another request's
-///   records, or a write's result handed to a read.
-/// * ureq closes such a connection itself, but it pools one whose body it has read whole,
-///   and before reusing it checks only the socket, not its own read buffer, for bytes that
-///   came after the body. A server or proxy that sent more than it declared (the cause of
-///   most answers that fail to parse) would have its extra bytes read as the next answer.
-///   After a failure the connection is suspect; a new one costs one handshake.
+/// A connection carries a second request only when its first exchange ended cleanly; otherwise
+/// the next request could read what is left of the first answer as its own (another request's
+/// records, or a write's result handed to a read). Two rules together:
+/// * ureq 3 pools a connection only when its answer was framed (by a length or a final chunk),
+///   read to that end, and nothing came after it: neither in its read buffer nor on the socket,
+///   which it probes again before reuse. A server or proxy that answers twice or miscounts a
+///   body has its connection closed.
+/// * The lease goes back to the idle list only through [`Lease::keep`], called when the caller
+///   accepted the answer. Any other end drops it, which closes the connection: an error status
+///   (its page capped at [`ERROR_BODY_LIMIT`] or read whole), an answer refused as too large, a
+///   body cut short or timed out, a body that would not decode, a redirect. After a failure the
+///   connection is suspect; a new one costs one handshake.
 ///
-/// `tests/tests/connections.rs` plays each of these ends with a stale answer queued behind it
-/// and checks that the next request gets its own answer, on a new connection.
+/// `tests/tests/connections.rs` plays each of these ends, and clean answers followed by a second
+/// answer, on every read and write path, and checks that each request gets its own answer.
 struct Lease<'t> {
     transport: &'t Transport,
     agent: Option<ureq::Agent>,
@@ -176,13 +183,70 @@ pub(crate) struct TransportConfig {
 pub(crate) struct Transport {
     config: TransportConfig,
     idle: std::sync::Mutex<Vec<(ureq::Agent, std::time::Instant)>>,
+    /// Shared by every agent, so that the TLS settings are built once.
+    connector: Arc<DefaultConnector>,
 }
+
+/// ureq's connector, with its failures marked as [`NotConnected`]: a request whose connection
+/// (TCP, proxy or TLS handshake) never opened was not sent, and may be sent again. ureq 3 reports
+/// a refused or reset socket as the same `Io` error before and after sending.
+#[derive(Debug)]
+struct MarkConnectFailures(Arc<DefaultConnector>);
+
+impl Connector for MarkConnectFailures {
+    type Out = <DefaultConnector as Connector>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0
+            .connect(details, chained)
+            .map_err(|e| ureq::Error::Other(Box::new(NotConnected(e))))
+    }
+}
+
+/// The log targets under which ureq 3 prints what may hold a secret, at trace level: the raw
+/// bytes of every exchange, and (when its own trace is on) redirect locations unmasked.
+const WIRE_LOG_TARGETS: [&str; 2] = ["ureq_proto::util", "ureq::util"];
+
+/// Refuses to send while the logger would print what ureq shows at trace level (credentials in
+/// it): a secret never reaches a log line, whatever the logger's settings. The message says how
+/// to keep tracing everything else.
+fn refuse_wire_logging() -> Result<(), Failure> {
+    let traced = WIRE_LOG_TARGETS
+        .iter()
+        .any(|t| log::log_enabled!(target: t, log::Level::Trace));
+    if traced {
+        return Err(Failure::Fatal(
+            "not sent: the logger prints ureq's trace level, the raw HTTP bytes of every request \
+             and answer, which hold the credentials; keep ureq at debug at most (with env_logger: \
+             RUST_LOG=trace,ureq=debug,ureq_proto=off)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A connection that could not be opened: nothing was sent on it.
+#[derive(Debug)]
+struct NotConnected(ureq::Error);
+
+impl std::fmt::Display for NotConnected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "could not connect: {}", self.0)
+    }
+}
+
+impl std::error::Error for NotConnected {}
 
 impl Transport {
     pub(crate) fn new(config: TransportConfig) -> Transport {
         Transport {
             config,
             idle: std::sync::Mutex::new(Vec::new()),
+            connector: Arc::new(DefaultConnector::default()),
         }
     }
 
@@ -191,7 +255,7 @@ impl Transport {
         self.config.read_timeout
     }
 
-    /// A connection used within the idle timeout, else a new one.
+    /// The idle connection used last, if used within the idle timeout, else a new one.
     fn checkout(&self) -> ureq::Agent {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         while let Some((agent, last_used)) = idle.pop() {
@@ -206,17 +270,33 @@ impl Transport {
 
     /// An agent with no connection yet: it opens one at its first request.
     fn new_agent(&self) -> ureq::Agent {
-        ureq::AgentBuilder::new()
-            .timeout_connect(self.config.connect_timeout)
-            // A deadline for the whole exchange: ureq applies it on pooled connections too,
-            // which a per-read timeout alone is not (a reused connection would wait forever).
-            .timeout(self.config.read_timeout)
-            // Redirects are ours to follow (see the module doc): ureq would re-send a POST as a GET.
-            .redirects(0)
+        let config = ureq::Agent::config_builder()
+            .timeout_connect(Some(self.config.connect_timeout))
+            // A deadline for the whole exchange, body included, on pooled connections too
+            // (a per-read timeout alone would let a trickling answer run forever).
+            .timeout_global(Some(self.config.read_timeout))
+            // Redirects are ours to follow (see the module doc): ureq refuses a 307 to a POST.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            // An error status is an answer with a page to read, not a transport error.
+            .http_status_as_error(false)
             .max_idle_connections(1)
             .max_idle_connections_per_host(1)
-            .try_proxy_from_env(self.config.use_env_proxy)
-            .build()
+            .max_idle_age(self.config.idle_timeout)
+            .proxy(if self.config.use_env_proxy {
+                ureq::Proxy::try_from_env()
+            } else {
+                None
+            })
+            // The official client's httplib2 sends no `accept`; content encodings are ours.
+            .accept(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .build();
+        ureq::Agent::with_parts(
+            config,
+            MarkConnectFailures(self.connector.clone()),
+            ureq::unversioned::resolver::DefaultResolver::default(),
+        )
     }
 
     fn checkin(&self, agent: ureq::Agent) {
@@ -237,6 +317,7 @@ impl Transport {
     /// Posts `body` (JSON text) to the api3 endpoint, following 307/308 redirects, and returns
     /// the 2xx answer; the caller [`accept`](Answer::accept)s it once it has decoded it.
     pub(crate) fn post_json(&self, body: &str, h: &RequestHeaders) -> Result<Answer<'_>, Failure> {
+        refuse_wire_logging()?;
         let mut url = self.config.endpoint.clone();
         let mut lease = self.lease();
         for _ in 0..=MAX_REDIRECTS {
@@ -244,17 +325,20 @@ impl Transport {
             let mut req = lease
                 .agent()
                 .post(&url)
-                .set("content-type", "application/json; charset=utf-8")
-                .set("connection", "keep-alive")
-                .set("user-agent", h.user_agent)
-                .set("accept-encoding", "gzip, deflate");
+                .header("content-type", "application/json; charset=utf-8")
+                .header("connection", "keep-alive")
+                .header("user-agent", h.user_agent)
+                .header("accept-encoding", "gzip, deflate");
             if h.localized {
-                req = req.set("locale", "auto");
+                req = req.header("locale", "auto");
             }
-            let resp = req.send_string(body).map_err(failure_of)?;
-            let status = resp.status();
+            let resp = req.send(body).map_err(failure_of)?;
+            let status = resp.status().as_u16();
+            if status >= 400 {
+                return Err(status_failure(resp));
+            }
             if (300..400).contains(&status) {
-                let location = resp.header("location").unwrap_or("").to_string();
+                let location = header(&resp, "location").unwrap_or("").to_string();
                 let redirect = |why| Failure::Redirect {
                     status,
                     location: location.clone(),
@@ -330,12 +414,13 @@ impl Transport {
         headers: &[(&str, &str)],
         payload: Payload,
     ) -> Result<Reply, Failure> {
+        refuse_wire_logging()?;
         let lease = self.lease();
         let agent = lease.agent();
         let answer = (|| {
-            let mut req = agent.request(method, url);
+            let mut req = ureq::http::Request::builder().method(method).uri(url);
             for (k, v) in headers {
-                req = req.set(k, v);
+                req = req.header(*k, *v);
             }
             let sent = match payload {
                 Payload::Stream {
@@ -343,14 +428,18 @@ impl Transport {
                     len,
                     content_type,
                 } => req
-                    .set("content-type", content_type)
-                    .set("content-length", &len.to_string())
-                    .send(reader),
+                    .header("content-type", content_type)
+                    .header("content-length", len)
+                    .body(ureq::SendBody::from_reader(reader))
+                    .map_err(|e| Failure::Fatal(format!("the request could not be built: {e}")))?,
             };
-            let resp = sent.map_err(failure_of)?;
-            let etag = resp.header("etag").map(str::to_owned);
+            let resp = agent.run(sent).map_err(failure_of)?;
+            if resp.status().as_u16() >= 400 {
+                return Err(status_failure(resp));
+            }
+            let etag = header(&resp, "etag").map(str::to_owned);
             let mut raw = Vec::new();
-            let mut reader = resp.into_reader();
+            let mut reader = resp.into_body().into_reader();
             (&mut reader)
                 .take(REPLY_TEXT_LIMIT)
                 .read_to_end(&mut raw)
@@ -387,15 +476,19 @@ impl Transport {
         sink: &mut dyn std::io::Write,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64, Failure> {
+        refuse_wire_logging()?;
         let lease = self.lease();
         let agent = lease.agent();
         let answer = (|| {
             let mut req = agent.get(url);
             for (k, v) in headers {
-                req = req.set(k, v);
+                req = req.header(*k, *v);
             }
             let resp = req.call().map_err(failure_of)?;
-            let mut reader = resp.into_reader();
+            if resp.status().as_u16() >= 400 {
+                return Err(status_failure(resp));
+            }
+            let mut reader = resp.into_body().into_reader();
             let mut buf = vec![0u8; 256 * 1024];
             let mut done = 0u64;
             loop {
@@ -427,21 +520,27 @@ fn resolve(base: &str, location: &str) -> Option<String> {
     matches!(next.scheme(), "http" | "https").then(|| next.to_string())
 }
 
-fn read_answer(resp: ureq::Response, limit: u64) -> Result<(Vec<u8>, bool, String), Failure> {
-    let chunked = resp.header("transfer-encoding").is_some();
-    let encoding = resp
-        .header("content-encoding")
+/// An answer as ureq 3 gives it.
+type Response = ureq::http::Response<ureq::Body>;
+
+/// The value of header `name`, when it is text.
+fn header<'r>(resp: &'r Response, name: &str) -> Option<&'r str> {
+    resp.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn read_answer(resp: Response, limit: u64) -> Result<(Vec<u8>, bool, String), Failure> {
+    let chunked = header(&resp, "transfer-encoding").is_some();
+    let encoding = header(&resp, "content-encoding")
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let content_type = resp.header("content-type").unwrap_or("").to_string();
+    let content_type = header(&resp, "content-type").unwrap_or("").to_string();
     let too_large = |what: &str| {
         Failure::TooLarge(format!(
             "the answer's {what} is larger than the client's limit of {limit} bytes (`ClientBuilder::max_response_bytes`)"
         ))
     };
-    if resp
-        .header("content-length")
+    if header(&resp, "content-length")
         .and_then(|n| n.trim().parse::<u64>().ok())
         .is_some_and(|n| n > limit)
     {
@@ -449,7 +548,8 @@ fn read_answer(resp: ureq::Response, limit: u64) -> Result<(Vec<u8>, bool, Strin
     }
     // Read at most one byte past the limit, so that a larger body is refused, not held.
     let mut raw = Vec::new();
-    resp.into_reader()
+    resp.into_body()
+        .into_reader()
         .take(limit.saturating_add(1))
         .read_to_end(&mut raw)
         .map_err(|e| classify_io(&e))?;
@@ -497,10 +597,11 @@ fn decode_content(encoding: &str, raw: Vec<u8>, limit: u64) -> std::io::Result<V
 /// The page of an error answer: at most [`ERROR_BODY_LIMIT`] bytes, decoded. The client turns
 /// it into a sentence with [`page_text`] (a 403's "API access is blocked" page, which the official
 /// client appends to the error) after masking secrets.
-fn error_page(resp: ureq::Response) -> ErrorPage {
-    let encoding = resp.header("content-encoding").unwrap_or("").to_string();
+fn error_page(resp: Response) -> ErrorPage {
+    let encoding = header(&resp, "content-encoding").unwrap_or("").to_string();
     let mut raw = Vec::new();
     let _ = resp
+        .into_body()
         .into_reader()
         .take(ERROR_BODY_LIMIT + 1)
         .read_to_end(&mut raw);
@@ -558,15 +659,37 @@ pub(crate) fn page_text(html: &str) -> String {
     }
 }
 
-/// A ureq error as the retry policy sees it: an error status with its page, or a transport fault.
+/// An error status (4xx, 5xx) with its page and, with a 429 or 503, how long to wait.
+fn status_failure(resp: Response) -> Failure {
+    Failure::Status {
+        status: resp.status().as_u16(),
+        retry_after: header(&resp, "retry-after").and_then(retry_after),
+        page: error_page(resp),
+    }
+}
+
+/// A ureq error as the retry policy sees it. Only what certainly happened before the request
+/// left is [`Failure::NotSent`] (a write may be sent again after it); anything else that is not
+/// a mistake in the request itself may have reached the site.
 fn failure_of(e: ureq::Error) -> Failure {
+    use ureq::{Error as E, Timeout as T};
+    let detail = e.to_string();
     match e {
-        ureq::Error::Status(status, resp) => Failure::Status {
-            status,
-            retry_after: resp.header("retry-after").and_then(retry_after),
-            page: error_page(resp),
-        },
-        ureq::Error::Transport(t) => classify_transport(&t),
+        E::Other(inner) if inner.is::<NotConnected>() => Failure::NotSent(detail),
+        E::HostNotFound | E::Timeout(T::Resolve | T::Connect) | E::ConnectProxyFailed(_) => {
+            Failure::NotSent(detail)
+        }
+        E::Timeout(_) => Failure::TimedOut,
+        E::Io(io) => classify_io(&io),
+        E::Http(_)
+        | E::BadUri(_)
+        | E::InvalidProxyUrl
+        | E::RequireHttpsOnly(_)
+        | E::TlsRequired
+        | E::BodyExceedsLimit(_) => Failure::Fatal(detail),
+        // A broken status line or headers, a stalled body, a TLS fault after the handshake:
+        // the server may have handled the request.
+        _ => Failure::AfterSent(detail),
     }
 }
 
@@ -596,26 +719,6 @@ fn classify_io(e: &std::io::Error) -> Failure {
     match e.kind() {
         std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Failure::TimedOut,
         _ => Failure::AfterSent(e.to_string()),
-    }
-}
-
-fn classify_transport(t: &ureq::Transport) -> Failure {
-    use ureq::ErrorKind as K;
-    let detail = t.to_string();
-    match t.kind() {
-        K::Dns | K::ConnectionFailed | K::ProxyConnect | K::ProxyUnauthorized => {
-            Failure::NotSent(detail)
-        }
-        K::Io => {
-            let io = std::error::Error::source(t).and_then(|s| s.downcast_ref::<std::io::Error>());
-            match io {
-                Some(e) => classify_io(e),
-                None => Failure::AfterSent(detail),
-            }
-        }
-        // A broken or empty status line: the server may have handled the request.
-        K::BadStatus | K::BadHeader => Failure::AfterSent(detail),
-        _ => Failure::Fatal(detail),
     }
 }
 

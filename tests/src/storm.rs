@@ -1,7 +1,9 @@
 //! A fault storm: creates, updates, batches and finds through a client while the local server
 //! faults a share of all requests at random (seeded), then counted on the server's side: how
-//! many writes landed exactly once, twice, or not at all, and what the client said of each.
-//! The reliability test and `sg-bench storm` both run it.
+//! many writes landed exactly once, twice, or not at all, and what the client said of each
+//! (including answers that were someone else's: told wrong). Finds read pages ahead and keyed
+//! batches go [`BATCHES_AT_ONCE`] at a time, so faults meet requests side by side on several
+//! connections. The reliability test and `sg-bench storm` both run it.
 
 use crate::SiteClient;
 use serde_json::{json, Map, Value};
@@ -34,10 +36,28 @@ pub struct StormPlan {
     pub finds: usize,
 }
 
+/// Keyed batches sent side by side.
+pub const BATCHES_AT_ONCE: usize = 8;
+
+/// The code of the record only a second answer holds: a request that reads it was told wrong.
+const STALE: &str = "stale_answer";
+
 impl StormPlan {
     /// The faults played: 503 before handling, 502/504 after handling (a gateway), connections
-    /// dropped before and after handling, and delays past the client's timeout.
+    /// dropped before and after handling, delays past the client's timeout, a throttle, an
+    /// answer cut short, a garbled answer, and a whole answer with a second one behind it (a
+    /// proxy that answers twice: the second names a record nobody made).
     pub fn faults(&self) -> Vec<Fault> {
+        let stale = json!({"type": "Shot", "id": 999_999, "code": STALE});
+        let second = json!({"results": {
+            "entities": [stale],
+            "paging_info": {"entity_count": 1, "has_next_page": false}
+        }})
+        .to_string();
+        let second = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{second}",
+            second.len()
+        );
         vec![
             Fault::Status(503),
             Fault::StatusAfterHandling(502),
@@ -45,6 +65,13 @@ impl StormPlan {
             Fault::DropBeforeHandling,
             Fault::DropAfterHandling,
             Fault::Delay(self.timeout * 2),
+            Fault::Throttle(429, 0),
+            Fault::Raw(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n{\"results\": {\"ent"
+                    .to_vec(),
+            ),
+            Fault::Body(200, "<html>garbled</html>".into()),
+            Fault::AnswerThenMore(second.into_bytes()),
         ]
     }
 }
@@ -64,6 +91,9 @@ pub struct WriteCounts {
     pub lost_silently: usize,
     /// Answered `Ok`.
     pub ok: usize,
+    /// Of those answered `Ok`, answered with a record other than the one written: another
+    /// request's answer, read as this one's.
+    pub told_wrong: usize,
     /// Answered [`Error::MayHaveBeenApplied`].
     pub reported_ambiguous: usize,
     /// Answered any other error (each printed by [`StormReport::errors`]).
@@ -103,7 +133,7 @@ impl std::fmt::Display for StormReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "{:<14} {:>6} {:>12} {:>10} {:>6} {:>14} {:>6} {:>10} {:>7}",
+            "{:<14} {:>6} {:>12} {:>10} {:>6} {:>14} {:>6} {:>10} {:>7} {:>10}",
             "write",
             "total",
             "exactly once",
@@ -112,7 +142,8 @@ impl std::fmt::Display for StormReport {
             "lost silently",
             "ok",
             "ambiguous",
-            "errors"
+            "errors",
+            "told wrong"
         )?;
         for (name, c) in [
             ("create, key", &self.keyed_creates),
@@ -123,7 +154,7 @@ impl std::fmt::Display for StormReport {
         ] {
             writeln!(
                 f,
-                "{name:<14} {:>6} {:>12} {:>10} {:>6} {:>14} {:>6} {:>10} {:>7}",
+                "{name:<14} {:>6} {:>12} {:>10} {:>6} {:>14} {:>6} {:>10} {:>7} {:>10}",
                 c.total,
                 c.exactly_once,
                 c.duplicated,
@@ -131,7 +162,8 @@ impl std::fmt::Display for StormReport {
                 c.lost_silently,
                 c.ok,
                 c.reported_ambiguous,
-                c.other_errors
+                c.other_errors,
+                c.told_wrong
             )?;
         }
         write!(
@@ -170,6 +202,7 @@ pub fn run(plan: &StormPlan) -> StormReport {
             jitter: false,
             max_pause: std::time::Duration::from_secs(600),
         })
+        .max_concurrent_requests(8)
         .build()
         .expect("the client builds");
     // The page size is asked once, before the storm: it is not what is measured.
@@ -182,13 +215,15 @@ pub fn run(plan: &StormPlan) -> StormReport {
         let code = format!("keyed_{i:05}");
         let mut fields = shot(&code);
         fields.insert("sg_uuid".into(), format!("uuid-{code}").into());
-        let r = client.create_once("Shot", &fields, &[], "sg_uuid");
-        outcomes.insert(code, Outcome::of(&r, &mut report.errors));
+        let r = client.create_once("Shot", &fields, &["code"], "sg_uuid");
+        let outcome = Outcome::of(&r, &mut report.errors, |v| v["code"] == json!(code));
+        outcomes.insert(code, outcome);
     }
     for i in 0..plan.plain_creates {
         let code = format!("plain_{i:05}");
-        let r = client.create("Shot", &shot(&code), &[]);
-        outcomes.insert(code, Outcome::of(&r, &mut report.errors));
+        let r = client.create("Shot", &shot(&code), &["code"]);
+        let outcome = Outcome::of(&r, &mut report.errors, |v| v["code"] == json!(code));
+        outcomes.insert(code, outcome);
     }
     let mut update_outcomes = Vec::new();
     for i in 0..plan.updates {
@@ -198,27 +233,54 @@ pub fn run(plan: &StormPlan) -> StormReport {
             1000 + i as i64,
             &[FieldUpdate::set("description", text.clone())],
         );
-        update_outcomes.push((text, Outcome::of(&r, &mut report.errors)));
+        let outcome = Outcome::of(&r, &mut report.errors, |v| {
+            v["id"] == json!(1000 + i) && v["description"] == json!(text)
+        });
+        update_outcomes.push((text, outcome));
     }
-    let mut batch_outcomes = Vec::new();
-    for b in 0..plan.batches {
-        let codes: Vec<String> = (0..3).map(|i| format!("batch_{b:05}_{i}")).collect();
-        let requests: Vec<BatchRequest> = codes
-            .iter()
-            .map(|code| {
-                let mut fields = shot(code);
-                fields.insert("sg_uuid".into(), format!("uuid-{code}").into());
-                BatchRequest::Create {
-                    entity_type: "Shot".into(),
-                    fields,
-                    return_fields: vec![],
-                    idempotency_key: Some("sg_uuid".into()),
-                }
+    // Keyed batches, several at once: batch b goes on thread b % BATCHES_AT_ONCE.
+    let batch_outcomes: Vec<(Vec<String>, Outcome, Vec<String>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..BATCHES_AT_ONCE)
+            .map(|t| {
+                let client = client.clone();
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    for b in (t..plan.batches).step_by(BATCHES_AT_ONCE) {
+                        let codes: Vec<String> =
+                            (0..3).map(|i| format!("batch_{b:05}_{i}")).collect();
+                        let requests: Vec<BatchRequest> = codes
+                            .iter()
+                            .map(|code| {
+                                let mut fields = shot(code);
+                                fields.insert("sg_uuid".into(), format!("uuid-{code}").into());
+                                BatchRequest::Create {
+                                    entity_type: "Shot".into(),
+                                    fields,
+                                    return_fields: vec!["code".into()],
+                                    idempotency_key: Some("sg_uuid".into()),
+                                }
+                            })
+                            .collect();
+                        let r = client.batch(&requests);
+                        let mut errors = Vec::new();
+                        let outcome = Outcome::of(&r, &mut errors, |results: &Vec<Value>| {
+                            results.len() == codes.len()
+                                && results
+                                    .iter()
+                                    .zip(&codes)
+                                    .all(|(v, c)| v["code"] == json!(c))
+                        });
+                        done.push((codes, outcome, errors));
+                    }
+                    done
+                })
             })
             .collect();
-        let r = client.batch(&requests);
-        batch_outcomes.push((codes, Outcome::of(&r, &mut report.errors)));
-    }
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().expect("a batch thread"))
+            .collect()
+    });
     let bulk_codes: Vec<String> = (0..plan.bulk_creates)
         .map(|i| format!("bulk_{i:05}"))
         .collect();
@@ -239,7 +301,14 @@ pub fn run(plan: &StormPlan) -> StormReport {
     let mut bulk_outcomes = Vec::new();
     for chunk in bulk.chunks() {
         let outcome = match &chunk.outcome {
-            ChunkOutcome::Landed(_) => Outcome::Ok,
+            ChunkOutcome::Landed(results) => {
+                // A landed chunk's results are the records it made (keys, no return fields).
+                if results.iter().any(|v| v["code"] == json!(STALE)) {
+                    Outcome::Wrong
+                } else {
+                    Outcome::Ok
+                }
+            }
             ChunkOutcome::Unknown(_) => Outcome::Ambiguous,
             ChunkOutcome::NotApplied(e) => {
                 report.errors.push(format!("bulk: {e}"));
@@ -301,11 +370,14 @@ pub fn run(plan: &StormPlan) -> StormReport {
         .filter_map(|r| Some(r.get("description")?.as_str()?.to_string()))
         .collect();
     for (text, outcome) in &update_outcomes {
-        // An update sets a value, so applying it twice shows only as a second send.
+        // An update sets a value, so applying it twice shows only as a second send the site
+        // handled (a send answered 429 or 503 before handling changed nothing).
         let sent = requests
             .iter()
             .filter(|r| {
-                r.method == "update" && r.params.as_ref().is_some_and(|p| mentions(p, text))
+                r.method == "update"
+                    && r.handled()
+                    && r.params.as_ref().is_some_and(|p| mentions(p, text))
             })
             .count();
         let applied = match (descriptions.contains(text), sent) {
@@ -315,7 +387,8 @@ pub fn run(plan: &StormPlan) -> StormReport {
         };
         report.updates.add(applied, *outcome);
     }
-    for (codes, outcome) in &batch_outcomes {
+    for (codes, outcome, errors) in &batch_outcomes {
+        report.errors.extend(errors.iter().cloned());
         let counts: Vec<usize> = codes
             .iter()
             .map(|c| landed.get(c).copied().unwrap_or(0))
@@ -352,14 +425,22 @@ fn mentions(params: &Value, text: &str) -> bool {
 #[derive(Clone, Copy, Debug)]
 enum Outcome {
     Ok,
+    /// `Ok`, with an answer that is not what was written.
+    Wrong,
     Ambiguous,
     Error,
 }
 
 impl Outcome {
-    fn of<T>(r: &Result<T, Error>, errors: &mut Vec<String>) -> Outcome {
+    /// What `r` says, with `right` telling whether an `Ok` answer is the write's own.
+    fn of<T>(
+        r: &Result<T, Error>,
+        errors: &mut Vec<String>,
+        right: impl FnOnce(&T) -> bool,
+    ) -> Outcome {
         match r {
-            Ok(_) => Outcome::Ok,
+            Ok(v) if right(v) => Outcome::Ok,
+            Ok(_) => Outcome::Wrong,
             Err(e) if e.may_have_been_applied() => Outcome::Ambiguous,
             Err(e) => {
                 errors.push(e.to_string());
@@ -384,6 +465,10 @@ impl WriteCounts {
         }
         match outcome {
             Outcome::Ok => self.ok += 1,
+            Outcome::Wrong => {
+                self.ok += 1;
+                self.told_wrong += 1;
+            }
             Outcome::Ambiguous => self.reported_ambiguous += 1,
             Outcome::Error => self.other_errors += 1,
         }

@@ -598,6 +598,16 @@ fn a_seeded_storm_duplicates_nothing_and_loses_nothing_keyed() {
     );
     // A find may fail when every try of one page is faulted; it never answers wrong records.
     assert_eq!(report.wrong_finds, 0, "finds: {report}");
+    // No write was answered with another request's answer (a second answer behind the first).
+    for c in [
+        &report.keyed_creates,
+        &report.plain_creates,
+        &report.updates,
+        &report.batches,
+        &report.bulk_creates,
+    ] {
+        assert_eq!(c.told_wrong, 0, "told wrong: {report}");
+    }
 }
 
 /// A 429 or 503 with `Retry-After` pauses the whole client (its clones, on every thread), not

@@ -54,10 +54,15 @@ impl Shared {
         answer.to_string()
     }
 
-    /// Records a request of an upload or download route, by its route name, before any fault
-    /// is played on it: a form's credentials as `auth`, its other fields (a file part as its
-    /// file name) as `params`.
-    pub(crate) fn record_route(&self, req: &crate::http::Request, route: &str) {
+    /// Records a request of an upload or download route, by its route name, with the fault
+    /// about to be played on it: a form's credentials as `auth`, its other fields (a file part
+    /// as its file name) as `params`.
+    pub(crate) fn record_route(
+        &self,
+        req: &crate::http::Request,
+        route: &str,
+        fault: Option<&crate::Fault>,
+    ) {
         if !self.record_requests {
             return;
         }
@@ -72,13 +77,19 @@ impl Shared {
                 method: route.to_string(),
                 auth,
                 params,
+                fault: fault.cloned(),
             });
     }
 
-    /// Records a request as received, before any fault is played on it. Its params are
+    /// Records a request as received, with the fault about to be played on it. Its params are
     /// parsed only for a request whose credentials hold (or a method that takes none): a
     /// stranger's body is never built into a tree.
-    pub(crate) fn record(&self, req: &crate::http::Request, envelope: Option<&Envelope<'_>>) {
+    pub(crate) fn record(
+        &self,
+        req: &crate::http::Request,
+        envelope: Option<&Envelope<'_>>,
+        fault: Option<&crate::Fault>,
+    ) {
         if !self.record_requests {
             return;
         }
@@ -106,6 +117,7 @@ impl Shared {
                 method: envelope.method.clone(),
                 auth,
                 params,
+                fault: fault.cloned(),
             });
     }
 
