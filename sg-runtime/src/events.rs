@@ -242,7 +242,45 @@ pub struct Checkpoint {
 /// Why a checkpoint's JSON is not a place: the field at fault (if one) and what is wrong.
 type Invalid = (Option<&'static str>, String);
 
+/// Where a stream keeps its place: a file ([`EventStreamBuilder::checkpoint`]), or a store of
+/// one's own ([`EventStreamBuilder::place_store`]), such as a database that a standby reads when
+/// it takes over.
+pub trait PlaceStore: Send {
+    /// The place saved, or `None` when none is yet.
+    fn load(&mut self) -> Result<Option<Checkpoint>>;
+    /// Saves `place`, whole or not at all.
+    fn save(&mut self, place: &Checkpoint) -> Result<()>;
+}
+
+/// A place in a file, replaced atomically.
+struct FilePlace(PathBuf);
+
+impl PlaceStore for FilePlace {
+    fn load(&mut self) -> Result<Option<Checkpoint>> {
+        Checkpoint::load(&self.0)
+    }
+
+    fn save(&mut self, place: &Checkpoint) -> Result<()> {
+        place.save(&self.0)
+    }
+}
+
 impl Checkpoint {
+    /// The place as JSON, as a checkpoint file holds it.
+    pub fn to_value(&self) -> Value {
+        self.to_json()
+    }
+
+    /// Reads and checks a place written by [`Checkpoint::to_value`]; an error names `source`
+    /// (where it was kept) and the field at fault, and never quotes the value.
+    pub fn from_value(v: &Value, source: &str) -> Result<Checkpoint> {
+        Checkpoint::from_json(v).map_err(|(field, problem)| Error::Checkpoint {
+            path: PathBuf::from(source),
+            field: field.map(str::to_owned),
+            problem,
+        })
+    }
+
     fn to_json(&self) -> Value {
         let gaps: Vec<[i64; 2]> = self.gaps.iter().map(|(a, b)| [a, b]).collect();
         json!({"contiguous": self.contiguous, "handled": self.handled, "gaps": gaps})
@@ -389,7 +427,7 @@ pub struct EventStreamBuilder {
     max_poll: Duration,
     gap_timeout: Duration,
     page_size: usize,
-    checkpoint: Option<PathBuf>,
+    store: Option<Box<dyn PlaceStore>>,
     save_every: Duration,
 }
 
@@ -447,7 +485,14 @@ impl EventStreamBuilder {
 
     /// Saves the stream's place to `path` after each event handled, and resumes from it.
     pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> Self {
-        self.checkpoint = Some(path.into());
+        self.store = Some(Box::new(FilePlace(path.into())));
+        self
+    }
+
+    /// Keeps the stream's place in `store` (instead of a [`checkpoint`](Self::checkpoint) file),
+    /// saved as a checkpoint is and resumed from.
+    pub fn place_store(mut self, store: Box<dyn PlaceStore>) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -462,8 +507,9 @@ impl EventStreamBuilder {
 
     /// Opens the stream: from the checkpoint if there is one, else from [`Start`].
     pub fn open(self) -> Result<EventStream> {
-        let saved = match &self.checkpoint {
-            Some(p) => Checkpoint::load(p)?,
+        let mut store = self.store;
+        let saved = match &mut store {
+            Some(s) => s.load()?,
             None => None,
         };
         let place = match saved {
@@ -502,7 +548,7 @@ impl EventStreamBuilder {
             max_poll: self.max_poll,
             gap_timeout: self.gap_timeout,
             page_size: self.page_size,
-            checkpoint: self.checkpoint,
+            store,
             save_every: self.save_every,
             last_save: None,
             unsaved: false,
@@ -533,7 +579,7 @@ pub struct EventStream {
     max_poll: Duration,
     gap_timeout: Duration,
     page_size: usize,
-    checkpoint: Option<PathBuf>,
+    store: Option<Box<dyn PlaceStore>>,
     save_every: Duration,
     last_save: Option<Instant>,
     /// Whether the place changed since it was last saved.
@@ -560,7 +606,7 @@ impl EventStream {
             max_poll: Duration::from_secs(10),
             gap_timeout: Duration::from_secs(60),
             page_size: 500,
-            checkpoint: None,
+            store: None,
             save_every: Duration::ZERO,
         }
     }
@@ -640,8 +686,8 @@ impl EventStream {
     /// Saves the place to the checkpoint file now (a stream saves after each event; a new
     /// stream that has handled none yet has nothing saved, and would start from "now" again).
     pub fn save_place(&mut self) -> Result<()> {
-        if let Some(path) = &self.checkpoint {
-            self.place.save(path)?;
+        if let Some(store) = &mut self.store {
+            store.save(&self.place)?;
         }
         self.last_save = Some(Instant::now());
         self.unsaved = false;

@@ -47,6 +47,37 @@ pub enum LedgerError {
         /// What is wrong with it.
         problem: String,
     },
+    /// The database of a shared ledger refused or could not be reached.
+    #[error("webhook ledger on {target}: {message}")]
+    Database {
+        /// The host and database (never the credentials).
+        target: String,
+        /// What failed.
+        message: String,
+    },
+}
+
+/// What the ledger knows of an event, for the back-fill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventState {
+    /// Done, or settled: the back-fill marks it handled in the place.
+    Done,
+    /// Accepted or claimed by a node at work: the back-fill leaves it.
+    InFlight,
+    /// Unknown, or left by a node that stopped: the back-fill hands it to a worker.
+    Open,
+}
+
+/// Whether this node may back-fill now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lease {
+    /// Always (a ledger of one node).
+    Always,
+    /// While it holds this term of a shared lease: a new term means another node held it
+    /// between, and the place must be read again.
+    Held(u64),
+    /// Another node back-fills.
+    NotHeld,
 }
 
 /// What a claim found.
@@ -80,8 +111,8 @@ pub trait Ledger: Send + Sync {
     /// not accepted, claimed or done before (a repeat returns false and is not recorded).
     fn accept(&self, deliveries: &[(i64, Value)]) -> Result<Vec<bool>, LedgerError>;
 
-    /// Whether `id` is accepted, claimed or done (the back-fill skips those).
-    fn knows(&self, id: i64) -> bool;
+    /// What the ledger knows of `id` (see [`EventState`]).
+    fn state(&self, id: i64) -> EventState;
 
     /// Records that `id`'s handler is about to run, durably, unless it is done or being
     /// handled.
@@ -96,6 +127,30 @@ pub trait Ledger: Send + Sync {
 
     /// What was accepted or claimed and not done when the ledger opened, lowest id first.
     fn unfinished(&self) -> Vec<Unfinished>;
+
+    /// Events other nodes left (they stopped with them accepted or claimed), or that waited
+    /// too long in a node's queue, not offered before: for this node's workers. A ledger of one
+    /// node has none.
+    fn takeovers(&self) -> Vec<Unfinished> {
+        Vec::new()
+    }
+
+    /// How often to ask for [`takeovers`](Ledger::takeovers); `None`: never.
+    fn takeover_every(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Whether this node may read the event log now: one node at a time does, when the
+    /// ledger is shared. Asking is bidding: a node that never asks never holds it.
+    fn backfill_lease(&self) -> Lease {
+        Lease::Always
+    }
+
+    /// Where the event stream's place is kept when the ledger is shared (the next holder of
+    /// the lease reads it there); `None`: beside the checkpoint file.
+    fn place_store(&self) -> Option<Box<dyn sg_runtime::events::PlaceStore>> {
+        None
+    }
 }
 
 /// The embedded ledger: a journal of JSON lines, one per state change, appended and synced,
@@ -525,8 +580,15 @@ impl Ledger for FileLedger {
         Ok(new)
     }
 
-    fn knows(&self, id: i64) -> bool {
-        self.journal().knows(id)
+    fn state(&self, id: i64) -> EventState {
+        let j = self.journal();
+        if j.is_done(id) {
+            EventState::Done
+        } else if j.knows(id) {
+            EventState::InFlight
+        } else {
+            EventState::Open
+        }
     }
 
     fn claim(&self, id: i64) -> Result<Claim, LedgerError> {
@@ -551,7 +613,7 @@ impl Ledger for FileLedger {
 
 #[cfg(test)]
 mod tests {
-    use super::{Claim, FileLedger, Ledger};
+    use super::{Claim, EventState, FileLedger, Ledger};
     use serde_json::json;
 
     fn d(id: i64) -> (i64, serde_json::Value) {
@@ -589,7 +651,8 @@ mod tests {
             [(2, true), (3, false)]
         );
         assert!(u.iter().all(|u| u.delivery.is_some()));
-        assert!(l.knows(1) && l.knows(2) && l.knows(3) && !l.knows(4));
+        let known = |id| l.state(id) != EventState::Open;
+        assert!(known(1) && known(2) && known(3) && !known(4));
         assert_eq!(l.claim(1).unwrap(), Claim::Taken, "done before the crash");
         assert_eq!(l.claim(2).unwrap(), Claim::MayHaveRun);
         assert_eq!(l.claim(3).unwrap(), Claim::Run);
@@ -608,7 +671,7 @@ mod tests {
         // 9 is handled first (workers run side by side): 5 is still pending.
         assert_eq!(l.claim(9).unwrap(), Claim::Run);
         l.done(9).unwrap();
-        assert!(l.knows(5));
+        assert_ne!(l.state(5), EventState::Open);
         assert_eq!(
             l.claim(5).unwrap(),
             Claim::Run,
@@ -650,7 +713,8 @@ mod tests {
         let size = std::fs::metadata(&path).unwrap().len();
         assert!(size < 500_000, "the journal is {size} bytes");
         let l = FileLedger::open(&path, 100).unwrap();
-        assert!(l.knows(9_000) && l.knows(3) && !l.knows(9_003));
+        let known = |id| l.state(id) != EventState::Open;
+        assert!(known(9_000) && known(3) && !known(9_003));
         assert!(
             std::fs::metadata(&path).unwrap().len() < 4_000,
             "rewritten on open"

@@ -37,12 +37,19 @@
 //! running (claimed and not yet recorded done): they are handed over again, logged, and
 //! counted as [`Stats::may_have_run`].
 //!
+//! **Several receivers, one database** (feature `postgres`): [`postgres::PgLedger`] keeps the
+//! states in PostgreSQL, so that any number of receivers behind a load balancer handle each
+//! event once; a node that dies has its events taken over (and those it was running reported
+//! "may have run"), and one node at a time reads the event log, under a lease.
+//!
 //! **Mounted in an application of one's own**: [`ReceiverBuilder::mount`] starts the ledger and
 //! workers without a listener, and [`Receiver::service`] is a tower service for a route of an
 //! axum (or any tower) application.
 
 mod http;
 pub mod ledger;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod receiver;
 
 pub use http::WebhookService;

@@ -3,7 +3,7 @@
 //! event log.
 
 use crate::http::{Limits, WebhookService};
-use crate::ledger::{Claim, FileLedger, Ledger, LedgerError};
+use crate::ledger::{Claim, EventState, FileLedger, Lease, Ledger, LedgerError, Unfinished};
 use crate::{HandlerResult, Stats, Subscription};
 use sg_runtime::events::{Event, EventStream, Start};
 use sg_runtime::typed::EventMeta;
@@ -244,21 +244,31 @@ impl ReceiverBuilder {
             (None, Some(p)) => Box::new(FileLedger::open(p.clone(), self.repeat_window)?),
             (None, None) => Box::new(FileLedger::in_memory(self.repeat_window)),
         };
-        let stream = match &self.backfill {
+        let source = match self.backfill {
             Some((client, subscription)) => {
-                let place = self.checkpoint.as_ref().map(|p| {
+                let place_file = self.checkpoint.as_ref().map(|p| {
                     let mut name = p.clone().into_os_string();
                     name.push(".place");
                     PathBuf::from(name)
                 });
-                Some(open_stream(client, subscription, place)?)
+                let source = Backfill {
+                    client,
+                    subscription,
+                    place_file,
+                    stream: Mutex::new(None),
+                };
+                // Opened now where this node may back-fill: a checkpoint that cannot be read
+                // fails the start.
+                source.open_if_held(&*ledger)?;
+                Some(source)
             }
             None => None,
         };
         let unfinished = ledger.unfinished();
+        let takeover_every = ledger.takeover_every();
         let shared = Arc::new(Shared {
             ledger,
-            stream: stream.map(Mutex::new),
+            backfill: source,
             to_place: Mutex::new(Vec::new()),
             handler,
             counters: Counters::default(),
@@ -272,25 +282,7 @@ impl ReceiverBuilder {
         let (tx, rx) = mpsc::channel::<Work>();
         *shared.queue.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         // What was accepted and not done before a stop or a crash goes first.
-        let mut resumed = 0;
-        for u in unfinished {
-            match u.delivery.as_ref().map(webhook::decode_one) {
-                Some(Ok(d)) => {
-                    resumed += 1;
-                    shared.enqueue(Work {
-                        event: d.event,
-                        delivery: Some(d.id),
-                    });
-                }
-                Some(Err(e)) => log::error!("webhook ledger: event #{} cannot be read: {e}", u.id),
-                // Read from the log before: the back-fill reads it again.
-                None if shared.stream.is_some() => {}
-                None => log::error!(
-                    "event #{} was claimed from the event log before a restart, and no back-fill is configured to read it again",
-                    u.id
-                ),
-            }
-        }
+        let resumed = shared.resume(unfinished);
         if resumed > 0 {
             log::info!(
                 "webhook receiver: {resumed} events accepted before a restart are handled now"
@@ -304,7 +296,13 @@ impl ReceiverBuilder {
                 work(&shared, &rx)
             })?);
         }
-        if shared.stream.is_some() {
+        if let Some(every) = takeover_every {
+            let s = shared.clone();
+            threads.push(spawn("sg-webhook-takeover", move || {
+                takeover_loop(&s, every)
+            })?);
+        }
+        if shared.backfill.is_some() {
             // What was missed while down is queued before `start` returns; the thread reads
             // again on a gap and every `backfill_every`.
             let more = match backfill(&shared) {
@@ -346,28 +344,63 @@ fn runtime() -> Result<tokio::runtime::Runtime, ReceiverError> {
         .map_err(|e| ReceiverError::Listen(format!("an HTTP runtime: {e}")))
 }
 
-fn open_stream(
-    client: &Client,
-    subscription: &Subscription,
-    place: Option<PathBuf>,
-) -> Result<EventStream, ReceiverError> {
-    let mut b = EventStream::builder(client)
-        .start(Start::Now)
-        .poll_interval(Duration::from_millis(100));
-    let types = subscription.event_types();
-    if !types.is_empty() {
-        b = b.event_types(types);
+/// Where the back-fill reads from, and its stream while this node may read.
+struct Backfill {
+    client: Client,
+    subscription: Subscription,
+    /// The place's file beside the checkpoint, when the ledger keeps no place of its own.
+    place_file: Option<PathBuf>,
+    /// The stream, with the lease it was opened under; `None` while another node back-fills.
+    stream: Mutex<Option<(Lease, EventStream)>>,
+}
+
+impl Backfill {
+    fn lock(&self) -> MutexGuard<'_, Option<(Lease, EventStream)>> {
+        self.stream.lock().unwrap_or_else(|p| p.into_inner())
     }
-    if let Some(p) = place {
-        // Saved at most every 100 ms (and when idle, and at stop): the ledger, not the place,
-        // is what keeps an event from running twice.
-        b = b.checkpoint(p).save_at_most_every(SAVE_EVERY);
+
+    /// Opens the stream (reading the place again) when this node holds the lease under a term
+    /// it has not opened it under; drops it when another node holds the lease. Returns whether
+    /// this node may read now.
+    fn open_if_held(&self, ledger: &dyn Ledger) -> Result<bool, ReceiverError> {
+        let lease = ledger.backfill_lease();
+        let mut slot = self.lock();
+        if lease == Lease::NotHeld {
+            if slot.take().is_some() {
+                log::warn!("webhook back-fill: another node holds the lease; this one stops reading the event log");
+            }
+            return Ok(false);
+        }
+        if slot.as_ref().map(|(l, _)| *l) != Some(lease) {
+            let mut b = EventStream::builder(&self.client)
+                .start(Start::Now)
+                .poll_interval(Duration::from_millis(100));
+            let types = self.subscription.event_types();
+            if !types.is_empty() {
+                b = b.event_types(types);
+            }
+            let store = ledger.place_store();
+            b = match (store, &self.place_file) {
+                (Some(store), _) => b.place_store(store),
+                (None, Some(p)) => b.checkpoint(p.clone()),
+                (None, None) => b,
+            };
+            // Saved at most every 100 ms (and when idle, and at stop): the ledger, not the
+            // place, is what keeps an event from running twice.
+            let mut stream = b.save_at_most_every(SAVE_EVERY).open()?;
+            // Where it starts is kept at once: an outage before the first event is handled must
+            // not move the start to "now" and skip what happened meanwhile.
+            stream.save_place()?;
+            if let Lease::Held(term) = lease {
+                log::info!(
+                    "webhook back-fill: this node reads the event log (lease term {term}), from #{}",
+                    stream.place().contiguous
+                );
+            }
+            *slot = Some((lease, stream));
+        }
+        Ok(true)
     }
-    let mut stream = b.open()?;
-    // Where it starts is kept at once: an outage before the first event is handled must not
-    // move the start to "now" and skip what happened meanwhile.
-    stream.save_place()?;
-    Ok(stream)
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, ReceiverError> {
@@ -462,8 +495,8 @@ impl Receiver {
     }
 
     /// Reads the event log for missed events now, page after page to its end, and queues them
-    /// for the workers; returns how many.
-    pub fn backfill_now(&self) -> Result<usize, sg_runtime::Error> {
+    /// for the workers; returns how many (none while another node holds the back-fill lease).
+    pub fn backfill_now(&self) -> Result<usize, ReceiverError> {
         let mut queued = 0;
         loop {
             let (n, more) = backfill(&self.shared)?;
@@ -514,8 +547,8 @@ impl Drop for Receiver {
 
 pub(crate) struct Shared {
     ledger: Box<dyn Ledger>,
-    /// The back-fill's reader of the event log, and its place.
-    stream: Option<Mutex<EventStream>>,
+    /// The back-fill's source, and its reader of the event log with its place.
+    backfill: Option<Backfill>,
     /// Ids handled and not yet recorded in the place (it was busy).
     to_place: Mutex<Vec<i64>>,
     handler: Box<dyn Fn(&Event) -> HandlerResult + Send + Sync>,
@@ -536,10 +569,29 @@ impl Shared {
         &*self.ledger
     }
 
-    fn stream(&self) -> Option<MutexGuard<'_, EventStream>> {
-        self.stream
-            .as_ref()
-            .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()))
+    /// Queues events a ledger found unfinished (at start, or left by other nodes); returns how
+    /// many.
+    fn resume(&self, unfinished: Vec<Unfinished>) -> usize {
+        let mut resumed = 0;
+        for u in unfinished {
+            match u.delivery.as_ref().map(webhook::decode_one) {
+                Some(Ok(d)) => {
+                    resumed += 1;
+                    self.enqueue(Work {
+                        event: d.event,
+                        delivery: Some(d.id),
+                    });
+                }
+                Some(Err(e)) => log::error!("webhook ledger: event #{} cannot be read: {e}", u.id),
+                // Read from the log before: the back-fill reads it again.
+                None if self.backfill.is_some() => {}
+                None => log::error!(
+                    "event #{} was claimed from the event log before a restart, and no back-fill is configured to read it again",
+                    u.id
+                ),
+            }
+        }
+        resumed
     }
 
     fn poke(&self) {
@@ -616,10 +668,10 @@ impl Shared {
             // A gap below a delivery: a missed one, for the back-fill. Not waited for: the
             // back-fill may hold the stream while it reads the log.
             gap |= self
-                .stream
+                .backfill
                 .as_ref()
-                .and_then(|s| s.try_lock().ok())
-                .is_some_and(|s| s.has_gap_below(d.event.id));
+                .and_then(|b| b.stream.try_lock().ok())
+                .is_some_and(|s| s.as_ref().is_some_and(|(_, s)| s.has_gap_below(d.event.id)));
             // Recorded: if the queue is gone (stopping), the next start handles it.
             self.enqueue(Work {
                 event: d.event,
@@ -647,21 +699,25 @@ impl Shared {
     /// passed. A worker never waits for the place: while the back-fill holds it (reading the
     /// log), ids wait in `to_place` and the back-fill records them when its read is done.
     fn mark_in_place(&self, id: i64) {
-        let Some(stream) = &self.stream else {
+        let Some(backfill) = &self.backfill else {
             return;
         };
         self.to_place
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(id);
-        if let Ok(mut s) = stream.try_lock() {
-            self.record_in_place(&mut s);
+        if let Ok(mut slot) = backfill.stream.try_lock() {
+            self.record_in_place(&mut slot);
         }
     }
 
-    /// Records the ids handled since in the place (held by the caller).
-    fn record_in_place(&self, stream: &mut EventStream) {
+    /// Records the ids handled since in the place (held by the caller). While another node
+    /// back-fills, they are dropped: that node finds them done in the ledger.
+    fn record_in_place(&self, slot: &mut Option<(Lease, EventStream)>) {
         let ids = std::mem::take(&mut *self.to_place.lock().unwrap_or_else(|p| p.into_inner()));
+        let Some((_, stream)) = slot else {
+            return;
+        };
         if ids.is_empty() {
             return;
         }
@@ -674,9 +730,10 @@ impl Shared {
     }
 
     fn save_place(&self) {
-        if let Some(mut s) = self.stream() {
-            self.record_in_place(&mut s);
-            if s.has_unsaved() {
+        if let Some(backfill) = &self.backfill {
+            let mut slot = backfill.lock();
+            self.record_in_place(&mut slot);
+            if let Some((_, s)) = slot.as_mut().filter(|(_, s)| s.has_unsaved()) {
                 if let Err(e) = s.save_place() {
                     log::error!("the event stream's place could not be saved: {e}");
                 }
@@ -799,13 +856,18 @@ fn webhook_delivers(event: &Event) -> bool {
 /// Reads one page of what the webhook missed from the event log and queues what the ledger does
 /// not know for the workers. Returns how many it queued, and whether more may be waiting (a
 /// full page).
-fn backfill(shared: &Shared) -> Result<(usize, bool), sg_runtime::Error> {
-    let Some(mut stream) = shared.stream() else {
+fn backfill(shared: &Shared) -> Result<(usize, bool), ReceiverError> {
+    let Some(source) = &shared.backfill else {
+        return Ok((0, false));
+    };
+    if !source.open_if_held(shared.ledger())? {
+        return Ok((0, false));
+    }
+    let mut slot = source.lock();
+    let Some((_, stream)) = slot.as_mut() else {
         return Ok((0, false));
     };
     let read = stream.read_unhandled();
-    // What the workers handled during the read.
-    shared.record_in_place(&mut stream);
     let (events, more) = read?;
     let mut missed = Vec::new();
     for event in events {
@@ -815,11 +877,18 @@ fn backfill(shared: &Shared) -> Result<(usize, bool), sg_runtime::Error> {
                 .not_delivered_by_webhooks
                 .fetch_add(1, Ordering::SeqCst);
             stream.mark_handled(event.id)?;
-        } else if !shared.ledger().knows(event.id) {
-            missed.push(event);
+            continue;
+        }
+        match shared.ledger().state(event.id) {
+            // Handled, here or on another node.
+            EventState::Done => stream.mark_handled(event.id)?,
+            EventState::InFlight => {}
+            EventState::Open => missed.push(event),
         }
     }
-    drop(stream);
+    // What the workers handled during the read.
+    shared.record_in_place(&mut slot);
+    drop(slot);
     let n = missed.len();
     for event in missed {
         // Stopping: left for the next start, which reads it again.
@@ -841,6 +910,22 @@ const SAVE_EVERY: Duration = Duration::from_millis(100);
 
 /// Back-fills at most this often, however many gaps deliveries show.
 const BACKFILL_AT_MOST_EVERY: Duration = Duration::from_millis(500);
+
+/// Queues what other nodes left, every `every`, until the receiver stops.
+fn takeover_loop(shared: &Shared, every: Duration) {
+    while !shared.stopping.load(Ordering::SeqCst) {
+        let (flag, cv) = &shared.wake;
+        let woken = flag.lock().unwrap_or_else(|p| p.into_inner());
+        drop(cv.wait_timeout(woken, every));
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let n = shared.resume(shared.ledger().takeovers());
+        if n > 0 {
+            log::info!("webhook receiver: {n} events left by other nodes are handled here");
+        }
+    }
+}
 
 fn backfill_loop(shared: &Shared, every: Duration, mut more: bool) {
     let mut last = std::time::Instant::now();
