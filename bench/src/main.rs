@@ -1,7 +1,7 @@
 //! `sg-bench`: the project's speed and memory claims as numbers anyone can rerun.
 //!
 //! ```text
-//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|query-fields|all] [--quick] [--runs N]
+//! cargo run --release -p sg-bench -- [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|query-fields|nodes|all] [--quick] [--runs N]
 //! ```
 //!
 //! Every figure is a median over `--runs` runs (default 5; `--quick` runs once on small inputs,
@@ -12,6 +12,7 @@ mod compile;
 mod decode;
 mod events;
 mod find;
+mod nodes;
 mod query_fields;
 mod round_trip;
 mod storm;
@@ -100,14 +101,14 @@ fn main() {
                     .unwrap_or_else(|| die("--runs takes a number"))
             }
             "codegen" | "compile" | "find" | "decode" | "storm" | "upload" | "events"
-            | "round-trip" | "webhooks" | "query-fields" | "all" => what = a,
-            "find-worker" | "upload-worker" | "events-worker" | "decode-worker" => {
+            | "round-trip" | "webhooks" | "query-fields" | "nodes" | "all" => what = a,
+            "find-worker" | "upload-worker" | "events-worker" | "decode-worker" | "node-worker" => {
                 rest.push(a);
                 rest.extend(args.by_ref());
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|query-fields|all] [--quick] [--runs N]"
+                    "usage: sg-bench [codegen|compile|find|decode|upload|storm|events|round-trip|webhooks|query-fields|nodes|all] [--quick] [--runs N]"
                 );
                 return;
             }
@@ -119,6 +120,7 @@ fn main() {
         Some("upload-worker") => return upload::worker(&rest[1..]),
         Some("events-worker") => return events::worker(&rest[1..]),
         Some("decode-worker") => return decode::worker(&rest[1..]),
+        Some("node-worker") => return nodes::worker(&rest[1..]),
         _ => {}
     }
     if quick {
@@ -165,6 +167,9 @@ fn main() {
     }
     if what == "query-fields" || what == "all" {
         query_fields::run(&s);
+    }
+    if what == "nodes" || what == "all" {
+        nodes::run(&s);
     }
 }
 

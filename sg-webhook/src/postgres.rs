@@ -25,6 +25,12 @@
 //! number of nodes may start at once; `sg_webhook_schema` holds the version.
 
 use crate::ledger::{Claim, EventState, Lease, Ledger, LedgerError, Unfinished};
+use crate::HandlerResult;
+use sg_runtime::events::Event;
+
+/// The PostgreSQL driver the ledger uses (rust-postgres), for handlers that write in the ledger's
+/// transaction ([`PgLedger::in_transaction`]).
+pub use ::postgres as driver;
 use serde_json::Value;
 use sg_runtime::events::{Checkpoint, PlaceStore};
 use std::collections::BTreeSet;
@@ -353,6 +359,160 @@ impl PgLedger {
         })
     }
 
+    /// A handler for [`ReceiverBuilder::start`](crate::ReceiverBuilder::start) that writes its
+    /// effects in the ledger's database, in the transaction that records the event done: the
+    /// effects and the done commit together, or neither does. A crash before the commit leaves
+    /// no effect (the event is run again, reported "may have run"); after it, the event is done
+    /// and never runs again. If this node was taken for dead and another took the event over
+    /// meanwhile, the done finds the claim gone and the effects are rolled back: the other
+    /// node's run is the one that counts. A handler error rolls its effects back too (the event
+    /// counts as handled with an error, as with any handler).
+    ///
+    /// ```no_run
+    /// # use sg_webhook::postgres::{PgLedger, PgOptions};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let ledger = PgLedger::connect("postgres://sg@db/webhooks", PgOptions::new("node-a"))?;
+    /// let handler = ledger.in_transaction(|event, tx| {
+    ///     let shot = event.entity.as_ref().map(|e| e.id);
+    ///     tx.execute("INSERT INTO shot_folders (shot_id) VALUES ($1)", &[&shot])
+    ///         .map(|_| ())
+    ///         .map_err(|e| e.to_string())
+    /// });
+    /// let receiver = sg_webhook::Receiver::builder("0.0.0.0:8080")
+    ///     .ledger(ledger)
+    ///     .start(handler)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn in_transaction<F>(
+        &self,
+        handler: F,
+    ) -> impl Fn(&Event) -> HandlerResult + Send + Sync + 'static
+    where
+        F: Fn(&Event, &mut driver::Transaction<'_>) -> HandlerResult + Send + Sync + 'static,
+    {
+        let inner = self.inner.clone();
+        move |event: &Event| {
+            let id = event.id;
+            let ran = inner.with(|c| {
+                let mut tx = c.transaction()?;
+                if let Err(e) = handler(event, &mut tx) {
+                    tx.rollback()?;
+                    return Ok(Err(e));
+                }
+                let held = tx.execute(
+                    "UPDATE sg_webhook_events SET state = 'done', done_at = now()
+                      WHERE event_id = $1 AND node = $2 AND state = 'claimed'",
+                    &[&id, &inner.instance],
+                )?;
+                if held == 0 {
+                    tx.rollback()?;
+                    return Ok(Err(format!(
+                        "event #{id}: another node took it over (this one was taken for dead); its effects here were rolled back"
+                    )));
+                }
+                tx.commit()?;
+                Ok(Ok(()))
+            });
+            match ran {
+                Ok(outcome) => outcome,
+                // Not committed, or committed with its answer lost: either way the claim says
+                // what happened (done, or claimed and run again after a takeover).
+                Err(e) => Err(format!("event #{id}: its transaction failed: {e}")),
+            }
+        }
+    }
+
+    /// Runs an event-stream daemon with a hot standby: start the same on several machines, each
+    /// with its own node name, and the one holding the lease reads the event log and hands each
+    /// event to `handler`, claimed and finished in the ledger as a receiver's are; the others
+    /// wait, and the first to see the lease expire takes over from the place in the database.
+    /// An event the killed holder was running is run again and listed "may have run"; none is
+    /// lost. `stream` makes the stream's builder (client, filters, start for a first run); the
+    /// place is kept in the database. Returns when `stop` is set, giving the lease up.
+    pub fn run_stream(
+        &self,
+        stream: impl Fn() -> sg_runtime::events::EventStreamBuilder,
+        handler: impl Fn(&Event) -> HandlerResult,
+        stop: &AtomicBool,
+    ) {
+        let pause = self.inner.options.node_timeout / 5;
+        while !stop.load(Ordering::SeqCst) {
+            let Lease::Held(term) = self.backfill_lease() else {
+                std::thread::sleep(pause);
+                continue;
+            };
+            let opened = stream()
+                .place_store(self.place_store())
+                .open()
+                .and_then(|mut s| s.save_place().map(|()| s));
+            let mut s = match opened {
+                Ok(s) => s,
+                Err(e) => {
+                    log::warn!("event daemon: the stream could not be opened: {e}");
+                    std::thread::sleep(pause);
+                    continue;
+                }
+            };
+            log::info!(
+                "event daemon: this node reads the event log (lease term {term}) from #{}",
+                s.place().contiguous
+            );
+            while !stop.load(Ordering::SeqCst) && self.backfill_lease() == Lease::Held(term) {
+                let (events, more) = match s.read_unhandled() {
+                    Ok(read) => read,
+                    Err(e) => {
+                        log::warn!("event daemon: the event log could not be read: {e}");
+                        std::thread::sleep(pause);
+                        continue;
+                    }
+                };
+                for event in events {
+                    match self.claim(event.id) {
+                        Ok(Claim::Taken) => {}
+                        Ok(claim) => {
+                            if claim == Claim::MayHaveRun {
+                                log::warn!("event daemon: event #{} was being handled by a node that stopped: handled again (it may have run)", event.id);
+                            }
+                            if let Err(e) = handler(&event) {
+                                log::error!(
+                                    "event daemon: the handler failed on event #{}: {e}",
+                                    event.id
+                                );
+                            }
+                            if let Err(e) = self.done(event.id) {
+                                log::error!("event daemon: event #{} handled, its done not recorded yet: {e}", event.id);
+                            }
+                        }
+                        Err(e) => {
+                            // Left open in the place: read again.
+                            log::warn!("event daemon: event #{} not claimed: {e}", event.id);
+                            continue;
+                        }
+                    }
+                    if let Err(e) = s.mark_handled(event.id) {
+                        log::error!(
+                            "event daemon: event #{} not recorded in the place: {e}",
+                            event.id
+                        );
+                    }
+                }
+                if s.has_unsaved() {
+                    match s.save_place() {
+                        Ok(()) => self.settled_through(s.place().contiguous),
+                        // The lease went (the save checks it): the next holder reads from
+                        // the last place saved.
+                        Err(e) => log::warn!("event daemon: the place was not saved: {e}"),
+                    }
+                }
+                if !more {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+        self.release();
+    }
+
     /// Gives up the back-fill lease at once (a node stopping cleanly), so that another takes it
     /// without waiting for it to expire.
     pub fn release(&self) {
@@ -614,8 +774,8 @@ impl Inner {
     fn record_done(&self, id: i64) -> Result<(), LedgerError> {
         let n = self.with(|c| {
             c.execute(
-                "UPDATE sg_webhook_events SET state = 'done', done_at = now()
-                  WHERE event_id = $1 AND node = $2 AND state = 'claimed'",
+                "UPDATE sg_webhook_events SET state = 'done', done_at = COALESCE(done_at, now())
+                  WHERE event_id = $1 AND node = $2",
                 &[&id, &self.instance],
             )
         })?;

@@ -1,5 +1,5 @@
 //! Receivers on several machines, on one PostgreSQL database (`sg_webhook::postgres`), against a
-//! real server the tests start themselves (`pg/mod.rs`; they say they skipped where PostgreSQL is
+//! real server the tests start themselves (`sg_tests::pg`; they say they skipped where PostgreSQL is
 //! not installed):
 //! - the tables are created once when many nodes start at once;
 //! - an event delivered to every node is handled by one;
@@ -14,14 +14,12 @@
 //!
 //! The receiver processes are this test binary itself, run with `--ignored --exact pg_child`.
 
-mod pg;
-
-use pg::Pg;
 use serde_json::json;
 use sg_localsite::webhooks::Webhook;
 use sg_localsite::{LocalSite, SCRIPT_KEY, SCRIPT_NAME};
 use sg_runtime::schema::Schema;
 use sg_runtime::{Client, Credentials};
+use sg_tests::pg::Pg;
 use sg_webhook::ledger::{Claim, Lease};
 use sg_webhook::postgres::{PgLedger, PgOptions};
 use sg_webhook::{Ledger, Receiver, Subscription};
@@ -203,6 +201,92 @@ fn a_dead_nodes_events_are_taken_over_and_what_it_ran_is_reported() {
     assert_eq!((status.accepted, status.claimed, status.done), (0, 0, 3));
 }
 
+#[test]
+fn a_handlers_effects_commit_with_its_done_or_not_at_all() {
+    let Some(pg) = Pg::start("a_handlers_effects_commit_with_its_done") else {
+        return;
+    };
+    let mut db = postgres::Client::connect(&pg.url(), postgres::NoTls).unwrap();
+    db.batch_execute("CREATE TABLE folders (event_id bigint, node text)")
+        .unwrap();
+    let a = PgLedger::connect(&pg.url(), options("a")).unwrap();
+    let b = PgLedger::connect(&pg.url(), options("b")).unwrap();
+    let effects = |node: &'static str| {
+        move |e: &sg_runtime::events::Event, tx: &mut postgres::Transaction<'_>| {
+            tx.execute(
+                "INSERT INTO folders (event_id, node) VALUES ($1, $2)",
+                &[&e.id, &node],
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        }
+    };
+    let (run_a, run_b) = (
+        a.in_transaction(effects("a")),
+        b.in_transaction(effects("b")),
+    );
+    let event = |id| {
+        sg_runtime::webhook::decode_one(&delivery(id))
+            .unwrap()
+            .event
+    };
+    a.accept(&[(1, delivery(1)), (2, delivery(2)), (3, delivery(3))])
+        .unwrap();
+
+    // Done and effects together.
+    assert_eq!(a.claim(1).unwrap(), Claim::Run);
+    run_a(&event(1)).unwrap();
+    let state: String = db
+        .query_one(
+            "SELECT state FROM sg_webhook_events WHERE event_id = 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(state, "done");
+
+    // A handler error: no effect.
+    let failing = a.in_transaction(|e, tx| {
+        tx.execute(
+            "INSERT INTO folders (event_id, node) VALUES ($1, 'a')",
+            &[&e.id],
+        )
+        .unwrap();
+        Err("the farm said no".into())
+    });
+    a.claim(2).unwrap();
+    assert!(failing(&event(2)).is_err());
+
+    // Node a is taken for dead (its beat late) while it runs event 3; b takes it over and
+    // commits; a's run then finds the claim gone and rolls its effects back.
+    assert_eq!(a.claim(3).unwrap(), Claim::Run);
+    // (Its beat may land between the two statements: then b finds it alive, and tries again.)
+    let mut claim = Claim::Taken;
+    for _ in 0..50 {
+        db.execute(
+            "UPDATE sg_webhook_nodes SET seen_at = now() - interval '1 hour' WHERE instance = $1",
+            &[&a.instance()],
+        )
+        .unwrap();
+        claim = b.claim(3).unwrap();
+        if claim != Claim::Taken {
+            break;
+        }
+    }
+    assert_eq!(claim, Claim::MayHaveRun);
+    run_b(&event(3)).unwrap();
+    let late = run_a(&event(3)).unwrap_err();
+    assert!(late.contains("rolled back"), "{late}");
+
+    let rows: Vec<(i64, String)> = db
+        .query("SELECT event_id, node FROM folders ORDER BY event_id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows, [(1, "a".to_string()), (3, "b".to_string())]);
+}
+
 /// A node process for the lease test and the fault test: with `SG_PG_ADDR`, a receiver (its
 /// handled ids appended to `SG_PG_DIR/handled`); without, a ledger that only bids for the lease.
 #[test]
@@ -213,6 +297,41 @@ fn pg_child() {
         panic!("run by the PostgreSQL tests only");
     };
     let ledger = PgLedger::connect(&url, options(&node)).unwrap();
+    if let Some(site) = var("SG_PG_DAEMON_SITE") {
+        // An event-stream daemon with a standby: handles while it holds the lease.
+        let dir = PathBuf::from(var("SG_PG_DIR").unwrap());
+        let mut out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("handled"))
+            .unwrap();
+        let client = Client::builder(site)
+            .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+            .build()
+            .unwrap();
+        println!("ready");
+        std::io::stdout().flush().unwrap();
+        let me = ledger.instance().to_string();
+        let handled = Mutex::new(());
+        ledger.run_stream(
+            || {
+                sg_runtime::events::EventStream::builder(&client)
+                    .event_types(["Shotgun_Shot_New", "Shotgun_Shot_Change"])
+                    .poll_interval(Duration::from_millis(50))
+            },
+            |e| {
+                let _one = handled.lock().unwrap();
+                (&out)
+                    .write_all(format!("{} {me}\n", e.id).as_bytes())
+                    .unwrap();
+                std::thread::sleep(Duration::from_millis(2));
+                Ok(())
+            },
+            &AtomicBool::new(false),
+        );
+        drop(out.flush());
+        return;
+    }
     let Some(addr) = var("SG_PG_ADDR") else {
         while ledger.backfill_lease() == Lease::NotHeld {
             std::thread::sleep(Duration::from_millis(20));
@@ -257,7 +376,21 @@ fn pg_child() {
     receiver.wait();
 }
 
-fn spawn_node(pg: &Pg, node: &str, receiver: Option<(&str, &Path, &str)>) -> Child {
+/// How a node process runs: bidding for the lease only, as a receiver, or as an event daemon.
+enum Role<'a> {
+    Bidder,
+    Receiver {
+        addr: &'a str,
+        dir: &'a Path,
+        site: &'a str,
+    },
+    Daemon {
+        dir: &'a Path,
+        site: &'a str,
+    },
+}
+
+fn spawn_node(pg: &Pg, node: &str, role: Role) -> Child {
     let mut c = Command::new(std::env::current_exe().unwrap());
     c.args([
         "--ignored",
@@ -270,10 +403,16 @@ fn spawn_node(pg: &Pg, node: &str, receiver: Option<(&str, &Path, &str)>) -> Chi
     .env("SG_PG_NODE", node)
     .stdout(Stdio::piped())
     .stderr(Stdio::null());
-    if let Some((addr, dir, site)) = receiver {
-        c.env("SG_PG_ADDR", addr)
-            .env("SG_PG_DIR", dir)
-            .env("SG_PG_SITE", site);
+    match role {
+        Role::Bidder => {}
+        Role::Receiver { addr, dir, site } => {
+            c.env("SG_PG_ADDR", addr)
+                .env("SG_PG_DIR", dir)
+                .env("SG_PG_SITE", site);
+        }
+        Role::Daemon { dir, site } => {
+            c.env("SG_PG_DIR", dir).env("SG_PG_DAEMON_SITE", site);
+        }
     }
     let mut child = c.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -312,7 +451,7 @@ fn a_killed_lease_holder_is_replaced_within_seconds() {
     let standby = PgLedger::connect(&pg.url(), options("standby")).unwrap();
     let mut failovers = Vec::new();
     for round in 0..10 {
-        let mut holder = spawn_node(&pg, &format!("holder{round}"), None);
+        let mut holder = spawn_node(&pg, &format!("holder{round}"), Role::Bidder);
         // The child holds it: the standby does not, however often it asks.
         for _ in 0..10 {
             assert_eq!(standby.backfill_lease(), Lease::NotHeld, "round {round}");
@@ -435,7 +574,11 @@ fn three_receivers_killed_at_random_and_a_database_restart_lose_nothing() {
         spawn_node(
             &pg,
             &format!("node{n}"),
-            Some((&addrs[n], tmp.path(), &site_url)),
+            Role::Receiver {
+                addr: &addrs[n],
+                dir: tmp.path(),
+                site: &site_url,
+            },
         )
     };
     let mut nodes: Vec<Child> = (0..3).map(start).collect();
@@ -611,5 +754,118 @@ fn three_receivers_killed_at_random_and_a_database_restart_lose_nothing() {
         }
         eprintln!("{status}");
     }
+    assert!(unreported.is_empty(), "twice, not listed: {unreported:?}");
+}
+
+#[test]
+fn a_standby_event_daemon_takes_over_from_a_killed_one() {
+    let Some(pg) = Pg::start("a_standby_event_daemon_takes_over") else {
+        return;
+    };
+    let site = LocalSite::builder(Schema::demo())
+        .seed(json!({"Project": [{"id": 1, "name": "Big Buck"}]}))
+        .start()
+        .unwrap();
+    let writer = Client::builder(site.url())
+        .credentials(Credentials::script(SCRIPT_NAME, SCRIPT_KEY))
+        .build()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let site_url = site.url();
+    let start = |n: usize| {
+        spawn_node(
+            &pg,
+            &format!("daemon{n}"),
+            Role::Daemon {
+                dir: tmp.path(),
+                site: &site_url,
+            },
+        )
+    };
+    let mut daemons: Vec<Child> = (0..2).map(start).collect();
+    let checker = PgLedger::connect(&pg.url(), options("checker")).unwrap();
+    // Wait for a holder (it saves the place it starts from: only what comes after counts).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while checker.status().unwrap().place.is_none() {
+        assert!(Instant::now() < deadline, "no daemon took the lease");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut kills = 0;
+    for round in 0..40 {
+        let creates: Vec<sg_runtime::BatchRequest> = (0..25)
+            .map(|i| sg_runtime::BatchRequest::Create {
+                entity_type: "Shot".into(),
+                fields: json!({"code": format!("d{round:02}{i:02}"), "project": {"type": "Project", "id": 1}})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+                return_fields: vec![],
+                idempotency_key: None,
+            })
+            .collect();
+        writer.batch(&creates).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        if round % 8 == 7 {
+            // Kill the holder, whichever it is, and start it again as the standby.
+            let holder = checker.status().unwrap().lease.map(|l| l.holder);
+            if let Some(n) =
+                holder.and_then(|h| (0..2).find(|n| h.starts_with(&format!("daemon{n}-"))))
+            {
+                daemons[n].kill().unwrap();
+                daemons[n].wait().unwrap();
+                kills += 1;
+                daemons[n] = start(n);
+            }
+        }
+    }
+    let want: BTreeSet<i64> = site
+        .records("EventLogEntry")
+        .iter()
+        .filter(|e| {
+            matches!(
+                e["event_type"].as_str(),
+                Some("Shotgun_Shot_New" | "Shotgun_Shot_Change")
+            )
+        })
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let handled: BTreeSet<i64> = read_ids(&tmp.path().join("handled")).into_iter().collect();
+        if want.is_subset(&handled) || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for d in &mut daemons {
+        d.kill().unwrap();
+        d.wait().unwrap();
+    }
+    let may: BTreeSet<i64> = checker.status().unwrap().may_have_run.into_iter().collect();
+    let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+    for id in read_ids(&tmp.path().join("handled")) {
+        *counts.entry(id).or_default() += 1;
+    }
+    let lost: Vec<i64> = want
+        .iter()
+        .filter(|i| !counts.contains_key(i))
+        .copied()
+        .collect();
+    let twice: Vec<i64> = counts
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(i, _)| *i)
+        .collect();
+    let unreported: Vec<i64> = twice.iter().filter(|i| !may.contains(i)).copied().collect();
+    let terms = one_holder_at_a_time(&checker);
+    println!(
+        "event daemon with a standby: {kills} holders killed, {} events; handled twice {} (all listed may-have-run: {}), lost {}; {terms} lease terms, none overlapping",
+        want.len(),
+        twice.len(),
+        unreported.is_empty(),
+        lost.len()
+    );
+    assert!(kills >= 3, "killed {kills}");
+    assert!(lost.is_empty(), "lost: {lost:?}");
     assert!(unreported.is_empty(), "twice, not listed: {unreported:?}");
 }

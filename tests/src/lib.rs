@@ -37,6 +37,7 @@ pub mod tk_core {
     include!(concat!(env!("OUT_DIR"), "/tk_core_bindings.rs"));
 }
 
+pub mod pg;
 pub mod storm;
 
 use serde_json::{json, Value};

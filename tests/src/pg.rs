@@ -1,4 +1,4 @@
-//! A PostgreSQL server of the test's own: `initdb` and `pg_ctl` in a temporary folder, on a free
+//! A PostgreSQL server of a test's (or a benchmark's) own: `initdb` and `pg_ctl` in a temporary folder, on a free
 //! loopback port, as the `postgres` user when the tests run as root (the server refuses root).
 //! Where PostgreSQL is not installed, [`Pg::start`] says so and returns `None`: the test prints
 //! that it skipped (`.ci/run` installs it, so CI runs them all).
@@ -11,6 +11,7 @@ pub struct Pg {
     dir: tempfile::TempDir,
     bin: PathBuf,
     as_postgres: bool,
+    /// Its port on 127.0.0.1.
     pub port: u16,
 }
 
@@ -19,8 +20,18 @@ fn bin_dir() -> Option<PathBuf> {
     if let Ok(d) = std::env::var("SG_PG_BIN") {
         return Some(PathBuf::from(d));
     }
+    // A link on the PATH (Debian's `/usr/local/bin/initdb`) leads to the folder of all the tools.
     let on_path = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p).find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
+        std::env::split_paths(&p)
+            .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
+            .and_then(|d| {
+                Some(
+                    std::fs::canonicalize(d.join("initdb"))
+                        .ok()?
+                        .parent()?
+                        .to_path_buf(),
+                )
+            })
     });
     on_path.or_else(|| {
         let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
@@ -167,9 +178,17 @@ impl Pg {
         });
     }
 
-    #[allow(dead_code)]
+    /// The server's folder (its data, socket and log).
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// A new, empty database on the server; returns its URL.
+    pub fn database(&self, name: &str) -> String {
+        let sock = self.dir.path().display().to_string();
+        let port = self.port.to_string();
+        self.run("createdb", &["-h", &sock, "-p", &port, "-U", "sg", name]);
+        format!("postgres://sg@127.0.0.1:{}/{name}", self.port)
     }
 }
 
