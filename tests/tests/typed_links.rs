@@ -139,6 +139,10 @@ fn ids_are_typed_and_raw_ids_enter_through_id_new() {
     let from_cli: Id<markers::Shot> = Id::new(1);
     assert_eq!(from_cli, sh010.id);
     assert_eq!(format!("{from_cli:?} / {from_cli}"), "Shot #1 / 1");
+    // A link gives its bare id as a target does (issue 30): `raw_id` on both.
+    let link: Link<markers::Shot> = Link::new(from_cli);
+    assert_eq!(link.raw_id(), 1);
+    assert_eq!(link.raw_id(), link.id().get());
     let updated = Shot::update(from_cli)
         .set(Shot::F.description, "hero shot")
         .send(&client)

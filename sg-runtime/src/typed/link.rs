@@ -167,6 +167,12 @@ impl<M: EntityType> Link<M> {
         self.id
     }
 
+    /// The record's id as a bare number, as [`TargetRef::raw_id`] gives it (for a log line, a
+    /// path, or an untyped call).
+    pub fn raw_id(&self) -> i64 {
+        self.id.raw
+    }
+
     /// The record's display name, when the site sent it.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
