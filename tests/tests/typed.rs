@@ -218,6 +218,16 @@ fn create_update_add_remove_and_batch() {
             {"field_name": "locked", "value": true}
         ])
     );
+    // Ids borrowed from a slice, as links are (issue 30: `&ids[..1]` was refused).
+    let ids = vec![version.id(), version.id()];
+    Playlist::update(playlist.id())
+        .add(Playlist::F.versions, &ids[..1])
+        .send(&client)
+        .unwrap();
+    assert_eq!(
+        last_params(&server, "update")["fields"][0]["value"],
+        json!([{"type": "Version", "id": version.id()}])
+    );
     let emptied = Playlist::update(playlist.id())
         .remove(Playlist::F.versions, [version.link()])
         .clear(Playlist::F.description)

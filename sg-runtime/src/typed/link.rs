@@ -543,6 +543,13 @@ impl<M: EntityType + LinkTarget<T>, T> IntoTarget<T> for Id<M> {
     }
 }
 
+/// Ids borrowed from a slice or a `Vec` (`remove(F, &ids[..1])`), as links are.
+impl<M: EntityType + LinkTarget<T>, T> IntoTarget<T> for &Id<M> {
+    fn link_value(self) -> Value {
+        reference(M::NAME, self.raw)
+    }
+}
+
 impl<S: Within<T>, T> IntoTarget<T> for TargetRef<S> {
     fn link_value(self) -> Value {
         self.reference.to_wire()
