@@ -182,7 +182,7 @@ pub trait ByValue: Kind {}
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` cannot be compared with a `{K}` field",
     label = "wrong value type for this field",
-    note = "compare text with strings, numbers with integers, list fields with their generated enum, ids with ids of the same entity type, tag lists with one tag, link fields with a `Link`/`Id` of one of their valid types"
+    note = "compare text with strings, numbers with integers, list fields with their generated enum, ids with ids of the same entity type, tag lists with one tag, link fields with a `Link`/`Id` of one of their valid types (a link read from a field with other types: `FIELD.is(FIELD.fit(link)?)`)"
 )]
 pub trait Compare<K> {
     /// The wire value.

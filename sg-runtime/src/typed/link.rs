@@ -360,7 +360,7 @@ macro_rules! type_list {
 #[diagnostic::on_unimplemented(
     message = "a link that may point at any of `{Self}` does not fit a field whose targets are `{T}`",
     label = "not every entity type of this link is allowed here",
-    note = "check it at run time with the field handle's `fit`: `.set(FIELD, FIELD.fit(link)?)`, an error naming the link and the field if it does not fit"
+    note = "check it at run time with the field handle's `fit`: `.set(FIELD, FIELD.fit(link)?)`, or in a filter `FIELD.is(FIELD.fit(link)?)`, an error naming the link and the field if it does not fit"
 )]
 pub trait Within<T> {}
 
