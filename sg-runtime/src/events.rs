@@ -438,14 +438,51 @@ impl EventStreamBuilder {
         self
     }
 
-    /// Only events of these types (`Shotgun_Version_Change`, ...), filtered by the site.
+    /// Only events of these types (`Shotgun_Version_Change`, ...), filtered by the site. For a
+    /// studio's own event types; the entity types of the bindings are checked at compile time
+    /// with [`events_of`](Self::events_of).
     pub fn event_types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
         let types: Vec<Value> = types.into_iter().map(|t| Value::String(t.into())).collect();
         self.filters.push(Filter::cond("event_type", "in", types));
         self
     }
 
-    /// Only changes of this field (`attribute_name`), filtered by the site.
+    /// Only the events of entity type `M` for `operations` (empty: all four), named by the
+    /// bindings: `.events_of::<markers::Version>(&[Operation::Create, Operation::Update])`. A
+    /// typo is a compile error, where `.event_types(["Shotgun_Version_Chnage"])` reads nothing.
+    /// Filtered by the site.
+    pub fn events_of<M: EntityType>(self, operations: &[crate::webhook::Operation]) -> Self {
+        use crate::webhook::Operation as Op;
+        let wanted = |op: &str| {
+            operations.is_empty()
+                || operations.iter().any(|o| {
+                    matches!(
+                        (o, op),
+                        (Op::Create, "create")
+                            | (Op::Update, "update")
+                            | (Op::Delete, "delete")
+                            | (Op::Revive, "revive")
+                    )
+                })
+        };
+        let types: Vec<String> = crate::webhook::OPERATIONS
+            .iter()
+            .filter(|(op, _)| wanted(op))
+            .filter_map(|(op, _)| crate::webhook::event_type(M::NAME, op))
+            .collect();
+        self.event_types(types)
+    }
+
+    /// Only the changes of `field`, a field handle of the bindings (`Version::F.sg_status_list`):
+    /// its entity type's change events whose `attribute_name` is the field. A typo is a compile
+    /// error, where `.attribute("sg_stauts_list")` reads nothing. Filtered by the site.
+    pub fn changes_of<E: EntityType, K: Kind, A>(self, field: FieldRef<E, K, A>) -> Self {
+        self.events_of::<E>(&[crate::webhook::Operation::Update])
+            .attribute(field.path())
+    }
+
+    /// Only changes of this field (`attribute_name`), filtered by the site. Where the bindings
+    /// name the field, [`changes_of`](Self::changes_of) checks the name at compile time.
     pub fn attribute(mut self, name: &str) -> Self {
         self.filters
             .push(Filter::cond("attribute_name", "is", [name]));

@@ -80,6 +80,36 @@ impl Subscription {
         }
     }
 
+    /// The events of entity type `M`, named by the bindings (`markers::Shot`), for `operations`
+    /// (empty: all four): a typo is a compile error, where a string names nothing and reads
+    /// nothing. More entity types with [`and`](Subscription::and).
+    pub fn of<M: sg_runtime::typed::EntityType>(
+        operations: &[sg_runtime::webhook::Operation],
+    ) -> Subscription {
+        use sg_runtime::webhook::Operation as Op;
+        let operations = operations
+            .iter()
+            .filter_map(|o| match o {
+                Op::Create => Some("create"),
+                Op::Update => Some("update"),
+                Op::Delete => Some("delete"),
+                Op::Revive => Some("revive"),
+                Op::Other(_) => None,
+            })
+            .map(str::to_owned)
+            .collect();
+        Subscription {
+            entity_types: vec![M::NAME.to_string()],
+            operations,
+        }
+    }
+
+    /// Adds entity type `M` (`markers::Version`), for the same operations.
+    pub fn and<M: sg_runtime::typed::EntityType>(mut self) -> Subscription {
+        self.entity_types.push(M::NAME.to_string());
+        self
+    }
+
     /// The event log's `event_type`s these are (`Shotgun_Shot_New`, ...); empty for "all".
     fn event_types(&self) -> Vec<String> {
         if self.entity_types.is_empty() {

@@ -499,3 +499,19 @@ fn after_a_long_outage_the_log_is_read_page_after_page_and_the_checkpoint_stays_
     assert!(size < 10_000, "the event stream's place is {size} bytes");
     back.stop();
 }
+
+#[test]
+fn a_subscription_names_its_entity_types_from_the_bindings() {
+    use sg_runtime::webhook::Operation;
+    use sg_tests::demo::markers;
+    let typed = Subscription::of::<markers::Shot>(&[Operation::Create, Operation::Update])
+        .and::<markers::Version>();
+    assert_eq!(
+        typed,
+        Subscription::new(["Shot", "Version"], ["create", "update"])
+    );
+    assert_eq!(
+        Subscription::of::<markers::Shot>(&[]),
+        Subscription::new(["Shot"], Vec::<String>::new())
+    );
+}

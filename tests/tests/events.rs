@@ -240,8 +240,8 @@ fn site_side_filters_do_not_look_like_gaps() {
     let client = server.client().unwrap();
     let mut stream = EventStream::builder(&client)
         .start(Start::After(0))
-        .event_types(["Shotgun_Shot_Change"])
-        .attribute("sg_status_list")
+        // The typed form of `.event_types(["Shotgun_Shot_Change"]).attribute("sg_status_list")`.
+        .changes_of(Shot::F.sg_status_list)
         .gap_timeout(Duration::from_secs(3600))
         .open()
         .unwrap();
@@ -267,6 +267,35 @@ fn site_side_filters_do_not_look_like_gaps() {
         stream.place().contiguous,
         got.last().unwrap().id,
         "the place moves past the other events"
+    );
+}
+
+#[test]
+fn entity_types_and_operations_come_from_the_bindings() {
+    use sg_runtime::webhook::Operation;
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let mut stream = EventStream::builder(&client)
+        .start(Start::After(0))
+        .events_of::<sg_tests::demo::markers::Shot>(&[Operation::Create])
+        .gap_timeout(Duration::from_secs(3600))
+        .open()
+        .unwrap();
+    let shot = Shot::create()
+        .set(Shot::F.code, "sh902")
+        .send(&client)
+        .unwrap();
+    Shot::update(shot.id())
+        .set(Shot::F.description, "changed")
+        .send(&client)
+        .unwrap();
+    let got = collect(&mut stream);
+    let types: Vec<&str> = got.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["Shotgun_Shot_New"]);
+    let sent = sg_tests::last_params(&server, "read");
+    assert!(
+        sent.to_string().contains("Shotgun_Shot_New"),
+        "filtered by the site: {sent}"
     );
 }
 

@@ -68,8 +68,7 @@ fn main() {
 
     let mut stream = EventStream::builder(&site.client)
         .start(Start::After(0))
-        .event_types(["Shotgun_Version_Change"])
-        .attribute("sg_status_list")
+        .changes_of(Version::F.sg_status_list)
         .poll_interval(Duration::from_millis(50))
         .max_poll(Duration::from_millis(400))
         .gap_timeout(Duration::from_secs(10))
