@@ -219,7 +219,7 @@ fn create_update_add_remove_and_batch() {
         ])
     );
     // Ids borrowed from a slice, as links are (issue 30: `&ids[..1]` was refused).
-    let ids = vec![version.id(), version.id()];
+    let ids = [version.id(), version.id()];
     Playlist::update(playlist.id())
         .add(Playlist::F.versions, &ids[..1])
         .send(&client)
