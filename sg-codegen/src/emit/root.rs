@@ -148,8 +148,11 @@ impl Emitter<'_> {
         c.line(&format!("pub enum {name} {{}}"));
         // Hidden from rustdoc: the set's doc lists its types, and an impl per member on every
         // marker's page made the markers module most of the bindings' documentation.
+        // Not recommended: a link refused by a field shows the field's note, not a list of the
+        // sets each type belongs to.
         for m in members {
             c.line("#[doc(hidden)]");
+            c.line("#[diagnostic::do_not_recommend]");
             c.line(&format!(
                 "impl {rt}::typed::LinkTarget<{name}> for {} {{}}",
                 ident_text(m)

@@ -35,6 +35,7 @@ pub trait HasFilmstrip: EntityType {}
     note = "an `image` field takes a thumbnail: `upload_thumbnail`; a file linked to the record but in no field: `Client::upload` with no `field_name`"
 )]
 pub trait FileField: Kind {}
+#[diagnostic::do_not_recommend]
 impl FileField for kind::Url {}
 
 /// The id of the Attachment an upload made, typed.

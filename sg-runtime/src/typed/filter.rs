@@ -214,7 +214,7 @@ impl<T: 'static, R: IntoTarget<T>> Compare<kind::MultiEntity<T>> for R {
 }
 
 macro_rules! mark {
-    ($tr:ident: $($k:ty),*) => {$( impl $tr for $k {} )*};
+    ($tr:ident: $($k:ty),*) => {$( #[diagnostic::do_not_recommend] impl $tr for $k {} )*};
 }
 mark!(ByValue: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Checkbox, kind::Date, kind::DateTime, kind::Opaque);
 mark!(Equatable: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Checkbox, kind::Date, kind::DateTime, kind::Opaque, kind::TagList);
@@ -223,19 +223,33 @@ mark!(Ordered: kind::Number, kind::Float, kind::Measure, kind::Date, kind::DateT
 mark!(NotBetween: kind::Number, kind::Float);
 mark!(Dated: kind::Date, kind::DateTime);
 mark!(Nullable: kind::Text, kind::Number, kind::Float, kind::Measure, kind::Checkbox, kind::Date, kind::DateTime, kind::Opaque, kind::Image, kind::TagList);
+#[diagnostic::do_not_recommend]
 impl<M: 'static> ByValue for kind::Id<M> {}
+#[diagnostic::do_not_recommend]
 impl<M: 'static> Equatable for kind::Id<M> {}
+#[diagnostic::do_not_recommend]
 impl<M: 'static> Membership for kind::Id<M> {}
+#[diagnostic::do_not_recommend]
 impl<M: 'static> Ordered for kind::Id<M> {}
+#[diagnostic::do_not_recommend]
 impl<V: crate::WireValue + 'static> ByValue for kind::List<V> {}
+#[diagnostic::do_not_recommend]
 impl<V: crate::WireValue + 'static> Equatable for kind::List<V> {}
+#[diagnostic::do_not_recommend]
 impl<V: crate::WireValue + 'static> Membership for kind::List<V> {}
+#[diagnostic::do_not_recommend]
 impl<V: crate::WireValue + 'static> Nullable for kind::List<V> {}
+#[diagnostic::do_not_recommend]
 impl<T: super::TargetSet> Equatable for kind::Entity<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: super::TargetSet> Membership for kind::Entity<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: super::TargetSet> Nullable for kind::Entity<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: super::TargetSet> Equatable for kind::MultiEntity<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: super::TargetSet> Membership for kind::MultiEntity<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: super::TargetSet> Nullable for kind::MultiEntity<T> {}
 
 fn compared<K, V: Compare<K>>(items: impl IntoIterator<Item = V>) -> Vec<Value> {

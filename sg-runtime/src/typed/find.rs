@@ -393,30 +393,35 @@ pub trait ReturnFields<E> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<F: EntityField> ReturnFields<F::Type> for F {
     fn push_paths(self, out: &mut Vec<String>) {
         out.push(self.wire_name().into());
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<F: EntityField, const N: usize> ReturnFields<F::Type> for [F; N] {
     fn push_paths(self, out: &mut Vec<String>) {
         out.extend(self.iter().map(|f| f.wire_name().to_string()));
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<F: EntityField> ReturnFields<F::Type> for &[F] {
     fn push_paths(self, out: &mut Vec<String>) {
         out.extend(self.iter().map(|f| f.wire_name().to_string()));
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<F: EntityField> ReturnFields<F::Type> for Vec<F> {
     fn push_paths(self, out: &mut Vec<String>) {
         self.as_slice().push_paths(out)
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<E, K, A: Returnable> ReturnFields<E> for FieldRef<E, K, A> {
     fn push_paths(self, out: &mut Vec<String>) {
         out.push(self.path().into());
@@ -426,6 +431,7 @@ impl<E, K, A: Returnable> ReturnFields<E> for FieldRef<E, K, A> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<E, K, A: Returnable> ReturnFields<E> for &FieldRef<E, K, A> {
     fn push_paths(self, out: &mut Vec<String>) {
         out.push(self.path().into());
@@ -435,6 +441,7 @@ impl<E, K, A: Returnable> ReturnFields<E> for &FieldRef<E, K, A> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<E, K, A: Returnable, const N: usize> ReturnFields<E> for [FieldRef<E, K, A>; N] {
     fn push_paths(self, out: &mut Vec<String>) {
         out.extend(self.iter().map(|f| f.path().to_string()));
@@ -448,6 +455,7 @@ impl<E, K, A: Returnable, const N: usize> ReturnFields<E> for [FieldRef<E, K, A>
 
 macro_rules! return_tuples {
     ($(($($t:ident),+))*) => {$(
+        #[diagnostic::do_not_recommend]
         impl<E, $($t: ReturnFields<E>),+> ReturnFields<E> for ($($t,)+) {
             #[allow(non_snake_case)]
             fn push_paths(self, out: &mut Vec<String>) {

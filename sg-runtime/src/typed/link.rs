@@ -583,6 +583,9 @@ impl<R: IntoTarget<T>, T> IntoTarget<T> for Option<R> {
 }
 
 /// A value that can be written to (or compared with) a field of kind `K`.
+///
+/// Its impls are `do_not_recommend`: a refusal shows the trait's note, which says what each kind
+/// takes in one line, instead of a list of impls that took a screen (issue 30).
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` cannot be a value of a `{K}` field",
     label = "wrong value type for this field",
@@ -595,6 +598,7 @@ pub trait Settable<K> {
 
 macro_rules! settable {
     ($kind:ty => $($t:ty),* $(,)?) => {$(
+        #[diagnostic::do_not_recommend]
         impl Settable<$kind> for $t {
             fn to_value(self) -> Value {
                 self.to_wire()
@@ -605,6 +609,7 @@ macro_rules! settable {
 
 macro_rules! settable_as {
     ($kind:ty => $target:ty: $($t:ty),* $(,)?) => {$(
+        #[diagnostic::do_not_recommend]
         impl Settable<$kind> for $t {
             fn to_value(self) -> Value {
                 <$target>::from(self).to_wire()
@@ -625,16 +630,19 @@ settable_as!(kind::Float => f64: f64, f32, i32, i16, i8, u32, u16, u8);
 /// the wire as JSON integers, as large as they are: a site refuses one out of its range.
 macro_rules! settable_wide_int {
     ($($kind:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl Settable<$kind> for usize {
             fn to_value(self) -> Value {
                 Value::from(self)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl Settable<$kind> for u64 {
             fn to_value(self) -> Value {
                 Value::from(self)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl Settable<$kind> for isize {
             fn to_value(self) -> Value {
                 Value::from(self)
@@ -645,6 +653,7 @@ macro_rules! settable_wide_int {
 settable_wide_int!(kind::Number, kind::Measure, kind::Float);
 
 // Whole numbers are numbers of a float or currency field too (a site takes `5` for `5.0`).
+#[diagnostic::do_not_recommend]
 impl Settable<kind::Float> for i64 {
     fn to_value(self) -> Value {
         Value::from(self)
@@ -660,6 +669,7 @@ settable!(kind::Serializable => Value);
 /// would overlap the tag-list and multi-entity impls (an `Option` is a list of at most one).
 macro_rules! settable_option {
     ($($kind:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl<T: Settable<$kind>> Settable<$kind> for Option<T> {
             fn to_value(self) -> Value {
                 self.map_or(Value::Null, Settable::to_value)
@@ -682,18 +692,21 @@ settable_option!(
 );
 
 /// An `id` field takes ids of its own entity type.
+#[diagnostic::do_not_recommend]
 impl<M: 'static> Settable<kind::Id<M>> for Id<M> {
     fn to_value(self) -> Value {
         Value::from(self.raw)
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<V: WireValue + 'static> Settable<kind::List<V>> for V {
     fn to_value(self) -> Value {
         self.to_wire()
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<V: WireValue + 'static> Settable<kind::List<V>> for Option<V> {
     fn to_value(self) -> Value {
         self.map_or(Value::Null, |v| v.to_wire())
@@ -701,18 +714,21 @@ impl<V: WireValue + 'static> Settable<kind::List<V>> for Option<V> {
 }
 
 /// A list field with no generated enum takes its values as text.
+#[diagnostic::do_not_recommend]
 impl Settable<kind::List<String>> for &str {
     fn to_value(self) -> Value {
         Value::String(self.into())
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<I: IntoIterator<Item = S>, S: Into<String>> Settable<kind::TagList> for I {
     fn to_value(self) -> Value {
         Value::Array(self.into_iter().map(|s| Value::String(s.into())).collect())
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: 'static, R: IntoTarget<T>> Settable<kind::Entity<T>> for R {
     fn to_value(self) -> Value {
         self.link_value()
@@ -720,6 +736,7 @@ impl<T: 'static, R: IntoTarget<T>> Settable<kind::Entity<T>> for R {
 }
 
 /// A list of links; `None` is the empty list.
+#[diagnostic::do_not_recommend]
 impl<T: 'static, I, R> Settable<kind::MultiEntity<T>> for I
 where
     I: IntoIterator<Item = R>,

@@ -209,7 +209,9 @@ pub enum ThroughMany {}
     note = "a site returns nothing for a deep link through a multi-entity field; read the linked records with a second find filtered on the link instead"
 )]
 pub trait Returnable {}
+#[diagnostic::do_not_recommend]
 impl Returnable for Writable {}
+#[diagnostic::do_not_recommend]
 impl Returnable for ReadOnly {}
 
 /// The access of a deep path: read-only, or filter-only once it goes through a multi-entity link.

@@ -38,7 +38,9 @@ impl Numeric for kind::Float {
     message = "`group_by_entity_type` applies to link fields, not to a `{Self}` field"
 )]
 pub trait Linked: Kind {}
+#[diagnostic::do_not_recommend]
 impl<T: TargetSet> Linked for kind::Entity<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: TargetSet> Linked for kind::MultiEntity<T> {}
 
 /// List kinds (`list`, `status_list`): `status_percentage` and `status_list`.
@@ -46,6 +48,7 @@ impl<T: TargetSet> Linked for kind::MultiEntity<T> {}
     message = "`status_percentage` and `status_list` apply to status and list fields, not to a `{Self}` field"
 )]
 pub trait Listed: Kind {}
+#[diagnostic::do_not_recommend]
 impl<V: WireValue + 'static> Listed for kind::List<V> {}
 
 /// How date groups are cut (`group_by_date`).

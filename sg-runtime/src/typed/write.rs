@@ -18,6 +18,7 @@ use std::marker::PhantomData;
     note = "the schema marks the field as not editable (computed, system-managed or UI-only)"
 )]
 pub trait WritableAccess {}
+#[diagnostic::do_not_recommend]
 impl WritableAccess for Writable {}
 
 /// Kinds that take `add` / `remove`.
@@ -26,6 +27,7 @@ impl WritableAccess for Writable {}
     note = "set the field's whole value with `set` instead"
 )]
 pub trait MultiLink: Kind {}
+#[diagnostic::do_not_recommend]
 impl<T: super::TargetSet> MultiLink for kind::MultiEntity<T> {}
 
 /// Kinds whose values can identify a create: text and uuid-like fields (compared whole).
@@ -34,7 +36,9 @@ impl<T: super::TargetSet> MultiLink for kind::MultiEntity<T> {}
     note = "add a text field (or use a uuid field) whose value you keep unique, such as `sg_uuid`"
 )]
 pub trait KeyKind: Kind {}
+#[diagnostic::do_not_recommend]
 impl KeyKind for kind::Text {}
+#[diagnostic::do_not_recommend]
 impl KeyKind for kind::Opaque {}
 
 /// A typed `create` of a `T`: `Shot::create().set(Shot::F.code, "sh010").send(&client)`.

@@ -86,10 +86,13 @@ pub mod markers {
     /// The entity types `Shot.sg_links` may link to: Asset, CustomEntity01, Sequence.
     pub enum ShotSgLinksTargets {}
     #[doc(hidden)]
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::LinkTarget<ShotSgLinksTargets> for Asset {}
     #[doc(hidden)]
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::LinkTarget<ShotSgLinksTargets> for CustomEntity01 {}
     #[doc(hidden)]
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::LinkTarget<ShotSgLinksTargets> for Sequence {}
     impl ::sg_runtime::typed::TargetSet for ShotSgLinksTargets {
         const NAMES: &'static [&'static str] = &["Asset", "CustomEntity01", "Sequence"];
@@ -99,8 +102,10 @@ pub mod markers {
     /// The entity types `Shot.sg_parent` may link to: Asset, Sequence.
     pub enum ShotSgParentTargets {}
     #[doc(hidden)]
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::LinkTarget<ShotSgParentTargets> for Asset {}
     #[doc(hidden)]
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::LinkTarget<ShotSgParentTargets> for Sequence {}
     impl ::sg_runtime::typed::TargetSet for ShotSgParentTargets {
         const NAMES: &'static [&'static str] = &["Asset", "Sequence"];
