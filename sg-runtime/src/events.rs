@@ -423,12 +423,22 @@ pub struct EventStreamBuilder {
     client: Client,
     start: Start,
     filters: Vec<Filter>,
+    /// Names given as strings (event types, an attribute), checked against the site's schema
+    /// when the stream opens.
+    named: Named,
     poll: Duration,
     max_poll: Duration,
     gap_timeout: Duration,
     page_size: usize,
     store: Option<Box<dyn PlaceStore>>,
     save_every: Duration,
+}
+
+/// The names a stream was given as strings.
+#[derive(Default)]
+struct Named {
+    event_types: Vec<String>,
+    attribute: Option<String>,
 }
 
 impl EventStreamBuilder {
@@ -442,7 +452,13 @@ impl EventStreamBuilder {
     /// studio's own event types; the entity types of the bindings are checked at compile time
     /// with [`events_of`](Self::events_of).
     pub fn event_types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
-        let types: Vec<Value> = types.into_iter().map(|t| Value::String(t.into())).collect();
+        let types: Vec<String> = types.into_iter().map(Into::into).collect();
+        self.named.event_types.extend(types.iter().cloned());
+        self.filter_event_types(types)
+    }
+
+    fn filter_event_types(mut self, types: Vec<String>) -> Self {
+        let types: Vec<Value> = types.into_iter().map(Value::String).collect();
         self.filters.push(Filter::cond("event_type", "in", types));
         self
     }
@@ -470,20 +486,23 @@ impl EventStreamBuilder {
             .filter(|(op, _)| wanted(op))
             .filter_map(|(op, _)| crate::webhook::event_type(M::NAME, op))
             .collect();
-        self.event_types(types)
+        self.filter_event_types(types)
     }
 
     /// Only the changes of `field`, a field handle of the bindings (`Version::F.sg_status_list`):
     /// its entity type's change events whose `attribute_name` is the field. A typo is a compile
     /// error, where `.attribute("sg_stauts_list")` reads nothing. Filtered by the site.
     pub fn changes_of<E: EntityType, K: Kind, A>(self, field: FieldRef<E, K, A>) -> Self {
-        self.events_of::<E>(&[crate::webhook::Operation::Update])
-            .attribute(field.path())
+        let mut b = self.events_of::<E>(&[crate::webhook::Operation::Update]);
+        b.filters
+            .push(Filter::cond("attribute_name", "is", [field.path()]));
+        b
     }
 
     /// Only changes of this field (`attribute_name`), filtered by the site. Where the bindings
     /// name the field, [`changes_of`](Self::changes_of) checks the name at compile time.
     pub fn attribute(mut self, name: &str) -> Self {
+        self.named.attribute = Some(name.to_string());
         self.filters
             .push(Filter::cond("attribute_name", "is", [name]));
         self
@@ -542,8 +561,15 @@ impl EventStreamBuilder {
         self
     }
 
-    /// Opens the stream: from the checkpoint if there is one, else from [`Start`].
+    /// Opens the stream: from the checkpoint if there is one, else from [`Start`]. Names given
+    /// as strings are checked against the site's schema first: one that names nothing there
+    /// (a misspelt entity type or change kind, a field the entity types do not have) is logged
+    /// as a warning and kept in [`EventStream::warnings`]; the stream opens all the same.
     pub fn open(self) -> Result<EventStream> {
+        let warnings = check_names(&self.client, &self.named);
+        for w in &warnings {
+            log::warn!("event stream: {w}");
+        }
         let mut store = self.store;
         let saved = match &mut store {
             Some(s) => s.load()?,
@@ -581,6 +607,7 @@ impl EventStreamBuilder {
             place,
             client: self.client,
             filters: self.filters,
+            warnings,
             poll: self.poll,
             max_poll: self.max_poll,
             gap_timeout: self.gap_timeout,
@@ -594,6 +621,94 @@ impl EventStreamBuilder {
             idle: self.poll,
         })
     }
+}
+
+/// The kinds of record change a site logs, as the last part of an event type.
+const CHANGE_KINDS: [&str; 4] = ["New", "Change", "Retirement", "Revival"];
+
+/// Whether `a` looks like a misspelling of `b`: the same first letter, and one or two edits
+/// away (a swap of two neighbours counts as one). `View` is not `New` misspelt.
+fn near(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 || a.first() != b.first() {
+        return false;
+    }
+    // Optimal string alignment distance.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()] <= 2
+}
+
+/// Checks the names given as strings against the site's schema (two reads at most, only when
+/// there are such names); a schema that cannot be read checks nothing.
+fn check_names(client: &Client, named: &Named) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if named.event_types.is_empty() && named.attribute.is_none() {
+        return warnings;
+    }
+    let entities: BTreeSet<String> = match client.schema_entity_read(None) {
+        Ok(Value::Object(m)) => m.keys().cloned().collect(),
+        _ => return warnings,
+    };
+    let mut types_named = BTreeSet::new();
+    for t in &named.event_types {
+        // `Shotgun_<Type>_<Kind>` is a record's change; anything else is the site's or a
+        // studio's own event type, which no schema lists.
+        let Some(rest) = t.strip_prefix("Shotgun_") else {
+            continue;
+        };
+        let Some((entity, kind)) = rest.rsplit_once('_') else {
+            continue;
+        };
+        let known_kind = CHANGE_KINDS.contains(&kind);
+        if !entities.contains(entity) {
+            if known_kind {
+                warnings.push(format!(
+                    "event type `{t}`: the site has no entity type `{entity}`; the stream sees none of these events"
+                ));
+            }
+            continue;
+        }
+        if known_kind {
+            types_named.insert(entity.to_string());
+        } else if let Some(meant) = CHANGE_KINDS.iter().find(|k| near(kind, k)) {
+            warnings.push(format!(
+                "event type `{t}`: `{kind}` is not a change the site logs (did you mean `Shotgun_{entity}_{meant}`?); the stream sees none of these events"
+            ));
+        }
+    }
+    if let Some(attribute) = &named.attribute {
+        let has = |entity: &str| match client.schema_field_read(entity, None, None) {
+            Ok(Value::Object(fields)) => Some(fields.contains_key(attribute)),
+            _ => None,
+        };
+        let answers: Vec<(String, Option<bool>)> =
+            types_named.iter().map(|e| (e.clone(), has(e))).collect();
+        if !answers.is_empty() && answers.iter().all(|(_, a)| *a == Some(false)) {
+            let names: Vec<&str> = answers.iter().map(|(e, _)| e.as_str()).collect();
+            warnings.push(format!(
+                "attribute `{attribute}`: no field of that name on {}; the stream sees none of these changes",
+                names.join(", ")
+            ));
+        }
+    }
+    warnings
 }
 
 fn newest_id(client: &Client) -> Result<i64> {
@@ -612,6 +727,7 @@ fn newest_id(client: &Client) -> Result<i64> {
 pub struct EventStream {
     client: Client,
     filters: Vec<Filter>,
+    warnings: Vec<String>,
     poll: Duration,
     max_poll: Duration,
     gap_timeout: Duration,
@@ -639,6 +755,7 @@ impl EventStream {
             client: client.clone(),
             start: Start::Now,
             filters: Vec::new(),
+            named: Named::default(),
             poll: Duration::from_secs(1),
             max_poll: Duration::from_secs(10),
             gap_timeout: Duration::from_secs(60),
@@ -646,6 +763,12 @@ impl EventStream {
             store: None,
             save_every: Duration::ZERO,
         }
+    }
+
+    /// What the check of its string names found when it opened (see
+    /// [`EventStreamBuilder::open`]): each a sentence naming the name and what is wrong.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The stream's place now.

@@ -300,6 +300,47 @@ fn entity_types_and_operations_come_from_the_bindings() {
 }
 
 #[test]
+fn names_given_as_strings_that_name_nothing_are_warned_of() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let open = |types: &[&str], attribute: Option<&str>| {
+        let mut b = EventStream::builder(&client)
+            .start(Start::After(0))
+            .event_types(types.iter().copied());
+        if let Some(a) = attribute {
+            b = b.attribute(a);
+        }
+        b.open().unwrap().warnings().to_vec()
+    };
+    let w = open(
+        &[
+            "Shotgun_Version_Chnage",
+            "Shotgun_Shto_New",
+            "Shotgun_User_Login",
+            "Shotgun_Attachment_View",
+        ],
+        None,
+    );
+    assert_eq!(w.len(), 2, "{w:#?}");
+    assert!(
+        w[0].contains("Shotgun_Version_Chnage") && w[0].contains("`Shotgun_Version_Change`"),
+        "{w:?}"
+    );
+    assert!(w[1].contains("no entity type `Shto`"), "{w:?}");
+    let w = open(&["Shotgun_Version_Change"], Some("sg_stauts_list"));
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].contains("`sg_stauts_list`") && w[0].contains("Version"),
+        "{w:?}"
+    );
+    assert!(open(
+        &["Shotgun_Version_Change", "Shotgun_Shot_New"],
+        Some("sg_status_list")
+    )
+    .is_empty());
+}
+
+#[test]
 fn an_outage_pauses_the_stream_and_keeps_its_place() {
     let server = demo_server();
     let client = server
