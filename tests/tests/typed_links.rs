@@ -6,7 +6,7 @@ use sg_runtime::typed::prelude::*;
 use sg_runtime::typed::LinkTypeError;
 use sg_runtime::{EntityRef, Error};
 use sg_tests::demo::{
-    markers, HumanUser, Shot, ShotField, ShotSgStatusList, Task, TaskSgStatusList, Version,
+    markers, HumanUser, Note, Shot, ShotField, ShotSgStatusList, Task, TaskSgStatusList, Version,
 };
 use sg_tests::SiteClient;
 use sg_tests::{demo_server, last_params};
@@ -503,5 +503,34 @@ fn list_enums_parse_wire_values_and_display_names() {
             .iter()
             .filter(|v| v.parse::<TaskSgStatusList>().is_ok())
             .count()
+    );
+}
+
+#[test]
+fn a_shot_and_a_version_go_into_note_links_together() {
+    let server = demo_server();
+    let client = server.client().unwrap();
+    let sh010 = shot(&client, "sh010");
+    let version = Version::create()
+        .set(Version::F.code, "sh010_v001")
+        .send(&client)
+        .unwrap();
+    // One spelling for links of several types (issue 30), each checked at compile time.
+    let note = Note::create()
+        .set(Note::F.subject, "Notes from dailies")
+        .set(
+            Note::F.note_links,
+            Links::of(sh010.link()).and(version.id()),
+        )
+        .send(&client)
+        .unwrap();
+    let links = note.get(&Note::F.note_links).unwrap().unwrap();
+    let got: Vec<(&str, i64)> = links
+        .iter()
+        .map(|l| (l.entity_type(), l.raw_id()))
+        .collect();
+    assert_eq!(
+        got,
+        [("Shot", sh010.id.get()), ("Version", version.id().get())]
     );
 }

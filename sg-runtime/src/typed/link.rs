@@ -747,6 +747,45 @@ where
     }
 }
 
+/// Links of several entity types for one multi-entity field: a Shot and a Version into a
+/// Note's `note_links`, where an array must hold one type:
+///
+/// ```ignore
+/// Note::create()
+///     .set(Note::F.subject, "Notes from dailies")
+///     .set(Note::F.note_links, Links::of(shot.link()).and(version.link()))
+///     .send(&client)?;
+/// ```
+///
+/// Each link is checked against the field's valid types at compile time, as one link is.
+pub struct Links<T> {
+    values: Vec<Value>,
+    _t: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Links<T> {
+    /// The list with `link` first.
+    pub fn of(link: impl IntoTarget<T>) -> Links<T> {
+        Links {
+            values: vec![link.link_value()],
+            _t: std::marker::PhantomData,
+        }
+    }
+
+    /// The list with `link` added.
+    pub fn and(mut self, link: impl IntoTarget<T>) -> Links<T> {
+        self.values.push(link.link_value());
+        self
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: 'static> Settable<kind::MultiEntity<T>> for Links<T> {
+    fn to_value(self) -> Value {
+        Value::Array(self.values)
+    }
+}
+
 /// One link of a multi-entity field, for `is`/`is_not` and membership relations.
 pub(crate) fn link_value<T, R: IntoTarget<T>>(r: R) -> Value {
     r.link_value()

@@ -37,7 +37,7 @@ pub use filter::{Compare, Condition, DateUnit, Sort};
 pub use find::{Find, Partial, Preset, Readable, ReturnFields, TypedIter};
 pub use following::{follow, followers, following, unfollow, Following, IsHumanUser, IsProject};
 pub use link::{
-    AllIn, AnyLink, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Settable, TargetRef,
+    AllIn, AnyLink, EveryEntity, Id, IntoTarget, Link, LinkTypeError, Links, Settable, TargetRef,
     TargetSet, Within,
 };
 pub use notes::{note_thread, text_search, IsAttachment, IsNote, IsReply, TextSearch, ThreadItem};
@@ -50,8 +50,8 @@ pub use write::{Batch, BatchResults, BatchSlot, Create, KeyKind, Update, Writabl
 /// Everything a typed program needs in scope: `use sg_runtime::typed::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Condition, DateUnit, Entity, EntityField, Files, Id, Link, Partial, Readable, Record,
-        TargetRef,
+        Condition, DateUnit, Entity, EntityField, Files, Id, Link, Links, Partial, Readable,
+        Record, TargetRef,
     };
 }
 
