@@ -111,6 +111,8 @@ impl Emitter<'_> {
             escape(&e.display)
         )));
         c.line(&format!("pub enum {m} {{}}"));
+        // A refusal names the markers in its note, not a list of every entity type.
+        c.line("#[diagnostic::do_not_recommend]");
         c.open(&format!("impl {rt}::typed::EntityType for {m}"));
         c.line(&format!("const NAME: &'static str = {};", literal(&e.wire)));
         c.line(&format!("type Attachment = {attachment};"));

@@ -71,8 +71,9 @@ pub struct FieldInfo {
 
 /// An entity type of a site, as a type: implemented by the generated markers.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a ShotGrid entity type of the generated schema",
-    label = "not an entity type marker"
+    message = "`{Self}` is not an entity type marker: name entity types by their markers (`markers::Shot`)",
+    label = "not an entity type marker",
+    note = "the bindings' struct of the same name (`Shot`) is a record of that type, not the type"
 )]
 pub trait EntityType: 'static {
     /// The entity type's wire name, such as `Shot`.

@@ -6,72 +6,84 @@
 pub mod markers {
     /// The entity type `Asset` (**Asset**) as a type.
     pub enum Asset {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for Asset {
         const NAME: &'static str = "Asset";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `CustomEntity01` (**Disk Location**) as a type.
     pub enum CustomEntity01 {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for CustomEntity01 {
         const NAME: &'static str = "CustomEntity01";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `CustomEntity02` (**Shot**) as a type.
     pub enum CustomEntity02 {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for CustomEntity02 {
         const NAME: &'static str = "CustomEntity02";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `CustomThing` (**Custom Thing B**) as a type.
     pub enum CustomThing {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for CustomThing {
         const NAME: &'static str = "CustomThing";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `Custom_Thing` (**Custom Thing A**) as a type.
     pub enum CustomThing2 {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for CustomThing2 {
         const NAME: &'static str = "Custom_Thing";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `Self` (**Self**) as a type.
     pub enum ESelf {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for ESelf {
         const NAME: &'static str = "Self";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `Sequence` (**Sequence**) as a type.
     pub enum Sequence {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for Sequence {
         const NAME: &'static str = "Sequence";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `Shot` (**Shot**) as a type.
     pub enum Shot {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for Shot {
         const NAME: &'static str = "Shot";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `ShotField` (**Shot Field Entity**) as a type.
     pub enum ShotField {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for ShotField {
         const NAME: &'static str = "ShotField";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `Type` (**Type**) as a type.
     pub enum Type {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for Type {
         const NAME: &'static str = "Type";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `mod` (**Mod**) as a type.
     pub enum Mod {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for Mod {
         const NAME: &'static str = "mod";
         type Attachment = ::sg_runtime::typed::AnyEntity;
     }
     /// The entity type `self_` (**Self Again**) as a type.
     pub enum ESelf2 {}
+    #[diagnostic::do_not_recommend]
     impl ::sg_runtime::typed::EntityType for ESelf2 {
         const NAME: &'static str = "self_";
         type Attachment = ::sg_runtime::typed::AnyEntity;
