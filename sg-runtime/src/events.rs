@@ -211,6 +211,34 @@ pub enum Start {
     Now,
 }
 
+/// What an event did to its record (a webhook delivery's `operation`; the event stream's
+/// [`events_of`](EventStreamBuilder::events_of) filters by it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// A record was created.
+    Create,
+    /// A field of a record changed.
+    Update,
+    /// A record was deleted (to the trash).
+    Delete,
+    /// A record came back from the trash.
+    Revive,
+    /// A site's other events (logins, action menu items, ...), by their operation name.
+    Other(String),
+}
+
+impl Operation {
+    pub(crate) fn from_wire(s: &str) -> Operation {
+        match s {
+            "create" => Operation::Create,
+            "update" => Operation::Update,
+            "delete" => Operation::Delete,
+            "revive" => Operation::Revive,
+            other => Operation::Other(other.to_string()),
+        }
+    }
+}
+
 /// The highest event id a stream or a checkpoint takes. A site's ids are far below it; the
 /// bound keeps every `id + 1` the stream computes from overflowing.
 pub const MAX_EVENT_ID: i64 = 1 << 62;
@@ -467,8 +495,8 @@ impl EventStreamBuilder {
     /// bindings: `.events_of::<markers::Version>(&[Operation::Create, Operation::Update])`. A
     /// typo is a compile error, where `.event_types(["Shotgun_Version_Chnage"])` reads nothing.
     /// Filtered by the site.
-    pub fn events_of<M: EntityType>(self, operations: &[crate::webhook::Operation]) -> Self {
-        use crate::webhook::Operation as Op;
+    pub fn events_of<M: EntityType>(self, operations: &[Operation]) -> Self {
+        use Operation as Op;
         let wanted = |op: &str| {
             operations.is_empty()
                 || operations.iter().any(|o| {
@@ -481,10 +509,10 @@ impl EventStreamBuilder {
                     )
                 })
         };
-        let types: Vec<String> = crate::webhook::OPERATIONS
+        let types: Vec<String> = sg_api3::webhook::OPERATIONS
             .iter()
             .filter(|(op, _)| wanted(op))
-            .filter_map(|(op, _)| crate::webhook::event_type(M::NAME, op))
+            .filter_map(|(op, _)| sg_api3::webhook::event_type(M::NAME, op))
             .collect();
         self.filter_event_types(types)
     }
@@ -493,7 +521,7 @@ impl EventStreamBuilder {
     /// its entity type's change events whose `attribute_name` is the field. A typo is a compile
     /// error, where `.attribute("sg_stauts_list")` reads nothing. Filtered by the site.
     pub fn changes_of<E: EntityType, K: Kind, A>(self, field: FieldRef<E, K, A>) -> Self {
-        let mut b = self.events_of::<E>(&[crate::webhook::Operation::Update]);
+        let mut b = self.events_of::<E>(&[Operation::Update]);
         b.filters
             .push(Filter::cond("attribute_name", "is", [field.path()]));
         b

@@ -8,6 +8,9 @@
 //! [`Event`] the event stream gives, so that one handler serves both
 //! (`delivery.event.change_of::<Shot>()`).
 
+// `Operation` lives with the event stream (which filters by it); re-exported here, where a
+// delivery names it.
+pub use crate::events::Operation;
 use crate::events::{kind_of as kind, Event};
 use crate::typed::EventMeta;
 use crate::value::{EntityRef, WireValue};
@@ -33,33 +36,6 @@ pub use sg_api3::webhook::{
 /// received) and the webhook's `secret`, in constant time. Call it before parsing the body.
 pub fn verify(secret: &[u8], signature: Option<&str>, body: &[u8]) -> Result<(), WebhookError> {
     Ok(sg_api3::webhook::verify(secret, signature, body)?)
-}
-
-/// What a delivery's event did to its record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Operation {
-    /// A record was created.
-    Create,
-    /// A field of a record changed.
-    Update,
-    /// A record was deleted (to the trash).
-    Delete,
-    /// A record came back from the trash.
-    Revive,
-    /// A site's other events (logins, action menu items, ...), by their operation name.
-    Other(String),
-}
-
-impl Operation {
-    fn from_wire(s: &str) -> Operation {
-        match s {
-            "create" => Operation::Create,
-            "update" => Operation::Update,
-            "delete" => Operation::Delete,
-            "revive" => Operation::Revive,
-            other => Operation::Other(other.to_string()),
-        }
-    }
 }
 
 /// One delivery of a webhook: one event of the site's event log.
