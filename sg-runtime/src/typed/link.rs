@@ -589,7 +589,7 @@ impl<R: IntoTarget<T>, T> IntoTarget<T> for Option<R> {
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` cannot be a value of a `{K}` field",
     label = "wrong value type for this field",
-    note = "text takes strings, number/measure fields any integer, float fields f64 or an integer, list fields their generated enum, link fields a `Link<...>` or `Id<...>` of one of their valid types; `None` clears"
+    note = "text takes strings, number/measure fields any integer, float fields f64 or an integer, list fields their generated enum, link fields a `Link<...>` or `Id<...>` of one of their valid types, multi-entity fields a list of them (`[link]`, or `Links::of(a).and(b)` for several types); `None` clears"
 )]
 pub trait Settable<K> {
     /// The wire value.
